@@ -1,0 +1,211 @@
+"""Plain records that flow between the pipeline's steps.
+
+Every step takes and returns these dataclasses, so each module can be tested on
+its own and the flows only move them around.  ``to_dict`` gives the JSON shape
+used by ``report.json``.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+# Reference resolution status (report.json contract).
+RESOLVED = "resolved"
+NOT_FOUND = "not_found"          # PubMed itself has no such record
+UNRESOLVED = "unresolved"        # we could not tell which record is meant
+FETCH_FAILED = "fetch_failed"    # the network or NCBI failed; the record may exist
+PENDING = "pending"              # not yet looked up
+REFERENCE_STATUSES = (RESOLVED, NOT_FOUND, UNRESOLVED, FETCH_FAILED)
+
+# Pair verdicts (report.json contract).
+RELEVANT = "relevant"
+WEAK = "weak"
+OFF_TOPIC = "off_topic"
+UNVERIFIABLE = "unverifiable"
+VERDICTS = (RELEVANT, WEAK, OFF_TOPIC, UNVERIFIABLE)
+
+SEVERITIES = ("high", "medium", "low")
+
+
+@dataclass
+class Claim:
+    """A sentence or list item of the article and the markers it carries."""
+
+    id: str                      # "c1", "c2", ... in document order
+    text: str                    # the claim with its markers stripped
+    citations: list[str]         # reference labels as written ("1", "3")
+    line: int = 0                # 1-based line in the source file
+    start: int = -1              # offsets into Article.text (for highlighting)
+    end: int = -1
+
+
+@dataclass
+class Reference:
+    """One entry of the article's reference list, or a marker that has none."""
+
+    id: str                      # the label markers use ("1", "2", or "R12")
+    raw: str                     # the entry as written ("" when the list has no entry)
+    pmid: str | None = None
+    doi: str | None = None
+    pmcid: str | None = None
+    line: int = 0
+    # What the article says about the source, for metadata checks.
+    cited_title: str | None = None
+    cited_journal: str | None = None
+    cited_year: int | None = None
+    # Filled in by resolution.
+    status: str = PENDING
+    reason: str = ""
+    in_list: bool = True         # False: a marker whose label has no entry
+
+
+@dataclass
+class Article:
+    id: str                      # stable id: file stem, slugged
+    path: str
+    format: str                  # text | markdown | html | jats
+    title: str
+    subject: str                 # what the article is about (title or question)
+    text: str                    # main text, page chrome removed
+    sha256: str                  # of the file's bytes
+    claims: list[Claim] = field(default_factory=list)
+    references: list[Reference] = field(default_factory=list)
+
+
+@dataclass
+class MeshHeading:
+    descriptor: str
+    major: bool = False          # descriptor or any qualifier is a major topic
+    ui: str = ""
+    qualifiers: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Record:
+    """The fields of a PubMed record that the audit uses."""
+
+    pmid: str
+    title: str = ""
+    abstract: str = ""
+    journal: str = ""
+    journal_iso: str = ""
+    year: int | None = None
+    doi: str | None = None
+    pmcid: str | None = None
+    mesh: list[MeshHeading] = field(default_factory=list)
+    publication_types: list[str] = field(default_factory=list)
+    keywords: list[str] = field(default_factory=list)
+    chemicals: list[str] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
+    retracted: bool = False                  # a Retracted Publication
+    retraction_notices: list[str] = field(default_factory=list)  # PMIDs of RetractionIn
+    is_retraction_notice: bool = False       # the record is itself a notice
+    expression_of_concern: bool = False
+    first_author: str = ""
+
+    @property
+    def mesh_terms(self) -> list[str]:
+        return [m.descriptor for m in self.mesh]
+
+    @property
+    def major_topics(self) -> list[str]:
+        return [m.descriptor for m in self.mesh if m.major]
+
+    def url(self) -> str:
+        return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/"
+
+
+@dataclass
+class FetchResult:
+    """What looking up one PMID gave: a record, or why there is none."""
+
+    pmid: str
+    status: str                  # resolved | not_found | unresolved | fetch_failed
+    record: Record | None = None
+    reason: str = ""
+
+
+@dataclass
+class Pair:
+    """A claim–reference pair with its scores and verdict."""
+
+    claim_id: str
+    reference_id: str
+    relevance: float             # 0..1: claim <-> source
+    verdict: str
+    explanation: str
+    source_subject: float | None = None   # 0..1: source <-> article subject
+    claim_subject: float | None = None    # 0..1: claim <-> article subject (1 = on subject)
+    evidence_type: str = ""               # case_report, animal, review, trial, ...
+    weak_evidence: bool = False           # evidence type too narrow for the claim
+    unsupported_numbers: list[str] = field(default_factory=list)
+    shared_terms: list[str] = field(default_factory=list)
+    pmid: str | None = None
+
+
+@dataclass
+class ClaimDrift:
+    """Whether a claim itself has left the article's subject."""
+
+    claim_id: str
+    score: float                 # 0..1, 1 = on the article's subject
+    drifts: bool
+    explanation: str
+
+
+@dataclass
+class Finding:
+    kind: str
+    severity: str
+    message: str
+    claim_id: str | None = None
+    reference_id: str | None = None
+    pmid: str | None = None
+
+    def identity(self, article_id: str, claim_text: str = "", reference: str = "") -> tuple:
+        """Stable identity across runs: survives renumbering of claims."""
+        return (article_id, " ".join(claim_text.split()).lower(), reference or "", self.kind)
+
+
+@dataclass
+class ArticleAudit:
+    article: Article
+    pairs: list[Pair]
+    findings: list[Finding]
+    records: dict[str, Record] = field(default_factory=dict)
+    drifts: list[ClaimDrift] = field(default_factory=list)
+    error: str | None = None     # bad input: the article could not be read
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        by_sev = {s: 0 for s in SEVERITIES}
+        by_kind: dict[str, int] = {}
+        for f in self.findings:
+            by_sev[f.severity] = by_sev.get(f.severity, 0) + 1
+            by_kind[f.kind] = by_kind.get(f.kind, 0) + 1
+        verdicts = {v: 0 for v in VERDICTS}
+        for p in self.pairs:
+            verdicts[p.verdict] = verdicts.get(p.verdict, 0) + 1
+        return {
+            "claims": len(self.article.claims),
+            "cited_claims": sum(1 for c in self.article.claims if c.citations),
+            "references": len(self.article.references),
+            "pairs": len(self.pairs),
+            "findings": len(self.findings),
+            "by_severity": by_sev,
+            "by_kind": by_kind,
+            "verdicts": verdicts,
+            "error": self.error,
+        }
+
+
+def to_dict(obj: Any) -> Any:
+    """dataclasses -> JSON-ready dicts (properties excluded)."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {f.name: to_dict(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if isinstance(obj, dict):
+        return {k: to_dict(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [to_dict(v) for v in obj]
+    return obj

@@ -1,0 +1,45 @@
+"""Shared fixtures: where the real data lives, and the repository root."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _shared_dir() -> Path:
+    env = os.environ.get("CITEAUDIT_SHARED")
+    for cand in ([Path(env)] if env else []) + [ROOT.parent / "shared", ROOT.parent.parent / "shared"]:
+        if (cand / "data").is_dir():
+            return cand
+    raise RuntimeError("../shared/data not found beside the checkout (set CITEAUDIT_SHARED)")
+
+
+SHARED = _shared_dir()
+DATA = SHARED / "data"
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    return DATA
+
+
+@pytest.fixture(scope="session")
+def root_dir() -> Path:
+    return ROOT
+
+
+@pytest.fixture(autouse=True)
+def _no_real_ncbi(monkeypatch, tmp_path):
+    # Tests never reach NCBI: anything that forgets to point at the local server
+    # gets an address that refuses connections, and its own cache.
+    monkeypatch.setenv("CITEAUDIT_EUTILS_URL", os.environ.get("CITEAUDIT_TEST_EUTILS_URL", "http://127.0.0.1:9/entrez/eutils/"))
+    monkeypatch.setenv("CITEAUDIT_CACHE", str(tmp_path / "cache.sqlite"))
+    monkeypatch.delenv("NCBI_API_KEY", raising=False)
