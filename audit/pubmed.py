@@ -1,0 +1,318 @@
+"""PubMed records: efetch answers, baseline/update files, MEDLINE text.
+
+Records are read with ElementTree rather than ``Bio.Entrez.parse``: Biopython
+validates against the DTD named in the DOCTYPE and downloads any DTD it does
+not ship (pubmed_160101, nlmmedlinecitationset_160101, ...), which must never
+happen in an offline audit.  MEDLINE text (``rettype=medline``) goes through
+``Bio.Medline``.  Baseline files are streamed element by element so a 30,000
+record file does not sit in memory as one tree.
+"""
+from __future__ import annotations
+
+import gzip
+import io
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from .errors import BadInputError
+from .models import MeshHeading, Record
+
+RECORD_TAGS = ("PubmedArticle", "MedlineCitation", "PubmedBookArticle")
+XML_SUFFIXES = (".xml", ".xml.gz", ".gz", ".nxml")
+MEDLINE_SUFFIXES = (".txt", ".medline", ".nbib")
+
+
+def _maybe_gunzip(data: bytes, source: str) -> bytes:
+    if data[:2] == b"\x1f\x8b":
+        try:
+            return gzip.decompress(data)
+        except (OSError, EOFError, ValueError) as exc:
+            raise BadInputError(source, f"corrupt gzip data: {exc}")
+    return data
+
+
+def _text(el: ET.Element | None) -> str:
+    """All text inside an element, inline markup (<i>, <sup>, MathML) flattened."""
+    if el is None:
+        return ""
+    return " ".join("".join(el.itertext()).split())
+
+
+def _year(article: ET.Element | None, citation: ET.Element) -> int | None:
+    candidates = []
+    if article is not None:
+        candidates += [
+            article.find("Journal/JournalIssue/PubDate/Year"),
+            article.find("Journal/JournalIssue/PubDate/MedlineDate"),
+            article.find("ArticleDate/Year"),
+        ]
+    candidates += [citation.find("DateCompleted/Year"), citation.find("DateCreated/Year")]
+    for el in candidates:
+        m = re.search(r"(1[89]\d\d|20\d\d)", _text(el))
+        if m:
+            return int(m.group(1))
+    return None
+
+
+def _record_from_element(el: ET.Element) -> Record | None:
+    if el.tag == "PubmedArticle":
+        citation = el.find("MedlineCitation")
+        pubmed_data = el.find("PubmedData")
+    elif el.tag == "MedlineCitation":
+        citation, pubmed_data = el, None
+    else:  # PubmedBookArticle: books have a different shape; keep the basics.
+        citation = el.find("BookDocument")
+        pubmed_data = el.find("PubmedBookData")
+    if citation is None:
+        return None
+    pmid = _text(citation.find("PMID"))
+    if not pmid.isdigit():
+        return None
+    article = citation.find("Article")
+    if article is None and el.tag == "PubmedBookArticle":
+        article = citation
+    title = _text(article.find("ArticleTitle")) if article is not None else ""
+    if not title and article is not None:
+        title = _text(article.find("VernacularTitle")) or _text(article.find("Book/BookTitle"))
+    abstract_parts = []
+    if article is not None:
+        for part in article.findall("Abstract/AbstractText"):
+            label = part.get("Label")
+            txt = _text(part)
+            abstract_parts.append(f"{label}: {txt}" if label and txt else txt)
+    if not abstract_parts:
+        abstract_parts = [_text(p) for p in citation.findall("OtherAbstract/AbstractText")]
+    journal = _text(article.find("Journal/Title")) if article is not None else ""
+    iso = _text(article.find("Journal/ISOAbbreviation")) if article is not None else ""
+    if not iso:
+        iso = _text(citation.find("MedlineJournalInfo/MedlineTA"))
+
+    mesh = []
+    for mh in citation.findall("MeshHeadingList/MeshHeading"):
+        d = mh.find("DescriptorName")
+        if d is None:
+            continue
+        quals = mh.findall("QualifierName")
+        major = d.get("MajorTopicYN") == "Y" or any(q.get("MajorTopicYN") == "Y" for q in quals)
+        mesh.append(MeshHeading(descriptor=_text(d), major=major, ui=d.get("UI", ""),
+                                qualifiers=[_text(q) for q in quals]))
+    pub_types = [_text(p) for p in (article.findall("PublicationTypeList/PublicationType")
+                                    if article is not None else [])]
+    keywords = [_text(k) for k in citation.findall("KeywordList/Keyword")]
+    chemicals = [_text(c) for c in citation.findall("ChemicalList/Chemical/NameOfSubstance")]
+    languages = [_text(x) for x in (article.findall("Language") if article is not None else [])]
+
+    doi = pmcid = None
+    for aid in (pubmed_data.findall("ArticleIdList/ArticleId") if pubmed_data is not None else []):
+        kind = aid.get("IdType")
+        if kind == "doi" and not doi:
+            doi = _text(aid)
+        elif kind == "pmc" and not pmcid:
+            pmcid = _text(aid)
+    if not doi and article is not None:
+        for loc in article.findall("ELocationID"):
+            if loc.get("EIdType") == "doi":
+                doi = _text(loc)
+                break
+
+    retraction_notices, concern = [], False
+    is_notice = "Retraction of Publication" in pub_types
+    for cc in citation.findall("CommentsCorrectionsList/CommentsCorrections"):
+        ref_type = cc.get("RefType")
+        if ref_type == "RetractionIn":
+            retraction_notices.append(_text(cc.find("PMID")))
+        elif ref_type == "ExpressionOfConcernIn":
+            concern = True
+        elif ref_type == "RetractionOf":
+            is_notice = True
+    first_author = ""
+    if article is not None:
+        a = article.find("AuthorList/Author")
+        if a is not None:
+            first_author = _text(a.find("LastName")) or _text(a.find("CollectiveName"))
+
+    return Record(
+        pmid=pmid, title=title, abstract=" ".join(p for p in abstract_parts if p),
+        journal=journal, journal_iso=iso, year=_year(article, citation), doi=doi, pmcid=pmcid,
+        mesh=mesh, publication_types=pub_types, keywords=keywords, chemicals=chemicals,
+        languages=languages,
+        retracted="Retracted Publication" in pub_types or bool(retraction_notices),
+        retraction_notices=[p for p in retraction_notices if p],
+        is_retraction_notice=is_notice, expression_of_concern=concern,
+        first_author=first_author,
+    )
+
+
+def _iter_elements(data: bytes, source: str) -> Iterator[ET.Element]:
+    """Yield each top-level record element, streaming, clearing as it goes."""
+    depth = 0
+    stack: list[str] = []
+    parser = ET.iterparse(io.BytesIO(data), events=("start", "end"))
+    try:
+        for event, el in parser:
+            if event == "start":
+                stack.append(el.tag)
+                continue
+            stack.pop()
+            # A record is the outermost PubmedArticle/MedlineCitation/PubmedBookArticle.
+            if el.tag in RECORD_TAGS and not any(t in RECORD_TAGS for t in stack):
+                yield el
+                el.clear()
+            depth = len(stack)
+    except ET.ParseError as exc:
+        line = exc.position[0] if getattr(exc, "position", None) else None
+        raise BadInputError(source, f"malformed XML: {exc}", line)
+    del depth
+
+
+def _check_root(data: bytes, source: str) -> None:
+    head = data[:4096].lstrip()
+    if not head:
+        raise BadInputError(source, "empty file")
+    if b"\x00" in data[:4096]:
+        raise BadInputError(source, "binary data, not PubMed XML")
+    if not head.startswith(b"<"):
+        raise BadInputError(source, "not XML (expected PubmedArticleSet or MedlineCitationSet)", 1)
+
+
+def parse_records(data: bytes, source: str = "<bytes>") -> list[Record]:
+    """Every record in an efetch answer or a baseline/update file."""
+    data = _maybe_gunzip(data, source)
+    _check_root(data, source)
+    out = []
+    for el in _iter_elements(data, source):
+        rec = _record_from_element(el)
+        if rec is not None:
+            out.append(rec)
+    return out
+
+
+def split_articles(data: bytes, source: str = "<bytes>") -> list[tuple[str, bytes]]:
+    """(pmid, one-article XML) pairs; a bare MedlineCitation is wrapped as efetch answers it."""
+    data = _maybe_gunzip(data, source)
+    _check_root(data, source)
+    out = []
+    for el in _iter_elements(data, source):
+        pmid_el = el.find("MedlineCitation/PMID") if el.tag == "PubmedArticle" else el.find("PMID")
+        if el.tag == "PubmedBookArticle":
+            pmid_el = el.find("BookDocument/PMID")
+        pmid = _text(pmid_el)
+        if not pmid.isdigit():
+            continue
+        xml = ET.tostring(el, encoding="utf-8")
+        if el.tag == "MedlineCitation":
+            xml = b"<PubmedArticle>" + xml + b"</PubmedArticle>"
+        out.append((pmid, xml))
+    return out
+
+
+def wrap_article_set(parts: Iterable[bytes]) -> bytes:
+    """An efetch answer holding the given one-article XML fragments."""
+    return (b'<?xml version="1.0" encoding="utf-8"?>\n'
+            b'<!DOCTYPE PubmedArticleSet PUBLIC "-//NLM//DTD PubMedArticle, 1st January 2025//EN" '
+            b'"https://dtd.nlm.nih.gov/ncbi/pubmed/out/pubmed_250101.dtd">\n'
+            b"<PubmedArticleSet>\n" + b"\n".join(parts) + b"\n</PubmedArticleSet>\n")
+
+
+def parse_medline_text(data: bytes, source: str = "<bytes>") -> list[Record]:
+    """MEDLINE text format (efetch rettype=medline) through Bio.Medline."""
+    from Bio import Medline
+
+    text = _maybe_gunzip(data, source).decode("utf-8", errors="replace")
+    out = []
+    try:
+        for rec in Medline.parse(io.StringIO(text)):
+            pmid = str(rec.get("PMID", "")).strip()
+            if not pmid.isdigit():
+                continue
+            pts = rec.get("PT", [])
+            mesh = []
+            for mh in rec.get("MH", []):
+                name = mh.split("/")[0]
+                major = "*" in mh
+                mesh.append(MeshHeading(descriptor=name.lstrip("*"), major=major,
+                                        qualifiers=[q.lstrip("*") for q in mh.split("/")[1:]]))
+            m = re.search(r"(1[89]\d\d|20\d\d)", rec.get("DP", ""))
+            doi = next((x.split(" ")[0] for x in rec.get("AID", []) if x.endswith("[doi]")), None)
+            out.append(Record(
+                pmid=pmid, title=rec.get("TI", ""), abstract=rec.get("AB", ""),
+                journal=rec.get("JT", ""), journal_iso=rec.get("TA", ""),
+                year=int(m.group(1)) if m else None, doi=doi, pmcid=rec.get("PMC"),
+                mesh=mesh, publication_types=pts,
+                retracted="Retracted Publication" in pts,
+                is_retraction_notice="Retraction of Publication" in pts,
+                first_author=(rec.get("AU") or [""])[0].split(" ")[0],
+            ))
+    except Exception as exc:  # Bio.Medline raises plain ValueError/KeyError on junk
+        raise BadInputError(source, f"not MEDLINE text: {exc}")
+    return out
+
+
+def _looks_like_medline(data: bytes) -> bool:
+    return bool(re.match(rb"\s*PMID- ", data[:200]))
+
+
+def _files(paths: Iterable[str | Path]) -> list[Path]:
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out += sorted(f for f in p.rglob("*") if f.is_file() and not f.name.startswith("."))
+        elif p.is_file():
+            out.append(p)
+        else:
+            raise BadInputError(str(p), "no such file or folder")
+    return out
+
+
+def _read_source(path: Path) -> bytes | None:
+    """Bytes of a records file, or None for files that are not records (READMEs...)."""
+    name = path.name.lower()
+    if not (name.endswith(XML_SUFFIXES) or name.endswith(MEDLINE_SUFFIXES)):
+        return None
+    return _maybe_gunzip(path.read_bytes(), str(path))
+
+
+def load_records(paths: Iterable[str | Path], strict: bool = False) -> dict[str, Record]:
+    """pmid -> Record from files and folders of PubMed XML (plain or gzipped) or MEDLINE text.
+
+    Later files win for a PMID given twice (an update file revises a baseline).
+    Files that hold no PubMed records (other XML) are skipped unless ``strict``.
+    """
+    out: dict[str, Record] = {}
+    for f in _files(paths):
+        data = _read_source(f)
+        if data is None:
+            continue
+        if _looks_like_medline(data):
+            recs = parse_medline_text(data, str(f))
+        elif data.lstrip()[:1] == b"<":
+            if not re.search(rb"<(PubmedArticleSet|MedlineCitationSet|PubmedArticle|MedlineCitation)\b",
+                             data[:20000]):
+                if strict:
+                    raise BadInputError(str(f), "XML but not PubMed records")
+                continue
+            recs = parse_records(data, str(f))
+        else:
+            if strict:
+                raise BadInputError(str(f), "neither PubMed XML nor MEDLINE text", 1)
+            continue
+        for r in recs:
+            out[r.pmid] = r
+    return out
+
+
+def load_raw_records(paths: Iterable[str | Path]) -> dict[str, bytes]:
+    """pmid -> one-article efetch XML, for serving and caching."""
+    out: dict[str, bytes] = {}
+    for f in _files(paths):
+        data = _read_source(f)
+        if data is None or data.lstrip()[:1] != b"<":
+            continue
+        if not re.search(rb"<(PubmedArticleSet|MedlineCitationSet|PubmedArticle|MedlineCitation)\b",
+                         data[:20000]):
+            continue
+        for pmid, xml in split_articles(data, str(f)):
+            out[pmid] = xml
+    return out
