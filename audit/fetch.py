@@ -1,0 +1,107 @@
+"""Where records come from: PubMed XML on disk, or NCBI Entrez through the cache.
+
+Both sources answer the same three questions, so resolution does not care
+which one it talks to:
+
+- ``fetch(pmids)``: a FetchResult per PMID;
+- ``convert_ids(dois, pmcids)``: DOI/PMCID -> PMID;
+- ``match_citations(refs)``: free citation text -> PMID.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Protocol, Sequence
+
+from rapidfuzz import fuzz, process
+
+from .config import Config
+from .models import RESOLVED, UNRESOLVED, FetchResult, Record, Reference
+from .pubmed import load_records
+
+
+class RecordSource(Protocol):
+    def fetch(self, pmids: Sequence[str]) -> dict[str, FetchResult]: ...
+    def convert_ids(self, dois: Sequence[str], pmcids: Sequence[str]) -> dict[str, str]: ...
+    def match_citations(self, refs: Sequence[Reference]) -> dict[str, str]: ...
+    def stats(self) -> dict: ...
+
+
+def normalise_title(title: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", title.lower()).split())
+
+
+class OfflineSource:
+    """Records from PubMed XML files; no network.
+
+    A PMID missing here is ``unresolved``, never ``not_found``: only PubMed
+    itself can say a record does not exist.
+    """
+
+    def __init__(self, records: dict[str, Record], origin: str = "offline records"):
+        self.records = records
+        self.origin = origin
+        self._by_doi = {r.doi.lower(): p for p, r in records.items() if r.doi}
+        self._by_pmc = {r.pmcid.upper(): p for p, r in records.items() if r.pmcid}
+        self._titles = {p: normalise_title(r.title) for p, r in records.items() if r.title}
+        self.requests = 0
+
+    @classmethod
+    def from_paths(cls, paths: Sequence[str | Path]) -> "OfflineSource":
+        return cls(load_records(paths), origin=", ".join(str(p) for p in paths))
+
+    def fetch(self, pmids: Sequence[str]) -> dict[str, FetchResult]:
+        out = {}
+        for p in pmids:
+            rec = self.records.get(p)
+            if rec is not None:
+                out[p] = FetchResult(p, RESOLVED, rec)
+            else:
+                out[p] = FetchResult(p, UNRESOLVED, None,
+                                     f"PMID {p} is not in the offline records ({self.origin}); "
+                                     "it may exist in PubMed")
+        return out
+
+    def convert_ids(self, dois: Sequence[str], pmcids: Sequence[str]) -> dict[str, str]:
+        out = {}
+        for d in dois:
+            if d.lower() in self._by_doi:
+                out[d] = self._by_doi[d.lower()]
+        for c in pmcids:
+            if c.upper() in self._by_pmc:
+                out[c] = self._by_pmc[c.upper()]
+        return out
+
+    def match_citations(self, refs: Sequence[Reference]) -> dict[str, str]:
+        out = {}
+        for ref in refs:
+            query = normalise_title(ref.cited_title or ref.raw)
+            if len(query) < 15 or not self._titles:
+                continue
+            # partial_ratio lets a whole citation string match the title inside it.
+            scorer = fuzz.token_set_ratio if ref.cited_title else fuzz.partial_ratio
+            best = process.extractOne(query, self._titles, scorer=scorer, score_cutoff=90)
+            if best is None:
+                continue
+            pmid = best[2]
+            rec = self.records[pmid]
+            if ref.cited_year and rec.year and abs(ref.cited_year - rec.year) > 1:
+                # A title match in another year is another paper (or a mismatch we
+                # would rather report than silently accept).
+                continue
+            out[ref.id] = pmid
+        return out
+
+    def stats(self) -> dict:
+        return {"source": "offline", "records": len(self.records)}
+
+
+def open_source(cfg: Config, offline_paths: Sequence[str | Path] | None = None) -> RecordSource:
+    """Offline records when given, else Entrez through the SQLite cache."""
+    paths = list(offline_paths) if offline_paths else []
+    if paths:
+        return OfflineSource.from_paths(paths)
+    from .cache import RecordCache
+    from .entrez import EntrezSource
+
+    return EntrezSource(cfg.entrez, RecordCache(cfg.entrez.cache_path, cfg.entrez.cache_ttl_days))

@@ -1,0 +1,154 @@
+"""Resolved references, scored pairs and drifts -> findings a reviewer acts on.
+
+Each finding says in one line what is wrong and where.  Severity: ``high``
+means the citation cannot stand as written (no such paper, retracted, off the
+subject, wrong paper); ``medium`` needs a look (numbers, metadata, evidence
+type, unresolved); ``low`` is advisory.
+"""
+from __future__ import annotations
+
+import re
+
+from rapidfuzz import fuzz
+
+from .fetch import normalise_title
+from .models import (FETCH_FAILED, NOT_FOUND, OFF_TOPIC, RESOLVED, UNRESOLVED, WEAK,
+                     Article, ClaimDrift, Finding, Pair, Record, Reference)
+
+_STOP = {"the", "of", "and", "official", "journal", "a", "an", "in", "for", "on", "de", "la", "&"}
+
+
+def _journal_words(name: str) -> list[str]:
+    name = re.sub(r":.*$", "", name)  # drop subtitles ("... : official journal of ...")
+    return [w for w in re.sub(r"[^\w\s]", " ", name.lower()).split() if w not in _STOP]
+
+
+def journal_matches(cited: str, record: Record) -> bool:
+    """Is the journal named in the article the record's journal (full name or ISO abbreviation)?"""
+    c = _journal_words(cited)
+    if not c:
+        return True
+    for candidate in (record.journal, record.journal_iso):
+        words = _journal_words(candidate)
+        if not words:
+            continue
+        if fuzz.token_set_ratio(" ".join(c), " ".join(words)) >= 90:
+            return True
+        # Abbreviations: "J Surg Oncol" against "Journal of surgical oncology".
+        if len(c) == len(words) and all(a.startswith(b) or b.startswith(a) for a, b in zip(c, words)):
+            return True
+    return not (record.journal or record.journal_iso)
+
+
+def metadata_findings(ref: Reference, rec: Record) -> list[Finding]:
+    out = []
+    def add(severity: str, msg: str) -> None:
+        out.append(Finding("metadata_mismatch", severity, msg, None, ref.id, rec.pmid))
+    if ref.cited_year and rec.year and ref.cited_year != rec.year:
+        # Online-first and print years often differ by one.
+        sev = "low" if abs(ref.cited_year - rec.year) == 1 else "medium"
+        add(sev, f"Reference {ref.id} gives year {ref.cited_year}; PMID {rec.pmid} was published in {rec.year}.")
+    if ref.cited_journal and not journal_matches(ref.cited_journal, rec):
+        add("medium", f"Reference {ref.id} names the journal \"{ref.cited_journal}\"; "
+                      f"PMID {rec.pmid} appeared in \"{rec.journal or rec.journal_iso}\".")
+    if ref.cited_title and rec.title:
+        score = fuzz.token_set_ratio(normalise_title(ref.cited_title), normalise_title(rec.title))
+        if score < 80:
+            add("high", f"Reference {ref.id} gives the title \"{ref.cited_title[:90]}\", but PMID {rec.pmid} "
+                        f"is \"{rec.title[:90]}\": the PMID may point to another paper.")
+    return out
+
+
+def reference_findings(ref: Reference, records: dict[str, Record], citing: list[str]) -> list[Finding]:
+    claim = citing[0] if citing else None
+    where = f" (cited by {', '.join(citing)})" if citing else ""
+    if not ref.in_list:
+        return [Finding("missing_reference", "medium",
+                        f"Marker {ref.id} has no entry in a reference list: the source cannot be checked{where}.",
+                        claim, ref.id, None)]
+    if ref.status == NOT_FOUND:
+        return [Finding("not_found", "high", f"PMID {ref.pmid} (reference {ref.id}) does not exist in PubMed.",
+                        claim, ref.id, ref.pmid)]
+    if ref.status == FETCH_FAILED:
+        return [Finding("fetch_failed", "low",
+                        f"Reference {ref.id} (PMID {ref.pmid}) could not be fetched from NCBI ({ref.reason}); "
+                        "re-run to check it.", claim, ref.id, ref.pmid)]
+    if ref.status == UNRESOLVED:
+        return [Finding("unresolved_reference", "medium",
+                        f"Reference {ref.id} could not be resolved to a PubMed record: {ref.reason}.",
+                        claim, ref.id, ref.pmid)]
+    rec = records.get(ref.pmid or "")
+    if ref.status != RESOLVED or rec is None:
+        return []
+    out = []
+    if rec.retracted:
+        notice = f" (retraction notice PMID {', '.join(rec.retraction_notices)})" if rec.retraction_notices else ""
+        out.append(Finding("retracted", "high",
+                           f"Reference {ref.id}, PMID {rec.pmid}, has been retracted{notice}.",
+                           claim, ref.id, rec.pmid))
+    elif rec.is_retraction_notice:
+        out.append(Finding("retracted", "medium",
+                           f"Reference {ref.id}, PMID {rec.pmid}, is a retraction notice, not a study.",
+                           claim, ref.id, rec.pmid))
+    if rec.expression_of_concern:
+        out.append(Finding("expression_of_concern", "medium",
+                           f"PMID {rec.pmid} (reference {ref.id}) carries an expression of concern.",
+                           claim, ref.id, rec.pmid))
+    for f in metadata_findings(ref, rec):
+        f.claim_id = claim
+        out.append(f)
+    return out
+
+
+def pair_findings(pair: Pair, rec: Record | None) -> list[Finding]:
+    out = []
+    ref = f"reference {pair.reference_id}" + (f" (PMID {pair.pmid})" if pair.pmid else "")
+    if pair.verdict == OFF_TOPIC:
+        out.append(Finding("off_topic", "high",
+                           f"Claim {pair.claim_id} cites {ref}, which is off topic: {pair.explanation}",
+                           pair.claim_id, pair.reference_id, pair.pmid))
+    elif pair.verdict == WEAK:
+        out.append(Finding("weak_support", "low",
+                           f"Claim {pair.claim_id} is only weakly supported by {ref}: {pair.explanation}",
+                           pair.claim_id, pair.reference_id, pair.pmid))
+    if pair.weak_evidence:
+        kind = pair.evidence_type.replace("_", " ") or "narrow"
+        out.append(Finding("weak_evidence", "medium",
+                           f"Claim {pair.claim_id} makes a general statement but {ref} is a {kind} study.",
+                           pair.claim_id, pair.reference_id, pair.pmid))
+    if pair.unsupported_numbers and rec is not None and rec.abstract:
+        nums = ", ".join(pair.unsupported_numbers)
+        out.append(Finding("unsupported_number", "medium",
+                           f"Claim {pair.claim_id} states {nums}, which the abstract of {ref} does not contain.",
+                           pair.claim_id, pair.reference_id, pair.pmid))
+    return out
+
+
+def drift_findings(drift: ClaimDrift) -> list[Finding]:
+    if not drift.drifts:
+        return []
+    return [Finding("off_topic", "high", f"Claim {drift.claim_id} drifts from the article's subject: {drift.explanation}",
+                    drift.claim_id, None, None)]
+
+
+def article_findings(article: Article, records: dict[str, Record], pairs: list[Pair],
+                     drifts: list[ClaimDrift]) -> list[Finding]:
+    citing: dict[str, list[str]] = {}
+    for c in article.claims:
+        for label in c.citations:
+            citing.setdefault(label, []).append(c.id)
+    out: list[Finding] = []
+    if not any(c.citations for c in article.claims):
+        out.append(Finding("no_citations", "low",
+                           "The article cites no sources: no citation markers were found.", None, None, None))
+    for d in drifts:
+        out += drift_findings(d)
+    for ref in article.references:
+        out += reference_findings(ref, records, citing.get(ref.id, []))
+        if ref.in_list and not citing.get(ref.id):
+            out.append(Finding("uncited_reference", "low",
+                               f"Reference {ref.id} is listed but no claim cites it.", None, ref.id, ref.pmid))
+    for p in pairs:
+        out += pair_findings(p, records.get(p.pmid or ""))
+    order = {"high": 0, "medium": 1, "low": 2}
+    return sorted(out, key=lambda f: order.get(f.severity, 3))

@@ -1,0 +1,86 @@
+"""The audit as plain functions: article -> references resolved -> scores -> findings.
+
+The Prefect flows call these step by step; tests and benchmarks call them
+directly.  No I/O here beyond reading the article files.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+from typing import Sequence
+
+from .config import Config, ScoringConfig
+from .errors import BadInputError
+from .fetch import RecordSource
+from .findings import article_findings
+from .ingest import article_paths, read_article
+from .models import Article, ArticleAudit, Record
+from .resolve import resolve
+from .score import score_article
+
+
+def article_id_for(path: str | Path) -> str:
+    stem = Path(path).name
+    for suffix in (".gz", ".xml", ".nxml", ".html", ".htm", ".md", ".markdown", ".txt"):
+        if stem.lower().endswith(suffix):
+            stem = stem[: -len(suffix)]
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-.") or "article"
+
+
+def error_audit(path: str | Path, error: BadInputError | str) -> ArticleAudit:
+    """An audit for an article that could not be read: the run goes on, the report says why."""
+    p = Path(path)
+    try:
+        sha = hashlib.sha256(p.read_bytes()).hexdigest()
+    except OSError:
+        sha = ""
+    art = Article(id=article_id_for(p), path=str(p), format="unknown", title=p.name,
+                  subject="", text="", sha256=sha)
+    return ArticleAudit(article=art, pairs=[], findings=[], error=str(error))
+
+
+def read_one(path: str | Path) -> Article | ArticleAudit:
+    try:
+        return read_article(path)
+    except BadInputError as exc:
+        return error_audit(path, exc)
+    except OSError as exc:
+        return error_audit(path, BadInputError(str(path), f"cannot read: {exc.strerror or exc}"))
+
+
+def unique_ids(items: Sequence[Article | ArticleAudit]) -> None:
+    """Two files with the same name in different folders must not share a report folder."""
+    seen: dict[str, int] = {}
+    for it in items:
+        art = it.article if isinstance(it, ArticleAudit) else it
+        n = seen.get(art.id, 0)
+        seen[art.id] = n + 1
+        if n:
+            art.id = f"{art.id}-{n + 1}"
+
+
+def score_and_find(article: Article, records: dict[str, Record], cfg: ScoringConfig) -> ArticleAudit:
+    pairs, drifts = score_article(article, records, cfg)
+    findings = article_findings(article, records, pairs, drifts)
+    return ArticleAudit(article=article, pairs=pairs, findings=findings, records=records, drifts=drifts)
+
+
+def audit_articles(articles: Sequence[Article], source: RecordSource, cfg: Config) -> list[ArticleAudit]:
+    return [score_and_find(a, recs, cfg.scoring) for a, recs in resolve(articles, source)]
+
+
+def audit_paths(paths: Sequence[str | Path], source: RecordSource, cfg: Config) -> list[ArticleAudit]:
+    """Every article under ``paths``; unreadable ones become error audits, in input order."""
+    items = [read_one(p) for p in article_paths(list(paths))]
+    unique_ids(items)
+    good = [it for it in items if isinstance(it, Article)]
+    audited = iter(audit_articles(good, source, cfg))
+    return [next(audited) if isinstance(it, Article) else it for it in items]
+
+
+def audit_file(path: str | Path, source: RecordSource, cfg: Config) -> ArticleAudit:
+    item = read_one(path)
+    if isinstance(item, ArticleAudit):
+        return item
+    return audit_articles([item], source, cfg)[0]

@@ -1,0 +1,93 @@
+"""References -> PMIDs -> records, for many articles at once.
+
+Working over the whole batch of articles lets the Entrez layer fetch every
+unique PMID of a run in ceil(R / batch) requests instead of one per citation.
+Nothing is dropped: every reference leaves with a status and a reason.
+"""
+from __future__ import annotations
+
+import dataclasses
+from typing import Sequence
+
+from .fetch import RecordSource
+from .models import (PENDING, RESOLVED, UNRESOLVED, Article, FetchResult, Record,
+                     Reference)
+
+
+def _with(ref: Reference, **changes) -> Reference:
+    return dataclasses.replace(ref, **changes)
+
+
+def identify(articles: Sequence[Article], source: RecordSource) -> list[Article]:
+    """Give every reference a PMID where one can be found (DOI, PMCID, citation text)."""
+    dois, pmcids, free = set(), set(), []
+    for a in articles:
+        for r in a.references:
+            if not r.in_list or r.pmid:
+                continue
+            if r.doi:
+                dois.add(r.doi)
+            elif r.pmcid:
+                pmcids.add(r.pmcid)
+            elif r.raw.strip():
+                free.append(r)
+    converted = source.convert_ids(sorted(dois), sorted(pmcids)) if (dois or pmcids) else {}
+    matched = source.match_citations(free) if free else {}
+
+    out = []
+    for a in articles:
+        refs = []
+        for r in a.references:
+            if not r.in_list:
+                r = _with(r, status=UNRESOLVED, reason=f"no reference entry for marker {r.id}")
+            elif r.pmid:
+                pass
+            elif r.doi and r.doi in converted:
+                r = _with(r, pmid=converted[r.doi])
+            elif r.pmcid and r.pmcid in converted:
+                r = _with(r, pmid=converted[r.pmcid])
+            elif r.doi or r.pmcid:
+                ident = f"DOI {r.doi}" if r.doi else f"PMCID {r.pmcid}"
+                r = _with(r, status=UNRESOLVED, reason=f"{ident} did not resolve to a PubMed record")
+            elif not r.raw.strip():
+                r = _with(r, status=UNRESOLVED, reason="empty reference entry")
+            elif r.id in matched and r in free:
+                r = _with(r, pmid=matched[r.id])
+            else:
+                r = _with(r, status=UNRESOLVED,
+                          reason="citation text matched no PubMed record")
+            refs.append(r)
+        out.append(dataclasses.replace(a, references=refs))
+    return out
+
+
+def wanted_pmids(articles: Sequence[Article]) -> list[str]:
+    seen: dict[str, None] = {}
+    for a in articles:
+        for r in a.references:
+            if r.pmid and r.status == PENDING:
+                seen.setdefault(r.pmid, None)
+    return list(seen)
+
+
+def apply_results(article: Article, results: dict[str, FetchResult]) -> tuple[Article, dict[str, Record]]:
+    """Set each reference's status from the fetch results; return the records it uses."""
+    refs, records = [], {}
+    for r in article.references:
+        if r.pmid and r.status == PENDING:
+            res = results.get(r.pmid)
+            if res is None:
+                r = _with(r, status=UNRESOLVED, reason=f"PMID {r.pmid} was not looked up")
+            else:
+                r = _with(r, status=res.status, reason=res.reason)
+                if res.status == RESOLVED and res.record is not None:
+                    records[r.pmid] = res.record
+        refs.append(r)
+    return dataclasses.replace(article, references=refs), records
+
+
+def resolve(articles: Sequence[Article], source: RecordSource) -> list[tuple[Article, dict[str, Record]]]:
+    """The whole step: identify, fetch every unique PMID once, apply."""
+    identified = identify(articles, source)
+    results = source.fetch(wanted_pmids(identified))
+    return [apply_results(a, results) for a in identified]
