@@ -1,0 +1,422 @@
+/* Article page: the text with claims and verdict-coloured markers, the findings
+   list (filters, j/k keys) and the claim-beside-source panel. */
+(function () {
+  'use strict';
+  var el = CA.el, add = CA.add;
+  var D = CA.data();
+  var VERDICT_WORDS = {
+    relevant: 'relevant: the source is about what the claim says',
+    weak: 'weak: the source touches the claim only partly, or its evidence is too narrow',
+    off_topic: 'off topic: the source is about something else',
+    unverifiable: 'unverifiable: the source could not be checked (no record or no abstract)',
+    missing: 'missing: the marker has no usable entry in the reference list, or PubMed has no such record'
+  };
+
+  var claims = {}, refs = {}, pairs = {}, drifts = {}, verdicts = {};
+  (D.claims || []).forEach(function (c) { claims[c.id] = c; });
+  (D.references || []).forEach(function (r) { refs[r.id] = r; });
+  (D.pairs || []).forEach(function (p) { pairs[p.claim_id + '\u0000' + p.reference_id] = p; });
+  (D.drifts || []).forEach(function (d) { drifts[d.claim_id] = d; });
+  (D.marker_verdicts || []).forEach(function (t) { verdicts[t[0] + '\u0000' + t[1]] = t[2]; });
+
+  var claimNodes = {};    // claim id -> first span of the claim in the text
+  var markerNodes = {};   // claim id \0 ref id -> marker button
+  var current = null;     // the highlighted claim/marker nodes
+
+  // ---------------------------------------------------------------- header
+  function header() {
+    var a = D.article || {};
+    var meta = document.getElementById('article-meta');
+    [['id', a.id], ['file', a.path], ['format', a.format], ['subject', a.subject],
+     ['sha256', a.sha256 ? String(a.sha256).slice(0, 12) : '']].forEach(function (kv) {
+      if (!kv[1]) return;
+      var s = add(meta, el('span', 'meta-item'));
+      add(s, el('span', 'meta-key', kv[0] + ': '));
+      add(s, el('span', 'meta-val', kv[1]));
+    });
+    var sum = D.summary || {};
+    var box = document.getElementById('summary');
+    [['claims', sum.claims], ['cited claims', sum.cited_claims], ['references', sum.references],
+     ['pairs', sum.pairs], ['findings', sum.findings]].forEach(function (kv) {
+      var s = add(box, el('span', 'stat'));
+      add(s, el('strong', null, kv[1] === undefined ? 0 : kv[1]));
+      add(s, el('span', null, ' ' + kv[0]));
+    });
+    var bs = sum.by_severity || {};
+    CA.SEVERITIES.forEach(function (sv) {
+      var s = add(box, el('span', 'stat'));
+      add(s, CA.badge('sev', sv));
+      add(s, el('span', null, ' ' + (bs[sv] || 0)));
+    });
+    if (D.error) {
+      var e = add(document.getElementById('error-box'), el('div', 'notice error'));
+      add(e, el('strong', null, 'This article could not be read: '));
+      add(e, el('span', 'error-text', D.error));
+    } else if (sum.claims && !sum.cited_claims) {
+      add(document.getElementById('error-box'), el('div', 'notice', 'No claim in this article cites a reference.'));
+    }
+  }
+
+  // ---------------------------------------------------------------- text
+  function legend() {
+    var lg = document.getElementById('legend');
+    add(lg, el('span', null, 'Markers: '));
+    Object.keys(VERDICT_WORDS).forEach(function (v) {
+      var b = add(lg, el('span', 'marker v-' + v, v.replace('_', ' ')));
+      b.title = VERDICT_WORDS[v];
+    });
+    add(lg, el('span', 'hint', ' A dashed marker was added here: the text does not show it (a range, or a format that drops markers).'));
+  }
+
+  function text() {
+    var box = document.getElementById('article-text');
+    var frag = document.createDocumentFragment();
+    var claimSpan = null, claimId = null;
+    (D.segments || []).forEach(function (sg) {
+      if (!sg.c) {
+        claimSpan = null; claimId = null;
+        frag.appendChild(document.createTextNode(sg.t));
+        return;
+      }
+      if (claimId !== sg.c) {
+        claimSpan = add(frag, el('span', 'claim'));
+        claimSpan.dataset.claim = sg.c;
+        claimSpan.id = 'claim-' + sg.c.replace(/[^A-Za-z0-9_-]/g, '_');
+        claimSpan.title = 'claim ' + sg.c;
+        if (drifts[sg.c] && drifts[sg.c].drifts) claimSpan.classList.add('drifts');
+        claimNodes[sg.c] = claimSpan;
+        claimId = sg.c;
+      }
+      if (sg.r === undefined) {
+        claimSpan.appendChild(document.createTextNode(sg.t));
+        return;
+      }
+      var v = sg.v || 'missing';
+      var b = el('button', 'marker v-' + v.replace(/[^a-z_]/g, '') + (sg.x ? ' added' : ''), sg.x ? '[' + sg.t + ']' : sg.t);
+      b.type = 'button';
+      var p = pairs[sg.c + '\u0000' + sg.r];
+      b.title = 'reference ' + sg.r + ' — ' + (VERDICT_WORDS[v] || v) + (p && p.explanation ? ' — ' + p.explanation : '');
+      b.dataset.claim = sg.c;
+      b.dataset.ref = sg.r;
+      b.addEventListener('click', function (ev) { ev.stopPropagation(); select({ claim: sg.c, ref: sg.r }); });
+      if (!markerNodes[sg.c + '\u0000' + sg.r]) markerNodes[sg.c + '\u0000' + sg.r] = b;
+      claimSpan.appendChild(b);
+    });
+    box.appendChild(frag);
+    box.addEventListener('click', function (ev) {
+      var t = ev.target.closest ? ev.target.closest('.claim') : null;
+      if (t && t.dataset.claim) select({ claim: t.dataset.claim });
+    });
+    var un = D.unplaced || [];
+    if (un.length) {
+      var sec = document.getElementById('unplaced-claims');
+      add(sec, el('h3', null, 'Claims not found in the text'));
+      var ul = add(sec, el('ul', 'unplaced'));
+      un.forEach(function (cid) {
+        var li = add(ul, el('li', 'claim-item'));
+        var c = claims[cid] || {};
+        add(li, el('span', 'claim', c.text || ''));
+        (c.citations || []).forEach(function (r) {
+          var v = verdicts[cid + '\u0000' + r] || 'missing';
+          var b = add(li, el('button', 'marker v-' + v.replace(/[^a-z_]/g, ''), r));
+          b.type = 'button';
+          b.addEventListener('click', function () { select({ claim: cid, ref: r }); });
+          if (!markerNodes[cid + '\u0000' + r]) markerNodes[cid + '\u0000' + r] = b;
+        });
+        claimNodes[cid] = li;
+      });
+    }
+  }
+
+  // ---------------------------------------------------------------- references
+  function sourceBlock(parent, r, pair) {
+    var box = add(parent, el('div', 'source'));
+    if (!r) {
+      add(box, el('p', 'notice', 'The reference list has no entry for this marker.'));
+      return box;
+    }
+    var h = add(box, el('h4', 'source-title'));
+    if (r.title) CA.marked(h, r.title, pair ? pair.title_marks : null);
+    else h.textContent = r.cited_title || r.raw || ('reference ' + r.id);
+    var line = add(box, el('p', 'source-meta'));
+    [r.first_author, r.journal || r.cited_journal, r.year || r.cited_year].forEach(function (x, i) {
+      if (!x) return;
+      if (line.childNodes.length) line.appendChild(document.createTextNode(' · '));
+      add(line, el('span', ['author', 'journal', 'year'][i], x));
+    });
+    var st = add(box, el('p', 'source-status'));
+    add(st, CA.badge('status', r.status || 'pending'));
+    if (r.reason) add(st, el('span', 'reason', ' ' + r.reason));
+    if (r.retracted) add(box, el('p', 'notice error', 'This publication has been retracted.'));
+    if (r.expression_of_concern) add(box, el('p', 'notice', 'An expression of concern was published for this record.'));
+    if ((r.publication_types || []).length) {
+      var pt = add(box, el('p', 'pubtypes'));
+      add(pt, el('span', 'label', 'Publication types: '));
+      add(pt, el('span', null, r.publication_types.join('; ')));
+    }
+    if ((r.mesh || []).length) {
+      var mp = add(box, el('div', 'mesh'));
+      add(mp, el('span', 'label', 'MeSH headings (★ major topic): '));
+      var ul = add(mp, el('ul', 'mesh-list'));
+      r.mesh.forEach(function (m) {
+        var li = add(ul, el('li', m.major ? 'major' : null, (m.major ? '★ ' : '') + m.descriptor));
+        if (m.major) li.title = 'major topic';
+      });
+    }
+    if (r.abstract) {
+      var ab = add(box, el('div', 'abstract'));
+      add(ab, el('span', 'label', 'Abstract'));
+      CA.marked(add(ab, el('p', 'abstract-text')), r.abstract, pair ? pair.abstract_marks : null);
+    } else if (r.status === 'resolved') {
+      add(box, el('p', 'hint', 'The PubMed record has no abstract.'));
+    }
+    var links = add(box, el('p', 'links'));
+    add(links, CA.pubmedLink(r.pmid, 'Open PMID ' + r.pmid + ' on PubMed'));
+    if (r.doi) add(links, el('span', 'doi', ' DOI: ' + r.doi));
+    add(box, el('p', 'raw', 'As cited: ' + (r.raw || '(no entry in the reference list)')));
+    return box;
+  }
+
+  function references() {
+    var ol = document.getElementById('references');
+    (D.references || []).forEach(function (r) {
+      var li = add(ol, el('li', 'reference'));
+      li.id = 'ref-' + String(r.id).replace(/[^A-Za-z0-9_-]/g, '_');
+      var head = add(li, el('div', 'ref-head'));
+      add(head, el('strong', null, '[' + r.id + '] '));
+      add(head, el('span', 'raw', r.raw || '(no entry in the reference list)'));
+      var st = add(li, el('div', 'ref-status'));
+      add(st, CA.badge('status', r.status || 'pending'));
+      if (r.retracted) add(st, CA.badge('sev', 'retracted'));
+      if (r.title) add(st, el('span', 'ref-title', ' ' + r.title));
+      if (r.reason) add(st, el('span', 'reason', ' — ' + r.reason));
+      add(st, document.createTextNode(' '));
+      add(st, CA.pubmedLink(r.pmid));
+      var uses = (D.pairs || []).filter(function (p) { return String(p.reference_id) === String(r.id); });
+      if (uses.length) {
+        var ul = add(li, el('ul', 'ref-uses'));
+        uses.forEach(function (p) {
+          var u = add(ul, el('li'));
+          var b = add(u, el('button', 'linklike', 'claim ' + p.claim_id));
+          b.type = 'button';
+          b.addEventListener('click', function () { select({ claim: p.claim_id, ref: p.reference_id }); });
+          add(u, document.createTextNode(' '));
+          add(u, CA.badge('verdict', p.verdict));
+          add(u, el('span', 'explanation', ' ' + (p.explanation || '')));
+        });
+      }
+    });
+  }
+
+  // ---------------------------------------------------------------- detail
+  function pairBlock(parent, p) {
+    var box = add(parent, el('div', 'pair'));
+    var h = add(box, el('p', 'verdict-line'));
+    add(h, el('span', 'label', 'Verdict: '));
+    add(h, CA.badge('verdict', p.verdict));
+    add(box, el('p', 'explanation', p.explanation || VERDICT_WORDS[p.verdict] || ''));
+    var dl = add(box, el('dl', 'scores'));
+    [['relevance to claim', CA.fmt(p.relevance)],
+     ['source on article subject', CA.fmt(p.source_subject)],
+     ['claim on article subject', CA.fmt(p.claim_subject)],
+     ['evidence type', (p.evidence_type || '–') + (p.weak_evidence ? ' (too narrow for the claim)' : '')]
+    ].forEach(function (kv) { add(dl, el('dt', null, kv[0])); add(dl, el('dd', null, kv[1])); });
+    if ((p.unsupported_numbers || []).length) {
+      add(box, el('p', 'notice', 'Numbers in the claim that the abstract does not give: ' + p.unsupported_numbers.join(', ')));
+    }
+    if ((p.shared_terms || []).length) {
+      add(box, el('p', 'shared-terms', 'Shared terms: ' + p.shared_terms.join(', ')));
+    }
+    return box;
+  }
+
+  function claimBlock(parent, cid, pair) {
+    var c = claims[cid];
+    var box = add(parent, el('div', 'claim-detail'));
+    add(box, el('h3', null, 'Claim ' + cid + (c && c.line ? ' (line ' + c.line + ')' : '')));
+    if (!c) { add(box, el('p', 'hint', 'No such claim.')); return box; }
+    CA.marked(add(box, el('blockquote', 'claim-text')), c.text, pair ? pair.claim_marks : null);
+    var d = drifts[cid];
+    if (d) {
+      add(box, el('p', d.drifts ? 'notice' : 'hint',
+        (d.drifts ? 'The claim leaves the article\u2019s subject' : 'The claim stays on the article\u2019s subject') +
+        ' (score ' + CA.fmt(d.score) + '). ' + (d.explanation || '')));
+    }
+    return box;
+  }
+
+  function showDetail(sel) {
+    var body = document.getElementById('detail-body');
+    body.textContent = '';
+    if (sel.finding) {
+      var f = sel.finding;
+      var fb = add(body, el('div', 'finding-detail'));
+      add(fb, CA.badge('sev', f.severity));
+      add(fb, el('span', 'kind', ' ' + String(f.kind || '').replace(/_/g, ' ')));
+      if (f.status === 'new') add(fb, el('span', 'badge new', 'new'));
+      add(fb, el('p', 'message', f.message));
+    }
+    var cid = sel.claim, rid = sel.ref;
+    var refIds = rid !== undefined && rid !== null ? [String(rid)] : [];
+    if (cid && !refIds.length && claims[cid]) refIds = (claims[cid].citations || []).map(String);
+    var cols = add(body, el('div', 'side-by-side'));
+    if (cid) {
+      var firstPair = refIds.length ? pairs[cid + '\u0000' + refIds[0]] : null;
+      claimBlock(cols, cid, firstPair);
+    }
+    refIds.forEach(function (r) {
+      var p = cid ? pairs[cid + '\u0000' + r] : null;
+      var col = add(cols, el('div', 'source-col'));
+      add(col, el('h3', null, 'Source [' + r + ']'));
+      if (p) pairBlock(col, p);
+      else if (cid) {
+        var v = verdicts[cid + '\u0000' + r] || 'missing';
+        var pb = add(col, el('p', 'verdict-line'));
+        add(pb, el('span', 'label', 'Verdict: '));
+        add(pb, CA.badge('verdict', v));
+        add(col, el('p', 'explanation', VERDICT_WORDS[v] || v));
+      }
+      sourceBlock(col, refs[r], p);
+    });
+    if (!cid && !refIds.length && sel.finding && sel.finding.pmid) {
+      add(body, CA.pubmedLink(sel.finding.pmid));
+    }
+  }
+
+  function highlight(sel) {
+    if (current) current.forEach(function (n) { n.classList.remove('current'); });
+    current = [];
+    var target = null;
+    if (sel.claim && claimNodes[sel.claim]) {
+      document.querySelectorAll('.claim[data-claim]').forEach(function (n) {
+        if (n.dataset.claim === sel.claim) { n.classList.add('current'); current.push(n); }
+      });
+      target = claimNodes[sel.claim];
+    }
+    var m = sel.claim && sel.ref !== undefined && sel.ref !== null ? markerNodes[sel.claim + '\u0000' + sel.ref] : null;
+    if (m) { m.classList.add('current'); current.push(m); target = m; }
+    if (!target && sel.ref !== undefined && sel.ref !== null) {
+      target = document.getElementById('ref-' + String(sel.ref).replace(/[^A-Za-z0-9_-]/g, '_'));
+      if (target) { target.classList.add('current'); current.push(target); }
+    }
+    if (target && target.scrollIntoView) target.scrollIntoView({ block: 'nearest' });
+  }
+
+  function select(sel) {
+    showDetail(sel);
+    highlight(sel);
+  }
+
+  // ---------------------------------------------------------------- findings
+  var items = [];   // {li, f}
+  var cursor = -1;
+
+  function findings() {
+    var ol = document.getElementById('findings');
+    var fs = D.findings || [];
+    var kinds = {}, sevs = {};
+    var frag = document.createDocumentFragment();
+    fs.forEach(function (f, i) {
+      kinds[f.kind] = (kinds[f.kind] || 0) + 1;
+      sevs[f.severity] = (sevs[f.severity] || 0) + 1;
+      var li = el('li', 'finding sev-' + String(f.severity).replace(/[^a-z]/g, ''));
+      li.tabIndex = -1;
+      li.dataset.index = i;
+      var head = add(li, el('div', 'finding-head'));
+      add(head, CA.badge('sev', f.severity));
+      add(head, el('span', 'kind', ' ' + String(f.kind || '').replace(/_/g, ' ')));
+      if (f.status === 'new') add(head, el('span', 'badge new', 'new'));
+      add(li, el('div', 'message', f.message));
+      var where = [];
+      if (f.claim_id) where.push('claim ' + f.claim_id);
+      if (f.reference_id) where.push('reference ' + f.reference_id);
+      if (f.pmid) where.push('PMID ' + f.pmid);
+      if (where.length) add(li, el('div', 'where', where.join(' · ')));
+      li.addEventListener('click', function () { go(items.indexOf(item)); });
+      var item = { li: li, f: f };
+      items.push(item);
+      frag.appendChild(li);
+    });
+    ol.appendChild(frag);
+    if (!fs.length) add(ol, el('li', 'hint', D.error ? 'No findings: the article could not be read.' : 'No findings.'));
+    fill('sev-filter', CA.SEVERITIES.filter(function (s) { return sevs[s]; }).concat(Object.keys(sevs).filter(function (s) { return CA.SEVERITIES.indexOf(s) < 0; })), sevs);
+    fill('kind-filter', Object.keys(kinds).sort(), kinds);
+    document.getElementById('sev-filter').addEventListener('change', filter);
+    document.getElementById('kind-filter').addEventListener('change', filter);
+    filter();
+  }
+
+  function fill(id, values, counts) {
+    var s = document.getElementById(id);
+    values.forEach(function (v) {
+      var o = add(s, el('option', null, String(v).replace(/_/g, ' ') + ' (' + counts[v] + ')'));
+      o.value = v;
+    });
+  }
+
+  function filter() {
+    var sv = document.getElementById('sev-filter').value;
+    var kd = document.getElementById('kind-filter').value;
+    var shown = 0;
+    items.forEach(function (it) {
+      var ok = (!sv || it.f.severity === sv) && (!kd || it.f.kind === kd);
+      it.li.hidden = !ok;
+      if (ok) shown++;
+    });
+    document.getElementById('findings-count').textContent = '(' + shown + ' of ' + items.length + ')';
+    if (cursor >= 0 && items[cursor] && items[cursor].li.hidden) setCursor(-1);
+  }
+
+  function setCursor(i) {
+    if (cursor >= 0 && items[cursor]) {
+      items[cursor].li.classList.remove('active');
+      items[cursor].li.removeAttribute('aria-current');
+    }
+    cursor = i;
+    if (i < 0) return;
+    var li = items[i].li;
+    li.classList.add('active');
+    li.setAttribute('aria-current', 'true');
+    li.focus({ preventScroll: true });
+    li.scrollIntoView({ block: 'nearest' });
+  }
+
+  function go(i) {
+    if (i < 0 || i >= items.length) return;
+    setCursor(i);
+    var f = items[i].f;
+    select({ finding: f, claim: f.claim_id || null, ref: f.reference_id });
+  }
+
+  function step(dir) {
+    var i = cursor;
+    for (var n = 0; n < items.length; n++) {
+      i = i + dir;
+      if (i < 0 || i >= items.length) return;
+      if (!items[i].li.hidden) { go(i); return; }
+    }
+  }
+
+  document.addEventListener('keydown', function (ev) {
+    var t = ev.target;
+    if (ev.altKey || ev.ctrlKey || ev.metaKey) return;
+    if (t && (t.tagName === 'INPUT' || t.tagName === 'SELECT' || t.tagName === 'TEXTAREA')) return;
+    if (ev.key === 'j' || ev.key === 'ArrowDown') { step(1); ev.preventDefault(); }
+    else if (ev.key === 'k' || ev.key === 'ArrowUp') { step(-1); ev.preventDefault(); }
+    else if (ev.key === 'Enter' && cursor >= 0 && t && t.classList && t.classList.contains('finding')) { go(cursor); ev.preventDefault(); }
+    else if (ev.key === 'Escape') {
+      setCursor(-1);
+      if (current) current.forEach(function (n) { n.classList.remove('current'); });
+      var body = document.getElementById('detail-body');
+      body.textContent = '';
+      add(body, el('p', 'hint', 'Click a citation marker or a finding to see the claim beside its source.'));
+    }
+  });
+
+  header();
+  legend();
+  text();
+  references();
+  findings();
+  document.body.dataset.ready = '1';
+})();

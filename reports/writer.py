@@ -1,0 +1,297 @@
+"""Per-article reports (report.json, report.html, findings.csv) and the run index.
+
+``article_report`` is the one place the report.json shape is decided; the HTML
+pages and the CSV files are all built from that dict, so a report.json loaded
+from an earlier run renders exactly like a fresh audit.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Any, Iterable
+
+from audit.models import (NOT_FOUND, RESOLVED, SEVERITIES, ArticleAudit, Record, to_dict)
+
+from . import csvout, pages
+
+SCHEMA_VERSION = 1
+PMID_RE = re.compile(r"^[1-9]\d{0,9}$")
+MISSING = "missing"          # a marker with no usable source behind it (report-only verdict)
+
+
+def valid_pmid(pmid: Any) -> str | None:
+    """The PMID as a string when it is a plain number, else None (never build URLs from it)."""
+    s = str(pmid).strip() if pmid is not None else ""
+    return s if PMID_RE.match(s) else None
+
+
+def pubmed_url(pmid: Any) -> str | None:
+    p = valid_pmid(pmid)
+    return f"https://pubmed.ncbi.nlm.nih.gov/{p}/" if p else None
+
+
+def article_dirname(article_id: str) -> str:
+    """A folder name that stays inside the output folder whatever the id holds."""
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", str(article_id or "")).strip(".-")
+    return name[:120] or "article"
+
+
+def _norm(text: str | None) -> str:
+    return " ".join((text or "").split()).lower()
+
+
+# ----------------------------------------------------------------------------
+# report.json
+
+
+def _reference(ref, record: Record | None) -> dict:
+    resolved = record is not None and ref.status == RESOLVED
+    return {
+        "id": ref.id,
+        "raw": ref.raw,
+        "pmid": ref.pmid,
+        "status": ref.status,
+        "reason": ref.reason,
+        "in_list": ref.in_list,
+        "line": ref.line,
+        "title": record.title if resolved else None,
+        "journal": record.journal if resolved else None,
+        "year": record.year if resolved else None,
+        "mesh": [{"descriptor": m.descriptor, "major": bool(m.major)} for m in record.mesh] if resolved else [],
+        "publication_types": list(record.publication_types) if resolved else [],
+        "doi": (record.doi if resolved and record.doi else ref.doi),
+        "pmcid": (record.pmcid if resolved and record.pmcid else ref.pmcid),
+        "abstract": record.abstract if resolved else "",
+        "retracted": bool(resolved and record.retracted),
+        "retraction_notices": list(record.retraction_notices) if resolved else [],
+        "expression_of_concern": bool(resolved and record.expression_of_concern),
+        "first_author": record.first_author if resolved else "",
+        "cited_title": ref.cited_title,
+        "cited_journal": ref.cited_journal,
+        "cited_year": ref.cited_year,
+        "url": pubmed_url(ref.pmid) if resolved else None,
+    }
+
+
+def _finding_keys(article_id: str, f: dict) -> set[tuple]:
+    """How a finding is recognised across runs.  Claim ids renumber when text is
+    edited, claim text does not, so the text is used when the finding carries it."""
+    aid = str(f.get("article_id") or article_id)
+    base = (aid, f.get("kind"), str(f.get("reference_id") or ""))
+    keys = set()
+    if f.get("claim_text"):
+        keys.add(base + ("t:" + _norm(f["claim_text"]),))
+    if f.get("claim_id") is not None:
+        keys.add(base + ("i:" + str(f["claim_id"]),))
+    if not keys:
+        keys.add(base + ("-",))
+    return keys
+
+
+def _new_keys(article_id: str, diff: dict) -> set[tuple]:
+    keys: set[tuple] = set()
+    for f in diff.get("new") or []:
+        # A new finding with claim text is matched by text only: its id may be reused.
+        ks = _finding_keys(article_id, f)
+        text = {k for k in ks if k[3].startswith("t:")}
+        keys |= text or ks
+    return keys
+
+
+def _status(article_id: str, f: dict, new_keys: set[tuple]) -> str:
+    """new when the history step lists the finding as new; otherwise it was there before."""
+    return "new" if _finding_keys(article_id, f) & new_keys else "persisting"
+
+
+def article_report(audit: ArticleAudit, diff: dict | None = None) -> dict:
+    """The report.json content for one audited article (pure: no files, no clock)."""
+    art = audit.article
+    records = audit.records or {}
+    claim_text = {c.id: c.text for c in art.claims}
+    refs = []
+    for ref in art.references:
+        rec = records.get(ref.pmid) if ref.pmid else None
+        refs.append(_reference(ref, rec))
+    pairs = []
+    for p in audit.pairs:
+        d = to_dict(p)
+        d["unsupported_numbers"] = list(p.unsupported_numbers)
+        d["shared_terms"] = list(p.shared_terms)
+        pairs.append(d)
+    findings = [{"kind": f.kind, "severity": f.severity, "claim_id": f.claim_id,
+                 "reference_id": f.reference_id, "pmid": f.pmid, "message": f.message,
+                 "claim_text": claim_text.get(f.claim_id, "") if f.claim_id else ""}
+                for f in audit.findings]
+    if diff is not None:
+        new_keys = _new_keys(art.id, diff)
+        for f in findings:
+            f["status"] = _status(art.id, f, new_keys)
+    out = {
+        "schema_version": SCHEMA_VERSION,
+        "article": {"id": art.id, "title": art.title, "subject": art.subject, "sha256": art.sha256,
+                    "path": art.path, "format": art.format, "text": art.text},
+        "claims": [{"id": c.id, "text": c.text, "citations": list(c.citations), "line": c.line,
+                    "start": c.start, "end": c.end} for c in art.claims],
+        "references": refs,
+        "pairs": pairs,
+        "drifts": [to_dict(d) for d in audit.drifts],
+        "findings": findings,
+        "summary": audit.summary,
+    }
+    if audit.error:
+        out["error"] = audit.error
+    if diff is not None:
+        out["diff"] = {k: list(diff.get(k) or []) for k in ("new", "persisting", "resolved")}
+    return out
+
+
+def marker_verdicts(report: dict) -> dict[tuple[str, str], str]:
+    """(claim id, reference label) -> the verdict its marker is coloured by."""
+    refs = {r["id"]: r for r in report.get("references", [])}
+    out: dict[tuple[str, str], str] = {}
+    for c in report.get("claims", []):
+        for lab in c.get("citations") or []:
+            ref = refs.get(str(lab))
+            if ref is None or not ref.get("in_list", True) or ref.get("status") == NOT_FOUND:
+                out[(c["id"], str(lab))] = MISSING
+            else:
+                out[(c["id"], str(lab))] = "unverifiable"
+    for p in report.get("pairs", []):
+        out[(p["claim_id"], str(p["reference_id"]))] = p["verdict"]
+    return out
+
+
+# ----------------------------------------------------------------------------
+# files
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Readers of a nightly run never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def write_article_report(audit: ArticleAudit, out_dir: Path, diff: dict | None = None) -> Path:
+    """Write out_dir/<article-id>/{report.json, report.html, findings.csv}; return that folder."""
+    report = article_report(audit, diff)
+    folder = Path(out_dir) / article_dirname(audit.article.id)
+    _write_atomic(folder / "report.json", json.dumps(report, ensure_ascii=False, indent=1))
+    _write_atomic(folder / "findings.csv",
+                  csvout.findings_csv(_csv_rows(report), with_status=diff is not None))
+    _write_atomic(folder / "report.html", pages.article_page(report, marker_verdicts(report)))
+    return folder
+
+
+def _csv_rows(report: dict, new_keys: set[tuple] | None = None) -> list[dict]:
+    aid = report["article"]["id"]
+    rows = []
+    for f in report.get("findings", []):
+        row = dict(f, article_id=aid)
+        if new_keys is not None:
+            row["status"] = _status(aid, f, new_keys)
+        rows.append(row)
+    return rows
+
+
+def _as_report(a: ArticleAudit | dict) -> dict:
+    return article_report(a) if isinstance(a, ArticleAudit) else a
+
+
+def _index_row(rep: dict) -> dict:
+    s = rep.get("summary") or {}
+    by_sev = s.get("by_severity") or {}
+    art = rep.get("article") or {}
+    error = rep.get("error") or s.get("error")
+    return {
+        "id": art.get("id", ""),
+        "dir": article_dirname(art.get("id", "")),
+        "title": art.get("title") or "",
+        "format": art.get("format") or "",
+        "claims": s.get("claims", len(rep.get("claims", []))),
+        "cited_claims": s.get("cited_claims", 0),
+        "references": s.get("references", len(rep.get("references", []))),
+        "findings": s.get("findings", len(rep.get("findings", []))),
+        **{sev: by_sev.get(sev, 0) for sev in SEVERITIES},
+        "by_kind": s.get("by_kind") or {},
+        "error": error,
+        "no_citations": bool(not error and s.get("cited_claims", 0) == 0),
+    }
+
+
+def _change_rows(items: Iterable[dict], dirs: dict[str, str], limit: int = 1000) -> dict:
+    items = list(items or [])
+    rows = [{"article_id": str(f.get("article_id", "")),
+             "dir": dirs.get(str(f.get("article_id", ""))),
+             "kind": f.get("kind"), "severity": f.get("severity"),
+             "message": f.get("message", ""), "claim_text": f.get("claim_text", ""),
+             "reference_id": f.get("reference_id")} for f in items[:limit]]
+    return {"count": len(items), "rows": rows}
+
+
+def run_summary(reports: list[dict], run: dict | None = None) -> dict:
+    """What the index shows and run.json keeps: one row per article, totals, changes."""
+    rows = [_index_row(r) for r in reports]
+    by_kind: dict[str, int] = {}
+    for r in rows:
+        for k, n in r["by_kind"].items():
+            by_kind[k] = by_kind.get(k, 0) + n
+    totals = {
+        "articles": len(rows),
+        "with_findings": sum(1 for r in rows if r["findings"]),
+        "errors": sum(1 for r in rows if r["error"]),
+        "no_citations": sum(1 for r in rows if r["no_citations"]),
+        "claims": sum(r["claims"] for r in rows),
+        "references": sum(r["references"] for r in rows),
+        "findings": sum(r["findings"] for r in rows),
+        **{sev: sum(r[sev] for r in rows) for sev in SEVERITIES},
+    }
+    out: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "articles": rows, "totals": totals,
+                           "by_kind": dict(sorted(by_kind.items(), key=lambda kv: -kv[1]))}
+    if run:
+        dirs = {r["id"]: r["dir"] for r in rows}
+        out["run"] = {k: v for k, v in run.items() if k not in ("new", "persisting", "resolved")
+                      and isinstance(v, (str, int, float, bool, type(None)))}
+        has_diff = any(k in run for k in ("new", "persisting", "resolved"))
+        if has_diff:
+            out["changes"] = {k: _change_rows(run.get(k), dirs) for k in ("new", "persisting", "resolved")}
+            counts: dict[str, dict[str, int]] = {}
+            for k in ("new", "persisting"):
+                for f in run.get(k) or []:
+                    c = counts.setdefault(str(f.get("article_id", "")), {"new": 0, "persisting": 0})
+                    c[k] += 1
+            for r in rows:
+                r["new"] = counts.get(r["id"], {}).get("new", 0)
+    return out
+
+
+def write_run_index(out_dir: Path, audits: list[ArticleAudit] | list[dict],
+                    run: dict | None = None) -> Path:
+    """Write out_dir/index.html, out_dir/findings.csv (every finding) and out_dir/run.json."""
+    out_dir = Path(out_dir)
+    reports = [_as_report(a) for a in audits]
+    summary = run_summary(reports, run)
+    has_diff = bool(run) and any(k in run for k in ("new", "persisting", "resolved"))
+    new_keys = _new_keys("", run) if has_diff else None
+    rows: list[dict] = []
+    for rep in reports:
+        rows += _csv_rows(rep, new_keys)
+    _write_atomic(out_dir / "findings.csv", csvout.findings_csv(rows, with_status=has_diff))
+    run_json = dict(summary)
+    if run:
+        run_json["changes_full"] = {k: list(run.get(k) or []) for k in ("new", "persisting", "resolved")}
+    _write_atomic(out_dir / "run.json", json.dumps(run_json, ensure_ascii=False, indent=1, default=str))
+    index = out_dir / "index.html"
+    _write_atomic(index, pages.index_page(summary))
+    return index
