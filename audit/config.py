@@ -59,6 +59,14 @@ class ScoringConfig:
     # Penalty applied when the source names another site/disease/species.
     conflict_penalty: float = 0.6
     extra: dict = field(default_factory=dict)
+    # Added for audit/score.py (defaults tuned on SciFact train claims, see audit/evaluate.py).
+    w_bigram: float = 0.2            # weight of claim word pairs found in the source
+    squash_slope: float = 8.0        # logistic map of the weighted sum onto 0..1
+    squash_mid: float = 0.35
+    drift_site_penalty: float = 0.6  # claim names another organ than the subject
+    drift_disease_penalty: float = 0.5
+    drift_species_penalty: float = 0.6  # an animal model where the subject is about people
+    drift_age_penalty: float = 0.55     # children where the subject is about adults, or the reverse
 
 
 @dataclass

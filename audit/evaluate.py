@@ -1,0 +1,344 @@
+"""How well the scorer tells a cited source from an off-topic one, on public data.
+
+``python -m audit.evaluate scifact [--sample N] [--split dev|train] [--seed S]``
+
+SciFact (claims_{split}.jsonl, abstracts from the Hugging Face CSV export):
+* relevant pairs: a claim with evidence and one of its evidence abstracts;
+* random pairs: the claim and a random abstract that is not cited for it;
+* hard pairs: the claim and the abstract most similar to it by BM25 over the
+  whole corpus that is not cited for it.
+
+SciFact has no article subject and no MeSH.  Each pair is scored with
+``score_pair`` exactly as the pipeline does, with the article subject set to
+the claim itself (so the subject check is a second claim <-> source check).
+The relevance is ranked for AUROC; the verdict ``off_topic`` is counted for
+precision and recall against the random pairs.  Weights and thresholds are
+tuned on the train claims (``--split train``); dev is the figure to report.
+
+Second figure: Citation-Integrity dev (citing sentence, sentences of the cited
+paper, labelled ACCURATE / NOT_ACCURATE): AUROC of the support score.
+
+The last line printed is
+``auroc_random=... auroc_hard=... off_topic_precision=... off_topic_recall=...``.
+
+``python -m audit.evaluate build-df`` rebuilds the background word table of
+audit/concepts.py from shared/data (PubMed records and the
+Citation-Integrity corpus) and prints it.
+"""
+from __future__ import annotations
+
+import argparse
+import ast
+import csv
+import io
+import json
+import math
+import random
+import re
+import sys
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import ScoringConfig, load_config
+from .models import OFF_TOPIC, Record
+from .score import (RecordFeatures, TextFeatures, build_df, prepare_record, prepare_text, score_pair, stem,
+                    support_score, tokens, STOPWORDS)
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def default_data_dir() -> Path:
+    import os
+    env = os.environ.get("CITEAUDIT_SHARED")
+    for cand in ([Path(env)] if env else []) + [ROOT.parent / "shared", ROOT.parent.parent / "shared"]:
+        if (cand / "data").is_dir():
+            return cand / "data"
+    raise SystemExit("shared/data not found beside the checkout (set CITEAUDIT_SHARED)")
+
+
+# --------------------------------------------------------------------------- metrics
+
+def auroc(pos: list[float], neg: list[float]) -> float:
+    """Area under the ROC curve by ranks (Mann–Whitney U), ties counted as half."""
+    if not pos or not neg:
+        return float("nan")
+    allv = sorted([(v, 1) for v in pos] + [(v, 0) for v in neg], key=lambda x: x[0])
+    rank_sum = 0.0
+    i = 0
+    n = len(allv)
+    while i < n:
+        j = i
+        while j + 1 < n and allv[j + 1][0] == allv[i][0]:
+            j += 1
+        mid = (i + j) / 2 + 1               # average 1-based rank of the tie block
+        rank_sum += mid * sum(1 for k in range(i, j + 1) if allv[k][1] == 1)
+        i = j + 1
+    n_pos, n_neg = len(pos), len(neg)
+    return (rank_sum - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg)
+
+
+def precision_recall(flagged_neg: int, n_neg: int, flagged_pos: int) -> tuple[float, float]:
+    """off_topic as the predicted class: negatives flagged are hits, positives flagged are false alarms."""
+    p = flagged_neg / (flagged_neg + flagged_pos) if flagged_neg + flagged_pos else 0.0
+    r = flagged_neg / n_neg if n_neg else 0.0
+    return p, r
+
+
+# --------------------------------------------------------------------------- SciFact data
+
+def _parse_sentences(cell: str) -> list[str]:
+    # The export stores a numpy-array repr: ['sent 1'\n 'sent 2'].  Each literal is evaluated on its own.
+    lits = re.findall(r"""'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*\"""", cell)
+    out = []
+    for lit in lits:
+        try:
+            out.append(ast.literal_eval(lit))
+        except (ValueError, SyntaxError):
+            continue
+    return out
+
+
+def load_scifact_corpus(data_dir: Path) -> dict[int, Record]:
+    zpath = data_dir / "scifact" / "third_party" / "scifact_hf_export_csv.zip"
+    with zipfile.ZipFile(zpath) as z:
+        name = next(n for n in z.namelist() if n.endswith("corpus_train.csv"))
+        text = z.read(name).decode("utf-8")
+    csv.field_size_limit(10**8)
+    out: dict[int, Record] = {}
+    for row in csv.DictReader(io.StringIO(text)):
+        doc = int(row["doc_id"])
+        out[doc] = Record(pmid=str(doc), title=row["title"], abstract=" ".join(_parse_sentences(row["abstract"])))
+    return out
+
+
+@dataclass
+class EvalClaim:
+    id: int
+    text: str
+    evidence: list[int]          # docs with rationales
+    cited: set[int]              # every doc cited for the claim
+
+
+def load_claims(path: Path) -> list[EvalClaim]:
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        d = json.loads(line)
+        ev = [int(k) for k in (d.get("evidence") or {})]
+        out.append(EvalClaim(int(d["id"]), d["claim"], ev, set(ev) | {int(x) for x in d.get("cited_doc_ids", [])}))
+    return out
+
+
+# --------------------------------------------------------------------------- BM25 hard negatives
+
+class BM25:
+    """Okapi BM25 over the corpus, used only to pick the hardest non-evidence abstract."""
+
+    def __init__(self, docs: dict[int, Record], k1: float = 1.2, b: float = 0.75):
+        self.k1, self.b = k1, b
+        self.index: dict[str, list[tuple[int, int]]] = {}
+        self.len: dict[int, int] = {}
+        for doc, r in docs.items():
+            toks = [stem(w) for w in tokens(r.title + " " + r.abstract) if w not in STOPWORDS]
+            self.len[doc] = len(toks)
+            tf: dict[str, int] = {}
+            for t in toks:
+                tf[t] = tf.get(t, 0) + 1
+            for t, n in tf.items():
+                self.index.setdefault(t, []).append((doc, n))
+        self.n = len(docs)
+        self.avg = sum(self.len.values()) / max(1, self.n)
+
+    def top(self, text: str, exclude: set[int], k: int = 1) -> list[int]:
+        scores: dict[int, float] = {}
+        for t in {stem(w) for w in tokens(text) if w not in STOPWORDS}:
+            post = self.index.get(t)
+            if not post:
+                continue
+            idf = math.log(1 + (self.n - len(post) + 0.5) / (len(post) + 0.5))
+            for doc, tf in post:
+                norm = tf * (self.k1 + 1) / (tf + self.k1 * (1 - self.b + self.b * self.len[doc] / self.avg))
+                scores[doc] = scores.get(doc, 0.0) + idf * norm
+        ranked = sorted((d for d in scores if d not in exclude), key=lambda d: -scores[d])
+        return ranked[:k]
+
+
+# --------------------------------------------------------------------------- the evaluation
+
+@dataclass
+class PairSet:
+    claims: list[TextFeatures]
+    pos: list[tuple[int, int]]       # (claim index, doc id)
+    rand: list[tuple[int, int]]
+    hard: list[tuple[int, int]]
+
+
+def build_pairs(data_dir: Path, split: str, sample: int | None, seed: int,
+                corpus: dict[int, Record]) -> PairSet:
+    claims = [c for c in load_claims(data_dir / "scifact" / f"claims_{split}.jsonl") if c.evidence]
+    rng = random.Random(seed)
+    if sample and sample < len(claims):
+        claims = rng.sample(claims, sample)
+    bm25 = BM25(corpus)
+    ids = sorted(corpus)
+    feats, pos, rand, hard = [], [], [], []
+    for i, c in enumerate(claims):
+        feats.append(prepare_text(c.text))
+        pos += [(i, d) for d in c.evidence if d in corpus]
+        while True:
+            d = rng.choice(ids)
+            if d not in c.cited:
+                break
+        rand.append((i, d))
+        hard += [(i, d) for d in bm25.top(c.text, c.cited, 1)]
+    return PairSet(feats, pos, rand, hard)
+
+
+def score_pairs(ps: PairSet, recs: dict[int, RecordFeatures], cfg: ScoringConfig,
+                pairs: list[tuple[int, int]]) -> tuple[list[float], list[bool]]:
+    rel, off = [], []
+    for i, d in pairs:
+        c = ps.claims[i]
+        p = score_pair("c", "r", c, recs[d], c, cfg)
+        rel.append(p.relevance)
+        off.append(p.verdict == OFF_TOPIC)
+    return rel, off
+
+
+def scifact_figures(ps: PairSet, recs: dict[int, RecordFeatures], cfg: ScoringConfig) -> dict[str, float]:
+    pos, pos_off = score_pairs(ps, recs, cfg, ps.pos)
+    rnd, rnd_off = score_pairs(ps, recs, cfg, ps.rand)
+    hrd, _ = score_pairs(ps, recs, cfg, ps.hard)
+    prec, rec = precision_recall(sum(rnd_off), len(rnd_off), sum(pos_off))
+    return {"auroc_random": auroc(pos, rnd), "auroc_hard": auroc(pos, hrd), "off_topic_precision": prec,
+            "off_topic_recall": rec, "n_pos": len(pos), "n_random": len(rnd), "n_hard": len(hrd)}
+
+
+def citation_integrity_auroc(data_dir: Path, cfg: ScoringConfig, split: str = "dev",
+                             sample: int | None = None, seed: int = 0) -> tuple[float, int, int]:
+    base = data_dir / "claims" / "citation_integrity"
+    docs: dict[int, Record] = {}
+    for line in (base / "corpus.jsonl").read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            d = json.loads(line)
+            docs[int(d["doc_id"])] = Record(pmid=str(d["doc_id"]), title=d.get("title") or "",
+                                            abstract=" ".join(d.get("abstract") or []))
+    claims = [json.loads(x) for x in (base / f"claims_{split}.jsonl").read_text(encoding="utf-8").splitlines()
+              if x.strip()]
+    if sample and sample < len(claims):
+        claims = random.Random(seed).sample(claims, sample)
+    acc, nacc = [], []
+    cache: dict[int, RecordFeatures] = {}
+    for c in claims:
+        # Citation markers like [<|multi_cit|>] are not words of the claim.
+        cf = prepare_text(re.sub(r"\[?<\|[a-z_]+\|>\]?", " ", c["claim"]))
+        for doc, ents in (c.get("evidence") or {}).items():
+            doc = int(doc)
+            if doc not in docs:
+                continue
+            if doc not in cache:
+                cache[doc] = prepare_record(docs[doc])
+            s = support_score(cf, cache[doc], cfg)
+            for e in ents:
+                (acc if e["label"] == "ACCURATE" else nacc).append(s)
+    return auroc(acc, nacc), len(acc), len(nacc)
+
+
+def run_scifact(data_dir: Path, split: str, sample: int | None, seed: int, cfg: ScoringConfig,
+                with_ci: bool = True) -> dict[str, float]:
+    corpus = load_scifact_corpus(data_dir)
+    ps = build_pairs(data_dir, split, sample, seed, corpus)
+    needed = {d for _, d in ps.pos + ps.rand + ps.hard}
+    recs = {d: prepare_record(corpus[d]) for d in needed}
+    out = scifact_figures(ps, recs, cfg)
+    if with_ci:
+        out["ci_auroc"], out["ci_accurate"], out["ci_not_accurate"] = citation_integrity_auroc(
+            data_dir, cfg, "dev", sample * 2 if sample else None, seed)
+    return out
+
+
+def tune(data_dir: Path, cfg: ScoringConfig, seed: int) -> None:
+    """Grid search on the train claims; prints the settings that reach the targets with most margin."""
+    import dataclasses
+    corpus = load_scifact_corpus(data_dir)
+    ps = build_pairs(data_dir, "train", None, seed, corpus)
+    needed = {d for _, d in ps.pos + ps.rand + ps.hard}
+    recs = {d: prepare_record(corpus[d]) for d in needed}
+    best = None
+    for wl in (0.6, 0.8, 1.0):
+        for wt in (0.0, 0.15, 0.3):
+            for wb in (0.0, 0.2, 0.4):
+                for wm in (0.0, 0.1, 0.2):
+                    c = dataclasses.replace(cfg, w_lexical=wl, w_title=wt, w_bigram=wb, w_mesh=wm)
+                    f = scifact_figures(ps, recs, c)
+                    key = min(f["auroc_random"] - 0.97, f["auroc_hard"] - 0.85)
+                    if best is None or key > best[0]:
+                        best = (key, c, f)
+                        print(f"wl={wl} wt={wt} wb={wb} wm={wm} -> " + _fmt(f), flush=True)
+    assert best is not None
+    c = best[1]
+    # Threshold for off_topic: the highest relevance of relevant pairs we may flag at >= 95 % precision.
+    for thr in [x / 100 for x in range(2, 40)]:
+        c2 = dataclasses.replace(c, off_topic_threshold=thr, relevant_threshold=max(thr, c.relevant_threshold))
+        f = scifact_figures(ps, recs, c2)
+        print(f"off_topic_threshold={thr:.2f} -> " + _fmt(f), flush=True)
+
+
+def _fmt(f: dict[str, float]) -> str:
+    return (f"auroc_random={f['auroc_random']:.3f} auroc_hard={f['auroc_hard']:.3f} "
+            f"off_topic_precision={f['off_topic_precision']:.3f} off_topic_recall={f['off_topic_recall']:.3f}")
+
+
+def build_background(data_dir: Path) -> tuple[dict[str, int], int]:
+    from .pubmed import load_records
+    recs = load_records([data_dir / "pubmed"])
+    texts = [r.title + " " + r.abstract for r in recs.values() if r.abstract]
+    for line in (data_dir / "claims" / "citation_integrity" / "corpus.jsonl").read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            texts.append(" ".join(json.loads(line)["abstract"]))
+    return build_df(texts)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="citeaudit eval", description=__doc__.split("\n\n")[0])
+    ap.add_argument("dataset", choices=["scifact", "tune", "build-df"])
+    ap.add_argument("--split", default="dev", choices=["dev", "train"])
+    ap.add_argument("--sample", type=int, default=None, help="evaluate on N claims with evidence")
+    ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--config", default=None, help="config.yaml whose scoring section to use")
+    ap.add_argument("--data", default=None, help="shared/data directory")
+    ap.add_argument("--no-ci", action="store_true", help="skip the Citation-Integrity figure")
+    args = ap.parse_args(argv)
+    data_dir = Path(args.data) if args.data else default_data_dir()
+    cfg = load_config(args.config).scoring if args.config else ScoringConfig()
+    if args.dataset == "build-df":
+        df, n = build_background(data_dir)
+        items = sorted(f"{t}:{c}" for t, c in df.items() if c >= 5)
+        print(f"_BACKGROUND_N = {n}")
+        print("_BACKGROUND_DF = \"\"\"")
+        line = ""
+        for it in items:
+            if len(line) + len(it) + 1 > 110:
+                print(line)
+                line = it
+            else:
+                line = (line + " " + it).strip()
+        print(line + "\n\"\"\"")
+        return 0
+    if args.dataset == "tune":
+        tune(data_dir, cfg, args.seed)
+        return 0
+    f = run_scifact(data_dir, args.split, args.sample, args.seed, cfg, not args.no_ci)
+    print(f"SciFact {args.split}: {f['n_pos']} relevant pairs, {f['n_random']} random, {f['n_hard']} hard "
+          f"(subject = the claim; off_topic threshold {cfg.off_topic_threshold})")
+    if not args.no_ci:
+        print(f"Citation-Integrity dev: support-score AUROC ACCURATE vs NOT_ACCURATE = {f['ci_auroc']:.3f} "
+              f"({f['ci_accurate']} accurate, {f['ci_not_accurate']} not accurate)")
+    print(_fmt(f))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,605 @@
+"""Relevance and support scoring: does the cited source address the claim, is it
+about the article's subject, and does the claim itself stay on that subject?
+
+Work is split so the pairwise step is cheap: ``prepare_record`` and
+``prepare_text`` do the tokenising, stemming, concept and number extraction
+once per record and per claim (both cacheable); ``support_score`` and
+``subject_conflicts`` then use only set and dict look-ups.
+
+Signals:
+* lexical: claim terms found in the title and abstract, weighted by how rare
+  the term is (IDF from a background table of biomedical abstracts, see
+  ``concepts.BACKGROUND_DF``) and saturated by term frequency as in BM25;
+  adjacent-term pairs (bigrams) found in the source; claim terms in the title.
+* concepts: primary anatomical site, disease, species and age group from the
+  text and from MeSH headings (major topics first); a source about another
+  organ, disease or species than the claim or the article's subject conflicts.
+* numbers: numbers, ranges and percentages in the claim looked for in the
+  title and abstract ("60-80%" matches "60% to 80%").
+* evidence type: publication types and MeSH (case report, animal study, ...)
+  against how general the claim is.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from rapidfuzz import fuzz
+
+from . import concepts as cx
+from .config import ScoringConfig
+from .models import OFF_TOPIC, RELEVANT, RESOLVED, UNVERIFIABLE, WEAK, Article, ClaimDrift, Pair, Record
+
+# --------------------------------------------------------------------------- text
+
+_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+STOPWORDS = frozenset("""a about above after again against all also although am among an and any are aren't as at
+be because been before being below between both but by can could did do does doing done down during each either
+et al etc few for from further had has have having he her here hers him his how however i if in into is it its
+itself just may me might more most much must my no nor not now of off on once only or other our ours out over
+own per rather same she should since so some such than that the their theirs them then there these they this
+those through thus to too under until up upon very via was we were what when where whether which while who whom
+why will with within without would yet you your versus vs e g i e ie eg use used using based whereas""".split())
+
+
+def _normalise(word: str) -> str:
+    # British and American spellings meet: tumour/tumor, oesophagus/esophagus, haem/hem, caecum/cecum.
+    if "our" in word:
+        word = word.replace("tumour", "tumor").replace("colour", "color").replace("behaviour", "behavior")
+    if "ae" in word[1:] or "oe" in word[1:]:
+        word = word[0] + word[1:].replace("ae", "e").replace("oe", "e")
+    return word
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """A light stemmer: enough to meet plural and verb forms, cheap and predictable."""
+    w = _normalise(word)
+    if len(w) <= 3 or w.isdigit():
+        return w
+    if w.endswith("'s"):
+        w = w[:-2]
+    if w.endswith("tic") and len(w) > 6:     # metastatic/metastasis, diagnostic/diagnosis meet
+        w = w[:-4] + "sis" if w.endswith("stic") else w[:-3] + "sis"
+    for suf, rep in (("ational", "ate"), ("ization", "ize"), ("isation", "ize"), ("ities", "ity"),
+                     ("ies", "y"), ("sses", "ss"), ("ases", "asis"), ("oses", "osis"), ("ings", ""), ("ing", ""),
+                     ("edly", ""), ("ed", ""), ("ly", ""), ("es", "e"), ("s", "")):
+        if w.endswith(suf) and len(w) - len(suf) >= 3:
+            if suf == "s" and w.endswith(("ss", "us", "is")):
+                continue
+            w = w[: len(w) - len(suf)] + rep
+            break
+    if w.endswith("e") and len(w) > 4:
+        w = w[:-1]
+    if w.endswith("is") and len(w) > 5:     # metastasis/metastases/metastatic meet at "metasta"
+        w = w[:-2]
+    elif w.endswith("ic") and len(w) > 5:
+        w = w[:-2]
+    return w
+
+
+def tokens(text: str) -> list[str]:
+    return _TOKEN.findall(text.lower())
+
+
+# --------------------------------------------------------------------------- IDF
+
+class Idf:
+    """Inverse document frequency from a background table; unseen terms count as rare."""
+
+    def __init__(self, df: dict[str, int], n_docs: int):
+        self.df = df
+        self.n = n_docs
+        self.max = math.log((n_docs + 1) / 1.5)
+
+    def __call__(self, term: str) -> float:
+        d = self.df.get(term)
+        if d is None:
+            return self.max
+        return max(0.05, math.log((self.n + 1) / (d + 0.5)))
+
+
+def build_df(texts) -> tuple[dict[str, int], int]:
+    """Document frequencies of stemmed content terms over texts (to rebuild the background table)."""
+    df: dict[str, int] = {}
+    n = 0
+    for t in texts:
+        n += 1
+        for s in {stem(w) for w in tokens(t) if w not in STOPWORDS}:
+            df[s] = df.get(s, 0) + 1
+    return df, n
+
+
+@lru_cache(maxsize=1)
+def default_idf() -> Idf:
+    df, n = cx.background_df()
+    return Idf(df, n)
+
+
+# --------------------------------------------------------------------------- numbers
+
+_NUM = r"\d+(?:[.,]\d+)*"
+_RANGE = re.compile(rf"(?<![\w.])({_NUM})\s*(%|percent)?\s*(?:-|–|—|to|and)\s*({_NUM})\s*(%|percent)?(?![\w])")
+_SINGLE = re.compile(rf"(?<![\w.\-–])({_NUM})\s*(%|percent)?(?![\w\-–])")
+_LABEL_BEFORE = re.compile(r"(?:stage|type|grade|phase|class|version|figure|table|chapter|step|level|day|week|"
+                           r"month|year|covid|sars-cov|il|cd)\s*-?\s*$", re.I)
+
+
+def _value(s: str) -> float | None:
+    if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", s):
+        s = s.replace(",", "")
+    s = s.replace(",", ".")
+    try:
+        return round(float(s), 4)
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class NumberMention:
+    text: str                    # as written in the claim ("60-80%")
+    values: tuple[float, ...]    # one value, or the two ends of a range
+
+
+def claim_numbers(text: str) -> list[NumberMention]:
+    """Numbers, ranges and percentages a claim states (labels like "stage 4" and years excluded)."""
+    out: list[NumberMention] = []
+    taken: list[tuple[int, int]] = []
+    for m in _RANGE.finditer(text):
+        sep = text[m.end(1):m.start(3)].strip(" %percnt")
+        if sep == "and":              # "between 30 and 40" in a claim is rare; "3 and 4 weeks" is a list
+            continue
+        a, b = _value(m.group(1)), _value(m.group(3))
+        if a is None or b is None or _LABEL_BEFORE.search(text[:m.start()]):
+            continue
+        out.append(NumberMention(m.group(0).strip(), (a, b)))
+        taken.append(m.span())
+    for m in _SINGLE.finditer(text):
+        if any(s <= m.start() < e for s, e in taken):
+            continue
+        v = _value(m.group(1))
+        if v is None or _LABEL_BEFORE.search(text[:m.start()]):
+            continue
+        if not m.group(2) and 1900 <= v <= 2099 and v == int(v):
+            continue                  # a year
+        out.append(NumberMention(m.group(0).strip(), (v,)))
+    return out
+
+
+def source_numbers(text: str) -> tuple[frozenset[float], frozenset[tuple[float, float]]]:
+    vals: set[float] = set()
+    ranges: set[tuple[float, float]] = set()
+    for m in _RANGE.finditer(text):
+        a, b = _value(m.group(1)), _value(m.group(3))
+        if a is not None and b is not None:
+            ranges.add((a, b))
+    for m in re.finditer(_NUM, text):
+        v = _value(m.group(0))
+        if v is not None:
+            vals.add(v)
+    return frozenset(vals), frozenset(ranges)
+
+
+# --------------------------------------------------------------------------- features
+
+@dataclass
+class TextFeatures:
+    """A claim or subject, prepared once."""
+
+    text: str
+    weights: dict[str, float]            # stemmed content term -> IDF
+    total: float                         # sum of weights
+    bigrams: frozenset[tuple[str, str]]
+    surface: dict[str, str]              # stem -> the word as written (for highlighting)
+    numbers: list[NumberMention]
+    concepts: cx.Concepts
+    general: bool                        # population-level wording
+    specific: bool                       # about one case or a model
+    topic: str                           # "ileal neuroendocrine tumours"
+
+
+@dataclass
+class RecordFeatures:
+    """A source record, prepared once (cache by PMID)."""
+
+    pmid: str
+    title: str
+    sat: dict[str, float]                # stemmed term -> saturated term frequency in title+abstract, 0..1
+    title_terms: frozenset[str]
+    bigrams: frozenset[tuple[str, str]]
+    numbers: frozenset[float]
+    ranges: frozenset[tuple[float, float]]
+    concepts: cx.Concepts                # everything named in text and MeSH
+    topic_sites: frozenset[str]          # organ sites the source is about
+    topic_diseases: frozenset[str]
+    species_group: str
+    evidence_type: str
+    major_topics: list[str]
+    has_mesh: bool
+    has_text: bool
+    topic: str
+
+
+def _content(text: str) -> list[tuple[str, str]]:
+    return [(stem(w), w) for w in tokens(text) if w not in STOPWORDS and not (w.isdigit() and len(w) < 2)]
+
+
+def _bigrams(stems: list[str]) -> frozenset[tuple[str, str]]:
+    return frozenset(zip(stems, stems[1:]))
+
+
+def prepare_text(text: str, idf: Idf | None = None) -> TextFeatures:
+    idf = idf or default_idf()
+    pairs = _content(text)
+    weights: dict[str, float] = {}
+    surface: dict[str, str] = {}
+    for s, w in pairs:
+        if s not in weights:
+            weights[s] = idf(s)
+            surface[s] = w
+    c = cx.extract_concepts(text)
+    low = text.lower()
+    return TextFeatures(
+        text=text, weights=weights, total=sum(weights.values()) or 1.0,
+        bigrams=_bigrams([s for s, _ in pairs]), surface=surface, numbers=claim_numbers(text),
+        concepts=c, general=bool(cx.GENERAL_CUES.search(low)), specific=bool(cx.SPECIFIC_CUES.search(low)),
+        topic=cx.describe(c))
+
+
+def evidence_type(record: Record, c: cx.Concepts | None = None) -> str:
+    """case_report, animal, in_vitro, meta_analysis, systematic_review, rct, trial, review, observational, ..."""
+    pts = {p.lower() for p in record.publication_types}
+    mesh = {m.lower() for m in record.mesh_terms}
+    for name, kind in cx.PUBLICATION_TYPES:
+        if name in pts and kind in ("meta_analysis", "systematic_review", "rct", "case_report", "guideline"):
+            return kind
+    if record.mesh:
+        if "animals" in mesh and "humans" not in mesh:
+            return "animal"
+        if "humans" not in mesh and mesh & {"cell line, tumor", "cells, cultured", "cell line", "in vitro techniques"}:
+            return "in_vitro"
+    for name, kind in cx.PUBLICATION_TYPES:
+        if name in pts:
+            return kind
+    for m in mesh:
+        if m in cx.MESH_STUDY_TYPES:
+            return cx.MESH_STUDY_TYPES[m]
+    # In-process citations have no MeSH: read the title and abstract.
+    low = (record.title + " " + record.abstract).lower()
+    for rx, kind in cx.TEXT_STUDY_TYPES:
+        if rx.search(low):
+            return kind
+    if c is not None and not record.mesh:
+        g = cx.species_group(c.species)
+        if g == "nonhuman":
+            return "animal"
+        if g == "in_vitro":
+            return "in_vitro"
+    return ""
+
+
+def prepare_record(record: Record, idf: Idf | None = None, k: float = 0.6) -> RecordFeatures:
+    """Features of a record that every pair with it reuses."""
+    body = f"{record.title} {record.abstract}"
+    pairs = _content(body)
+    stems = [s for s, _ in pairs]
+    tf: dict[str, int] = {}
+    for s in stems:
+        tf[s] = tf.get(s, 0) + 1
+    sat = {s: n / (n + k) for s, n in tf.items()}
+    # MeSH names count as present terms: an in-text synonym may differ from the heading.
+    for m in record.mesh:
+        for s, _ in _content(m.descriptor):
+            sat.setdefault(s, 0.5 if m.major else 0.3)
+    title_concepts = cx.extract_concepts(record.title)
+    text_concepts = cx.extract_concepts(body)
+    major = cx.Concepts()
+    minor = cx.Concepts()
+    for m in record.mesh:
+        (major if m.major else minor).update(cx.mesh_concepts(m.descriptor, m.qualifiers))
+    allc = cx.Concepts()
+    for part in (text_concepts, major, minor):
+        allc.update(part)
+    # The source's topic: major MeSH and title first; the whole record only when those are silent.
+    topic = cx.Concepts()
+    topic.update(major)
+    topic.update(title_concepts)
+    sites = topic.topic_sites()
+    if not sites:
+        fallback = cx.Concepts()
+        fallback.update(minor)
+        fallback.update(text_concepts)
+        sites = fallback.topic_sites()
+    diseases = topic.diseases or allc.diseases
+    species = set(allc.species)
+    if record.mesh and "humans" in {x.lower() for x in record.mesh_terms}:
+        species.add("human")
+    vals, ranges = source_numbers(body)
+    topic.primary_sites = set(sites)
+    topic.other_sites = set()
+    topic.diseases = set(diseases)
+    topic.species = species
+    rf = RecordFeatures(
+        pmid=record.pmid, title=record.title, sat=sat,
+        title_terms=frozenset(s for s, _ in _content(record.title)), bigrams=_bigrams(stems),
+        numbers=vals, ranges=ranges, concepts=allc, topic_sites=frozenset(sites),
+        topic_diseases=frozenset(diseases), species_group=cx.species_group(species),
+        evidence_type="", major_topics=record.major_topics, has_mesh=bool(record.mesh),
+        has_text=bool(record.title or record.abstract), topic=cx.describe(topic))
+    rf.evidence_type = evidence_type(record, allc)
+    return rf
+
+
+# --------------------------------------------------------------------------- pairwise
+
+@dataclass
+class Conflicts:
+    site: bool = False
+    same_organ: bool = False
+    disease: bool = False
+    species: bool = False
+    age: bool = False
+
+    def any_hard(self) -> bool:
+        return self.site or self.disease
+
+    def words(self) -> list[str]:
+        return [n for n in ("site", "disease", "species", "age") if getattr(self, n)] + \
+            (["part of the same organ"] if self.same_organ else [])
+
+
+def _species_conflict(a: str, b: str) -> bool:
+    return bool(a and b and a != b and "human" in (a, b))
+
+
+def concept_conflicts(a_sites, a_diseases, a_species: str, a_ages, b_sites, b_diseases, b_species: str,
+                      b_ages) -> Conflicts:
+    site, same = cx.site_conflicts(set(a_sites), set(b_sites))
+    return Conflicts(
+        site=site, same_organ=same, disease=cx.diseases_conflict(set(a_diseases), set(b_diseases)),
+        species=_species_conflict(a_species, b_species),
+        age=any((x, y) in cx.AGE_CONFLICTS for x in a_ages for y in b_ages) and not (set(a_ages) & set(b_ages)))
+
+
+def text_vs_text(a: TextFeatures, b: TextFeatures, b_default_human: bool = True) -> Conflicts:
+    """Conflicts of a claim (a) with the article's subject (b)."""
+    bs = cx.species_group(b.concepts.species) or ("human" if b_default_human else "")
+    return concept_conflicts(a.concepts.topic_sites(), a.concepts.diseases, cx.species_group(a.concepts.species),
+                             a.concepts.ages, b.concepts.topic_sites(), b.concepts.diseases, bs, b.concepts.ages)
+
+
+def text_vs_record(a: TextFeatures, r: RecordFeatures, default_human: bool = False) -> Conflicts:
+    asp = cx.species_group(a.concepts.species) or ("human" if default_human else "")
+    return concept_conflicts(a.concepts.topic_sites(), a.concepts.diseases, asp, a.concepts.ages,
+                             r.topic_sites, r.topic_diseases, r.species_group,
+                             r.concepts.ages if r.has_mesh else set())
+
+
+def subject_conflicts(a: TextFeatures, b: TextFeatures | RecordFeatures) -> list[str]:
+    """Plain-word conflicts of a claim with a subject or a source ("site", "species", ...)."""
+    c = text_vs_record(a, b) if isinstance(b, RecordFeatures) else text_vs_text(a, b)
+    return c.words()
+
+
+def lexical_parts(c: TextFeatures, r: RecordFeatures) -> tuple[float, float, float]:
+    """(coverage of the claim's weighted terms in the source, in its title, share of bigrams found)."""
+    sat = r.sat
+    w = c.weights
+    cov = 0.0
+    tcov = 0.0
+    tt = r.title_terms
+    for t, wt in w.items():
+        v = sat.get(t)
+        if v is not None:
+            cov += wt * v
+            if t in tt:
+                tcov += wt
+    bg = len(c.bigrams & r.bigrams) / len(c.bigrams) if c.bigrams else 0.0
+    return cov / c.total, tcov / c.total, bg
+
+
+def _concept_agreement(c: TextFeatures, r: RecordFeatures) -> float:
+    """0..1: shares site and disease concepts with the source (0.5 when neither side names any)."""
+    cs, cd = c.concepts.topic_sites(), c.concepts.diseases
+    if not cs and not cd:
+        return 0.5
+    hits = 0.0
+    n = 0
+    if cs:
+        n += 1
+        if cs & r.topic_sites or cs & r.concepts.primary_sites:
+            hits += 1
+        elif {cx.SITES[x].organ for x in cs} & {cx.SITES[x].organ for x in r.topic_sites}:
+            hits += 0.5
+    if cd:
+        n += 1
+        specific = {d for d in cd if d != "neoplasm"} or cd
+        if specific & r.concepts.diseases:
+            hits += 1
+    return hits / n
+
+
+def support_score(c: TextFeatures, r: RecordFeatures, cfg: ScoringConfig) -> float:
+    """0..1: how well the source addresses the claim (no subject involved)."""
+    cov, tcov, bg = lexical_parts(c, r)
+    raw = (cfg.w_lexical * cov + cfg.w_title * tcov + cfg.w_bigram * bg
+           + cfg.w_mesh * (_concept_agreement(c, r) - 0.5))
+    score = _squash(raw, cfg)
+    conf = text_vs_record(c, r)
+    if conf.site or conf.disease:
+        score *= 1.0 - cfg.conflict_penalty
+    elif conf.species:
+        score *= 1.0 - cfg.conflict_penalty / 2
+    return score
+
+
+def _squash(raw: float, cfg: ScoringConfig) -> float:
+    # A logistic map puts the configured thresholds at meaningful places of the raw scale.
+    return 1.0 / (1.0 + math.exp(-cfg.squash_slope * (raw - cfg.squash_mid)))
+
+
+def unsupported_numbers(c: TextFeatures, r: RecordFeatures) -> list[str]:
+    out = []
+    for n in c.numbers:
+        if len(n.values) == 2:
+            ok = n.values in r.ranges or all(v in r.numbers for v in n.values)
+        else:
+            ok = n.values[0] in r.numbers
+        if not ok:
+            out.append(n.text)
+    return out
+
+
+def shared_terms(c: TextFeatures, r: RecordFeatures, limit: int = 12) -> list[str]:
+    """Claim words (as written) whose stems occur in the source, rarest first."""
+    hits = [(c.weights[s], c.surface[s]) for s in c.weights if s in r.sat and c.weights[s] > 1.0]
+    hits.sort(key=lambda x: -x[0])
+    return [w for _, w in hits[:limit]]
+
+
+# --------------------------------------------------------------------------- drift
+
+def drift_score(claim: TextFeatures, subject: TextFeatures, cfg: ScoringConfig) -> tuple[float, Conflicts]:
+    conf = text_vs_text(claim, subject)
+    pen = 0.0
+    if conf.site:
+        pen += cfg.drift_site_penalty
+    elif conf.same_organ:
+        pen += cfg.drift_site_penalty / 3
+    if conf.disease:
+        pen += cfg.drift_disease_penalty
+    if conf.species:
+        pen += cfg.drift_species_penalty
+    if conf.age:
+        pen += cfg.drift_age_penalty
+    return max(0.0, 1.0 - pen), conf
+
+
+def _conflict_text(kind: Conflicts, a_desc: str, a_name: str, b_desc: str, b_name: str) -> str:
+    what = ", ".join(kind.words()) or "subject"
+    return f"{a_name} is about {a_desc or 'something else'}; {b_name} is about {b_desc or 'something else'} ({what} differs)"
+
+
+def claim_drift(claim_id: str, claim: TextFeatures, subject: TextFeatures, cfg: ScoringConfig) -> ClaimDrift:
+    score, conf = drift_score(claim, subject, cfg)
+    drifts = score < cfg.drift_threshold
+    if conf.words():
+        expl = _conflict_text(conf, claim.topic, "claim", subject.topic, "the article")
+    elif claim.topic:
+        expl = f"claim is about {claim.topic}, in line with the article's subject ({subject.topic or 'unspecified'})"
+    else:
+        expl = "claim names no site, disease or population that differs from the article's subject"
+    return ClaimDrift(claim_id=claim_id, score=round(score, 3), drifts=drifts, explanation=expl)
+
+
+# --------------------------------------------------------------------------- pairs
+
+def _source_desc(r: RecordFeatures) -> str:
+    if r.major_topics:
+        return f"source's major MeSH topics: {', '.join(r.major_topics[:4])}"
+    if r.has_mesh:
+        return "source has no major MeSH topics"
+    return f"source has no MeSH headings; judged from its title \"{r.title[:100]}\"" if r.title else \
+        "source has no MeSH headings and no title"
+
+
+def score_pair(claim_id: str, reference_id: str, c: TextFeatures, r: RecordFeatures, subject: TextFeatures,
+               cfg: ScoringConfig) -> Pair:
+    """One claim–source pair: relevance, subject fit, evidence type, numbers and a verdict."""
+    rel = support_score(c, r, cfg)
+    subj = support_score(subject, r, cfg) if subject.weights else 1.0
+    claim_subj, _ = drift_score(c, subject, cfg)
+    sconf = text_vs_record(subject, r, default_human=True)
+    cconf = text_vs_record(c, r)
+    nums = unsupported_numbers(c, r)
+    etype = r.evidence_type
+    weak_ev = etype in cx.NARROW_EVIDENCE and c.general and not c.specific
+    if sconf.any_hard():
+        subj *= 1.0 - cfg.conflict_penalty
+    reasons: list[str] = []
+    if not r.has_text:
+        verdict = WEAK
+        reasons.append("source has no title or abstract to compare with")
+    elif sconf.any_hard():
+        verdict = OFF_TOPIC
+        reasons.append(_conflict_text(sconf, subject.topic, "the article", r.topic, "the source"))
+    elif cconf.any_hard():
+        verdict = OFF_TOPIC
+        reasons.append(_conflict_text(cconf, c.topic, "claim", r.topic, "the source"))
+    elif rel < cfg.off_topic_threshold:
+        verdict = OFF_TOPIC
+        reasons.append(f"source shares few of the claim's key terms (relevance {rel:.2f})")
+    elif rel < cfg.relevant_threshold or weak_ev or sconf.species or cconf.species:
+        verdict = WEAK
+        if rel < cfg.relevant_threshold:
+            reasons.append(f"source only partly matches the claim (relevance {rel:.2f})")
+        if sconf.species or cconf.species:
+            reasons.append(f"source is about {r.topic or 'another population'}, not humans")
+    else:
+        verdict = RELEVANT
+        reasons.append(f"source matches the claim (relevance {rel:.2f})")
+    if weak_ev:
+        reasons.append(f"source is {cx.NARROW_EVIDENCE[etype]}, cited for a claim about patients in general")
+    terms = shared_terms(c, r)
+    if terms and verdict != OFF_TOPIC:
+        reasons.append("shared terms: " + ", ".join(terms[:6]))
+    if nums:
+        reasons.append("not found in the title or abstract: " + ", ".join(nums))
+    reasons.append(_source_desc(r))
+    return Pair(
+        claim_id=claim_id, reference_id=reference_id, relevance=round(rel, 3), verdict=verdict,
+        explanation="; ".join(reasons), source_subject=round(subj, 3), claim_subject=round(claim_subj, 3),
+        evidence_type=etype, weak_evidence=weak_ev, unsupported_numbers=nums, shared_terms=terms, pmid=r.pmid)
+
+
+_RECORD_CACHE: dict[tuple[str, int], RecordFeatures] = {}
+
+
+def cached_record(record: Record) -> RecordFeatures:
+    """prepare_record, remembered per PMID and content (records do not change within a run)."""
+    key = (record.pmid, hash((record.title, record.abstract, len(record.mesh))))
+    rf = _RECORD_CACHE.get(key)
+    if rf is None:
+        if len(_RECORD_CACHE) > 50_000:
+            _RECORD_CACHE.clear()
+        rf = _RECORD_CACHE[key] = prepare_record(record)
+    return rf
+
+
+def score_article(article: Article, records: dict[str, Record], cfg: ScoringConfig
+                  ) -> tuple[list[Pair], list[ClaimDrift]]:
+    """Every cited claim–reference pair of the article, and each cited claim's drift from the subject."""
+    subject = prepare_text(article.subject or article.title)
+    refs = {r.id: r for r in article.references}
+    pairs: list[Pair] = []
+    drifts: list[ClaimDrift] = []
+    for claim in article.claims:
+        if not claim.citations:
+            continue
+        cf = prepare_text(claim.text)
+        drifts.append(claim_drift(claim.id, cf, subject, cfg))
+        for label in claim.citations:
+            ref = refs.get(label)
+            if ref is None or not ref.in_list:
+                continue
+            rec = records.get(ref.pmid or "") if ref.status == RESOLVED else None
+            if rec is None:
+                why = f"reference {ref.id} is {ref.status.replace('_', ' ')}"
+                if ref.status == RESOLVED:
+                    why = f"reference {ref.id} resolved to PMID {ref.pmid}, but its record is not available"
+                if ref.reason:
+                    why += f": {ref.reason}"
+                pairs.append(Pair(claim_id=claim.id, reference_id=ref.id, relevance=0.0, verdict=UNVERIFIABLE,
+                                  explanation=why + "; the source cannot be compared with the claim",
+                                  pmid=ref.pmid))
+                continue
+            pairs.append(score_pair(claim.id, ref.id, cf, cached_record(rec), subject, cfg))
+    return pairs, drifts
+
+
+__all__ = ["score_article", "prepare_record", "prepare_text", "support_score", "subject_conflicts",
+           "score_pair", "claim_drift", "drift_score", "unsupported_numbers", "shared_terms", "claim_numbers",
+           "evidence_type", "lexical_parts", "TextFeatures", "RecordFeatures", "Idf", "build_df", "stem",
+           "tokens"]
