@@ -1,0 +1,131 @@
+"""One request-rate limiter per process, shared by every thread and task.
+
+NCBI allows 3 requests per second without an API key and 10 with one, and it
+counts per key/IP, not per thread: so every thread and Prefect task in the
+process must draw from the same limiter.  ``shared_limiter(rate)`` returns that
+instance (one per rate, created on first use).
+
+Two rules are enforced together:
+
+* even spacing: consecutive requests start at least ``1/rate`` seconds apart,
+  so a burst never piles up at the start of a second;
+* a sliding window: the ``cap``-th previous request started at least
+  ``1 + margin`` seconds ago.  Even spacing alone allows ``cap + 1`` starts in
+  a closed one-second interval (at t, t+1/r, ..., t+1); the window rules that
+  out, and the margin absorbs jitter between our clock and the moment the
+  server sees the request.  Any one-second interval, aligned to wall-clock
+  seconds or not, therefore sees at most ``cap = floor(rate)`` requests.
+
+Several worker processes or machines each have their own limiter, so on a
+multi-worker deployment the cap must be enforced centrally.  Prefect offers a
+global concurrency limit with slot decay that works as a rate limit.  Create it
+once per Prefect server/workspace::
+
+    prefect gcl create ncbi-eutils --limit 3 --slot-decay-per-second 3
+    # with an API key:  --limit 10 --slot-decay-per-second 10
+
+and turn it on with ``use_prefect=True`` (``EntrezConfig.prefect_rate_limit``
+when the config has it) or the environment variable
+``CITEAUDIT_PREFECT_RATE_LIMIT=1``.  ``acquire()`` then waits for a Prefect
+slot *and* the local limiter: the local one still keeps one process's threads
+evenly spaced, the global one keeps all processes together under the cap.
+It is off by default because it needs a reachable Prefect API.
+"""
+from __future__ import annotations
+
+import math
+import os
+import threading
+import time
+from collections import deque
+from typing import Callable
+
+PREFECT_ENV = "CITEAUDIT_PREFECT_RATE_LIMIT"
+DEFAULT_MARGIN = 0.05  # seconds added to the one-second window, for network jitter
+
+
+def prefect_enabled_by_env(env: dict | None = None) -> bool:
+    env = os.environ if env is None else env
+    return str(env.get(PREFECT_ENV, "")).strip().lower() in ("1", "true", "yes", "on")
+
+
+class RateLimiter:
+    """Thread-safe limiter: at most ``floor(rate)`` request starts in any second."""
+
+    def __init__(self, rate: float, margin: float = DEFAULT_MARGIN,
+                 clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep):
+        if rate <= 0:
+            raise ValueError("rate must be > 0")
+        self.rate = float(rate)
+        self.cap = max(1, math.floor(self.rate))
+        self.interval = 1.0 / self.rate
+        self.window = 1.0 + margin
+        self._clock = clock
+        self._sleep = sleep
+        self._lock = threading.Lock()
+        self._starts: deque[float] = deque(maxlen=self.cap)
+        self._next_free = 0.0       # earliest start allowed by even spacing
+        self.waited = 0.0           # total seconds callers spent waiting
+        self.acquired = 0
+
+    def _reserve(self) -> tuple[float, float]:
+        """Book the next start slot: (monotonic time it begins, wait from now)."""
+        with self._lock:
+            now = self._clock()
+            start = max(now, self._next_free)
+            if len(self._starts) == self.cap:
+                start = max(start, self._starts[0] + self.window)
+            # Slots are booked in order, so the deque stays sorted.
+            self._starts.append(start)
+            self._next_free = start + self.interval
+            self.acquired += 1
+            self.waited += start - now
+            return start, start - now
+
+    def acquire(self) -> float:
+        """Block until this caller may send one request; returns seconds waited."""
+        start, wait = self._reserve()
+        delay = start - self._clock()
+        while delay > 0:
+            self._sleep(delay)
+            delay = start - self._clock()
+        return wait
+
+
+_shared: dict[float, RateLimiter] = {}
+_shared_lock = threading.Lock()
+
+
+def shared_limiter(rate: float) -> RateLimiter:
+    """The process-wide limiter for this rate (created on first use)."""
+    key = float(rate)
+    with _shared_lock:
+        lim = _shared.get(key)
+        if lim is None:
+            lim = _shared[key] = RateLimiter(key)
+        return lim
+
+
+class RequestGate:
+    """What the Entrez client calls before every HTTP request.
+
+    Waits on the process-wide limiter and, when enabled, on a Prefect global
+    concurrency limit used as a rate limit (see the module docstring).
+    """
+
+    def __init__(self, rate: float, use_prefect: bool | None = None,
+                 limit_name: str = "ncbi-eutils", limiter: RateLimiter | None = None):
+        self.limiter = limiter or shared_limiter(rate)
+        self.use_prefect = prefect_enabled_by_env() if use_prefect is None else use_prefect
+        self.limit_name = limit_name
+        self.prefect_waits = 0
+
+    def acquire(self) -> None:
+        if self.use_prefect:
+            # Imported here: Prefect is heavy and only needed on multi-worker runs.
+            from prefect.concurrency.sync import rate_limit
+
+            rate_limit(self.limit_name, occupy=1)
+            self.prefect_waits += 1
+        self.limiter.acquire()
