@@ -91,19 +91,38 @@ def _finding_keys(article_id: str, f: dict) -> set[tuple]:
     return keys
 
 
-def _new_keys(article_id: str, diff: dict) -> set[tuple]:
-    keys: set[tuple] = set()
-    for f in diff.get("new") or []:
-        # A new finding with claim text is matched by text only: its id may be reused.
-        ks = _finding_keys(article_id, f)
-        text = {k for k in ks if k[3].startswith("t:")}
-        keys |= text or ks
-    return keys
+class _Changes:
+    """Which findings the history step calls new.
 
+    A finding is matched with its message first (two findings of one claim and
+    reference can share a kind: a wrong year and a wrong journal), then without.
+    Whatever is not new was there in the previous run: persisting.
+    """
 
-def _status(article_id: str, f: dict, new_keys: set[tuple]) -> str:
-    """new when the history step lists the finding as new; otherwise it was there before."""
-    return "new" if _finding_keys(article_id, f) & new_keys else "persisting"
+    def __init__(self, article_id: str, diff: dict):
+        self.article_id = article_id
+        self.new_exact, self.new_loose = self._keys(diff.get("new"))
+        self.old_exact, _ = self._keys(diff.get("persisting"))
+
+    def _keys(self, items) -> tuple[set, set]:
+        exact: set[tuple] = set()
+        loose: set[tuple] = set()
+        for f in items or []:
+            ks = _finding_keys(self.article_id, f)
+            # Claim text, when given, is the identity: a claim id may be reused.
+            ks = {k for k in ks if k[3].startswith("t:")} or ks
+            loose |= ks
+            exact |= {k + (f.get("message") or "",) for k in ks}
+        return exact, loose
+
+    def status(self, f: dict, article_id: str | None = None) -> str:
+        ks = _finding_keys(article_id or self.article_id, f)
+        exact = {k + (f.get("message") or "",) for k in ks}
+        if exact & self.new_exact:
+            return "new"
+        if exact & self.old_exact:
+            return "persisting"
+        return "new" if ks & self.new_loose else "persisting"
 
 
 def article_report(audit: ArticleAudit, diff: dict | None = None) -> dict:
@@ -126,9 +145,9 @@ def article_report(audit: ArticleAudit, diff: dict | None = None) -> dict:
                  "claim_text": claim_text.get(f.claim_id, "") if f.claim_id else ""}
                 for f in audit.findings]
     if diff is not None:
-        new_keys = _new_keys(art.id, diff)
+        changes = _Changes(art.id, diff)
         for f in findings:
-            f["status"] = _status(art.id, f, new_keys)
+            f["status"] = changes.status(f)
     out = {
         "schema_version": SCHEMA_VERSION,
         "article": {"id": art.id, "title": art.title, "subject": art.subject, "sha256": art.sha256,
@@ -194,13 +213,13 @@ def write_article_report(audit: ArticleAudit, out_dir: Path, diff: dict | None =
     return folder
 
 
-def _csv_rows(report: dict, new_keys: set[tuple] | None = None) -> list[dict]:
+def _csv_rows(report: dict, changes: _Changes | None = None) -> list[dict]:
     aid = report["article"]["id"]
     rows = []
     for f in report.get("findings", []):
         row = dict(f, article_id=aid)
-        if new_keys is not None:
-            row["status"] = _status(aid, f, new_keys)
+        if changes is not None:
+            row["status"] = changes.status(f, aid)
         rows.append(row)
     return rows
 
@@ -283,10 +302,10 @@ def write_run_index(out_dir: Path, audits: list[ArticleAudit] | list[dict],
     reports = [_as_report(a) for a in audits]
     summary = run_summary(reports, run)
     has_diff = bool(run) and any(k in run for k in ("new", "persisting", "resolved"))
-    new_keys = _new_keys("", run) if has_diff else None
+    changes = _Changes("", run) if has_diff else None
     rows: list[dict] = []
     for rep in reports:
-        rows += _csv_rows(rep, new_keys)
+        rows += _csv_rows(rep, changes)
     _write_atomic(out_dir / "findings.csv", csvout.findings_csv(rows, with_status=has_diff))
     run_json = dict(summary)
     if run:

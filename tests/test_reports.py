@@ -9,6 +9,7 @@ import re
 import pandas as pd
 import pytest
 
+from audit.models import Finding
 from audit.pubmed import load_records
 from reports import csvout, pages
 from reports.highlight import article_segments, claim_spans, numbers, shared_marks
@@ -112,6 +113,18 @@ def test_diff_marks_new_findings_by_claim_text(audit):
     assert status["unsupported_number"] == "new"
     assert {k for k, s in status.items() if s == "new"} == {"unsupported_number"}
     assert rep["diff"]["resolved"] == resolved
+
+
+def test_diff_tells_apart_findings_of_one_kind_on_one_pair(data_dir):
+    audit = aspirin_audit(data_dir)
+    audit.findings += [Finding("metadata_mismatch", "medium", "Cited year 2011; PubMed says 2012.", "c1", "1", ASPIRIN),
+                       Finding("metadata_mismatch", "medium", "Cited journal Lancet; PubMed says NEJM.", "c1", "1", ASPIRIN)]
+    rows = article_report(audit)["findings"]
+    # Rows shaped like the history step's: claim text, no reliance on claim ids.
+    as_history = [dict(f, article_id="aspirin-vte", claim_id=None) for f in rows]
+    year, journal = as_history[-2], as_history[-1]
+    rep = article_report(audit, {"new": [year], "persisting": [journal] + as_history[:-2], "resolved": []})
+    assert [f["status"] for f in rep["findings"]] == ["persisting"] * 7 + ["new", "persisting"]
 
 
 # ---------------------------------------------------------------- files and CSV
