@@ -281,6 +281,10 @@ class Concepts:
         s = self.primary_sites or self.other_sites
         return {x for x in s if not SITES[x].secondary_only}
 
+    def conflict_sites(self) -> set[str]:
+        """Sites named as where a disease is (the only ones that may conflict); passing mentions do not."""
+        return {x for x in self.primary_sites if not SITES[x].secondary_only}
+
     def update(self, other: "Concepts") -> None:
         for f in ("primary_sites", "other_sites", "secondary_sites", "diseases", "species", "ages"):
             getattr(self, f).update(getattr(other, f))

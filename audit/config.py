@@ -61,8 +61,8 @@ class ScoringConfig:
     extra: dict = field(default_factory=dict)
     # Added for audit/score.py (defaults tuned on SciFact train claims, see audit/evaluate.py).
     w_bigram: float = 0.2            # weight of claim word pairs found in the source
-    squash_slope: float = 8.0        # logistic map of the weighted sum onto 0..1
-    squash_mid: float = 0.35
+    squash_slope: float = 10.0       # logistic map of the weighted sum onto 0..1
+    squash_mid: float = 0.25         # (slope and mid tuned on SciFact train: python -m audit.evaluate scifact --split train)
     drift_site_penalty: float = 0.6  # claim names another organ than the subject
     drift_disease_penalty: float = 0.5
     drift_species_penalty: float = 0.6  # an animal model where the subject is about people

@@ -222,6 +222,12 @@ class RecordFeatures:
     topic: str
 
 
+# How a claim cites ("a study published in the Journal of ... found") is not what it claims.
+CITING_WORDS = frozenset("""published publish journal journals annals proceedings study studies found find finds
+showed shown show shows reported report reports described describes recent recently another author authors
+according article paper""".split())
+
+
 def _content(text: str) -> list[tuple[str, str]]:
     return [(stem(w), w) for w in tokens(text) if w not in STOPWORDS and not (w.isdigit() and len(w) < 2)]
 
@@ -232,7 +238,7 @@ def _bigrams(stems: list[str]) -> frozenset[tuple[str, str]]:
 
 def prepare_text(text: str, idf: Idf | None = None) -> TextFeatures:
     idf = idf or default_idf()
-    pairs = _content(text)
+    pairs = [(s, w) for s, w in _content(text) if w not in CITING_WORDS]
     weights: dict[str, float] = {}
     surface: dict[str, str] = {}
     for s, w in pairs:
@@ -302,17 +308,13 @@ def prepare_record(record: Record, idf: Idf | None = None, k: float = 0.6) -> Re
     allc = cx.Concepts()
     for part in (text_concepts, major, minor):
         allc.update(part)
-    # The source's topic: major MeSH and title first; the whole record only when those are silent.
+    # The source's topic: major MeSH headings and the title; all headings when those are silent.  The
+    # abstract alone never makes a topic: it names too many places in passing.
     topic = cx.Concepts()
     topic.update(major)
     topic.update(title_concepts)
-    sites = topic.topic_sites()
-    if not sites:
-        fallback = cx.Concepts()
-        fallback.update(minor)
-        fallback.update(text_concepts)
-        sites = fallback.topic_sites()
-    diseases = topic.diseases or allc.diseases
+    sites = topic.conflict_sites() or minor.conflict_sites()
+    diseases = topic.diseases or minor.diseases
     species = set(allc.species)
     if record.mesh and "humans" in {x.lower() for x in record.mesh_terms}:
         species.add("human")
@@ -366,15 +368,26 @@ def concept_conflicts(a_sites, a_diseases, a_species: str, a_ages, b_sites, b_di
 def text_vs_text(a: TextFeatures, b: TextFeatures, b_default_human: bool = True) -> Conflicts:
     """Conflicts of a claim (a) with the article's subject (b)."""
     bs = cx.species_group(b.concepts.species) or ("human" if b_default_human else "")
-    return concept_conflicts(a.concepts.topic_sites(), a.concepts.diseases, cx.species_group(a.concepts.species),
-                             a.concepts.ages, b.concepts.topic_sites(), b.concepts.diseases, bs, b.concepts.ages)
+    return concept_conflicts(a.concepts.conflict_sites(), a.concepts.diseases, cx.species_group(a.concepts.species),
+                             a.concepts.ages, b.concepts.conflict_sites(), b.concepts.diseases, bs, b.concepts.ages)
 
 
 def text_vs_record(a: TextFeatures, r: RecordFeatures, default_human: bool = False) -> Conflicts:
+    """Conflicts of a claim or subject with a source's topic.
+
+    A site or disease the source names anywhere as a disease site ("... and other common cancers")
+    does not conflict, even when its title is about another one.
+    """
     asp = cx.species_group(a.concepts.species) or ("human" if default_human else "")
-    return concept_conflicts(a.concepts.topic_sites(), a.concepts.diseases, asp, a.concepts.ages,
+    a_sites = a.concepts.conflict_sites()
+    conf = concept_conflicts(a_sites, a.concepts.diseases, asp, a.concepts.ages,
                              r.topic_sites, r.topic_diseases, r.species_group,
                              r.concepts.ages if r.has_mesh else set())
+    if conf.site and not cx.site_conflicts(a_sites, r.concepts.conflict_sites())[0]:
+        conf.site = False
+    if conf.disease and not cx.diseases_conflict(a.concepts.diseases, r.concepts.diseases):
+        conf.disease = False
+    return conf
 
 
 def subject_conflicts(a: TextFeatures, b: TextFeatures | RecordFeatures) -> list[str]:
@@ -402,7 +415,7 @@ def lexical_parts(c: TextFeatures, r: RecordFeatures) -> tuple[float, float, flo
 
 def _concept_agreement(c: TextFeatures, r: RecordFeatures) -> float:
     """0..1: shares site and disease concepts with the source (0.5 when neither side names any)."""
-    cs, cd = c.concepts.topic_sites(), c.concepts.diseases
+    cs, cd = c.concepts.conflict_sites(), c.concepts.diseases
     if not cs and not cd:
         return 0.5
     hits = 0.0
@@ -478,8 +491,10 @@ def drift_score(claim: TextFeatures, subject: TextFeatures, cfg: ScoringConfig) 
 
 
 def _conflict_text(kind: Conflicts, a_desc: str, a_name: str, b_desc: str, b_name: str) -> str:
-    what = ", ".join(kind.words()) or "subject"
-    return f"{a_name} is about {a_desc or 'something else'}; {b_name} is about {b_desc or 'something else'} ({what} differs)"
+    words = kind.words() or ["subject"]
+    verb = "differs" if len(words) == 1 else "differ"
+    return (f"{a_name} is about {a_desc or 'something else'}; {b_name} is about {b_desc or 'something else'} "
+            f"({' and '.join(words)} {verb})")
 
 
 def claim_drift(claim_id: str, claim: TextFeatures, subject: TextFeatures, cfg: ScoringConfig) -> ClaimDrift:
