@@ -120,7 +120,7 @@ def default_idf() -> Idf:
 
 # --------------------------------------------------------------------------- numbers
 
-_NUM = r"\d+(?:[.,]\d+)*"
+_NUM = r"\d+(?:[.,·]\d+)*"          # "0·36": the Lancet's decimal point
 _RANGE = re.compile(rf"(?<![\w.])({_NUM})\s*(%|percent)?\s*(?:-|–|—|to|and)\s*({_NUM})\s*(%|percent)?(?![\w])")
 _SINGLE = re.compile(rf"(?<![\w.\-–])({_NUM})\s*(%|percent)?(?![\w\-–])")
 _LABEL_BEFORE = re.compile(r"(?:stage|type|grade|phase|class|version|figure|table|chapter|step|level|day|week|"
@@ -130,7 +130,7 @@ _LABEL_BEFORE = re.compile(r"(?:stage|type|grade|phase|class|version|figure|tabl
 def _value(s: str) -> float | None:
     if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", s):
         s = s.replace(",", "")
-    s = s.replace(",", ".")
+    s = s.replace(",", ".").replace("·", ".")
     try:
         return round(float(s), 4)
     except ValueError:
@@ -513,7 +513,9 @@ def claim_drift(claim_id: str, claim: TextFeatures, subject: TextFeatures, cfg: 
 
 def _source_desc(r: RecordFeatures) -> str:
     if r.major_topics:
-        return f"source's major MeSH topics: {', '.join(r.major_topics[:4])}"
+        # Headings naming a site or disease first: they are what the verdict rests on.
+        ranked = sorted(r.major_topics, key=lambda m: not (cx.SITE_RE.search(m.lower()) or cx.DISEASE_RE.search(m.lower())))
+        return f"source's major MeSH topics: {', '.join(ranked[:5])}"
     if r.has_mesh:
         return "source has no major MeSH topics"
     return f"source has no MeSH headings; judged from its title \"{r.title[:100]}\"" if r.title else \
