@@ -309,7 +309,10 @@ def write_run_index(out_dir: Path, audits: list[ArticleAudit] | list[dict],
     _write_atomic(out_dir / "findings.csv", csvout.findings_csv(rows, with_status=has_diff))
     run_json = dict(summary)
     if run:
-        run_json["changes_full"] = {k: list(run.get(k) or []) for k in ("new", "persisting", "resolved")}
+        # Everything the run step passed (source statistics...), the full change lists included.
+        run_json["run"] = {k: v for k, v in run.items() if k not in ("new", "persisting", "resolved")}
+        if has_diff:
+            run_json["changes_full"] = {k: list(run.get(k) or []) for k in ("new", "persisting", "resolved")}
     _write_atomic(out_dir / "run.json", json.dumps(run_json, ensure_ascii=False, indent=1, default=str))
     index = out_dir / "index.html"
     _write_atomic(index, pages.index_page(summary))

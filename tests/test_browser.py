@@ -53,7 +53,9 @@ def run_dir(data_dir, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("run")
     audits = [aspirin_audit(data_dir), hostile_audit(data_dir), error_audit(), uncited_audit()]
     findings = article_report(audits[0])["findings"]
-    diff = {"new": findings[:2], "persisting": findings[2:], "resolved": []}
+    gone = {"kind": "not_found", "severity": "high", "claim_text": "An old claim.",
+            "message": "PubMed has no record 1 (fixed)."}
+    diff = {"new": findings[:2], "persisting": findings[2:], "resolved": [gone]}
     write_article_report(audits[0], out, diff)
     for a in audits[1:]:
         write_article_report(a, out)
@@ -187,6 +189,7 @@ def test_new_findings_are_marked(page, run_dir):
     _open(page, run_dir / "aspirin-vte" / "report.html")
     new = page.eval_on_selector_all("#findings li", "ls => ls.map(l => !!l.querySelector('.badge.new'))")
     assert new == [True, True, False, False, False, False, False]
+    assert "PubMed has no record 1 (fixed)." in page.locator("#resolved-section").inner_text()
 
 
 def test_keyboard_moves_between_findings(page, run_dir):

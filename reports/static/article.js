@@ -413,10 +413,25 @@
     }
   });
 
+  function resolved() {
+    var rs = (D.diff || {}).resolved || [];
+    if (!rs.length) return;
+    document.getElementById('resolved-section').hidden = false;
+    var ul = document.getElementById('resolved');
+    rs.forEach(function (f) {
+      var li = add(ul, el('li'));
+      if (f.severity) add(li, CA.badge('sev', f.severity));
+      add(li, el('span', 'kind', ' ' + String(f.kind || '').replace(/_/g, ' ') + ': '));
+      add(li, el('span', 'message', f.message || ''));
+      if (f.claim_text) add(li, el('div', 'where', 'claim: ' + f.claim_text));
+    });
+  }
+
   header();
   legend();
   text();
   references();
   findings();
+  resolved();
   document.body.dataset.ready = '1';
 })();
