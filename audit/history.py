@@ -1,0 +1,486 @@
+"""The audit history: every run, every finding, and what changed between runs.
+
+One SQLite file (``cfg.output.history_db``).  A finding is known across runs
+by its identity (``Finding.identity``: article id, normalised claim text,
+reference, kind), so renumbering claims does not make old findings look new.
+
+Writes are short transactions: an article's findings, its completion mark and
+its reusable state are committed together, so a run killed at any point
+leaves the store consistent and the next run resumes where it stopped (a
+nightly run that is not ``completed`` is picked up again by the next one).
+
+The content key of an article (its bytes, the records it uses, the scoring
+settings and the code) decides whether it has to be scored again: same key,
+same findings.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import sqlite3
+import threading
+import time
+import uuid
+import zlib
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from .models import ArticleAudit, Article, Record, to_dict
+
+SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    run_id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,                 -- nightly | recheck
+    status TEXT NOT NULL,               -- running | completed
+    started_at REAL NOT NULL,
+    finished_at REAL,
+    previous_run_id TEXT,               -- the run this one is compared with
+    attempts INTEGER NOT NULL DEFAULT 1, -- invocations that worked on it (resumes + 1)
+    summary TEXT                        -- JSON, when completed
+);
+CREATE TABLE IF NOT EXISTS run_articles (
+    run_id TEXT NOT NULL,
+    article_id TEXT NOT NULL,
+    path TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    content_key TEXT NOT NULL,
+    scored INTEGER NOT NULL,            -- 1: scored in this run; 0: findings reused
+    error TEXT,
+    findings INTEGER NOT NULL,
+    completed_at REAL NOT NULL,
+    PRIMARY KEY (run_id, article_id)
+);
+CREATE TABLE IF NOT EXISTS findings (
+    run_id TEXT NOT NULL,
+    article_id TEXT NOT NULL,
+    identity TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    message TEXT NOT NULL,
+    claim_id TEXT,
+    claim_text TEXT,
+    reference_id TEXT,
+    pmid TEXT,
+    status TEXT NOT NULL,               -- new | persisting (against the run's previous run)
+    PRIMARY KEY (run_id, identity)
+);
+CREATE INDEX IF NOT EXISTS findings_article ON findings (article_id, run_id);
+CREATE TABLE IF NOT EXISTS article_state (
+    article_id TEXT PRIMARY KEY,
+    content_key TEXT NOT NULL,
+    report_key TEXT NOT NULL DEFAULT '',
+    findings TEXT NOT NULL,             -- JSON finding rows of the last audit
+    audit BLOB,                         -- zlib(pickle(ArticleAudit without records))
+    run_id TEXT NOT NULL,
+    updated_at REAL NOT NULL
+);
+"""
+BUSY_TIMEOUT_S = 60.0
+FINDING_FIELDS = ("article_id", "identity", "kind", "severity", "message", "claim_id",
+                  "claim_text", "reference_id", "pmid")
+
+
+# ---------------------------------------------------------------------------
+# Content keys
+
+
+def digest(*parts: str) -> str:
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(p.encode("utf-8"))
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def record_hash(record: Record) -> str:
+    """Changes when anything the audit reads from the record changes (a retraction, an erratum)."""
+    return digest(json.dumps(to_dict(record), sort_keys=True, ensure_ascii=False))
+
+
+def config_hash(obj) -> str:
+    d = asdict(obj) if hasattr(obj, "__dataclass_fields__") else obj
+    return digest(json.dumps(d, sort_keys=True, default=str))
+
+
+_CODE_FILES = ("models.py", "ingest.py", "extract.py", "concepts.py", "resolve.py", "score.py",
+               "findings.py", "pipeline.py")
+
+
+def code_version() -> str:
+    """Hash of the modules whose logic decides findings: a code change re-scores everything."""
+    here = Path(__file__).resolve().parent
+    parts = []
+    for name in _CODE_FILES:
+        p = here / name
+        parts.append(name + ":" + (hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "-"))
+    return digest(*parts)
+
+
+def content_key(article: Article, records: dict[str, Record], scoring_hash: str, code: str) -> str:
+    """article bytes + how each reference resolved (and its record) + scoring config + code."""
+    refs = []
+    for r in article.references:
+        rec = records.get(r.pmid) if r.pmid else None
+        refs.append("|".join([r.id, r.pmid or "", r.status, r.reason,
+                              record_hash(rec) if rec is not None else ""]))
+    return digest("article", article.id, article.sha256, *refs, "scoring", scoring_hash, "code", code)
+
+
+# ---------------------------------------------------------------------------
+# Finding identities and differences (pure)
+
+
+def finding_rows(audit: ArticleAudit) -> list[dict]:
+    """The findings of one audit as rows with a stable ``identity``.
+
+    Two findings of one article can share an identity (a reference with a
+    wrong year *and* a wrong journal); the n-th of them, in a fixed order,
+    gets ``#n`` appended so each row stays distinct.
+    """
+    art = audit.article
+    claim_text = {c.id: c.text for c in art.claims}
+    refs = {r.id: r for r in art.references}
+    rows = []
+    for f in audit.findings:
+        text = claim_text.get(f.claim_id, "") if f.claim_id else ""
+        ref = refs.get(f.reference_id) if f.reference_id else None
+        reference = f.pmid or (ref.pmid if ref is not None and ref.pmid else "") or \
+            (f"ref:{ref.raw.strip() or ref.id}" if ref is not None else (f"ref:{f.reference_id}" if f.reference_id else ""))
+        base = json.dumps(list(f.identity(art.id, text, reference)), ensure_ascii=False)
+        rows.append({"article_id": art.id, "identity": base, "kind": f.kind, "severity": f.severity,
+                     "message": f.message, "claim_id": f.claim_id, "claim_text": text,
+                     "reference_id": f.reference_id, "pmid": f.pmid})
+    rows.sort(key=lambda r: (r["identity"], SEVERITY_ORDER.get(r["severity"], 3), r["message"]))
+    seen: dict[str, int] = {}
+    for r in rows:
+        n = seen.get(r["identity"], 0)
+        seen[r["identity"]] = n + 1
+        if n:
+            r["identity"] = f"{r['identity']}#{n + 1}"
+    return rows
+
+
+def diff_rows(previous: Iterable[dict], current: Iterable[dict]) -> dict[str, list[dict]]:
+    """new / persisting (current rows) and resolved (previous rows), by identity."""
+    prev = {r["identity"]: r for r in previous}
+    cur = list(current)
+    cur_ids = {r["identity"] for r in cur}
+    return {"new": [r for r in cur if r["identity"] not in prev],
+            "persisting": [r for r in cur if r["identity"] in prev],
+            "resolved": [r for i, r in prev.items() if i not in cur_ids]}
+
+
+def report_key(content: str, rows: Sequence[dict], statuses: dict[str, str]) -> str:
+    """What the article's report shows: same key, the report on disk is already right."""
+    return digest(content, *(f"{r['identity']}={statuses.get(r['identity'], '')}" for r in rows))
+
+
+def pack_audit(audit: ArticleAudit) -> bytes:
+    """The audit without its records (those come back from the cache next time)."""
+    slim = ArticleAudit(article=audit.article, pairs=audit.pairs, findings=audit.findings,
+                        records={}, drifts=audit.drifts, error=audit.error)
+    return zlib.compress(pickle.dumps(slim, protocol=pickle.HIGHEST_PROTOCOL), 3)
+
+
+def unpack_audit(blob: bytes, records: dict[str, Record] | None = None) -> ArticleAudit:
+    audit = pickle.loads(zlib.decompress(blob))
+    audit.records = dict(records or {})
+    return audit
+
+
+# ---------------------------------------------------------------------------
+# The store
+
+
+@dataclass
+class RunInfo:
+    run_id: str
+    kind: str
+    started_at: float
+    previous_run_id: str | None
+    resumed: bool = False
+    attempts: int = 1
+
+
+@dataclass
+class ArticleState:
+    article_id: str
+    content_key: str
+    report_key: str
+    findings: list[dict]
+    run_id: str
+    has_audit: bool = True
+
+
+@dataclass
+class ArticleResult:
+    """What one article's audit in a run leaves in the history."""
+
+    article_id: str
+    path: str
+    sha256: str
+    content_key: str
+    scored: bool
+    rows: list[dict]                      # finding rows with identity
+    statuses: dict[str, str]              # identity -> new | persisting
+    error: str | None = None
+    report_key: str = ""
+    audit_blob: bytes | None = None       # set when scored: the reusable audit
+    extra: dict = field(default_factory=dict)
+
+
+class History:
+    """The SQLite history store.  One instance per process; safe across threads."""
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = str(path)
+        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._conns: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self._conn().executescript(SCHEMA)
+
+    def _conn(self) -> sqlite3.Connection:
+        con = getattr(self._local, "con", None)
+        if con is None:
+            con = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
+                                  check_same_thread=False)
+            con.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
+            con.execute("PRAGMA journal_mode=WAL")
+            # FULL: a commit survives power loss, not only a killed process.
+            con.execute("PRAGMA synchronous=FULL")
+            self._local.con = con
+            with self._lock:
+                self._conns.append(con)
+        return con
+
+    class _Txn:
+        def __init__(self, con: sqlite3.Connection):
+            self.con = con
+
+        def __enter__(self) -> sqlite3.Connection:
+            self.con.execute("BEGIN IMMEDIATE")
+            return self.con
+
+        def __exit__(self, exc_type, exc, tb) -> None:
+            self.con.execute("ROLLBACK" if exc_type else "COMMIT")
+
+    def _txn(self) -> "History._Txn":
+        return History._Txn(self._conn())
+
+    def close(self) -> None:
+        with self._lock:
+            for con in self._conns:
+                try:
+                    con.close()
+                except sqlite3.Error:
+                    pass
+            self._conns.clear()
+        self._local = threading.local()
+
+    def __enter__(self) -> "History":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- runs ---------------------------------------------------------------------
+    def begin_run(self, kind: str = "nightly", resume: bool = True, now: float | None = None) -> RunInfo:
+        """Resume the unfinished run of this kind, or start one compared with the last completed."""
+        now = time.time() if now is None else now
+        with self._txn() as con:
+            if resume:
+                row = con.execute("SELECT run_id, started_at, previous_run_id, attempts FROM runs "
+                                  "WHERE kind=? AND status='running' ORDER BY started_at DESC LIMIT 1",
+                                  (kind,)).fetchone()
+                if row:
+                    con.execute("UPDATE runs SET attempts=attempts+1 WHERE run_id=?", (row[0],))
+                    return RunInfo(row[0], kind, row[1], row[2], resumed=True, attempts=row[3] + 1)
+            prev = con.execute("SELECT run_id FROM runs WHERE kind=? AND status='completed' "
+                               "ORDER BY started_at DESC LIMIT 1", (kind,)).fetchone()
+            stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(now))
+            run_id = f"{kind}-{stamp}-{uuid.uuid4().hex[:6]}"
+            con.execute("INSERT INTO runs (run_id, kind, status, started_at, previous_run_id) "
+                        "VALUES (?, ?, 'running', ?, ?)", (run_id, kind, now, prev[0] if prev else None))
+        return RunInfo(run_id, kind, now, prev[0] if prev else None)
+
+    def run(self, run_id: str) -> dict | None:
+        row = self._conn().execute("SELECT run_id, kind, status, started_at, finished_at, previous_run_id, "
+                                   "attempts, summary FROM runs WHERE run_id=?", (run_id,)).fetchone()
+        if not row:
+            return None
+        keys = ("run_id", "kind", "status", "started_at", "finished_at", "previous_run_id", "attempts", "summary")
+        d = dict(zip(keys, row))
+        d["summary"] = json.loads(d["summary"]) if d["summary"] else None
+        return d
+
+    def runs(self, kind: str | None = None) -> list[dict]:
+        q = "SELECT run_id FROM runs" + (" WHERE kind=?" if kind else "") + " ORDER BY started_at"
+        return [self.run(r[0]) for r in self._conn().execute(q, (kind,) if kind else ())]
+
+    def last_run(self, kind: str = "nightly", status: str = "completed") -> dict | None:
+        row = self._conn().execute("SELECT run_id FROM runs WHERE kind=? AND status=? "
+                                   "ORDER BY started_at DESC LIMIT 1", (kind, status)).fetchone()
+        return self.run(row[0]) if row else None
+
+    # -- articles within a run --------------------------------------------------------
+    def completed_articles(self, run_id: str) -> dict[str, dict]:
+        """article id -> its completion row, for the articles this run has finished."""
+        cur = self._conn().execute("SELECT article_id, path, sha256, content_key, scored, error, findings "
+                                   "FROM run_articles WHERE run_id=?", (run_id,))
+        keys = ("article_id", "path", "sha256", "content_key", "scored", "error", "findings")
+        return {r[0]: dict(zip(keys, r)) for r in cur}
+
+    def run_findings(self, run_id: str, article_ids: Iterable[str] | None = None) -> list[dict]:
+        cols = ", ".join(FINDING_FIELDS) + ", status"
+        con = self._conn()
+        if article_ids is None:
+            cur = con.execute(f"SELECT {cols} FROM findings WHERE run_id=? ORDER BY article_id, identity",
+                              (run_id,))
+            return [dict(zip(FINDING_FIELDS + ("status",), r)) for r in cur]
+        ids = list(article_ids)
+        out = []
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            marks = ",".join("?" * len(chunk))
+            cur = con.execute(f"SELECT {cols} FROM findings WHERE run_id=? AND article_id IN ({marks}) "
+                              "ORDER BY article_id, identity", [run_id, *chunk])
+            out += [dict(zip(FINDING_FIELDS + ("status",), r)) for r in cur]
+        return out
+
+    def findings_by_article(self, run_id: str | None, article_ids: Iterable[str] | None = None) -> dict[str, list[dict]]:
+        out: dict[str, list[dict]] = {}
+        if not run_id:
+            return out
+        for r in self.run_findings(run_id, article_ids):
+            out.setdefault(r["article_id"], []).append(r)
+        return out
+
+    def article_states(self, article_ids: Iterable[str]) -> dict[str, ArticleState]:
+        ids = list(article_ids)
+        out = {}
+        con = self._conn()
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            marks = ",".join("?" * len(chunk))
+            for aid, ck, rk, rows, run_id, has in con.execute(
+                    f"SELECT article_id, content_key, report_key, findings, run_id, audit IS NOT NULL "
+                    f"FROM article_state WHERE article_id IN ({marks})", chunk):
+                out[aid] = ArticleState(aid, ck, rk, json.loads(rows), run_id, bool(has))
+        return out
+
+    def article_path(self, article_id: str) -> str | None:
+        """Where the article was read from the last time any run audited it."""
+        row = self._conn().execute("SELECT path FROM run_articles WHERE article_id=? "
+                                   "ORDER BY completed_at DESC LIMIT 1", (article_id,)).fetchone()
+        return row[0] if row else None
+
+    def article_audit_blob(self, article_id: str) -> bytes | None:
+        row = self._conn().execute("SELECT audit FROM article_state WHERE article_id=?", (article_id,)).fetchone()
+        return row[0] if row else None
+
+    def record_articles(self, run_id: str, results: Sequence[ArticleResult], now: float | None = None) -> None:
+        """Commit the results of some articles of a run: all of them or none."""
+        now = time.time() if now is None else now
+        if not results:
+            return
+        with self._txn() as con:
+            for res in results:
+                con.execute("DELETE FROM findings WHERE run_id=? AND article_id=?", (run_id, res.article_id))
+                con.executemany(
+                    "INSERT INTO findings (run_id, article_id, identity, kind, severity, message, claim_id, "
+                    "claim_text, reference_id, pmid, status) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    [(run_id, res.article_id, r["identity"], r["kind"], r["severity"], r["message"],
+                      r.get("claim_id"), r.get("claim_text"), r.get("reference_id"), r.get("pmid"),
+                      res.statuses.get(r["identity"], "new")) for r in res.rows])
+                con.execute("INSERT OR REPLACE INTO run_articles (run_id, article_id, path, sha256, content_key, "
+                            "scored, error, findings, completed_at) VALUES (?,?,?,?,?,?,?,?,?)",
+                            (run_id, res.article_id, res.path, res.sha256, res.content_key, int(res.scored),
+                             res.error, len(res.rows), now))
+                rows_json = json.dumps(res.rows, ensure_ascii=False)
+                if res.audit_blob is not None:
+                    con.execute("INSERT OR REPLACE INTO article_state (article_id, content_key, report_key, "
+                                "findings, audit, run_id, updated_at) VALUES (?,?,?,?,?,?,?)",
+                                (res.article_id, res.content_key, res.report_key, rows_json, res.audit_blob,
+                                 run_id, now))
+                else:
+                    con.execute("UPDATE article_state SET report_key=?, run_id=?, updated_at=? "
+                                "WHERE article_id=? AND content_key=?",
+                                (res.report_key, run_id, now, res.article_id, res.content_key))
+
+    def forget_articles(self, run_id: str, article_ids: Iterable[str]) -> None:
+        """Drop a run's rows for articles that left the corpus while it was interrupted."""
+        ids = list(article_ids)
+        if not ids:
+            return
+        with self._txn() as con:
+            for aid in ids:
+                con.execute("DELETE FROM findings WHERE run_id=? AND article_id=?", (run_id, aid))
+                con.execute("DELETE FROM run_articles WHERE run_id=? AND article_id=?", (run_id, aid))
+
+    def finish_run(self, run_id: str, summary: dict | None = None, now: float | None = None,
+                   diff: dict[str, list[dict]] | None = None) -> dict[str, list[dict]]:
+        """Mark the run completed and return its difference from its previous run.
+
+        Findings of articles no longer in the run (removed from the corpus) are
+        resolved; those of articles that could not be read this time are left
+        out of ``resolved`` (nobody checked them).  A re-check passes its own
+        ``diff`` (against the article's last audit, not the last re-check run).
+        """
+        now = time.time() if now is None else now
+        diff = self.run_diff(run_id) if diff is None else diff
+        summary = dict(summary or {})
+        summary.update({k: len(v) for k, v in diff.items()})
+        with self._txn() as con:
+            con.execute("UPDATE runs SET status='completed', finished_at=?, summary=? WHERE run_id=?",
+                        (now, json.dumps(summary, default=str), run_id))
+        return diff
+
+    def run_diff(self, run_id: str) -> dict[str, list[dict]]:
+        info = self.run(run_id)
+        if info is None:
+            raise KeyError(run_id)
+        cur = self.run_findings(run_id)
+        out = {"new": [r for r in cur if r["status"] == "new"],
+               "persisting": [r for r in cur if r["status"] != "new"]}
+        prev_id = info["previous_run_id"]
+        resolved: list[dict] = []
+        if prev_id:
+            done = self.completed_articles(run_id)
+            unreadable = {a for a, r in done.items() if r["error"]}
+            cur_ids = {(r["article_id"], r["identity"]) for r in cur}
+            for r in self.run_findings(prev_id):
+                if r["article_id"] in unreadable:
+                    continue
+                if (r["article_id"], r["identity"]) not in cur_ids:
+                    r = dict(r)
+                    r["status"] = "resolved"
+                    resolved.append(r)
+        out["resolved"] = resolved
+        return out
+
+    def article_scored_counts(self, run_id: str) -> dict[str, int]:
+        row = self._conn().execute("SELECT COUNT(*), COALESCE(SUM(scored), 0) FROM run_articles WHERE run_id=?",
+                                   (run_id,)).fetchone()
+        return {"articles": row[0], "scored": row[1], "reused": row[0] - row[1]}
+
+    def scored_articles(self, run_id: str) -> list[str]:
+        return [r[0] for r in self._conn().execute(
+            "SELECT article_id FROM run_articles WHERE run_id=? AND scored=1 ORDER BY article_id", (run_id,))]
+
+    def prune(self, keep_runs: int = 60) -> int:
+        """Drop the findings of all but the newest ``keep_runs`` runs of each kind (run rows stay)."""
+        con = self._conn()
+        old = [r[0] for r in con.execute(
+            "SELECT run_id FROM (SELECT run_id, ROW_NUMBER() OVER (PARTITION BY kind ORDER BY started_at DESC) n "
+            "FROM runs WHERE status='completed') WHERE n > ?", (keep_runs,))]
+        with self._txn() as c:
+            for rid in old:
+                c.execute("DELETE FROM findings WHERE run_id=?", (rid,))
+                c.execute("DELETE FROM run_articles WHERE run_id=?", (rid,))
+        return len(old)
