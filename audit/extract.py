@@ -1,0 +1,767 @@
+"""From blocks of article text to claims, citation markers and references.
+
+The format readers in ``ingest`` turn a file into ``Block``s (headings,
+paragraphs, list items) whose text is already whitespace-normalised and whose
+structural markers (HTML ``<sup>``, JATS ``<xref>``) are already known.  This
+module does everything that is about the words: finding the markers written
+in the text, splitting sentences, dropping the chrome a copied web page
+leaves behind, and reading identifiers and citation fields out of reference
+entries.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .models import Claim, Reference
+
+# --------------------------------------------------------------------------
+# Blocks
+
+
+@dataclass
+class Marker:
+    start: int                   # span in the block's text
+    end: int
+    labels: list[str]
+    kind: str                    # structural | bracket | footnote | caret | sup | unisup | bare
+
+
+@dataclass
+class Block:
+    kind: str                    # heading | para | item
+    text: str                    # whitespace-normalised, as the reader will see it
+    line: int                    # source line of text[0]
+    level: int = 0               # heading level (1 = title)
+    breaks: list[tuple[int, int]] = field(default_factory=list)  # (offset, line) where the line changes
+    markers: list[Marker] = field(default_factory=list)          # structural markers
+    links: list[str] = field(default_factory=list)               # hrefs inside the block
+    label: str | None = None     # a reference entry's label given by structure
+
+    def line_at(self, offset: int) -> int:
+        line = self.line
+        for off, ln in self.breaks:
+            if off > offset:
+                break
+            line = ln
+        return line
+
+
+class BlockBuilder:
+    """Collects text pieces (each with its source line) and markers into a Block.
+
+    ``expand(a, b)`` (optional) turns two labels joined by a dash into the
+    labels between them, for structural ranges such as ``[4]–[7]``.
+    """
+
+    def __init__(self, expand=None):
+        self.pieces: list[tuple] = []
+        self.links: list[str] = []
+        self.expand = expand
+
+    def add_text(self, text: str, line: int) -> None:
+        if text:
+            self.pieces.append(("t", text, line))
+
+    def add_marker(self, display: str, labels: list[str], line: int) -> None:
+        labels = [lab for lab in labels if lab]
+        if not labels:
+            self.add_text(display, line)
+            return
+        display = display.strip() or "[" + ",".join(labels) + "]"
+        if re.fullmatch(r"[\d\s,;\-–—]+", display):
+            display = "[" + display + "]"         # "cancer1." reads as "cancer[1]."
+        # "[4]–[7]": two markers joined by a dash stand for the run between them.
+        if self.expand is not None:
+            i = len(self.pieces) - 1
+            gap = ""
+            while i >= 0 and self.pieces[i][0] == "t" and not self.pieces[i][1].strip(" \t\n-–—"):
+                gap = self.pieces[i][1] + gap
+                i -= 1
+            if i >= 0 and self.pieces[i][0] == "m" and gap.strip() and gap.strip() in "-–—":
+                prev = self.pieces[i]
+                run = self.expand(prev[2][-1], labels[0])
+                if run:
+                    merged = prev[2] + [lab for lab in run if lab not in prev[2]] + \
+                        [lab for lab in labels if lab not in run and lab not in prev[2]]
+                    del self.pieces[i:]
+                    self.pieces.append(("m", prev[1] + gap.strip() + display, merged, prev[3]))
+                    return
+        self.pieces.append(("m", display, labels, line))
+
+    def empty(self) -> bool:
+        return not any(p[1].strip() for p in self.pieces)
+
+    def build(self, kind: str, level: int = 0, label: str | None = None) -> Block | None:
+        out: list[str] = []
+        size = 0
+        breaks: list[tuple[int, int]] = []
+        markers: list[Marker] = []
+        first_line = 0
+        last_line = 0
+        pending_space = False
+
+        def emit(s: str, line: int) -> None:
+            nonlocal size, first_line, last_line, pending_space
+            if pending_space and size:
+                out.append(" ")
+                size += 1
+            pending_space = False
+            if not first_line:
+                first_line = last_line = line
+            elif line != last_line:
+                breaks.append((size, line))
+                last_line = line
+            out.append(s)
+            size += len(s)
+
+        for piece in self.pieces:
+            if piece[0] == "t":
+                line = piece[2]
+                for m in re.finditer(r"\s+|\S+", piece[1]):
+                    tok = m.group()
+                    if tok.isspace():
+                        pending_space = True
+                        line += tok.count("\n")
+                    else:
+                        emit(tok, line)
+            else:
+                _, display, labels, line = piece
+                display = " ".join(display.split())
+                emit(display, line)
+                start = size - len(display)
+                markers.append(Marker(start, size, list(labels), "structural"))
+        text = "".join(out)
+        if not text.strip():
+            return None
+        return Block(kind=kind, text=text, line=first_line or 1, level=level, breaks=breaks,
+                     markers=markers, links=list(self.links), label=label)
+
+
+# --------------------------------------------------------------------------
+# Citation markers written in the text
+
+_DASH = "-–—"
+_NUM_LIST = r"\d{1,4}(?:\s*[-–—]\s*\d{1,4})?(?:\s*[,;]\s*\d{1,4}(?:\s*[-–—]\s*\d{1,4})?)*"
+_BRACKET = re.compile(r"\[\s*(" + _NUM_LIST + r")\s*\](?:\(#[^)\s]*\))?")
+_FOOTNOTE = re.compile(r"\[\^([A-Za-z0-9_.-]{1,20})\](?!:)")
+_CARET = re.compile(r"\^\[?(\d{1,4}(?:[-–—]\d{1,4})?(?:,\s?\d{1,4}(?:[-–—]\d{1,4})?)*)\]?")
+_SUP_TAG = re.compile(r"<sup>\s*\[?\s*(" + _NUM_LIST + r")\s*\]?\s*</sup>", re.I)
+_SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+_UNISUP = re.compile(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]+(?:[,⁻–-][⁰¹²³⁴⁵⁶⁷⁸⁹]+)*")
+# A small number at the end of a sentence, as copied web pages leave markers.
+_BARE = re.compile(r"(?<=\s)(\d{1,3}(?:\s?[-–]\s?\d{1,3}|,\s?\d{1,3})*)(?=\s*(?:[.;!?](?![\w])|$))")
+
+# Words after which a number is a quantity or a name, never a marker.
+_NOT_BEFORE_MARKER = set("""
+a an the of to in on at by for from with without than as is are was were be been being and or nor
+about approximately approx around nearly almost over under above below between among only just
+exactly least most up down into per each every all both total totaling totalling reached scored
+score scores equals equal plus minus times vs versus x after before within until till since during
+age aged ages number numbers no nos point points rank ranked top page pages p pp vol volume issue
+item items question questions q step steps stage stages type types grade grades phase phases class
+classes level levels version versions v day days week weeks month months year years yr yrs hour hours
+h hr hrs minute minutes min mins second seconds sec dose doses cycle cycles visit visits session
+sessions group groups arm arms cohort cohorts table tables figure figures fig figs chapter chapters
+section sections appendix part parts tier tiers zone zones line lines lead leads patient patients case
+subject participant chromosome trisomy covid il cd her brca factor interleukin gen generation round
+wave wk wks mo mos y room bed ward unit units model models edition ed study arm grade gleason
+bmi score apgar nyha ecog ason who kps child pugh tnm mg g kg ml l cm mm m km
+january february march april may june july august september october november december
+jan feb mar apr jun jul aug sep sept oct nov dec
+""".split())
+_UNITS_BEFORE_EXPONENT = re.compile(r"(?:\d|\b(?:m|cm|mm|km|kg/m|mg/m|m/s|µm|um|nm|ml|dl|l|s|x|y|n|e))$", re.I)
+
+
+def _expand(spec: str, limit: int = 50) -> list[str]:
+    """"1, 3-5" -> ["1", "3", "4", "5"]; an implausible range stays as written."""
+    out: list[str] = []
+    for part in re.split(r"\s*[,;]\s*", spec.strip()):
+        if not part:
+            continue
+        m = re.fullmatch(r"(\d+)\s*[-–—⁻]\s*(\d+)", part)
+        if m:
+            a, b = int(m.group(1)), int(m.group(2))
+            if a < b <= a + limit:
+                out.extend(str(n) for n in range(a, b + 1))
+                continue
+            out.extend([str(a), str(b)])
+            continue
+        if part.isdigit():
+            out.append(str(int(part)))
+    seen: set[str] = set()
+    return [x for x in out if not (x in seen or seen.add(x))]
+
+
+def _from_superscript(s: str) -> str:
+    return s.translate(str.maketrans(_SUPERSCRIPTS + "⁻", "0123456789-"))
+
+
+def _overlaps(start: int, end: int, taken: list[tuple[int, int]]) -> bool:
+    return any(start < e and s < end for s, e in taken)
+
+
+def find_markers(text: str, structural: list[Marker], lexical: bool = True) -> tuple[list[Marker], list[Marker]]:
+    """(explicit markers, bare-number candidates) in ``text``, in order.
+
+    Explicit: structural ones plus [1], [1, 3-5], [^1], ^1,2, <sup>1</sup>, ¹².
+    Candidates are small numbers at a sentence end after a word; whether they
+    are markers is decided for the whole document by ``accept_bare``.
+    """
+    found = list(structural)
+    if not lexical:
+        return found, []
+    taken = [(m.start, m.end) for m in found]
+
+    def add(start: int, end: int, labels: list[str], kind: str) -> None:
+        if labels and not _overlaps(start, end, taken):
+            found.append(Marker(start, end, labels, kind))
+            taken.append((start, end))
+
+    for m in _SUP_TAG.finditer(text):
+        add(m.start(), m.end(), _expand(m.group(1)), "sup")
+    for m in _FOOTNOTE.finditer(text):
+        add(m.start(), m.end(), [m.group(1)], "footnote")
+    for m in _BRACKET.finditer(text):
+        # "[1]" opening a line is an entry label, not a marker.
+        if m.start() == 0 and len(text) > m.end() + 20:
+            continue
+        add(m.start(), m.end(), _expand(m.group(1)), "bracket")
+    for m in _CARET.finditer(text):
+        before = text[:m.start()]
+        if before and _UNITS_BEFORE_EXPONENT.search(before):
+            continue
+        add(m.start(), m.end(), _expand(m.group(1)), "caret")
+    for m in _UNISUP.finditer(text):
+        before = text[:m.start()]
+        if not before or before[-1].isspace() or _UNITS_BEFORE_EXPONENT.search(before):
+            continue
+        add(m.start(), m.end(), _expand(_from_superscript(m.group())), "unisup")
+    found.sort(key=lambda mk: mk.start)
+
+    bare: list[Marker] = []
+    for m in _BARE.finditer(text):
+        if _overlaps(m.start(), m.end(), taken):
+            continue
+        spec = m.group(1)
+        if re.search(r",\d{3}(?!\d)", spec) or re.search(r"(?<!\d)0\d", spec):
+            continue                              # 1,200 or 05: a quantity
+        before = text[:m.start()].rstrip()
+        if not before:
+            continue
+        word = before.split()[-1]
+        if not re.search(r"[A-Za-z][)\]\"'”’]?$", word) or word.endswith(("-", "–")):
+            continue
+        bare_word = re.sub(r"[^a-z]", "", word.lower())
+        if bare_word in _NOT_BEFORE_MARKER or len(bare_word) < 2 and word[-1].isalpha():
+            continue
+        labels = _expand(spec, limit=30)
+        if labels:
+            bare.append(Marker(m.start(), m.end(), labels, "bare"))
+    return found, bare
+
+
+def accept_bare(sequence: list[Marker], known: set[int] | None) -> set[int]:
+    """Which bare candidates are markers: ids (``id(marker)``) of the accepted.
+
+    ``sequence`` is every marker of the document in order.  A candidate is a
+    marker when its labels continue the run of markers seen so far (at most a
+    small step beyond the highest label yet) and, when the document has a
+    numbered reference list, every label has an entry in it.
+    """
+    accepted: set[int] = set()
+    highest = 0
+    for mk in sequence:
+        nums = [int(lab) for lab in mk.labels if lab.isdigit()]
+        if mk.kind != "bare":
+            if nums:
+                highest = max(highest, max(nums))
+            continue
+        if not nums or len(nums) != len(mk.labels) or min(nums) < 1:
+            continue
+        if max(nums) > highest + 3:
+            continue
+        if known and not all(n in known for n in nums):
+            continue
+        accepted.add(id(mk))
+        highest = max(highest, max(nums))
+    return accepted
+
+
+# --------------------------------------------------------------------------
+# Sentences
+
+_ABBREV = set("""
+e.g eg i.e ie al dr vs v fig figs no nos approx ca cf mr mrs ms prof st jr sr inc ltd co eq eqs ref
+refs vol vols pp p ch sect dept univ resp incl sp spp var ed eds est viz ibid op cit jan feb mar apr
+jun jul aug sep sept oct nov dec mt ft gen hosp med sci natl approx av ave assoc
+""".split())
+
+
+_MARKER_GAP = re.compile(r"[ ]*(?:[,;–-][ ]*)?")
+
+
+def split_sentences(text: str, markers: list[Marker]) -> list[tuple[int, int]]:
+    """Sentence spans in ``text``; markers right after a full stop stay with it."""
+    spans: list[tuple[int, int]] = []
+    by_start = {m.start: m for m in markers}
+    inside = [(m.start, m.end) for m in markers]
+    start = 0
+    n = len(text)
+    i = 0
+    while i < n:
+        ch = text[i]
+        boundary = None
+        if ch in ".!?" and not _overlaps(i, i + 1, inside):
+            j = i + 1
+            while j < n and text[j] in "\"'”’)]" and not _overlaps(j, j + 1, inside):
+                j += 1
+            # markers right after the stop: "...cancer.[3] Next" / "...cancer.³"
+            k = j
+            while True:
+                sep = _MARKER_GAP.match(text, k)
+                p = sep.end() if sep else k
+                # right after the stop only spaces; between markers also "," or "–"
+                if p in by_start and (k > j or not sep.group().strip()):
+                    k = by_start[p].end
+                    continue
+                break
+            nxt = k
+            while nxt < n and text[nxt] == " ":
+                nxt += 1
+            if (k == n or nxt > k or k > j) and _is_boundary(text, i, nxt):
+                boundary = k
+        elif ch == "•" and i > start and text[i - 1] == " ":
+            boundary = i                          # inline bullets of a flattened list
+        if boundary is not None:
+            if text[start:boundary].strip(" •"):
+                spans.append((start, boundary))
+            start = boundary
+            while start < n and text[start] in " •":
+                start += 1
+            i = max(start, i + 1)
+            continue
+        i += 1
+    if text[start:].strip(" •"):
+        spans.append((start, n))
+    # trim
+    out = []
+    for s, e in spans:
+        while s < e and text[s] in " •":
+            s += 1
+        while e > s and text[e - 1] == " ":
+            e -= 1
+        if s < e:
+            out.append((s, e))
+    return out
+
+
+def _is_boundary(text: str, i: int, nxt: int) -> bool:
+    if nxt >= len(text):
+        return True
+    follower = text[nxt]
+    if not (follower.isupper() or follower.isdigit() or follower in "\"'“‘([•*-"):
+        return False
+    if text[i] != ".":
+        return True
+    m = re.search(r"([A-Za-z][A-Za-z.]*)$", text[:i])
+    if m:
+        word = m.group(1)
+        if "." in word.strip("."):
+            return False                          # U.S., e.g., A.I.
+        if word.lower() in _ABBREV:
+            return False
+        if word.lower() == "al" or text[:i].lower().endswith("et al"):
+            return False
+    return True
+
+
+# --------------------------------------------------------------------------
+# Page chrome
+
+_CHROME = re.compile(r"""(?ix)
+    disclaimer | \bliabilit(y|ies)\b | \bliable\b | reviewed\ for\ accuracy | advisory\ board
+  | editorial\ polic | follow[- ]up\ questions? | personali[sz]e | tailor\ your | your\ experience
+  | best\ describes\ you | last\ (updated|reviewed|modified) | review\ status | under\ review
+  | pending\ (human\ )?review | educational\ purposes?\ only | informational\ purposes?\ only
+  | not\ (a\ substitute|intended\ to\ replace) | does\ not\ replace | cookie | subscribe | newsletter
+  | sign\ (up|in) | log\ ?in\b | privacy\ policy | terms\ of\ (use|service) | all\ rights\ reserved
+  | copyright | ©  | advertisement | sponsored | share\ this | print\ this | was\ this\ (helpful|useful)
+  | world-class | instantly | download\ our | our\ (medical\ )?(a\.?i\.?|team|experts|editors|platform|app)\b
+  | related\ (articles|questions|content) | you\ (may|might)\ also\ like | more\ from\ | about\ the\ author
+  | view\ (editorial|sources) | ask\ (any|a)\ (follow|question)
+""")
+_CHROME_SECTION = re.compile(r"(?i)disclaimer|follow[- ]up|related (articles|questions|content)|"
+                             r"you (may|might) also like|more from|about (us|the author)|share|comments|"
+                             r"newsletter|advertisement|sponsored|was this (helpful|useful)")
+_WE = re.compile(r"(?i)\b(we|us|our)\b")
+_YOU = re.compile(r"(?i)\b(you|your|yours)\b")
+
+
+def is_chrome_sentence(s: str) -> bool:
+    if _CHROME.search(s):
+        return True
+    # A site speaking to its reader ("Help us tailor your experience").
+    return bool(_WE.search(s) and _YOU.search(s))
+
+
+def looks_like_heading(text: str, has_markers: bool) -> bool:
+    """A short line with no sentence end: a heading or a button, not a claim."""
+    t = text.strip()
+    if has_markers or not t:
+        return False
+    if t.endswith("?"):
+        return len(t.split()) <= 12
+    if re.search(r"[.!:;]['\"”’)]?$", t):
+        return False
+    return len(t.split()) <= 12
+
+
+# --------------------------------------------------------------------------
+# Reference entries
+
+_PMID_RE = [
+    re.compile(r"(?i)\bPMID\s*[:=]?\s*(\d{1,9})\b"),
+    re.compile(r"(?i)pubmed\.ncbi\.nlm\.nih\.gov/(\d{1,9})\b"),
+    re.compile(r"(?i)ncbi\.nlm\.nih\.gov/(?:entrez/query\.fcgi\?.*?list_uids=|pubmed/)(\d{1,9})\b"),
+]
+_DOI_RE = re.compile(r"(?i)\b(10\.\d{4,9}/[^\s\"<>]+)")
+_PMCID_RE = re.compile(r"(?i)\b(PMC\d{3,9})\b")
+_YEAR_RE = re.compile(r"\b(1[89]\d\d|20\d\d)[a-z]?\b")
+_ENTRY_LABEL = re.compile(r"^\s*(?:\[(\d{1,4})\]|(\d{1,4})[.)](?=\s|$)|\^(\d{1,4})\s|(\d{1,4})\s+(?=[A-Z]))\s*")
+
+
+def clean_doi(doi: str) -> str:
+    doi = doi.rstrip(".,;:)]}>'\"")
+    # a closing parenthesis belongs to the DOI only when it opened one
+    return doi
+
+
+def find_identifiers(text: str) -> dict[str, str]:
+    ids: dict[str, str] = {}
+    for rx in _PMID_RE:
+        m = rx.search(text)
+        if m:
+            ids["pmid"] = str(int(m.group(1)))
+            break
+    m = _DOI_RE.search(text)
+    if m:
+        doi = m.group(1)
+        if "(" in doi and ")" not in doi[doi.index("("):]:
+            pass
+        ids["doi"] = clean_doi(doi)
+    m = _PMCID_RE.search(text)
+    if m:
+        ids["pmcid"] = m.group(1).upper()
+    return ids
+
+
+def split_entry_label(text: str) -> tuple[str | None, str]:
+    m = _ENTRY_LABEL.match(text)
+    if not m:
+        return None, text.strip()
+    label = next(g for g in m.groups() if g is not None)
+    return str(int(label)), text[m.end():].strip()
+
+
+def _strip_identifiers(text: str) -> str:
+    text = re.sub(r"https?://\S+|www\.\S+", " ", text)
+    text = re.sub(r"(?i)\b(?:doi|pmid|pmcid|pmc)\s*[:=]?\s*\S+", " ", text)
+    text = re.sub(r"\b10\.\d{4,9}/\S+|\bPMC\d+\b", " ", text)
+    text = re.sub(r"(?i)\b(pubmed|google scholar|crossref|full text|available (at|from)|accessed[^.]*)\b", " ", text)
+    return " ".join(text.split())
+
+
+def parse_citation(raw: str) -> tuple[str | None, str | None, int | None]:
+    """(title, journal, year) from a free-text citation, where the shape allows.
+
+    Vancouver: "Author A, Author B. Title. Journal. 2019;12(3):45-67."
+    APA:       "Author, A., & Author, B. (2019). Title. Journal, 12(3), 45-67."
+    Bare:      "Title. Journal. 2019."
+    """
+    text = _strip_identifiers(raw)
+    if not text:
+        return None, None, None
+    years = [int(y) for y in _YEAR_RE.findall(text)]
+    year = years[0] if years else None
+    apa = re.search(r"\((1[89]\d\d|20\d\d)[a-z]?(?:,[^)]*)?\)\.?\s*", text)
+    if apa and apa.start() < len(text) // 2 + 10:
+        year = int(apa.group(1))
+        rest = text[apa.end():]
+        parts = _segments(rest)
+        title = parts[0] if parts else None
+        journal = None
+        if len(parts) > 1:
+            journal = re.split(r",\s*\d|,\s*(?:vol|pp)\b", parts[1])[0].strip(" ,.") or None
+        return _tidy(title), _tidy(journal), year
+    parts = _segments(text)
+    # The year segment ("2019;12(3):45-67", "2019 Mar;...") closes the journal.
+    yi = next((i for i, p in enumerate(parts) if re.match(r"^(1[89]\d\d|20\d\d)\b", p)), None)
+    journal = title = None
+    if yi is not None and yi >= 1:
+        journal = parts[yi - 1]
+        before = parts[:yi - 1]
+    else:
+        # "Journal 2019;12:45" in one segment
+        jm = next((i for i, p in enumerate(parts) if re.search(r"\b(1[89]\d\d|20\d\d)\s*[;:(]", p)), None)
+        if jm is not None:
+            journal = re.split(r"\s*\b(1[89]\d\d|20\d\d)\b", parts[jm])[0].strip(" ,.") or None
+            before = parts[:jm]
+        else:
+            before = parts
+    if before:
+        if len(before) >= 2 and _looks_like_authors(before[0]):
+            title = before[1]
+        elif not _looks_like_authors(before[0]):
+            title = before[0]
+        elif len(before) == 1:
+            title = None
+    return _tidy(title), _tidy(journal), year
+
+
+def _segments(text: str) -> list[str]:
+    # Split at ". " followed by a capital or digit; keep initials ("Smith JA. ") working
+    # because Vancouver writes initials without full stops.
+    parts = [p.strip(" .") for p in re.split(r"(?<=[^\s.])[.?!]\s+(?=[A-Z0-9\[(“\"])", text)]
+    parts = [p for p in parts if p]
+    # "J. Surg. Oncol. 2019": one-word pieces just before the year are one abbreviated journal
+    yi = next((i for i, p in enumerate(parts) if re.match(r"^(1[89]\d\d|20\d\d)\b", p)), None)
+    if yi is not None:
+        i = yi - 1
+        while i > 0 and len(parts[i - 1].split()) == 1 and len(parts[i - 1]) <= 6 and len(parts[i].split()) <= 3:
+            parts[i - 1:i + 1] = [parts[i - 1] + ". " + parts[i]]
+            i -= 1
+    return parts
+
+
+def _looks_like_authors(seg: str) -> bool:
+    if re.search(r"\bet al\b", seg):
+        return True
+    names = [s.strip() for s in re.split(r",|&|\band\b", seg) if s.strip()]
+    if not names:
+        return False
+    initials = sum(1 for n in names if re.fullmatch(r"[A-Z][\w'’\-]+(?: [A-Z][\w'’\-]+)* [A-Z]{1,3}|[A-Z]\.?(?: ?[A-Z]\.)*|[A-Z][\w'’\-]+", n))
+    return initials >= max(1, len(names) * 0.6) and len(seg.split()) <= 60 and len(names) >= 1 and \
+        any(re.fullmatch(r".* [A-Z]{1,3}|[A-Z]\.?(?: ?[A-Z]\.)*", n) for n in names)
+
+
+def _tidy(s: str | None) -> str | None:
+    if not s:
+        return None
+    s = " ".join(s.split()).strip(" .,;:")
+    return s or None
+
+
+def reference_from_entry(label: str, raw: str, line: int = 0, links: list[str] | None = None) -> Reference:
+    raw = " ".join(raw.split())
+    ids = find_identifiers(raw + " " + " ".join(links or []))
+    title, journal, year = parse_citation(raw)
+    return Reference(id=label, raw=raw, pmid=ids.get("pmid"), doi=ids.get("doi"), pmcid=ids.get("pmcid"),
+                     line=line, cited_title=title, cited_journal=journal, cited_year=year, in_list=True)
+
+
+# --------------------------------------------------------------------------
+# Journals named in a claim ("...a study published in the Journal of surgical oncology 1")
+
+_JOURNAL_STOP = set("""
+found find finds showed show shows shown reported reports described describes demonstrated demonstrates
+suggested suggests concluded concludes noted notes observed observes indicated indicates revealed reveals
+confirmed confirms that which who where when while whereas and in on by with was were is are has have had
+examined examines evaluated evaluates assessed assesses compared compares investigated investigates
+""".split()) - {"and", "in", "of"}
+
+
+_NAME_NOUNS = {"reports", "notes", "reviews", "letters", "findings"}
+
+
+def journal_mentions(text: str) -> list[tuple[int, str]]:
+    """(end offset, journal name) for each "published in (the) <Journal>" in text."""
+    out = []
+    for m in re.finditer(r"\b(?:published|reported|appeared|printed)\s+in\s+(?:the\s+)?(?=[A-Z])", text):
+        words = []
+        pos = m.end()
+        for w in re.finditer(r"[^\s,.;:()\[\]]+|[,.;:()\[\]]", text[m.end():]):
+            tok = w.group()
+            if not re.match(r"[A-Za-z&]", tok) or len(words) >= 12:
+                break
+            if tok.lower() in _JOURNAL_STOP:
+                # "...case reports described": a noun of the name, then the verb
+                nxt = re.match(r"\s*([A-Za-z]+)", text[m.end() + w.end():])
+                if not (tok.lower() in _NAME_NOUNS and (nxt is None or (nxt.group(1).lower() in _JOURNAL_STOP
+                                                                        and nxt.group(1).lower() != "that"))):
+                    break
+                words.append(tok)
+                pos = m.end() + w.end()
+                break
+            words.append(tok)
+            pos = m.end() + w.end()
+        # "in" ends the name unless the name goes on ("Frontiers in Oncology")
+        while words and words[-1].lower() in {"and", "of", "in", "the", "&"}:
+            words.pop()
+        if words and not _YEAR_RE.fullmatch(words[0]):
+            name = " ".join(words)
+            out.append((pos, name))
+    return out
+
+
+# --------------------------------------------------------------------------
+# Blocks -> main text, claims, references
+
+
+@dataclass
+class Extracted:
+    text: str
+    claims: list[Claim]
+    references: list[Reference]
+    question: str | None          # the first question asked before any claim
+
+
+def _clean_claim(text: str, spans: list[tuple[int, int]]) -> str:
+    out, pos = [], 0
+    for s, e in sorted(spans):
+        out.append(text[pos:s])
+        out.append(" ")
+        pos = e
+    out.append(text[pos:])
+    t = "".join(out)
+    t = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", t)          # markdown links and images
+    t = re.sub(r"<[^>]{1,200}>", " ", t)                       # stray tags
+    t = re.sub(r"(\*\*|__|`)", "", t)
+    t = re.sub(r"(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)", "", t)
+    t = re.sub(r"[(\[]\s*[,;–-]*\s*[)\]]", " ", t)               # brackets left empty
+    t = re.sub(r"[,;]\s*([)\]])", r"\1", t)                       # "(Sullivan et al., )"
+    t = " ".join(t.split())
+    t = re.sub(r"\s+([.,;:!?)\]])", r"\1", t)
+    t = re.sub(r"([(\[])\s+", r"\1", t)
+    return t.strip(" •")
+
+
+def _merge_spans(spans: list[tuple[int, int]], text: str) -> list[tuple[int, int]]:
+    """Markers separated only by commas or dashes go as one: "[2], [3]" leaves no ", "."""
+    out: list[list[int]] = []
+    for a, b in sorted(spans):
+        if out and re.fullmatch(r"[\s,;–-]*", text[out[-1][1]:a]):
+            out[-1][1] = max(out[-1][1], b)
+        else:
+            out.append([a, b])
+    return [(a, b) for a, b in out]
+
+
+def _unique(labels: list[str]) -> list[str]:
+    seen: set[str] = set()
+    return [x for x in labels if not (x in seen or seen.add(x))]
+
+
+def extract(blocks: list[Block], entries: list[Reference], chrome: bool = True, lexical: bool = True) -> Extracted:
+    """Claims and references of an article from its body blocks and list entries.
+
+    ``chrome``: drop what a copied web page adds around the content (review
+    badges, disclaimers, prompts to ask more).  ``lexical``: look for markers
+    written in the text.  Both off for JATS, whose markers are all <xref>s.
+    """
+    found = [find_markers(b.text, b.markers, lexical) for b in blocks]
+    known = {int(r.id) for r in entries if r.id.isdigit()}
+
+    # 1. Which blocks stay: not chrome, and which of them may carry claims.
+    kept: list[tuple[Block, list[Marker], list[Marker], bool]] = []   # block, explicit, bare, is_claim_block
+    in_chrome_section = False
+    after_chrome = False          # short lines among chrome ("Submitted", "Approved") are chrome too
+    for b, (explicit, bare) in zip(blocks, found):
+        ends_in_bare = any(m.end >= len(b.text.rstrip(" .;!?")) for m in bare)
+        bare_heading = b.kind == "para" and looks_like_heading(b.text, bool(explicit) or ends_in_bare)
+        heading = b.kind == "heading" or bare_heading
+        if chrome and heading:
+            if _CHROME_SECTION.search(b.text):
+                in_chrome_section = after_chrome = True
+                continue
+            if is_chrome_sentence(b.text) or (b.text.rstrip().endswith("?") and _YOU.search(b.text)):
+                after_chrome = True
+                continue
+            if after_chrome and bare_heading and not b.text.rstrip().endswith("?"):
+                continue
+            in_chrome_section = False
+        if chrome and in_chrome_section and not explicit:
+            continue
+        if chrome and not heading and not explicit and not bare:
+            spans = split_sentences(b.text, explicit)
+            if any(is_chrome_sentence(b.text[s:e]) or
+                   (b.text[s:e].endswith("?") and _YOU.search(b.text[s:e])) for s, e in spans):
+                after_chrome = True
+                continue
+        after_chrome = False
+        kept.append((b, explicit, bare, not heading))
+
+    # 2. Sentences, and which bare numbers are markers across the document.
+    sentences = []      # (block index in kept, start, end, markers in span)
+    sequence: list[Marker] = []
+    question = None
+    seen_claim = False
+    for bi, (b, explicit, bare, is_claims) in enumerate(kept):
+        if not is_claims:
+            if question is None and not seen_claim and b.text.rstrip().endswith("?"):
+                question = b.text.strip()
+            continue
+        for s, e in split_sentences(b.text, explicit):
+            sent = b.text[s:e]
+            inside = [m for m in explicit + bare if s <= m.start and m.end <= e]
+            has_explicit = any(m.kind != "bare" for m in inside)
+            if sent.rstrip("\"'”’)").endswith("?") and not has_explicit:
+                if question is None and not seen_claim:
+                    question = sent.strip()
+                continue
+            if chrome and not has_explicit and is_chrome_sentence(sent):
+                continue
+            inside.sort(key=lambda m: m.start)
+            sequence.extend(inside)
+            sentences.append((bi, s, e, inside))
+            seen_claim = True
+    accepted = accept_bare(sequence, known)
+
+    # 3. Main text and claims.
+    offsets: dict[int, int] = {}
+    parts: list[str] = []
+    size = 0
+    for bi, (b, *_rest) in enumerate(kept):
+        if parts:
+            parts.append("\n\n")
+            size += 2
+        offsets[bi] = size
+        parts.append(b.text)
+        size += len(b.text)
+    text = "".join(parts)
+
+    claims: list[Claim] = []
+    mentions: dict[str, str] = {}
+    for bi, s, e, inside in sentences:
+        b = kept[bi][0]
+        markers = [m for m in inside if m.kind != "bare" or id(m) in accepted]
+        spans = _merge_spans([(m.start - s, m.end - s) for m in markers], b.text[s:e])
+        sent = b.text[s:e]
+        ctext = _clean_claim(sent, spans)
+        labels = _unique([lab for m in markers for lab in m.labels])
+        if not labels and len(ctext.split()) < 3:
+            continue
+        if not ctext and not labels:
+            continue
+        cid = f"c{len(claims) + 1}"
+        claims.append(Claim(id=cid, text=ctext, citations=labels, line=b.line_at(s),
+                            start=offsets[bi] + s, end=offsets[bi] + e))
+        if markers:
+            for end, name in journal_mentions(sent):
+                after = [m for m in markers if m.start - s >= end - 1]
+                target = after[0] if after else markers[-1]
+                for lab in target.labels[:1]:
+                    mentions.setdefault(lab, name)
+
+    # 4. References: the list's entries, then labels cited with no entry.
+    refs = list(entries)
+    have = {r.id for r in refs}
+    for c in claims:
+        for lab in c.citations:
+            if lab not in have:
+                refs.append(Reference(id=lab, raw="", in_list=False))
+                have.add(lab)
+    for r in refs:
+        if r.id in mentions and not r.cited_journal:
+            r.cited_journal = mentions[r.id]
+    return Extracted(text=text, claims=claims, references=refs, question=question)
