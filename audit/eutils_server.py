@@ -743,10 +743,11 @@ class EutilsServer:
                     if fault == "reset":
                         log("reset")
                         raise _Abort()
-                    if fault == "slow":
-                        time.sleep(f.slow_seconds)
                     status, ctype, body, extra = server.answer(endpoint, params, n)
                     entry.update(extra)
+                    if fault == "slow":
+                        log(status)          # logged on arrival; the answer leaves late
+                        time.sleep(f.slow_seconds)
                     if fault == "truncate" and status == 200:
                         cut = body[: max(1, len(body) // 2)]
                         if f.truncate_mode == "connection":
@@ -756,7 +757,8 @@ class EutilsServer:
                         log("truncated")
                         self._send(status, ctype, cut)
                         return
-                    log(status)
+                    if not logged:
+                        log(status)
                     self._send(status, ctype, body)
                 except _Abort:
                     self.close_connection = True

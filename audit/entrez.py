@@ -1,0 +1,640 @@
+"""PubMed through NCBI Entrez: batched, rate-limited, retried, cached.
+
+``EntrezSource`` answers the pipeline's three questions (fetch PMIDs, convert
+DOI/PMCID, match free citations) with as few requests as the E-utilities
+allow:
+
+* efetch by POST in batches of ``cfg.batch_size``; above
+  ``cfg.history_threshold`` PMIDs, one epost then efetch pages from the
+  history server (WebEnv/query_key/retstart/retmax);
+* DOIs and PMCIDs: one esearch per batch of OR-ed ``"doi"[doi]``/``PMCnnn[pmc]``
+  terms, mapped back through the fetched records' ArticleIdList;
+* citations: ECitMatch in batches of ``cfg.citmatch_batch``, then esearch on
+  title words for what it could not match, checked against the fetched titles.
+
+Transport is ``requests`` (Bio.Entrez's URLs are fixed to NCBI and it retries
+429 at once); Biopython parses the control answers (``Entrez.read`` on
+esearch/epost) and supplies the conventions (tool, email, api_key).  efetch
+PubMed XML goes through ``audit.pubmed`` (ElementTree): Bio.Entrez would try to
+download PubMed DTDs it does not ship.
+
+Every request waits on the process-wide rate limiter; 429, 5xx, timeouts,
+connection errors and truncated/unparsable answers are retried with
+exponential backoff and jitter, honouring Retry-After.  A PMID ends
+``resolved``, ``not_found`` (PubMed answered, twice, without it) or
+``fetch_failed`` (we never got a usable answer) -- never a guess.
+
+The api_key is a secret: it is never logged, never put in an exception
+message, never in ``stats()``.
+"""
+from __future__ import annotations
+
+import io
+import logging
+import os
+import random
+import re
+import threading
+import time
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from typing import Callable, Iterable, Sequence
+from urllib.parse import quote
+
+import requests
+from Bio import Entrez
+from Bio.Entrez import Parser as EntrezParser
+from rapidfuzz import fuzz
+
+from .cache import RecordCache
+from .config import EntrezConfig
+from .errors import BadInputError
+from .models import FETCH_FAILED, NOT_FOUND, RESOLVED, FetchResult, Record, Reference
+from .pubmed import parse_records, split_articles
+from .ratelimit import RequestGate
+
+log = logging.getLogger("audit.entrez")
+
+RETRY_AFTER_MAX = 300.0        # seconds; a longer Retry-After is treated as this
+TERMS_PER_SEARCH = 100         # OR-ed DOI/PMCID terms per esearch
+TITLES_PER_SEARCH = 10         # OR-ed title queries per esearch
+TITLE_MATCH = 90               # rapidfuzz token_set_ratio needed to accept a title hit
+TITLE_WORDS = 6                # significant words AND-ed per title query
+USER_AGENT = "citeaudit (+https://pubmed.ncbi.nlm.nih.gov/; E-utilities client)"
+_TRANSIENT_NCBI = re.compile(r"backend|temporar|timed? ?out|unable to obtain|try again|"
+                             r"too many|rate limit|unavailable", re.I)
+_STOP = set("""a an and are as at be but by for from has have in into is it its of on or that the
+their this to was were which with without between after before during among than vs versus""".split())
+
+
+class EntrezError(Exception):
+    """The network or NCBI failed (after retries, where retrying made sense)."""
+
+
+class _Retry(Exception):
+    """Internal: this attempt failed in a way worth retrying."""
+
+    def __init__(self, reason: str, retry_after: float | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after
+
+
+class _NcbiError(Exception):
+    """Internal: NCBI answered with an ERROR that retrying will not fix."""
+
+
+# ---------------------------------------------------------------------------
+# Small pure helpers
+# ---------------------------------------------------------------------------
+
+def redact(text: str, secret: str | None) -> str:
+    """Hide the api_key in anything printable: URLs, messages, reprs."""
+    text = re.sub(r"(api_key=)[^&\s'\"]+", r"\1***", str(text))
+    if secret:
+        for form in {secret, quote(secret, safe="")}:
+            text = text.replace(form, "***")
+    return text
+
+
+def clean_doi(doi: str) -> str:
+    d = doi.strip().strip('"').strip()
+    d = re.sub(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", "", d, flags=re.I)
+    return d.rstrip(".,;")
+
+
+def clean_pmcid(pmcid: str) -> str:
+    p = pmcid.strip().upper()
+    return p if p.startswith("PMC") else "PMC" + p
+
+
+def norm_words(text: str) -> list[str]:
+    return re.sub(r"[^\w]+", " ", (text or "").lower()).split()
+
+
+def title_query(title: str) -> str | None:
+    """esearch clause for a cited title: its first significant words, each [ti]."""
+    ws = [w for w in norm_words(title) if len(w) > 2 and w not in _STOP and not w.isdigit()]
+    if len(ws) < 2:
+        return None
+    return "(" + " AND ".join(f"{w}[ti]" for w in ws[:TITLE_WORDS]) + ")"
+
+
+@dataclass
+class CitationQuery:
+    journal: str
+    year: str
+    volume: str
+    first_page: str
+    author: str
+
+    def line(self, key: str) -> str:
+        fields = (self.journal, self.year, self.volume, self.first_page, self.author, key)
+        return "|".join(f.replace("|", " ").replace("\r", " ").replace("\n", " ") for f in fields) + "|"
+
+
+_VANCOUVER = re.compile(r"(?P<year>(?:1[89]|20)\d\d)[^;.]{0,20};\s*(?P<vol>\d+)\s*(?:\([^)]*\))?\s*:\s*"
+                        r"(?P<page>[A-Za-z]?\d+)")
+_APA = re.compile(r"(?P<journal>[A-Z][^.,()]{2,}),\s*(?P<vol>\d+)\s*(?:\(\s*[\w-]+\s*\))?,\s*"
+                  r"(?P<page>[A-Za-z]?\d+)")
+
+
+def citation_query(ref: Reference) -> CitationQuery | None:
+    """ECitMatch fields from a reference (Vancouver or APA style), or None."""
+    raw = re.sub(r"^\s*(?:\[\d+\]|\d+[.)])\s*", "", ref.raw or "")
+    journal = ref.cited_journal or ""
+    year = str(ref.cited_year) if ref.cited_year else ""
+    volume = page = ""
+    m = _VANCOUVER.search(raw)
+    if m:
+        year = year or m.group("year")
+        volume, page = m.group("vol"), m.group("page")
+        if not journal:
+            # "... Title. Journal Abbrev. 1991;88(8):3248-52." -> the sentence before the year.
+            before = raw[:m.start()].rstrip(" .")
+            journal = re.split(r"[.?!]\s+", before)[-1] if before else ""
+    else:
+        m = _APA.search(raw)
+        if m:
+            volume, page = m.group("vol"), m.group("page")
+            journal = journal or m.group("journal")
+            y = re.search(r"\((?P<y>(?:1[89]|20)\d\d)[a-z]?\)", raw)
+            year = year or (y.group("y") if y else "")
+    first = re.split(r"[,;]", raw, 1)[0].strip() if raw else ""
+    author = ""
+    am = re.match(r"^([A-Z][\w'\- ]+?)\s+([A-Z]{1,3})$", first)        # "Mann BJ"
+    if am:
+        author = f"{am.group(1)} {am.group(2)}".lower()
+    else:
+        am = re.match(r"^([A-Z][\w'\-]+)$", first)                      # APA "Mann, B. J."
+        if am:
+            nxt = re.match(r"^[^,]+,\s*([A-Z])\.?\s*([A-Z])?", raw)
+            author = am.group(1).lower() + (" " + "".join(x for x in nxt.groups() if x).lower() if nxt else "")
+    if not journal or not (volume and page):
+        return None
+    return CitationQuery(journal.strip(), year, volume, page, author)
+
+
+def _dtd_available(content: bytes) -> bool:
+    """True unless the DOCTYPE names a DTD Biopython would have to download."""
+    m = re.search(rb'<!DOCTYPE[^>]*?"([^"]+\.dtd)"', content[:2000])
+    if not m:
+        return True
+    name = os.path.basename(m.group(1).decode("ascii", "replace"))
+    dirs = [EntrezParser.DataHandler.global_dtd_dir, EntrezParser.DataHandler.local_dtd_dir]
+    return any(d and os.path.isfile(os.path.join(d, name)) for d in dirs)
+
+
+def read_control(content: bytes):
+    """esearch/epost/esummary answers through Bio.Entrez.read (no DTD download)."""
+    if not _dtd_available(content):
+        raise _NcbiError("answer names a DTD that is not available offline")
+    try:
+        return Entrez.read(io.BytesIO(content), validate=False)
+    except RuntimeError as exc:      # Bio.Entrez raises RuntimeError for <ERROR> answers
+        msg = str(exc)
+        if _TRANSIENT_NCBI.search(msg):
+            raise _Retry(f"NCBI error: {msg}")
+        raise _NcbiError(msg)
+    except (EntrezParser.CorruptedXMLError, EntrezParser.NotXMLError, EntrezParser.ValidationError) as exc:
+        raise _Retry(f"unparsable answer ({type(exc).__name__})")
+
+
+def read_efetch(content: bytes) -> list[tuple[Record, bytes]]:
+    """(record, one-article XML) for every record in an efetch answer."""
+    head = content[:1000]
+    if b"<eFetchResult" in head or b"<ERROR>" in content[:4000]:
+        m = re.search(rb"<ERROR>(.*?)</ERROR>", content, re.S)
+        msg = m.group(1).decode("utf-8", "replace").strip() if m else "efetch error"
+        if _TRANSIENT_NCBI.search(msg):
+            raise _Retry(f"NCBI error: {msg}")
+        raise _NcbiError(msg)
+    try:
+        records = parse_records(content, "efetch answer")
+        parts = dict(split_articles(content, "efetch answer"))
+    except BadInputError as exc:
+        raise _Retry(f"unparsable answer ({exc.reason[:80]})")
+    if b"PubmedArticleSet" not in head:
+        raise _Retry("not a PubmedArticleSet answer")
+    return [(r, parts.get(r.pmid, b"")) for r in records]
+
+
+def read_citmatch(content: bytes, keys: Sequence[str]) -> dict[str, str | None]:
+    """key -> PMID or None from ECitMatch lines; a short or cut answer is retried."""
+    text = content.decode("utf-8", "replace")
+    if not text.endswith("\n"):
+        raise _Retry("ECitMatch answer cut short")
+    out: dict[str, str | None] = {}
+    for line in text.splitlines():
+        parts = line.split("|")
+        if len(parts) < 7:
+            continue
+        key, result = parts[5].strip(), parts[6].strip()
+        out[key] = result if result.isdigit() else None
+    if set(keys) - set(out):
+        raise _Retry("ECitMatch answer is missing lines")
+    return out
+
+
+class _RedactFilter(logging.Filter):
+    """urllib3 logs GET URLs at DEBUG, query string included: hide api_key there."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            msg = record.getMessage()
+        except Exception:
+            return True
+        if "api_key=" in msg:
+            record.msg, record.args = redact(msg, None), ()
+        return True
+
+
+_REDACT = _RedactFilter()
+
+
+def _guard_third_party_logs() -> None:
+    for name in ("urllib3.connectionpool", "requests"):
+        lg = logging.getLogger(name)
+        if _REDACT not in lg.filters:
+            lg.addFilter(_REDACT)
+
+
+# ---------------------------------------------------------------------------
+# The source
+# ---------------------------------------------------------------------------
+
+class EntrezSource:
+    """PubMed over E-utilities, behind the SQLite cache and the shared rate limiter."""
+
+    def __init__(self, cfg: EntrezConfig, cache: RecordCache | None = None, *,
+                 session: requests.Session | None = None, gate: RequestGate | None = None,
+                 use_prefect: bool | None = None, workers: int = 2,
+                 on_batch: Callable[[list[str], list[Record]], None] | None = None,
+                 sleep: Callable[[float], None] = time.sleep):
+        self.cfg = cfg
+        self.cache = cache
+        _guard_third_party_logs()
+        self.base_url = cfg.base_url if cfg.base_url.endswith("/") else cfg.base_url + "/"
+        self.session = session or requests.Session()
+        self.session.headers.setdefault("User-Agent", USER_AGENT)
+        if use_prefect is None:
+            use_prefect = getattr(cfg, "prefect_rate_limit", None)
+        self.gate = gate or RequestGate(cfg.rate(), use_prefect=use_prefect,
+                                        limit_name=cfg.concurrency_limit_name)
+        self.workers = max(1, workers)
+        self.on_batch = on_batch       # called after each batch is committed (tests, progress)
+        self._sleep = sleep
+        self._lock = threading.Lock()
+        self._stats: dict = {"requests": {}, "attempts": 0, "retries": 0, "failures": {},
+                             "http_status": {}, "records_fetched": 0, "not_found": 0,
+                             "fetch_failed": 0, "cache_hits": 0, "cache_not_found_hits": 0,
+                             "id_cache_hits": 0, "bytes": 0, "retry_wait_s": 0.0}
+
+    # -- bookkeeping -----------------------------------------------------------------
+    def _bump(self, key: str, sub: str | None = None, n: float = 1) -> None:
+        with self._lock:
+            if sub is None:
+                self._stats[key] += n
+            else:
+                self._stats[key][sub] = self._stats[key].get(sub, 0) + n
+
+    def stats(self) -> dict:
+        with self._lock:
+            out = {k: (dict(v) if isinstance(v, dict) else v) for k, v in self._stats.items()}
+        out["requests_total"] = sum(out["requests"].values())
+        out["rate_per_s"] = self.cfg.rate()
+        out["base_url"] = redact(self.base_url, self.cfg.api_key)
+        out["prefect_rate_limit"] = self.gate.use_prefect
+        if self.cache is not None:
+            c = self.cache.stats()
+            out["cache"] = {k: v for k, v in c.items() if k != "path"}
+        return out
+
+    # -- one request, retried ------------------------------------------------------------
+    def _backoff(self, attempt: int) -> float:
+        cap = min(self.cfg.backoff_max, self.cfg.backoff_base * (2 ** attempt))
+        return cap / 2 + random.uniform(0, cap / 2)        # "equal jitter": never ~0, never > cap
+
+    def call(self, endpoint: str, params: dict, parse: Callable[[bytes], object], post: bool = True):
+        """One E-utility call with rate limiting and retries; returns ``parse(body)``."""
+        url = self.base_url + endpoint + (".cgi" if endpoint == "ecitmatch" else ".fcgi")
+        full = dict(params)
+        full["tool"] = self.cfg.tool
+        if self.cfg.email:
+            full["email"] = self.cfg.email
+        if self.cfg.api_key:
+            full["api_key"] = self.cfg.api_key
+        key = self.cfg.api_key
+        tries = self.cfg.max_retries + 1
+        reason = "no attempt made"
+        for attempt in range(tries):
+            self.gate.acquire()
+            self._bump("requests", endpoint)
+            self._bump("attempts")
+            if attempt:
+                self._bump("retries")
+            retry_after = None
+            try:
+                if post:
+                    resp = self.session.post(url, data=full, timeout=self.cfg.timeout)
+                else:
+                    resp = self.session.get(url, params=full, timeout=self.cfg.timeout)
+                body = resp.content            # a cut connection raises here
+                self._bump("http_status", str(resp.status_code))
+                self._bump("bytes", n=len(body))
+                if resp.status_code == 429 or resp.status_code >= 500:
+                    retry_after = _retry_after(resp.headers.get("Retry-After"))
+                    raise _Retry(f"HTTP {resp.status_code}", retry_after)
+                if resp.status_code >= 400:
+                    raise _NcbiError(f"HTTP {resp.status_code}")
+                return parse(body)
+            except requests.Timeout:
+                reason = "timeout"
+            except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError,
+                    requests.exceptions.ContentDecodingError) as exc:
+                reason = f"connection error ({type(exc).__name__})"
+            except _Retry as exc:
+                reason, retry_after = exc.reason, exc.retry_after
+            except _NcbiError as exc:
+                self._bump("failures", "ncbi_error")
+                raise EntrezError(redact(f"{endpoint}: NCBI error: {exc}", key)) from None
+            self._bump("failures", reason.split(" (")[0].split(":")[0])
+            if attempt + 1 >= tries:
+                break
+            delay = self._backoff(attempt)
+            if retry_after is not None:
+                delay = max(delay, min(retry_after, RETRY_AFTER_MAX))
+            log.info("%s: %s; retry %d/%d in %.2fs", endpoint, redact(reason, key), attempt + 1,
+                     tries - 1, delay)
+            self._bump("retry_wait_s", n=delay)
+            self._sleep(delay)
+        raise EntrezError(redact(f"{endpoint}: failed after {tries} attempts: {reason}", key)) from None
+
+    # -- fetch -------------------------------------------------------------------------
+    def fetch(self, pmids: Sequence[str]) -> dict[str, FetchResult]:
+        wanted = list(dict.fromkeys(str(p).strip() for p in pmids if str(p).strip()))
+        results: dict[str, FetchResult] = {}
+        valid = []
+        for p in wanted:
+            if p.isdigit() and int(p) > 0:
+                valid.append(p)
+            else:
+                results[p] = FetchResult(p, NOT_FOUND, None, f"{p!r} is not a PMID")
+        todo = valid
+        if self.cache is not None and valid:
+            cached = self.cache.get_many(valid)
+            for p, e in cached.items():
+                if e.status == RESOLVED and e.record is not None:
+                    results[p] = FetchResult(p, RESOLVED, e.record)
+                    self._bump("cache_hits")
+                else:
+                    results[p] = FetchResult(p, NOT_FOUND, None, "PubMed has no such record (cached answer)")
+                    self._bump("cache_not_found_hits")
+            todo = [p for p in valid if p not in cached]
+        if not todo:
+            return {p: results[p] for p in wanted}
+
+        got: dict[str, Record] = {}
+        failed: dict[str, str] = {}
+        if len(todo) > self.cfg.history_threshold:
+            self._fetch_history(todo, got)
+        rest = [p for p in todo if p not in got]
+        batches = [rest[i:i + self.cfg.batch_size] for i in range(0, len(rest), self.cfg.batch_size)]
+        self._run_batches(batches, got, failed)
+        # Left out of a batch answer: ask once more, alone, before believing PubMed lacks it.
+        alone = {b[0] for b in batches if len(b) == 1}     # already asked alone, answered fine
+        for p in [p for p in todo if p not in got and p not in failed]:
+            found: dict[str, Record] = {}
+            if p not in alone:
+                try:
+                    found = self._efetch_ids([p])
+                except EntrezError as exc:
+                    failed[p] = str(exc)
+                    continue
+            if p in found:
+                got[p] = found[p]
+            else:
+                if self.cache is not None:
+                    self.cache.put_many(not_found=[p])
+                results[p] = FetchResult(p, NOT_FOUND, None,
+                                         "PubMed answered without this PMID (asked in a batch and alone)")
+                self._bump("not_found")
+        for p, rec in got.items():
+            results[p] = FetchResult(p, RESOLVED, rec)
+        for p, why in failed.items():
+            if p not in got:
+                results[p] = FetchResult(p, FETCH_FAILED, None, why)
+                self._bump("fetch_failed")
+        return {p: results[p] for p in wanted}
+
+    def _commit(self, asked: Iterable[str], found: list[tuple[Record, bytes]]) -> dict[str, Record]:
+        asked = set(asked)
+        keep = [(r, x) for r, x in found if r.pmid in asked]
+        if self.cache is not None and keep:
+            self.cache.put_many(keep)
+        self._bump("records_fetched", n=len(keep))
+        return {r.pmid: r for r, _ in keep}
+
+    def _efetch_ids(self, ids: list[str]) -> dict[str, Record]:
+        found = self.call("efetch", {"db": "pubmed", "id": ",".join(ids), "retmode": "xml"}, read_efetch)
+        return self._commit(ids, found)
+
+    def _run_batches(self, batches: list[list[str]], got: dict, failed: dict) -> None:
+        def one(ids: list[str]) -> None:
+            try:
+                found = self._efetch_ids(ids)
+            except EntrezError as exc:
+                with self._lock:
+                    for p in ids:
+                        failed[p] = str(exc)
+                return
+            with self._lock:
+                got.update(found)
+            if self.on_batch:
+                self.on_batch(ids, list(found.values()))
+
+        self._parallel(one, batches)
+
+    def _parallel(self, fn, jobs: list) -> None:
+        if len(jobs) <= 1 or self.workers == 1:
+            for j in jobs:
+                fn(j)
+            return
+        with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="entrez") as pool:
+            futures = [pool.submit(fn, j) for j in jobs]
+            done, pending = wait(futures, return_when=FIRST_EXCEPTION)
+            for f in pending:
+                f.cancel()
+            for f in futures:
+                if f.done() and not f.cancelled() and f.exception() is not None:
+                    raise f.exception()
+
+    def _fetch_history(self, todo: list[str], got: dict) -> None:
+        """epost the PMIDs once, then efetch pages from the history server.
+
+        Pages that fail are not retried here: their PMIDs fall through to the
+        id batches, where a failure is attributable to known PMIDs.
+        """
+        try:
+            posted = self.call("epost", {"db": "pubmed", "id": ",".join(todo)}, read_control)
+            webenv, query_key = posted["WebEnv"], posted["QueryKey"]
+        except (EntrezError, KeyError, TypeError) as exc:
+            log.info("epost failed, falling back to id batches: %s", redact(str(exc), self.cfg.api_key))
+            return
+        size = self.cfg.batch_size
+
+        def page(start: int) -> None:
+            params = {"db": "pubmed", "WebEnv": webenv, "query_key": query_key,
+                      "retstart": start, "retmax": size, "retmode": "xml"}
+            try:
+                found = self._commit(todo, self.call("efetch", params, read_efetch))
+            except EntrezError as exc:
+                log.info("history page %d failed: %s", start, exc)
+                return
+            with self._lock:
+                got.update(found)
+            if self.on_batch:
+                self.on_batch(list(found), list(found.values()))
+
+        self._parallel(page, list(range(0, len(todo), size)))
+
+    # -- DOI / PMCID -> PMID ----------------------------------------------------------------
+    def esearch(self, term: str, retmax: int = 20, **extra) -> dict:
+        params = {"db": "pubmed", "term": term, "retmax": retmax, **extra}
+        return self.call("esearch", params, read_control)
+
+    def convert_ids(self, dois: Sequence[str], pmcids: Sequence[str]) -> dict[str, str]:
+        items: list[tuple[str, str, str, str]] = []      # (given, cache key, term, kind)
+        for d in dict.fromkeys(dois):
+            c = clean_doi(d)
+            if c:
+                items.append((d, "doi:" + c.lower(), f'"{c}"[doi]', "doi"))
+        for p in dict.fromkeys(pmcids):
+            c = clean_pmcid(p)
+            if re.fullmatch(r"PMC\d+", c):
+                items.append((p, "pmc:" + c, f"{c}[pmc]", "pmc"))
+        out: dict[str, str] = {}
+        cached = self.cache.get_ids([k for _, k, _, _ in items]) if self.cache is not None else {}
+        pending = []
+        for it in items:
+            if it[1] in cached:
+                self._bump("id_cache_hits")
+                if cached[it[1]]:
+                    out[it[0]] = cached[it[1]]
+            else:
+                pending.append(it)
+        for i in range(0, len(pending), TERMS_PER_SEARCH):
+            batch = pending[i:i + TERMS_PER_SEARCH]
+            try:
+                res = self.esearch(" OR ".join(t for _, _, t, _ in batch), retmax=len(batch) * 5 + 20)
+            except EntrezError as exc:
+                log.info("id conversion search failed: %s", exc)
+                continue
+            ids = list(res.get("IdList", []))
+            fetched = self.fetch(ids)
+            by_doi = {r.record.doi.lower(): p for p, r in fetched.items() if r.record and r.record.doi}
+            by_pmc = {r.record.pmcid.upper(): p for p, r in fetched.items() if r.record and r.record.pmcid}
+            complete = all(r.status in (RESOLVED, NOT_FOUND) for r in fetched.values())
+            learned: dict[str, str | None] = {}
+            for given, key, _, kind in batch:
+                value = key.split(":", 1)[1]
+                pmid = (by_doi if kind == "doi" else by_pmc).get(value)
+                if pmid is None and len(batch) == 1 and len(ids) == 1:
+                    pmid = ids[0]                   # one term, one hit: no need to map back
+                if pmid:
+                    out[given] = learned[key] = pmid
+                elif complete:
+                    learned[key] = None             # PubMed answered: no such DOI/PMCID
+            if self.cache is not None:
+                self.cache.put_ids(learned)
+        return out
+
+    # -- citations -> PMID ------------------------------------------------------------------
+    def match_citations(self, refs: Sequence[Reference]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        queries = {ref.id: citation_query(ref) for ref in refs}
+        cit_keys = {rid: "cit:" + q.line("").lower() for rid, q in queries.items() if q}
+        ti_keys = {ref.id: f"ti:{' '.join(norm_words(ref.cited_title))}|{ref.cited_year or ''}"
+                   for ref in refs if ref.cited_title and title_query(ref.cited_title)}
+        cached = (self.cache.get_ids(list(cit_keys.values()) + list(ti_keys.values()))
+                  if self.cache is not None else {})
+        for rid, key in cit_keys.items():
+            if key in cached:
+                self._bump("id_cache_hits")
+                if cached[key]:
+                    out[rid] = cached[key]
+        # 1. ECitMatch, batched.
+        pending = [rid for rid in cit_keys if rid not in out and cit_keys[rid] not in cached]
+        size = max(1, self.cfg.citmatch_batch)
+        for i in range(0, len(pending), size):
+            batch = pending[i:i + size]
+            keys = [f"c{j}" for j in range(len(batch))]
+            bdata = "\r".join(queries[rid].line(k) for rid, k in zip(batch, keys))
+            try:
+                ans = self.call("ecitmatch", {"db": "pubmed", "retmode": "xml", "bdata": bdata},
+                                lambda body, keys=keys: read_citmatch(body, keys), post=False)
+            except EntrezError as exc:
+                log.info("ECitMatch batch failed: %s", exc)
+                continue
+            learned = {}
+            for rid, k in zip(batch, keys):
+                learned[cit_keys[rid]] = ans.get(k)
+                if ans.get(k):
+                    out[rid] = ans[k]
+            if self.cache is not None:
+                self.cache.put_ids(learned)
+        # 2. Title search for the rest.
+        rest = [ref for ref in refs if ref.id not in out and ref.id in ti_keys]
+        todo = []
+        for ref in rest:
+            key = ti_keys[ref.id]
+            if key in cached:
+                self._bump("id_cache_hits")
+                if cached[key]:
+                    out[ref.id] = cached[key]
+            else:
+                todo.append(ref)
+        for i in range(0, len(todo), TITLES_PER_SEARCH):
+            batch = todo[i:i + TITLES_PER_SEARCH]
+            term = " OR ".join(title_query(r.cited_title) for r in batch)
+            try:
+                res = self.esearch(term, retmax=200)
+            except EntrezError as exc:
+                log.info("title search failed: %s", exc)
+                continue
+            fetched = self.fetch(list(res.get("IdList", [])))
+            complete = all(r.status in (RESOLVED, NOT_FOUND) for r in fetched.values())
+            records = [r.record for r in fetched.values() if r.record]
+            learned: dict[str, str | None] = {}
+            for ref in batch:
+                pmid = best_title_match(ref, records)
+                if pmid:
+                    out[ref.id] = learned[ti_keys[ref.id]] = pmid
+                elif complete:
+                    learned[ti_keys[ref.id]] = None
+            if self.cache is not None:
+                self.cache.put_ids(learned)
+        return out
+
+
+def best_title_match(ref: Reference, records: list[Record]) -> str | None:
+    want = " ".join(norm_words(ref.cited_title or ""))
+    best, best_score = None, 0.0
+    for rec in records:
+        score = fuzz.token_set_ratio(want, " ".join(norm_words(rec.title)))
+        if score < TITLE_MATCH:
+            continue
+        if ref.cited_year and rec.year and abs(ref.cited_year - rec.year) > 1:
+            continue
+        if score > best_score:
+            best, best_score = rec.pmid, score
+    return best
+
+
+def _retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None    # an HTTP date: rare at NCBI; fall back to our own backoff
