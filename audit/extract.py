@@ -711,6 +711,8 @@ def extract(blocks: list[Block], entries: list[Reference], chrome: bool = True, 
                 continue
             if chrome and not has_explicit and is_chrome_sentence(sent):
                 continue
+            if not inside and sent.rstrip().endswith(":"):
+                continue                      # "Some key points to consider:" leads into a list
             inside.sort(key=lambda m: m.start)
             sequence.extend(inside)
             sentences.append((bi, s, e, inside))
