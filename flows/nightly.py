@@ -180,11 +180,11 @@ def run_nightly(cfg: Config, progress: bool = True, task_runner=None) -> dict:
                          findings=sum(len(r.rows) for r in results))
             drill.committed(len(results))
 
-    return _finish(cfg, history, run, ids, stats, prog, t0, logger)
+    return _finish(cfg, history, run, ids, stats, prog, t0, logger, type(runner).__name__)
 
 
 def _finish(cfg: Config, history: History, run, ids: list[str], stats: dict, prog: Progress,
-            t0: float, logger) -> dict:
+            t0: float, logger, runner_name: str = "") -> dict:
     out_dir = Path(cfg.output.reports_dir)
     counts = history.article_scored_counts(run.run_id)
     diff = history.run_diff(run.run_id)
@@ -207,6 +207,8 @@ def _finish(cfg: Config, history: History, run, ids: list[str], stats: dict, pro
     summary = {
         "run_id": run.run_id, "previous_run_id": run.previous_run_id, "resumed": run.resumed,
         "articles": len(ids), "scored": counts["scored"], "reused": counts["reused"],
+        # scored by this invocation (a resumed run counts only what it did itself)
+        "scored_now": prog.scored, "task_runner": runner_name,
         "errors": sum(1 for r in reports if r.get("error")),
         "findings": sum(by_sev.values()), "by_severity": by_sev, "high": by_sev.get("high", 0),
         "new": len(diff["new"]), "persisting": len(diff["persisting"]), "resolved": len(diff["resolved"]),
