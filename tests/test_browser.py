@@ -332,3 +332,36 @@ def test_index_of_500_articles_stays_responsive(page, data_dir, tmp_path, artifa
     (artifacts / "index-500-timing.json").write_text(json.dumps(figures, indent=1))
     print("\n500-article index:", json.dumps(figures))
     _clean(page)
+
+
+# ---------------------------------------------------------------- a real pipeline audit
+
+
+def test_pipeline_audit_in_the_browser(page, root_dir, tmp_path, artifacts):
+    from audit.config import load_config
+    from audit.fetch import OfflineSource
+    from audit.pipeline import audit_paths
+
+    source = OfflineSource.from_paths([root_dir / "examples" / "records"])
+    audits = audit_paths([root_dir / "examples" / "articles"], source, load_config(None, env={}))
+    for a in audits:
+        write_article_report(a, tmp_path)
+    index = write_run_index(tmp_path, audits)
+    _open(page, index)
+    assert sorted(_visible_rows(page)) == sorted(a.article.id for a in audits)
+    audit = next(a for a in audits if a.article.id == "nsclc-targeted-therapy")
+    page.locator("#articles tbody tr[data-id='nsclc-targeted-therapy'] a").click()
+    page.wait_for_selector("body.article-page[data-ready='1']")
+    assert page.locator("#findings li").count() == len(audit.findings)
+    # The retracted reference: its finding shows the claim and the record.
+    finding = next(f for f in audit.findings if f.kind == "retracted")
+    rec = audit.records[finding.pmid]
+    page.locator("#findings li", has_text=finding.message).first.click()
+    detail = page.locator("#detail-body")
+    claim = next(c for c in audit.article.claims if c.id == finding.claim_id)
+    assert claim.text in detail.inner_text()
+    assert rec.title in detail.inner_text()
+    assert "This publication has been retracted." in detail.inner_text()
+    assert detail.locator("a.pubmed-link").get_attribute("href") == f"https://pubmed.ncbi.nlm.nih.gov/{rec.pmid}/"
+    page.screenshot(path=str(artifacts / "article-pipeline.png"), full_page=True)
+    _clean(page)

@@ -8,6 +8,8 @@ import re
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from audit.models import Finding
 from audit.pubmed import load_records
@@ -255,6 +257,14 @@ def test_index_html_escapes_and_csp(data_dir, tmp_path):
     _csp_hashes_match(html_text)
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_json_island_never_closes_its_element(text):
+    island = pages.json_island({"t": text})
+    assert not set(island) & {"<", ">", "&", "\u2028", "\u2029"}
+    assert json.loads(island) == {"t": text}
+
+
 def test_pubmed_urls_only_from_numbers():
     assert pubmed_url("23121403") == "https://pubmed.ncbi.nlm.nih.gov/23121403/"
     for bad in ("javascript:alert(1)", "123/../x", "0", "", None, "12 34", "１２３"):
@@ -301,3 +311,38 @@ def test_shared_marks_on_a_real_abstract(data_dir):
     assert "0.74" not in found and all(e > s for s, e in marks)
     # Numbers match whole: "34" is not found inside "0.34" or "134".
     assert shared_marks("rates 0.34 and 134 and 34", [], ["34"]) == [[23, 25]]
+
+
+# ---------------------------------------------------------------- a real pipeline audit
+
+
+@pytest.fixture(scope="module")
+def pipeline_audit(root_dir):
+    from audit.config import load_config
+    from audit.fetch import OfflineSource
+    from audit.pipeline import audit_file
+
+    source = OfflineSource.from_paths([root_dir / "examples" / "records"])
+    return audit_file(root_dir / "examples" / "articles" / "nsclc-targeted-therapy.md", source,
+                      load_config(None, env={}))
+
+
+def test_pipeline_audit_renders(pipeline_audit, tmp_path):
+    audit = pipeline_audit
+    assert audit.error is None and audit.findings
+    folder = write_article_report(audit, tmp_path)
+    rep = json.loads((folder / "report.json").read_text())
+    resolved = [r for r in rep["references"] if r["status"] == "resolved"]
+    assert resolved and all(r["title"] and r["url"] == f"https://pubmed.ncbi.nlm.nih.gov/{r['pmid']}/"
+                            for r in resolved)
+    assert any(r["retracted"] for r in rep["references"])
+    # Every cited claim is placed in the text with one marker per citation.
+    segs, unplaced = article_segments(rep["article"]["text"], rep["claims"], marker_verdicts(rep))
+    assert "".join(s["t"] for s in segs) == rep["article"]["text"]
+    cited = {c["id"] for c in rep["claims"] if c["citations"]}
+    assert not cited & set(unplaced)
+    markers = {(s["c"], s["r"]) for s in segs if "r" in s}
+    assert markers == {(c["id"], str(r)) for c in rep["claims"] for r in c["citations"]}
+    assert all(s.get("x") is None for s in segs if "r" in s)   # the markdown shows every marker
+    df = pd.read_csv(folder / "findings.csv")
+    assert len(df) == len(audit.findings) and set(df["kind"]) == {f.kind for f in audit.findings}

@@ -1,0 +1,125 @@
+"""How long writing and opening the reports takes for a run of many articles.
+
+    .venv/bin/python -m bench.reports [--articles 500] [--no-browser]
+
+The example articles are audited once (offline records), then copied under new
+ids with varying subsets of their findings to make a run of N articles.  It
+times report.json/CSV/HTML writing per article and the run index, then (with
+the system chromium) opening the index and filtering/sorting it, measured in
+the page with performance.now() and a forced layout.  Figures go to stdout and
+bench/results/reports.json.
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from audit.config import load_config
+from audit.fetch import OfflineSource
+from audit.pipeline import audit_paths
+from reports.writer import article_report, write_article_report, write_run_index
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def make_run(n: int) -> list:
+    base = audit_paths([ROOT / "examples" / "articles"], OfflineSource.from_paths([ROOT / "examples" / "records"]),
+                       load_config(None, env={}))
+    audits = []
+    for i in range(n):
+        a = copy.deepcopy(base[i % len(base)])
+        a.article.id = f"{a.article.id}-{i:04d}"
+        a.findings = [f for j, f in enumerate(a.findings) if (i + j) % 3]
+        audits.append(a)
+    return audits
+
+
+def _browser_figures(index: Path, article: Path) -> dict:
+    sys.path.insert(0, str(ROOT / "tests"))
+    from browser import chromium_path, launch   # the tests' launcher: system chromium only
+
+    if chromium_path() is None:
+        return {"browser": "no system chromium"}
+    out: dict = {}
+    with launch() as b:
+        page = b.new_context(viewport={"width": 1400, "height": 900}).new_page()
+        t = time.perf_counter()
+        page.goto(index.as_uri())
+        page.wait_for_selector("body[data-ready='1']")
+        out["index_open_s"] = round(time.perf_counter() - t, 3)
+        runs = {
+            "filter_text_ms": "const i = document.getElementById('text-filter'); i.value = '-01'; i.dispatchEvent(new Event('input'));"
+                              "i.value = ''; i.dispatchEvent(new Event('input'))",
+            "filter_severity_ms": "const s = document.getElementById('sev-filter'); s.value = 'high'; s.dispatchEvent(new Event('change'));"
+                                  "s.value = ''; s.dispatchEvent(new Event('change'))",
+            "sort_ms": "document.querySelector(\"th[data-key='findings'] button\").click()",
+        }
+        for name, js in runs.items():
+            times = [page.evaluate("() => { const t = performance.now(); " + js +
+                                   "; document.body.offsetHeight; return performance.now() - t; }")
+                     for _ in range(5)]
+            out[name] = round(statistics.median(times), 2)
+        t = time.perf_counter()
+        page.goto(article.as_uri())
+        page.wait_for_selector("body[data-ready='1']")
+        out["article_open_s"] = round(time.perf_counter() - t, 3)
+    return out
+
+
+def main(argv: list[str] | None = None) -> dict:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--articles", type=int, default=500)
+    ap.add_argument("--no-browser", action="store_true")
+    args = ap.parse_args(argv)
+
+    t = time.perf_counter()
+    audits = make_run(args.articles)
+    audit_s = time.perf_counter() - t
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp)
+        t = time.perf_counter()
+        reports = [article_report(a) for a in audits]
+        json_s = time.perf_counter() - t
+        t = time.perf_counter()
+        for a in audits:
+            write_article_report(a, out)
+        write_s = time.perf_counter() - t
+        t = time.perf_counter()
+        index = write_run_index(out, audits)
+        index_s = time.perf_counter() - t
+        t = time.perf_counter()
+        write_run_index(out, reports)           # a nightly run reusing loaded report.json dicts
+        index_dicts_s = time.perf_counter() - t
+        article_html = out / audits[0].article.id / "report.html"
+        fig = {
+            "articles": len(audits),
+            "findings": sum(len(a.findings) for a in audits),
+            "audit_examples_s": round(audit_s, 3),
+            "report_json_ms_per_article": round(1000 * json_s / len(audits), 3),
+            "write_article_ms_per_article": round(1000 * write_s / len(audits), 3),
+            "write_index_s": round(index_s, 3),
+            "write_index_from_dicts_s": round(index_dicts_s, 3),
+            "index_from_dicts_vs_audits": round(index_dicts_s / index_s, 2) if index_s else None,
+            "index_html_kb": round(index.stat().st_size / 1024, 1),
+            "article_html_kb": round(article_html.stat().st_size / 1024, 1),
+        }
+        if not args.no_browser:
+            fig.update(_browser_figures(index, article_html))
+            if "index_open_s" in fig and "filter_text_ms" in fig:
+                fig["filter_vs_open_ratio"] = round(fig["filter_text_ms"] / 1000 / fig["index_open_s"], 4)
+    res = ROOT / "bench" / "results"
+    res.mkdir(parents=True, exist_ok=True)
+    (res / "reports.json").write_text(json.dumps(fig, indent=1))
+    for k, v in fig.items():
+        print(f"{k:32s} {v}")
+    return fig
+
+
+if __name__ == "__main__":
+    main()
