@@ -1,6 +1,7 @@
 """The SQLite record cache: round trips, TTL, not_found memory, concurrent writers."""
 from __future__ import annotations
 
+import functools
 import multiprocessing as mp
 import sqlite3
 import threading
@@ -11,10 +12,15 @@ from audit.models import NOT_FOUND, RESOLVED, to_dict
 from audit.pubmed import load_raw_records, parse_records
 
 
+@functools.lru_cache(maxsize=1)
+def _all_real(folder):
+    raw = load_raw_records([folder])
+    return [(parse_records(x)[0], x) for _, x in sorted(raw.items())]
+
+
 def _real(data_dir, n=None):
-    raw = load_raw_records([data_dir / "pubmed"])
-    items = sorted(raw.items())[:n] if n else sorted(raw.items())
-    return [(parse_records(x)[0], x) for _, x in items]
+    items = _all_real(data_dir / "pubmed")
+    return list(items[:n] if n else items)
 
 
 def test_records_round_trip_with_their_xml(tmp_path, data_dir):

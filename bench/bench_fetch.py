@@ -1,0 +1,158 @@
+"""Benchmark: fetching PubMed records through the Entrez layer vs a naive loop.
+
+    .venv/bin/python -m bench.bench_fetch [--records N] [--naive N] [--rate R] [--latency-ms MS]
+
+A local E-utilities server (audit.eutils_server) serves the real records in
+shared/data/pubmed plus, to reach the requested count, GENERATED clones of
+them: real records copied with new synthetic PMIDs (90000000+), written to a
+temporary folder for this benchmark only and deleted afterwards.  The server
+emulates NCBI: it refuses (429) more than ``--rate`` requests per second and
+adds ``--latency-ms`` to every answer.
+
+Measured in the same run, through the same process-wide rate limiter:
+
+* batched: ``EntrezSource.fetch`` of all PMIDs (default config: above 1000
+  PMIDs it goes through epost + history; also shown with id batches only);
+* warm: the same fetch again, served from the SQLite cache;
+* naive: one efetch request per PMID, on a subset (``--naive``, default 100)
+  and extrapolated linearly to the full count.
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+
+from audit.cache import RecordCache
+from audit.config import EntrezConfig
+from audit.entrez import EntrezSource
+from audit.eutils_server import run_server
+from audit.models import RESOLVED
+from audit.pubmed import load_raw_records, parse_records, wrap_article_set
+from audit.ratelimit import shared_limiter
+
+ROOT = Path(__file__).resolve().parent.parent
+SYNTHETIC_BASE = 90_000_000
+
+
+def shared_pubmed() -> Path:
+    for cand in (ROOT.parent / "shared" / "data" / "pubmed", ROOT.parent.parent / "shared" / "data" / "pubmed"):
+        if cand.is_dir():
+            return cand
+    sys.exit("shared/data/pubmed not found beside the checkout")
+
+
+def generate_clones(raw: dict[str, bytes], count: int, folder: Path) -> list[str]:
+    """Write ``count`` copies of real records with synthetic PMIDs; return the PMIDs."""
+    sources = [raw[p] for p in sorted(raw)]
+    pmids, parts = [], []
+    for i in range(count):
+        xml = sources[i % len(sources)].decode("utf-8")
+        new = str(SYNTHETIC_BASE + i)
+        old = re.search(r"<PMID[^>]*>(\d+)</PMID>", xml).group(1)
+        xml = re.sub(r"(<PMID[^>]*>)\d+(</PMID>)", rf"\g<1>{new}\g<2>", xml, count=1)
+        xml = xml.replace(f'<ArticleId IdType="pubmed">{old}</ArticleId>',
+                          f'<ArticleId IdType="pubmed">{new}</ArticleId>')
+        pmids.append(new)
+        parts.append(xml.encode("utf-8"))
+    body = wrap_article_set(parts).replace(
+        b"<PubmedArticleSet>",
+        b"<!-- GENERATED for bench/bench_fetch.py only: copies of real PubMed records "
+        b"with synthetic PMIDs (90000000+). Not real data. -->\n<PubmedArticleSet>", 1)
+    (folder / "GENERATED-bench-only.xml").write_bytes(body)
+    return pmids
+
+
+def naive_loop(url: str, pmids: list[str], rate: float) -> tuple[float, int]:
+    """One efetch per PMID, as a simple Bio.Entrez.efetch loop would do (same limiter)."""
+    limiter = shared_limiter(rate)
+    session = requests.Session()
+    ok = 0
+    t = time.perf_counter()
+    for p in pmids:
+        limiter.acquire()
+        r = session.get(url + "efetch.fcgi", params={"db": "pubmed", "id": p, "retmode": "xml"}, timeout=30)
+        r.raise_for_status()
+        ok += len(parse_records(r.content))
+    return time.perf_counter() - t, ok
+
+
+def timed_fetch(cfg: EntrezConfig, cache_path: Path, pmids: list[str]) -> tuple[float, dict, dict]:
+    src = EntrezSource(cfg, RecordCache(cache_path, cfg.cache_ttl_days))
+    t = time.perf_counter()
+    res = src.fetch(pmids)
+    return time.perf_counter() - t, res, src.stats()
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench.bench_fetch")
+    ap.add_argument("--records", type=int, default=1200, help="PMIDs to fetch (>= 1000)")
+    ap.add_argument("--naive", type=int, default=100, help="PMIDs in the naive loop (extrapolated)")
+    ap.add_argument("--rate", type=float, default=10.0, help="requests/s: 10 as with an API key, 3 without")
+    ap.add_argument("--latency-ms", type=float, default=100.0)
+    a = ap.parse_args(argv)
+
+    real_dir = shared_pubmed()
+    raw = load_raw_records([real_dir])
+    tmp = Path(tempfile.mkdtemp(prefix="citeaudit-bench-fetch-"))
+    try:
+        real = sorted(raw)
+        need = max(0, a.records - len(real))
+        gen_dir = tmp / "generated"
+        gen_dir.mkdir()
+        synthetic = generate_clones(raw, need, gen_dir) if need else []
+        pmids = (real + synthetic)[: a.records]
+        print(f"records: {len(real)} real PubMed records + {len(synthetic)} GENERATED clones "
+              f"(synthetic PMIDs {SYNTHETIC_BASE}+, benchmark only) = {len(pmids)} PMIDs")
+        with run_server([real_dir, gen_dir], rate_cap=a.rate, latency_ms=a.latency_ms) as srv:
+            print(f"server: {srv.url}  rate cap {a.rate:g}/s (429 beyond), latency {a.latency_ms:g} ms")
+            base = dict(base_url=srv.url, requests_per_second=a.rate, max_retries=5,
+                        backoff_base=0.5, backoff_max=5.0)
+            rows = []
+            for label, extra in (("batched (epost+history)", {}),
+                                 ("batched (id batches)", {"history_threshold": 10**9})):
+                cfg = EntrezConfig(**base, **extra)
+                srv.reset_log()
+                secs, res, st = timed_fetch(cfg, tmp / f"cache-{len(rows)}.sqlite", pmids)
+                ok = sum(1 for r in res.values() if r.status == RESOLVED)
+                n_req = len(srv.requests)
+                rows.append((label, secs, ok, n_req, sum(1 for r in srv.requests if r["status"] == 429)))
+                if len(rows) == 1:
+                    srv.reset_log()
+                    warm_secs, warm_res, _ = timed_fetch(cfg, tmp / "cache-0.sqlite", pmids)
+                    warm_req = len(srv.requests)
+
+            subset = pmids[: a.naive]
+            srv.reset_log()
+            naive_secs, naive_ok = naive_loop(srv.url, subset, a.rate)
+            naive_429 = sum(1 for r in srv.requests if r["status"] == 429)
+
+        naive_rps = naive_ok / naive_secs
+        naive_full = len(pmids) / naive_rps
+        print()
+        print(f"{'mode':28} {'seconds':>8} {'records':>8} {'rec/s':>8} {'requests':>9} {'req/rec':>8} {'429s':>5}")
+        for label, secs, ok, n_req, n429 in rows:
+            print(f"{label:28} {secs:8.2f} {ok:8d} {ok / secs:8.1f} {n_req:9d} {n_req / len(pmids):8.4f} {n429:5d}")
+        print(f"{'warm cache (same run)':28} {warm_secs:8.2f} {len(warm_res):8d} "
+              f"{len(warm_res) / warm_secs:8.1f} {warm_req:9d} {warm_req / len(pmids):8.4f} {0:5d}")
+        print(f"{'naive, 1 request per PMID':28} {naive_secs:8.2f} {naive_ok:8d} {naive_rps:8.1f} "
+              f"{len(subset):9d} {1.0:8.4f} {naive_429:5d}   (measured on {len(subset)} PMIDs)")
+        print(f"{'naive, extrapolated':28} {naive_full:8.2f} {len(pmids):8d} {naive_rps:8.1f} "
+              f"{len(pmids):9d} {1.0:8.4f}   (linear extrapolation of the {len(subset)}-PMID run)")
+        print()
+        for label, secs, ok, n_req, _ in rows:
+            print(f"speed-up {label}: {naive_full / secs:.1f}x faster than the naive loop; "
+                  f"{len(pmids) / n_req:.0f}x fewer requests")
+        return 0
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
