@@ -164,6 +164,8 @@ def _line_of(data: bytes, pos: int) -> int:
 
 def _finish(path: str, fmt: str, sha: str, title: str, blocks: list[Block], entries: list[Reference],
             chrome: bool, lexical: bool = True) -> Article:
+    seen: set[str] = set()
+    entries = [r for r in entries if not (r.id in seen or seen.add(r.id))]   # first entry of a label wins
     ex = extract(blocks, entries, chrome=chrome, lexical=lexical)
     title = " ".join(title.split())
     if fmt == "jats":
