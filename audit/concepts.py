@@ -65,7 +65,7 @@ SITES: dict[str, Site] = {
     "bone": _s("bone", "bone", "bone", "bones", "osteosarcoma"),
     "head_neck": _s("head_neck", "head and neck", "head and neck", "oral cavity", "oropharyngeal",
                     "oropharynx", "laryngeal", "larynx", "nasopharyngeal", "hnscc"),
-    "heart": _s("heart", "cardiac", "heart", "cardiac", "myocardial", "coronary"),
+    "heart": _s("heart", "cardiac", "heart", "cardiac", "myocardial", "coronary", "cardiovascular"),
     "blood": _s("blood", "haematological", "leukemia", "leukaemia", "myeloma", "hematologic",
                 "hematological", "haematologic"),
     # Where disease spreads: mentioned as the place of metastasis, never the topic by itself.
@@ -411,7 +411,7 @@ def describe(c: Concepts) -> str:
     site_words = " / ".join(sorted(SITES[s].label for s in specific))
     dis_words = " / ".join(sorted(DISEASES[d].label for d in dis))
     if not dis_words and specific:
-        dis_words = "disease" if not c.primary_sites else "cancer"
+        dis_words = "disease"
     text = " ".join(x for x in (site_words, dis_words) if x)
     g = species_group(c.species)
     if g == "nonhuman":

@@ -522,6 +522,9 @@ def _source_desc(r: RecordFeatures) -> str:
         "source has no MeSH headings and no title"
 
 
+_GROUP_WORDS = {"human": "people", "nonhuman": "animals", "in_vitro": "cells in the laboratory"}
+
+
 def score_pair(claim_id: str, reference_id: str, c: TextFeatures, r: RecordFeatures, subject: TextFeatures,
                cfg: ScoringConfig) -> Pair:
     """One claim–source pair: relevance, subject fit, evidence type, numbers and a verdict."""
@@ -552,8 +555,12 @@ def score_pair(claim_id: str, reference_id: str, c: TextFeatures, r: RecordFeatu
         verdict = WEAK
         if rel < cfg.relevant_threshold:
             reasons.append(f"source only partly matches the claim (relevance {rel:.2f})")
-        if sconf.species or cconf.species:
-            reasons.append(f"source is about {r.topic or 'another population'}, not humans")
+        if sconf.species:
+            reasons.append(f"source studies {_GROUP_WORDS.get(r.species_group, r.species_group)}; "
+                           "the article is about people")
+        elif cconf.species:
+            reasons.append(f"claim is about {c.topic or 'another population'}; the source studies "
+                           f"{_GROUP_WORDS.get(r.species_group, r.species_group)}")
     else:
         verdict = RELEVANT
         reasons.append(f"source matches the claim (relevance {rel:.2f})")
