@@ -277,13 +277,15 @@ def test_injected_markup_renders_as_text(page, run_dir, artifacts):
     _clean(page)
 
 
-def test_error_and_uncited_pages(page, run_dir):
+def test_error_and_uncited_pages(page, run_dir, artifacts):
     _open(page, run_dir / "broken-file" / "report.html")
     assert "could not be read" in page.locator("#error-box").inner_text()
     assert "<oops>" in page.locator("#error-box").inner_text()
+    page.screenshot(path=str(artifacts / "article-error.png"), full_page=True)
     _open(page, run_dir / "no-citations" / "report.html")
     assert "No claim in this article cites a reference." in page.locator("#error-box").inner_text()
     assert page.locator("#article-text .claim").count() == 2
+    page.screenshot(path=str(artifacts / "article-no-citations.png"), full_page=True)
     _clean(page)
 
 

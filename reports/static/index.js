@@ -19,7 +19,8 @@
     var run = D.run || {};
     var box = document.getElementById('run-meta');
     [['run', run.run_id], ['started', run.started_at], ['finished', run.finished_at],
-     ['previous run', run.previous_run_id]].forEach(function (kv) {
+     ['previous run', run.previous_run_id], ['scored', run.scored], ['reused unchanged', run.reused],
+     ['Entrez requests', run.entrez_requests], ['resumed', run.resumed ? 'yes' : null]].forEach(function (kv) {
       if (kv[1] === undefined || kv[1] === null || kv[1] === '') return;
       var s = add(box, el('span', 'meta-item'));
       add(s, el('span', 'meta-key', kv[0] + ': '));
@@ -170,7 +171,7 @@
     rows.sort(function (x, y) {
       var a = x.a[key], b = y.a[key], r;
       if (type === 'n') r = (a || 0) - (b || 0);
-      else r = String(a || '').localeCompare(String(b || ''));
+      else r = String(a || '').localeCompare(String(b || ''), undefined, { numeric: true, sensitivity: 'base' });
       return r * sortDir || x.a._i - y.a._i;
     });
     var frag = document.createDocumentFragment();
