@@ -290,3 +290,55 @@ def test_identifiers():
 ])
 def test_parse_citation(raw, want):
     assert parse_citation(raw) == want
+
+
+# --------------------------------------------------------------------------
+# JATS variants (inline), and journals named in claims
+
+
+JATS_SAMPLE = """<?xml version="1.0"?>
+<!DOCTYPE article PUBLIC "-//NLM//DTD JATS (Z39.96) Journal Archiving and Interchange DTD v1.2 20190208//EN" "JATS-archivearticle1.dtd">
+<article xmlns:xlink="http://www.w3.org/1999/xlink">
+<front><article-meta><title-group><article-title>Statins&nbsp;in <italic>older</italic> adults</article-title></title-group>
+<abstract><p>Abstract text is not a claim [9].</p></abstract></article-meta></front>
+<body><sec><title>Introduction</title>
+<p>Statins lower LDL <xref ref-type="bibr" rid="r1">1</xref>. Aspirin prevents events <sup><xref ref-type="bibr" rid="r2 r3">2,3</xref></sup>.
+Both were studied together <xref ref-type="bibr" rid="r1">[1]</xref>&#x2013;<xref ref-type="bibr" rid="r4">[4]</xref>. See <xref ref-type="fig" rid="f1">Figure 1</xref> for doses of 5 mg.</p>
+<fig id="f1"><caption><p>Doses used [7].</p></caption></fig>
+<list><list-item><p>Myopathy is rare <xref ref-type="bibr" rid="nosuch">8</xref>.</p></list-item></list>
+</sec></body>
+<back><ref-list>
+<ref id="r1"><label>1</label><mixed-citation>Smith J. Statin trial. <source>Lancet</source>. <year>2019</year>. <comment>PMID: 11111111</comment></mixed-citation></ref>
+<ref id="r2"><label>2</label><element-citation><article-title>Aspirin</article-title><source>BMJ</source><year>2018</year><ext-link ext-link-type="uri" xlink:href="https://doi.org/10.1136/bmj.k1">link</ext-link></element-citation></ref>
+<ref id="r3"><label>3</label><element-citation><article-title>Three</article-title><pub-id pub-id-type="pmc">7654321</pub-id></element-citation></ref>
+<ref id="r4"><label>4</label><mixed-citation>Four. <ext-link xlink:href="https://pubmed.ncbi.nlm.nih.gov/44444444/">PubMed</ext-link></mixed-citation></ref>
+</ref-list></back></article>
+"""
+
+
+def test_jats_variants():
+    art = _read(JATS_SAMPLE, "s.nxml")
+    assert art.title == art.subject == "Statins in older adults"     # &nbsp; from the unread DTD
+    got = [(c.text, c.citations) for c in art.claims]
+    assert got[:3] == [("Statins lower LDL.", ["1"]),
+                       ("Aspirin prevents events.", ["2", "3"]),
+                       ("Both were studied together.", ["1", "2", "3", "4"])]
+    assert ("See Figure 1 for doses of 5 mg.", []) in got
+    assert ("Myopathy is rare.", ["nosuch"]) in got
+    assert not any("Abstract" in t or "Doses used" in t for t, _ in got)
+    refs = {r.id: r for r in art.references}
+    assert refs["1"].pmid == "11111111" and refs["1"].cited_journal == "Lancet" and refs["1"].cited_year == 2019
+    assert refs["2"].doi == "10.1136/bmj.k1" and refs["2"].cited_title == "Aspirin"
+    assert refs["3"].pmcid == "PMC7654321"
+    assert refs["4"].pmid == "44444444"
+    assert refs["nosuch"].in_list is False
+    assert [c.line for c in art.claims[:3]] == [7, 7, 8]
+
+
+def test_journal_named_in_a_claim_fills_only_missing_journals():
+    doc = ("A trial published in The Lancet Oncology found longer survival [1]. "
+           "A cohort published in BMJ reported fewer events [2].\n\n"
+           "References\n1. PMID: 21933749\n2. Doe A. Aspirin. JAMA. 2018;2:2.\n")
+    refs = {r.id: r for r in _read(doc, "a.txt").references}
+    assert refs["1"].cited_journal == "The Lancet Oncology"
+    assert refs["2"].cited_journal == "JAMA"          # the entry's own journal wins
