@@ -432,8 +432,12 @@ _ENTRY_LABEL = re.compile(r"^\s*(?:\[(\d{1,4})\]|(\d{1,4})[.)](?=\s|$)|\^(\d{1,4
 
 
 def clean_doi(doi: str) -> str:
-    doi = doi.rstrip(".,;:)]}>'\"")
-    # a closing parenthesis belongs to the DOI only when it opened one
+    """A DOI as found in running text, without the punctuation that follows it."""
+    while doi and doi[-1] in ".,;:]}>'\")":
+        # a closing parenthesis belongs to the DOI only when the DOI opened one
+        if doi[-1] == ")" and doi.count("(") >= doi.count(")"):
+            break
+        doi = doi[:-1]
     return doi
 
 
@@ -446,10 +450,7 @@ def find_identifiers(text: str) -> dict[str, str]:
             break
     m = _DOI_RE.search(text)
     if m:
-        doi = m.group(1)
-        if "(" in doi and ")" not in doi[doi.index("("):]:
-            pass
-        ids["doi"] = clean_doi(doi)
+        ids["doi"] = clean_doi(m.group(1))
     m = _PMCID_RE.search(text)
     if m:
         ids["pmcid"] = m.group(1).upper()
@@ -520,8 +521,8 @@ def parse_citation(raw: str) -> tuple[str | None, str | None, int | None]:
 
 
 def _segments(text: str) -> list[str]:
-    # Split at ". " followed by a capital or digit; keep initials ("Smith JA. ") working
-    # because Vancouver writes initials without full stops.
+    # Split at a full stop, then a space and a capital or digit: Vancouver writes
+    # initials without full stops, so "Smith JA. Title." splits where it should.
     parts = [p.strip(" .") for p in re.split(r"(?<=[^\s.])[.?!]\s+(?=[A-Z0-9\[(“\"])", text)]
     parts = [p for p in parts if p]
     # "J. Surg. Oncol. 2019": one-word pieces just before the year are one abbreviated journal
@@ -534,15 +535,19 @@ def _segments(text: str) -> list[str]:
     return parts
 
 
+_NAME = re.compile(r"[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)* [A-Z]{1,3}")     # "Smith JA", "van Gogh V"
+_INITIALS = re.compile(r"[A-Z]\.?(?: ?[A-Z]\.)*")
+
+
 def _looks_like_authors(seg: str) -> bool:
+    """"Smith JA, Doe B" or "Smith JA, et al": Vancouver names with initials."""
     if re.search(r"\bet al\b", seg):
         return True
-    names = [s.strip() for s in re.split(r",|&|\band\b", seg) if s.strip()]
-    if not names:
+    names = [n.strip() for n in re.split(r",|&|\band\b", seg) if n.strip()]
+    if not names or len(seg.split()) > 60:
         return False
-    initials = sum(1 for n in names if re.fullmatch(r"[A-Z][\w'’\-]+(?: [A-Z][\w'’\-]+)* [A-Z]{1,3}|[A-Z]\.?(?: ?[A-Z]\.)*|[A-Z][\w'’\-]+", n))
-    return initials >= max(1, len(names) * 0.6) and len(seg.split()) <= 60 and len(names) >= 1 and \
-        any(re.fullmatch(r".* [A-Z]{1,3}|[A-Z]\.?(?: ?[A-Z]\.)*", n) for n in names)
+    named = sum(1 for n in names if _NAME.fullmatch(n) or _INITIALS.fullmatch(n))
+    return named >= max(1, 0.6 * len(names))
 
 
 def _tidy(s: str | None) -> str | None:

@@ -274,6 +274,7 @@ def test_identifiers():
     assert find_identifiers("doi:10.1056/NEJMoa2034577.") == {"doi": "10.1056/NEJMoa2034577"}
     assert find_identifiers("https://doi.org/10.1016/S0140-6736(20)30183-5") == \
         {"doi": "10.1016/S0140-6736(20)30183-5"}
+    assert find_identifiers("(see doi:10.1016/S0140-6736(20)30183-5).") == {"doi": "10.1016/S0140-6736(20)30183-5"}
     assert find_identifiers("PMCID: pmc7654321") == {"pmcid": "PMC7654321"}
 
 
