@@ -76,6 +76,20 @@ def test_large_sets_go_through_the_history_server(eutils_server, entrez_config):
     assert len(eutils_server.requests) == 1 + 3 + 1
 
 
+def test_history_pages_missing_records_fall_back_to_ids_then_alone(eutils_factory, entrez_config):
+    ids = _pmids(250)
+    dropped = (ids[10], ids[200])
+    srv = eutils_factory(drop_pmids=dropped)
+    cfg = entrez_config(srv, batch_size=100, history_threshold=100)
+    results = EntrezSource(cfg, _cache(cfg)).fetch(ids)
+    assert _statuses(results) == {RESOLVED: 250}
+    shape = [(r["endpoint"], len(r.get("ids", [])), "WebEnv" in r["params"]) for r in srv.requests]
+    assert shape[0] == ("epost", 250, False)
+    assert sum(1 for x in shape if x == ("efetch", 0, True)) == 3        # history pages
+    by_id = sorted(r["ids"] for r in srv.requests_for("efetch") if r.get("ids"))
+    assert by_id == sorted([sorted(dropped), [dropped[0]], [dropped[1]]])
+
+
 # -- cache ------------------------------------------------------------------------------
 
 def test_reaudit_within_ttl_makes_no_request_and_expiry_refetches(eutils_server, entrez_config):

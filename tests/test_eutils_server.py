@@ -171,14 +171,13 @@ def test_fault_switches(eutils_factory):
     assert codes == [200, 503] and time.monotonic() - t >= 0.3
 
 
-def test_jsonl_log(tmp_path):
-    from eutils_fixture import start_server
+def test_run_server_from_a_folder_with_a_jsonl_log(tmp_path):
     path = tmp_path / "requests.jsonl"
-    srv = start_server(log_path=path)
-    try:
+    with run_server(records=RECORDS_DIR / "biopython", log_path=path) as srv:
+        assert srv.url.endswith("/entrez/eutils/") and len(srv.store) > 0
         requests.get(srv.url + "esearch.fcgi", params={"db": "pubmed", "term": "1[pmid]", "api_key": "K3Y"})
-    finally:
-        srv.stop()
+        srv.reset_log()
+        assert srv.requests == []
     lines = [json.loads(x) for x in path.read_text().splitlines()]
     assert len(lines) == 1 and lines[0]["endpoint"] == "esearch" and lines[0]["status"] == 200
     assert lines[0]["params"]["api_key"] == "***" and "K3Y" not in path.read_text()
