@@ -254,6 +254,10 @@ def prepare_text(text: str, idf: Idf | None = None) -> TextFeatures:
         topic=cx.describe(c))
 
 
+_PRECLINICAL_MESH = {"xenograft model antitumor assays", "mice, nude", "mice, scid", "disease models, animal",
+                     "transplantation, heterologous", "mice, inbred balb c", "mice, transgenic"}
+
+
 def evidence_type(record: Record, c: cx.Concepts | None = None) -> str:
     """case_report, animal, in_vitro, meta_analysis, systematic_review, rct, trial, review, observational, ..."""
     pts = {p.lower() for p in record.publication_types}
@@ -263,6 +267,10 @@ def evidence_type(record: Record, c: cx.Concepts | None = None) -> str:
             return kind
     if record.mesh:
         if "animals" in mesh and "humans" not in mesh:
+            return "animal"
+        # Human cell lines grown in mice carry the Humans tag too: a xenograft study is
+        # still animal evidence, whatever the cells' origin.
+        if "animals" in mesh and mesh & _PRECLINICAL_MESH:
             return "animal"
         if "humans" not in mesh and mesh & {"cell line, tumor", "cells, cultured", "cell line", "in vitro techniques"}:
             return "in_vitro"

@@ -198,3 +198,13 @@ def test_number_forms():
     from audit.score import source_numbers
     vals, ranges = source_numbers("between 60% to 80% of patients and 1,200 controls")
     assert (60.0, 80.0) in ranges and 1200.0 in vals
+
+
+def test_xenograft_study_of_human_cells_is_animal_evidence(records):
+    # PMID 25368326: human lung cancer cells grown in nude mice; MeSH carries Humans as well as Mice.
+    rec = records["25368326"]
+    assert {"Humans", "Mice", "Xenograft Model Antitumor Assays"} <= set(rec.mesh_terms)
+    p = _pair(records, "Treatment of advanced non-small-cell lung cancer",
+              "Patients with EGFR T790M-mutant lung cancer generally benefit from isoliquiritigenin treatment",
+              "25368326")
+    assert p.evidence_type == "animal" and p.weak_evidence and p.verdict == "weak"
