@@ -11,8 +11,8 @@ title -> PMID or "no match") with the same TTL, so re-auditing an unchanged
 article makes no request at all.
 
 Concurrency: WAL mode lets readers run beside one writer; a busy timeout makes
-writers from other threads/processes wait instead of failing.  Each thread gets
-its own connection.  Every ``put_*`` call is one short transaction, committed
+writers from other processes wait instead of failing.  Within a process the
+threads share one connection behind a lock.  Every ``put_*`` call is one short transaction, committed
 before it returns, so a crash loses nothing already stored.
 """
 from __future__ import annotations
@@ -73,17 +73,23 @@ class RecordCache:
         self.path = str(path)
         self.ttl_seconds = float(ttl_days) * 86400.0
         Path(self.path).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        self._local = threading.local()
-        self._conns: list[sqlite3.Connection] = []
+        # One connection per process, serialised by a lock: threads of a fetch
+        # pool come and go, and per-thread connections would pile up.  Other
+        # processes get their own connection; SQLite's WAL and busy timeout
+        # arbitrate between them.
+        self._db_lock = threading.RLock()
+        self._con: sqlite3.Connection | None = None
+        self._pid = -1
         self._lock = threading.Lock()
         self._stats = {"hits": 0, "not_found_hits": 0, "misses": 0, "expired": 0,
                        "written": 0, "id_hits": 0, "id_misses": 0}
-        self._conn().executescript(SCHEMA)
+        with self._db_lock:
+            self._conn().executescript(SCHEMA)
 
     # -- connections -------------------------------------------------------
     def _conn(self) -> sqlite3.Connection:
-        con = getattr(self._local, "con", None)
-        if con is None:
+        """The connection (call with _db_lock held); a forked child opens its own."""
+        if self._con is None or self._pid != os.getpid():
             con = sqlite3.connect(os.path.expanduser(self.path), timeout=BUSY_TIMEOUT_MS / 1000,
                                   isolation_level=None, check_same_thread=False)
             con.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
@@ -91,36 +97,46 @@ class RecordCache:
             # wait on a lock when another process is creating the database.
             con.execute("PRAGMA journal_mode=WAL")
             con.execute("PRAGMA synchronous=NORMAL")
-            self._local.con = con
-            with self._lock:
-                self._conns.append(con)
-        return con
+            self._con, self._pid = con, os.getpid()
+        return self._con
 
     class _Txn:
-        def __init__(self, con: sqlite3.Connection):
-            self.con = con
+        def __init__(self, cache: "RecordCache"):
+            self.cache = cache
 
         def __enter__(self) -> sqlite3.Connection:
-            # IMMEDIATE takes the write lock up front: two writers never both
-            # hold read locks and then deadlock upgrading them.
-            self.con.execute("BEGIN IMMEDIATE")
+            self.cache._db_lock.acquire()
+            try:
+                self.con = self.cache._conn()
+                # IMMEDIATE takes the write lock up front: two writers never both
+                # hold read locks and then deadlock upgrading them.
+                self.con.execute("BEGIN IMMEDIATE")
+            except BaseException:
+                self.cache._db_lock.release()
+                raise
             return self.con
 
         def __exit__(self, exc_type, exc, tb) -> None:
-            self.con.execute("ROLLBACK" if exc_type else "COMMIT")
+            try:
+                self.con.execute("ROLLBACK" if exc_type else "COMMIT")
+            finally:
+                self.cache._db_lock.release()
 
     def _write(self) -> "RecordCache._Txn":
-        return RecordCache._Txn(self._conn())
+        return RecordCache._Txn(self)
+
+    def _read(self, sql: str, args: Sequence = ()) -> list[tuple]:
+        with self._db_lock:
+            return self._conn().execute(sql, args).fetchall()
 
     def close(self) -> None:
-        with self._lock:
-            for con in self._conns:
+        with self._db_lock:
+            if self._con is not None and self._pid == os.getpid():
                 try:
-                    con.close()
+                    self._con.close()
                 except sqlite3.Error:
                     pass
-            self._conns.clear()
-        self._local = threading.local()
+            self._con = None
 
     def __enter__(self) -> "RecordCache":
         return self
@@ -142,11 +158,10 @@ class RecordCache:
         fresh_after = self._fresh_after(now)
         out: dict[str, CachedEntry] = {}
         expired = 0
-        con = self._conn()
         for chunk in _chunks(wanted):
             marks = ",".join("?" * len(chunk))
-            rows = con.execute(f"SELECT pmid, status, xml, fields, fetched_at FROM records "
-                               f"WHERE pmid IN ({marks})", chunk).fetchall()
+            rows = self._read(f"SELECT pmid, status, xml, fields, fetched_at FROM records "
+                              f"WHERE pmid IN ({marks})", chunk)
             for pmid, status, xml, fields, fetched_at in rows:
                 if fetched_at <= fresh_after:
                     expired += 1
@@ -188,10 +203,9 @@ class RecordCache:
         wanted = list(dict.fromkeys(keys))
         fresh_after = self._fresh_after(now)
         out: dict[str, str | None] = {}
-        con = self._conn()
         for chunk in _chunks(wanted):
             marks = ",".join("?" * len(chunk))
-            for key, pmid, fetched_at in con.execute(
+            for key, pmid, fetched_at in self._read(
                     f"SELECT key, pmid, fetched_at FROM idmap WHERE key IN ({marks})", chunk):
                 if fetched_at > fresh_after:
                     out[key] = pmid
@@ -216,13 +230,12 @@ class RecordCache:
         return n
 
     def counts(self) -> dict[str, int]:
-        con = self._conn()
-        out = {s: n for s, n in con.execute("SELECT status, COUNT(*) FROM records GROUP BY status")}
-        out["ids"] = con.execute("SELECT COUNT(*) FROM idmap").fetchone()[0]
+        out = {s: n for s, n in self._read("SELECT status, COUNT(*) FROM records GROUP BY status")}
+        out["ids"] = self._read("SELECT COUNT(*) FROM idmap")[0][0]
         return out
 
     def __len__(self) -> int:
-        return self._conn().execute("SELECT COUNT(*) FROM records").fetchone()[0]
+        return self._read("SELECT COUNT(*) FROM records")[0][0]
 
     def stats(self) -> dict:
         with self._lock:
