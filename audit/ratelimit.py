@@ -65,32 +65,36 @@ class RateLimiter:
         self._sleep = sleep
         self._lock = threading.Lock()
         self._starts: deque[float] = deque(maxlen=self.cap)
-        self._next_free = 0.0       # earliest start allowed by even spacing
         self.waited = 0.0           # total seconds callers spent waiting
         self.acquired = 0
 
-    def _reserve(self) -> tuple[float, float]:
-        """Book the next start slot: (monotonic time it begins, wait from now)."""
-        with self._lock:
-            now = self._clock()
-            start = max(now, self._next_free)
-            if len(self._starts) == self.cap:
-                start = max(start, self._starts[0] + self.window)
-            # Slots are booked in order, so the deque stays sorted.
-            self._starts.append(start)
-            self._next_free = start + self.interval
-            self.acquired += 1
-            self.waited += start - now
-            return start, start - now
+    def _earliest(self) -> float:
+        """Earliest start both rules allow (call with the lock held)."""
+        if not self._starts:
+            return float("-inf")
+        earliest = self._starts[-1] + self.interval
+        if len(self._starts) == self.cap:
+            earliest = max(earliest, self._starts[0] + self.window)
+        return earliest
 
     def acquire(self) -> float:
-        """Block until this caller may send one request; returns seconds waited."""
-        start, wait = self._reserve()
-        delay = start - self._clock()
-        while delay > 0:
+        """Block until this caller may send one request; returns seconds waited.
+
+        A start is recorded when it is granted, after any sleep, never booked
+        ahead: a thread that wakes late from its sleep cannot crowd a window.
+        """
+        waited = 0.0
+        while True:
+            with self._lock:
+                now = self._clock()
+                delay = self._earliest() - now
+                if delay <= 0:
+                    self._starts.append(now)
+                    self.acquired += 1
+                    self.waited += waited
+                    return waited
             self._sleep(delay)
-            delay = start - self._clock()
-        return wait
+            waited += delay
 
 
 _shared: dict[float, RateLimiter] = {}
