@@ -121,13 +121,20 @@ def code_version() -> str:
     return digest(*parts)
 
 
-def content_key(article: Article, records: dict[str, Record], scoring_hash: str, code: str) -> str:
-    """article bytes + how each reference resolved (and its record) + scoring config + code."""
+def content_key(article: Article, records: dict[str, Record], scoring_hash: str, code: str,
+                memo: dict[str, str] | None = None) -> str:
+    """article bytes + how each reference resolved (and its record) + scoring config + code.
+
+    ``memo`` (pmid -> record hash) lets a run hash each shared record once.
+    """
+    memo = {} if memo is None else memo
     refs = []
     for r in article.references:
         rec = records.get(r.pmid) if r.pmid else None
-        refs.append("|".join([r.id, r.pmid or "", r.status, r.reason,
-                              record_hash(rec) if rec is not None else ""]))
+        h = ""
+        if rec is not None:
+            h = memo.get(rec.pmid) or memo.setdefault(rec.pmid, record_hash(rec))
+        refs.append("|".join([r.id, r.pmid or "", r.status, r.reason, h]))
     return digest("article", article.id, article.sha256, *refs, "scoring", scoring_hash, "code", code)
 
 
@@ -175,9 +182,16 @@ def diff_rows(previous: Iterable[dict], current: Iterable[dict]) -> dict[str, li
             "resolved": [r for i, r in prev.items() if i not in cur_ids]}
 
 
-def report_key(content: str, rows: Sequence[dict], statuses: dict[str, str]) -> str:
-    """What the article's report shows: same key, the report on disk is already right."""
-    return digest(content, *(f"{r['identity']}={statuses.get(r['identity'], '')}" for r in rows))
+def report_key(content: str, diff: dict[str, list[dict]] | None) -> str:
+    """What the article's report shows: its content and its new/resolved marks.
+
+    Same key, the report on disk is already right.  Findings that merely
+    persist carry no mark worth a rewrite, so an unchanged article's report is
+    written once and left alone until its findings or its marks change.
+    """
+    new = sorted(r["identity"] for r in (diff or {}).get("new", [])) if diff else []
+    gone = sorted(r["identity"] for r in (diff or {}).get("resolved", [])) if diff else []
+    return digest(content, "new", *new, "resolved", *gone)
 
 
 def pack_audit(audit: ArticleAudit) -> bytes:

@@ -22,7 +22,7 @@ from prefect.futures import as_completed
 
 from audit.config import Config, ConcurrencyConfig, load_config
 from audit.history import (ArticleResult, History, digest, code_version, config_hash, content_key,
-                           report_key)
+                           diff_rows, report_key)
 from audit.models import SEVERITIES, Article, ArticleAudit
 from audit.pipeline import unique_ids
 from audit.progress import Progress
@@ -140,6 +140,7 @@ def run_nightly(cfg: Config, progress: bool = True, task_runner=None) -> dict:
         previous = history.findings_by_article(run.previous_run_id, todo_ids) if run.previous_run_id else None
         states = history.article_states(todo_ids)
         scoring_hash, code = config_hash(cfg.scoring), code_version()
+        memo: dict[str, str] = {}
 
         direct: list[ArticleResult] = []
         jobs: list[AuditJob] = []
@@ -150,12 +151,12 @@ def run_nightly(cfg: Config, progress: bool = True, task_runner=None) -> dict:
                 jobs.append(AuditJob(it, {}, _error_key(it), prev_rows))
                 continue
             art, recs = recs_by_id[aid]
-            key = content_key(art, recs, scoring_hash, code)
+            key = content_key(art, recs, scoring_hash, code, memo)
             st = states.get(aid)
             if st is not None and st.content_key == key:
                 statuses = _statuses(st.findings, prev_rows) if prev_rows is not None else \
                     {r["identity"]: "new" for r in st.findings}
-                rkey = report_key(key, st.findings, statuses)
+                rkey = report_key(key, diff_rows(prev_rows, st.findings) if prev_rows is not None else None)
                 if rkey == st.report_key and (out_dir / article_dirname(aid) / "report.json").is_file():
                     direct.append(ArticleResult(aid, art.path, art.sha256, key, False, st.findings, statuses,
                                                 None, rkey))

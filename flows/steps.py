@@ -135,7 +135,7 @@ def audit_one(job: AuditJob, scoring: ScoringConfig, out_dir: str) -> ArticleRes
     return ArticleResult(
         article_id=art.id, path=art.path, sha256=art.sha256, content_key=job.content_key,
         scored=scored, rows=rows, statuses=statuses, error=audit.error,
-        report_key=report_key(job.content_key, rows, statuses),
+        report_key=report_key(job.content_key, diff),
         audit_blob=pack_audit(audit) if scored or isinstance(job.article, ArticleAudit) else None,
         extra={"diff": {k: len(v) for k, v in diff.items()} if diff else None,
                "report_dir": str(Path(out_dir) / article_dirname(art.id))})

@@ -76,6 +76,8 @@ def test_two_nightly_runs_report_changes_and_rescore_only_changes(prefect_harnes
     cache.put_many([(entry.record, entry.xml)], now=time.time() - 8 * 86400)
     assert cache.get(RETRACTED) is None and cache.get("8941094") is not None
     cache.close()
+    charlie_report = out / "charlie" / "report.json"
+    charlie_written = charlie_report.stat().st_mtime_ns
     # 3. 'delta' leaves the corpus
     (corpus / "delta.md").unlink()
 
@@ -119,9 +121,10 @@ def test_two_nightly_runs_report_changes_and_rescore_only_changes(prefect_harnes
     statuses = {(f["kind"], f["pmid"]): f["status"] for f in bravo["findings"]}
     assert statuses[("retracted", RETRACTED)] == "new"
     assert "persisting" in statuses.values() or len(statuses) == 1
-    # the unchanged article's report was not rewritten with new marks: nothing in it is new
-    charlie = json.loads((out / "charlie" / "report.json").read_text())
-    assert all(f.get("status") == "persisting" for f in charlie["findings"])
+    # the unchanged article's report (nothing new, nothing resolved) was left as it was
+    assert charlie_report.stat().st_mtime_ns == charlie_written
+    charlie = json.loads(charlie_report.read_text())
+    assert not any(f.get("status") == "new" for f in charlie["findings"])
 
     # A third run with nothing changed: no request, nothing scored, nothing new.
     srv = _serve(records, monkeypatch)
