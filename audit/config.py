@@ -26,7 +26,7 @@ class EntrezConfig:
     base_url: str = NCBI_EUTILS
     tool: str = "citeaudit"
     email: str = ""
-    api_key: str = ""
+    api_key: str = field(default="", repr=False)  # never printed with the config
     batch_size: int = 200            # PMIDs per efetch POST
     history_threshold: int = 1000    # above this many PMIDs, go through epost/WebEnv
     citmatch_batch: int = 50
@@ -38,6 +38,9 @@ class EntrezConfig:
     cache_path: str = "~/.cache/citeaudit/records.sqlite"
     cache_ttl_days: float = 7.0
     concurrency_limit_name: str = "ncbi-eutils"  # Prefect global concurrency limit
+    # Also hold every request to that Prefect limit: for flows spread over several
+    # workers (Dask), where a per-process limiter alone would multiply the rate.
+    prefect_rate_limit: bool = False
 
     def rate(self) -> float:
         if self.requests_per_second > 0:

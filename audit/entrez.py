@@ -7,7 +7,7 @@ allow:
 * efetch by POST in batches of ``cfg.batch_size``; above
   ``cfg.history_threshold`` PMIDs, one epost then efetch pages from the
   history server (WebEnv/query_key/retstart/retmax);
-* DOIs and PMCIDs: one esearch per batch of OR-ed ``"doi"[doi]``/``PMCnnn[pmc]``
+* DOIs and PMCIDs: one esearch per batch of OR-ed ``"doi"[aid]``/``PMCnnn[pmcid]`` (PubMed's documented Article Identifier and PMCID fields)
   terms, mapped back through the fetched records' ArticleIdList;
 * citations: ECitMatch in batches of ``cfg.citmatch_batch``, then esearch on
   title words for what it could not match, checked against the fetched titles.
@@ -278,7 +278,7 @@ class EntrezSource:
         self.session = session or requests.Session()
         self.session.headers.setdefault("User-Agent", USER_AGENT)
         if use_prefect is None:
-            use_prefect = getattr(cfg, "prefect_rate_limit", None)
+            use_prefect = getattr(cfg, "prefect_rate_limit", False) or None  # None: the env decides
         self.gate = gate or RequestGate(cfg.rate(), use_prefect=use_prefect,
                                         limit_name=cfg.concurrency_limit_name)
         self.workers = max(1, workers)
@@ -508,11 +508,11 @@ class EntrezSource:
         for d in dict.fromkeys(dois):
             c = clean_doi(d)
             if c:
-                items.append((d, "doi:" + c.lower(), f'"{c}"[doi]', "doi"))
+                items.append((d, "doi:" + c.lower(), f'"{c}"[aid]', "doi"))
         for p in dict.fromkeys(pmcids):
             c = clean_pmcid(p)
             if re.fullmatch(r"PMC\d+", c):
-                items.append((p, "pmc:" + c, f"{c}[pmc]", "pmc"))
+                items.append((p, "pmc:" + c, f"{c}[pmcid]", "pmc"))
         out: dict[str, str] = {}
         cached = self.cache.get_ids([k for _, k, _, _ in items]) if self.cache is not None else {}
         pending = []
