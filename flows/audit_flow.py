@@ -76,7 +76,7 @@ def audit_run(paths: list[str], out_dir: str, offline_records: list[str] | None 
 
 def locate_article(article_id: str, cfg: Config, history) -> str:
     """The file of a corpus article: where the history last read it, else a scan of the corpus."""
-    from audit.pipeline import article_id_for
+    from audit.ingest import article_id as article_id_for
     from flows.steps import corpus_files
 
     known = history.article_path(article_id)
