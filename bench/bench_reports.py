@@ -1,6 +1,6 @@
 """How long writing and opening the reports takes for a run of many articles.
 
-    .venv/bin/python -m bench.reports [--articles 500] [--no-browser]
+    .venv/bin/python -m bench.bench_reports [--articles 500] [--no-browser]
 
 The example articles are audited once (offline records), then copied under new
 ids with varying subsets of their findings to make a run of N articles.  It

@@ -1,0 +1,39 @@
+"""Run every benchmark in turn: ``python -m bench`` (or ``make bench``).
+
+Each benchmark is its own module, runnable alone with its own options
+(``python -m bench.bench_fetch --help``); this runs them with their defaults,
+each in a fresh process so one's memory and caches do not colour another's.
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+BENCHMARKS = [
+    ("fetch: Entrez batching vs one request per PMID", "bench.bench_fetch"),
+    ("score: claim-source pairs per second", "bench.bench_score"),
+    ("nightly: 2,000 generated articles, warm caches", "bench.bench_nightly"),
+    ("reports: 500-article run in the browser", "bench.bench_reports"),
+]
+
+
+def main(argv: list[str]) -> int:
+    wanted = set(argv)
+    failed = []
+    for title, module in BENCHMARKS:
+        if wanted and not any(w in module for w in wanted):
+            continue
+        print(f"\n=== {title} ({module})", flush=True)
+        t0 = time.perf_counter()
+        rc = subprocess.call([sys.executable, "-m", module])
+        print(f"=== {module}: exit {rc}, {time.perf_counter() - t0:.1f} s", flush=True)
+        if rc:
+            failed.append(module)
+    if failed:
+        print("failed: " + ", ".join(failed), file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
