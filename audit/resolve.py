@@ -21,7 +21,7 @@ def _with(ref: Reference, **changes) -> Reference:
 def identify(articles: Sequence[Article], source: RecordSource) -> list[Article]:
     """Give every reference a PMID where one can be found (DOI, PMCID, citation text)."""
     dois, pmcids, free = set(), set(), []
-    for a in articles:
+    for i, a in enumerate(articles):
         for r in a.references:
             if not r.in_list or r.pmid:
                 continue
@@ -30,12 +30,13 @@ def identify(articles: Sequence[Article], source: RecordSource) -> list[Article]
             elif r.pmcid:
                 pmcids.add(r.pmcid)
             elif r.raw.strip():
-                free.append(r)
+                # Labels repeat across articles ("3" in each): key the batch by article too.
+                free.append(_with(r, id=f"{i}:{r.id}"))
     converted = source.convert_ids(sorted(dois), sorted(pmcids)) if (dois or pmcids) else {}
     matched = source.match_citations(free) if free else {}
 
     out = []
-    for a in articles:
+    for i, a in enumerate(articles):
         refs = []
         for r in a.references:
             if not r.in_list:
@@ -51,8 +52,8 @@ def identify(articles: Sequence[Article], source: RecordSource) -> list[Article]
                 r = _with(r, status=UNRESOLVED, reason=f"{ident} did not resolve to a PubMed record")
             elif not r.raw.strip():
                 r = _with(r, status=UNRESOLVED, reason="empty reference entry")
-            elif r.id in matched and r in free:
-                r = _with(r, pmid=matched[r.id])
+            elif f"{i}:{r.id}" in matched:
+                r = _with(r, pmid=matched[f"{i}:{r.id}"])
             else:
                 r = _with(r, status=UNRESOLVED,
                           reason="citation text matched no PubMed record")

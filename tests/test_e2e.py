@@ -183,3 +183,18 @@ def test_cli_on_the_bundled_examples(tmp_path, root_dir):
     assert len(findings) == len(report["findings"])
     run = pd.read_csv(out / "findings.csv")
     assert set(run["article_id"]) == set(ids)
+
+
+def test_free_text_citations_with_the_same_label_in_two_articles(tmp_path, shared_source, cfg):
+    # Both articles call their free-text reference "1"; each must get its own record.
+    (tmp_path / "a.md").write_text(
+        "# Lung cancer\n\nCrizotinib improved survival in ALK-positive lung cancer [1].\n\n## References\n\n"
+        "1. Effect of crizotinib on overall survival in patients with advanced non-small-cell lung cancer "
+        "harbouring ALK gene rearrangement: a retrospective analysis. Lancet Oncol. 2011.\n")
+    (tmp_path / "b.md").write_text(
+        "# Colorectal cancer\n\nMLH1 and MSH2 mutations explain most HNPCC families [1].\n\n## References\n\n"
+        "1. Eight novel germline MLH1 and MSH2 mutations in hereditary non-polyposis colorectal cancer "
+        "families from Spain. Hum Mutat. 2001.\n")
+    audits = {a.article.id: a for a in audit_paths([tmp_path], shared_source, cfg)}
+    assert audits["a"].article.references[0].pmid == "21933749"
+    assert audits["b"].article.references[0].pmid == "11748856"
