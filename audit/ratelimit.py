@@ -18,18 +18,31 @@ Two rules are enforced together:
 
 Several worker processes or machines each have their own limiter, so on a
 multi-worker deployment the cap must be enforced centrally.  Prefect offers a
-global concurrency limit with slot decay that works as a rate limit.  Create it
-once per Prefect server/workspace::
+global concurrency limit with slot decay that works as a rate limit.  Its
+slots form a token bucket: ``limit`` is the burst it allows after a quiet
+spell, ``slot_decay_per_second`` the refill rate.  A limit of N decaying at N
+per second therefore lets N requests through at once and N more within the
+same second -- twice NCBI's cap when two workers start together (measured:
+8 in one second at a cap of 5).  So the limit must hold ONE slot, decaying
+at ``rate / (1 + margin)``: requests are then spaced at least
+``(1 + margin) / rate`` apart across every process, which keeps any
+one-second window at or under the cap with the same jitter margin as the
+local limiter (``prefect_limit_spec``).  Create it once per Prefect
+server/workspace with ``ensure_prefect_limit(name, rate)``, or::
 
-    prefect gcl create ncbi-eutils --limit 3 --slot-decay-per-second 3
-    # with an API key:  --limit 10 --slot-decay-per-second 10
+    prefect gcl create ncbi-eutils --limit 1 --slot-decay-per-second 2.857   # 3/1.05
+    # with an API key:  --limit 1 --slot-decay-per-second 9.524               # 10/1.05
 
 and turn it on with ``use_prefect=True`` (``EntrezConfig.prefect_rate_limit``
 when the config has it) or the environment variable
-``CITEAUDIT_PREFECT_RATE_LIMIT=1``.  ``acquire()`` then waits for a Prefect
-slot *and* the local limiter: the local one still keeps one process's threads
-evenly spaced, the global one keeps all processes together under the cap.
-It is off by default because it needs a reachable Prefect API.
+``CITEAUDIT_PREFECT_RATE_LIMIT=1``.  ``acquire()`` then waits on the local
+limiter and *then* for a Prefect slot, so the request leaves right after the
+global grant: the local limiter keeps one process's threads evenly spaced,
+the global one keeps all processes together under the cap.  A missing limit
+is an error, not a silent pass.  Prefect's decay is coarse (each grant or
+refusal restarts the slot's clock), so a contended limit delivers about
+60-80% of ``rate``.  It is off by default because it needs a reachable
+Prefect API.
 """
 from __future__ import annotations
 
@@ -126,10 +139,48 @@ class RequestGate:
         self.prefect_waits = 0
 
     def acquire(self) -> None:
+        # Local first: the Prefect grant is what orders requests across
+        # processes, so the request should leave right after it, not after a
+        # further local wait that would bunch it up with another process's.
+        self.limiter.acquire()
         if self.use_prefect:
             # Imported here: Prefect is heavy and only needed on multi-worker runs.
             from prefect.concurrency.sync import rate_limit
 
-            rate_limit(self.limit_name, occupy=1)
+            # strict: without the limit Prefect would skip the wait silently and
+            # the workers together would exceed the cap.
+            rate_limit(self.limit_name, occupy=1, strict=True)
             self.prefect_waits += 1
-        self.limiter.acquire()
+
+
+def prefect_limit_spec(rate: float, margin: float = DEFAULT_MARGIN) -> tuple[int, float]:
+    """(limit, slot_decay_per_second) of the Prefect limit that holds ``rate`` across processes.
+
+    One slot, so no burst; decay ``rate / (1 + margin)``, so consecutive grants
+    are ``(1 + margin) / rate`` apart and ``floor(rate)`` of them never fit in
+    one second, even with ``margin`` seconds of jitter on the way to NCBI.
+    """
+    if rate <= 0:
+        raise ValueError("rate must be > 0")
+    return 1, round(float(rate) / (1.0 + margin), 6)
+
+
+def ensure_prefect_limit(name: str, rate: float, margin: float = DEFAULT_MARGIN) -> str:
+    """Create the Prefect limit, or reshape an existing one; returns created/updated/unchanged."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate, GlobalConcurrencyLimitUpdate
+    from prefect.exceptions import ObjectNotFound
+
+    limit, decay = prefect_limit_spec(rate, margin)
+    with get_client(sync_client=True) as client:
+        try:
+            cur = client.read_global_concurrency_limit_by_name(name)
+        except ObjectNotFound:
+            client.create_global_concurrency_limit(GlobalConcurrencyLimitCreate(
+                name=name, limit=limit, slot_decay_per_second=decay))
+            return "created"
+        if cur.limit == limit and abs(cur.slot_decay_per_second - decay) < 1e-6 and cur.active:
+            return "unchanged"
+        client.update_global_concurrency_limit(name, GlobalConcurrencyLimitUpdate(
+            limit=limit, slot_decay_per_second=decay, active=True))
+        return "updated"
