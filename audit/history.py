@@ -20,6 +20,7 @@ import json
 import os
 import pickle
 import sqlite3
+import sys
 import threading
 import time
 import uuid
@@ -79,6 +80,12 @@ CREATE TABLE IF NOT EXISTS article_state (
     run_id TEXT NOT NULL,
     updated_at REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS parsed_articles (
+    path TEXT PRIMARY KEY,
+    sha256 TEXT NOT NULL,               -- of the file's bytes when it was read
+    parse_key TEXT NOT NULL,            -- the code that read it (parse_key())
+    article BLOB NOT NULL               -- zlib(pickle(Article as read, before resolution))
+);
 """
 BUSY_TIMEOUT_S = 60.0
 FINDING_FIELDS = ("article_id", "identity", "kind", "severity", "message", "claim_id",
@@ -119,6 +126,11 @@ def code_version() -> str:
         p = here / name
         parts.append(name + ":" + (hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "-"))
     return digest(*parts)
+
+
+def parse_key() -> str:
+    """What reading a file depends on besides its bytes: the code (and Python, for its parsers)."""
+    return digest("parse", code_version(), sys.version)
 
 
 def content_key(article: Article, records: dict[str, Record], scoring_hash: str, code: str,
@@ -397,6 +409,39 @@ class History:
     def article_audit_blob(self, article_id: str) -> bytes | None:
         row = self._conn().execute("SELECT audit FROM article_state WHERE article_id=?", (article_id,)).fetchone()
         return row[0] if row else None
+
+    # -- articles as read, so an unchanged file is not parsed again ---------------------
+    def parsed_articles(self, hashes: dict[str, str], key: str) -> dict[str, Article]:
+        """path -> the Article read from it, for files whose bytes hash and parse key still match.
+
+        Each is a fresh copy (unpickled), so callers may change it freely.
+        """
+        out: dict[str, Article] = {}
+        paths = list(hashes)
+        con = self._conn()
+        for i in range(0, len(paths), 500):
+            chunk = paths[i:i + 500]
+            marks = ",".join("?" * len(chunk))
+            for path, sha, pk, blob in con.execute(
+                    f"SELECT path, sha256, parse_key, article FROM parsed_articles WHERE path IN ({marks})", chunk):
+                if sha == hashes[path] and pk == key:
+                    try:
+                        out[path] = pickle.loads(zlib.decompress(blob))
+                    except Exception:       # unreadable row: the file is simply read again
+                        continue
+        return out
+
+    def store_parsed(self, articles: Iterable[tuple[str, Article]], key: str, keep: Iterable[str] | None = None) -> None:
+        """Remember how (path, article) pairs were read; ``keep``: drop rows of every other path."""
+        rows = [(path, art.sha256, key, zlib.compress(pickle.dumps(art, protocol=pickle.HIGHEST_PROTOCOL), 3))
+                for path, art in articles]
+        with self._txn() as con:
+            con.executemany("INSERT OR REPLACE INTO parsed_articles (path, sha256, parse_key, article) "
+                            "VALUES (?,?,?,?)", rows)
+            if keep is not None:
+                keep = set(keep)
+                gone = [(p,) for (p,) in con.execute("SELECT path FROM parsed_articles") if p not in keep]
+                con.executemany("DELETE FROM parsed_articles WHERE path=?", gone)
 
     def record_articles(self, run_id: str, results: Sequence[ArticleResult], now: float | None = None) -> None:
         """Commit the results of some articles of a run: all of them or none."""

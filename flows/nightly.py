@@ -22,12 +22,12 @@ from prefect.futures import as_completed
 
 from audit.config import Config, ConcurrencyConfig, load_config
 from audit.history import (ArticleResult, History, digest, code_version, config_hash, content_key,
-                           diff_rows, report_key)
+                           diff_rows, parse_key, report_key)
 from audit.models import SEVERITIES, Article, ArticleAudit
 from audit.pipeline import unique_ids
 from audit.progress import Progress
-from flows.steps import (AuditJob, audit_chunk, chunk_size, chunks, corpus_files, ingest_chunk,
-                         resolve_records)
+from flows.steps import (AuditJob, audit_chunk, chunk_size, chunks, corpus_files, file_sha256,
+                         ingest_chunk, resolve_records)
 from reports.writer import article_dirname, write_run_index
 
 # Crash drill for tests and operators: after this many articles are committed,
@@ -96,6 +96,29 @@ class _CrashDrill:
             os.kill(os.getpid(), signal.SIGKILL)
 
 
+def read_corpus(runner, files: list[str], history: History, size: int) -> list[Article | ArticleAudit]:
+    """Every file as an Article (or the audit of an unreadable one), in ``files`` order.
+
+    A file whose bytes hash and parse key (the reading code) match the last
+    time it was read comes back from the history as read then, before
+    resolution: parsing is the costliest part of a run that changes nothing.
+    Its references are still resolved afresh and its content key (record
+    hashes included) still decides whether it is scored again.
+    """
+    key = parse_key()
+    hashes = {f: h for f in files if (h := file_sha256(f)) is not None}
+    known = history.parsed_articles(hashes, key)
+    to_read = [f for f in files if f not in known]
+    read: dict[str, Article | ArticleAudit] = {}
+    for part, fut in [(c, runner.submit(ingest_chunk, {"files": c})) for c in chunks(to_read, size)]:
+        read.update(zip(part, fut.result()))
+    # Stored before unique_ids renames duplicate ids: the row is the file as read.  A file
+    # that changed between hashing and reading is not stored (its hashes differ).
+    history.store_parsed([(f, it) for f, it in read.items()
+                          if isinstance(it, Article) and it.sha256 == hashes.get(f)], key, keep=files)
+    return [known[f] if f in known else read[f] for f in files]
+
+
 def run_nightly(cfg: Config, progress: bool = True, task_runner=None) -> dict:
     """The body of the nightly flow (call inside a flow run)."""
     logger = get_run_logger()
@@ -114,9 +137,7 @@ def run_nightly(cfg: Config, progress: bool = True, task_runner=None) -> dict:
     runner = task_runner if task_runner is not None else task_runner_for(cfg.concurrency)
     stats: dict = {}
     with runner:
-        items: list[Article | ArticleAudit] = []
-        for fut in [runner.submit(ingest_chunk, {"files": c}) for c in chunks(files, size)]:
-            items += fut.result()
+        items = read_corpus(runner, files, history, size)
         unique_ids(items)
         ids = [_article_of(it).id for it in items]
 
