@@ -41,31 +41,20 @@ def build_deployments(cfg: Config, config_path: str | None) -> list:
 
 
 def ensure_rate_limit(cfg: Config, enabled: bool | None = None) -> bool:
-    """Create the Prefect global concurrency limit the Entrez layer waits on, if turned on.
+    """Create (or reshape) the Prefect global concurrency limit the Entrez layer waits on, if turned on.
 
     NCBI caps requests per key or address, not per process: with several
     workers (Dask processes, served flow runs side by side) each process's
-    own limiter is not enough, so every request also takes a slot of this
-    limit, whose slots decay at the allowed rate.
+    own limiter is not enough, so every request also takes the one slot of
+    this limit, which frees at the allowed rate (see audit.ratelimit).
     """
-    from audit.ratelimit import prefect_enabled_by_env
+    from audit.ratelimit import ensure_prefect_limit, prefect_enabled_by_env
 
     if enabled is None:
         enabled = bool(getattr(cfg.entrez, "prefect_rate_limit", False)) or prefect_enabled_by_env()
     if not enabled:
         return False
-    from prefect.client.orchestration import get_client
-    from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
-    from prefect.exceptions import ObjectNotFound
-
-    rate = cfg.entrez.rate()
-    name = cfg.entrez.concurrency_limit_name
-    with get_client(sync_client=True) as client:
-        try:
-            client.read_global_concurrency_limit_by_name(name)
-        except ObjectNotFound:
-            client.create_global_concurrency_limit(GlobalConcurrencyLimitCreate(
-                name=name, limit=max(1, int(rate)), slot_decay_per_second=float(rate)))
+    ensure_prefect_limit(cfg.entrez.concurrency_limit_name, cfg.entrez.rate())
     return True
 
 

@@ -202,3 +202,22 @@ def test_a_missing_prefect_limit_is_an_error_not_a_silent_pass(prefect_harness):
     with pytest.raises(ConcurrencySlotAcquisitionError, match="must be created"):
         gate.acquire()
     assert gate.prefect_waits == 0
+
+
+def test_serve_creates_the_limit_in_the_shape_that_holds(prefect_harness):
+    from prefect.client.orchestration import get_client
+
+    from audit.config import load_config
+    from flows.deploy import ensure_rate_limit
+
+    cfg = load_config(None, env={})
+    cfg.entrez.concurrency_limit_name = f"ncbi-eutils-serve-{uuid.uuid4().hex[:8]}"
+    assert ensure_rate_limit(cfg) is False            # off unless asked for
+    cfg.entrez.prefect_rate_limit = True
+    assert ensure_rate_limit(cfg) is True
+    with get_client(sync_client=True) as client:
+        try:
+            got = client.read_global_concurrency_limit_by_name(cfg.entrez.concurrency_limit_name)
+            assert (got.limit, got.slot_decay_per_second) == prefect_limit_spec(cfg.entrez.rate())
+        finally:
+            client.delete_global_concurrency_limit_by_name(cfg.entrez.concurrency_limit_name)
