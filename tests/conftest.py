@@ -43,3 +43,4 @@ def _no_real_ncbi(monkeypatch, tmp_path):
     monkeypatch.setenv("CITEAUDIT_EUTILS_URL", os.environ.get("CITEAUDIT_TEST_EUTILS_URL", "http://127.0.0.1:9/entrez/eutils/"))
     monkeypatch.setenv("CITEAUDIT_CACHE", str(tmp_path / "cache.sqlite"))
     monkeypatch.delenv("NCBI_API_KEY", raising=False)
+    monkeypatch.delenv("CITEAUDIT_PREFECT_RATE_LIMIT", raising=False)
