@@ -123,3 +123,20 @@ def test_a_failed_commit_leaves_nothing_half_written(audited, tmp_path):
     h.record_articles(run.run_id, [good])
     assert set(h.completed_articles(run.run_id)) == {"alpha"}
     h.close()
+
+
+def test_parsed_articles_come_back_only_for_unchanged_bytes_and_code(tmp_path, root_dir):
+    from audit.history import parse_key
+
+    src = root_dir / "examples/articles/nsclc-targeted-therapy.md"
+    path = tmp_path / "a.md"
+    path.write_bytes(src.read_bytes())
+    art = read_one(path)
+    h = History(tmp_path / "history.sqlite")
+    key = parse_key()
+    h.store_parsed([(str(path), art)], key, keep=[str(path)])
+    assert h.parsed_articles({str(path): art.sha256}, key) == {str(path): art}
+    assert h.parsed_articles({str(path): "0" * 64}, key) == {}          # the file changed
+    assert h.parsed_articles({str(path): art.sha256}, "other-code") == {}  # the reader changed
+    h.store_parsed([], key, keep=[])                                     # the file left the corpus
+    assert h.parsed_articles({str(path): art.sha256}, key) == {}
