@@ -6,7 +6,6 @@ directly.  No I/O here beyond reading the article files.
 from __future__ import annotations
 
 import hashlib
-import re
 from pathlib import Path
 from typing import Sequence
 
@@ -14,18 +13,10 @@ from .config import Config, ScoringConfig
 from .errors import BadInputError
 from .fetch import RecordSource
 from .findings import article_findings
-from .ingest import article_paths, read_article
+from .ingest import article_id, article_paths, read_article
 from .models import Article, ArticleAudit, Record
 from .resolve import resolve
 from .score import score_article
-
-
-def article_id_for(path: str | Path) -> str:
-    stem = Path(path).name
-    for suffix in (".gz", ".xml", ".nxml", ".html", ".htm", ".md", ".markdown", ".txt"):
-        if stem.lower().endswith(suffix):
-            stem = stem[: -len(suffix)]
-    return re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-.") or "article"
 
 
 def error_audit(path: str | Path, error: BadInputError | str) -> ArticleAudit:
@@ -35,7 +26,7 @@ def error_audit(path: str | Path, error: BadInputError | str) -> ArticleAudit:
         sha = hashlib.sha256(p.read_bytes()).hexdigest()
     except OSError:
         sha = ""
-    art = Article(id=article_id_for(p), path=str(p), format="unknown", title=p.name,
+    art = Article(id=article_id(p), path=str(p), format="unknown", title=p.name,
                   subject="", text="", sha256=sha)
     return ArticleAudit(article=art, pairs=[], findings=[], error=str(error))
 

@@ -76,7 +76,7 @@ def audit_run(paths: list[str], out_dir: str, offline_records: list[str] | None 
 
 def locate_article(article_id: str, cfg: Config, history) -> str:
     """The file of a corpus article: where the history last read it, else a scan of the corpus."""
-    from audit.ingest import article_id as article_id_for
+    from audit.ingest import article_id as id_of_file
     from flows.steps import corpus_files
 
     known = history.article_path(article_id)
@@ -84,7 +84,7 @@ def locate_article(article_id: str, cfg: Config, history) -> str:
         return known
     files = corpus_files(cfg.corpus.paths, cfg.corpus.manifest)
     for f in files:
-        if article_id_for(f) == article_id:
+        if id_of_file(f) == article_id:
             return f
     # Ids of same-named files get suffixes ("-2") in corpus order: read them all to match.
     items = [read_one(f) for f in files]
