@@ -49,6 +49,7 @@ from rapidfuzz import fuzz
 from .cache import RecordCache
 from .config import EntrezConfig
 from .errors import BadInputError
+from .fetch import normalise_title
 from .models import FETCH_FAILED, NOT_FOUND, RESOLVED, FetchResult, Record, Reference
 from .pubmed import parse_records, split_articles
 from .ratelimit import RequestGate
@@ -97,6 +98,10 @@ def redact(text: str, secret: str | None) -> str:
     return text
 
 
+def _words(text: str | None) -> list[str]:
+    return normalise_title(text or "").split()
+
+
 def clean_doi(doi: str) -> str:
     d = doi.strip().strip('"').strip()
     d = re.sub(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", "", d, flags=re.I)
@@ -108,13 +113,9 @@ def clean_pmcid(pmcid: str) -> str:
     return p if p.startswith("PMC") else "PMC" + p
 
 
-def norm_words(text: str) -> list[str]:
-    return re.sub(r"[^\w]+", " ", (text or "").lower()).split()
-
-
 def title_query(title: str) -> str | None:
     """esearch clause for a cited title: its first significant words, each [ti]."""
-    ws = [w for w in norm_words(title) if len(w) > 2 and w not in _STOP and not w.isdigit()]
+    ws = [w for w in _words(title) if len(w) > 2 and w not in _STOP and not w.isdigit()]
     if len(ws) < 2:
         return None
     return "(" + " AND ".join(f"{w}[ti]" for w in ws[:TITLE_WORDS]) + ")"
@@ -554,7 +555,7 @@ class EntrezSource:
         out: dict[str, str] = {}
         queries = {ref.id: citation_query(ref) for ref in refs}
         cit_keys = {rid: "cit:" + q.line("").lower() for rid, q in queries.items() if q}
-        ti_keys = {ref.id: f"ti:{' '.join(norm_words(ref.cited_title))}|{ref.cited_year or ''}"
+        ti_keys = {ref.id: f"ti:{' '.join(_words(ref.cited_title))}|{ref.cited_year or ''}"
                    for ref in refs if ref.cited_title and title_query(ref.cited_title)}
         cached = (self.cache.get_ids(list(cit_keys.values()) + list(ti_keys.values()))
                   if self.cache is not None else {})
@@ -618,10 +619,10 @@ class EntrezSource:
 
 
 def best_title_match(ref: Reference, records: list[Record]) -> str | None:
-    want = " ".join(norm_words(ref.cited_title or ""))
+    want = " ".join(_words(ref.cited_title or ""))
     best, best_score = None, 0.0
     for rec in records:
-        score = fuzz.token_set_ratio(want, " ".join(norm_words(rec.title)))
+        score = fuzz.token_set_ratio(want, " ".join(_words(rec.title)))
         if score < TITLE_MATCH:
             continue
         if ref.cited_year and rec.year and abs(ref.cited_year - rec.year) > 1:
