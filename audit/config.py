@@ -75,6 +75,16 @@ class ScoringConfig:
     semantic: bool = False
     w_semantic: float = 1.5          # weight of the embedding cosine in the weighted sum
     semantic_mid: float = 0.5        # cosine that adds nothing (above raises, below lowers)
+    # With semantic on and word-piece vectors attached: relevance is the logistic of
+    # late_bias + late_w_maxsim * MaxSim + late_w_weakest * weakest match + late_w_coverage * lexical coverage,
+    # fitted on SciFact train (python -m audit.evaluate tune --semantic).  Lexical coverage weighs
+    # against: MaxSim already counts shared words, and words shared without shared meaning mark the
+    # near-miss abstracts a keyword search also finds.  False: the sentence cosine above instead.
+    late_interaction: bool = True
+    late_bias: float = -10.91
+    late_w_maxsim: float = 16.28
+    late_w_weakest: float = 4.19
+    late_w_coverage: float = -4.29
 
 
 @dataclass

@@ -2,9 +2,12 @@
 
 ``python -m audit.evaluate scifact [--sample N] [--split dev|train] [--seed S] [--semantic]``
 
-``--semantic`` (or ``scoring.semantic: true`` in the config) adds the sentence
-embedding signal of audit/semantic.py (needs the ``semantic`` extra);
-``tune --semantic`` searches its weight on the train claims.
+``--semantic`` (or ``scoring.semantic: true`` in the config) scores with the
+MiniLM signals of audit/semantic.py (needs the ``semantic`` extra): late
+interaction (MaxSim over word pieces) with lexical coverage in a logistic
+formula whose weights ``tune --semantic`` fits on the train claims
+(``scoring.late_interaction: false``: the sentence cosine added to the lexical
+sum instead).
 
 SciFact (claims_{split}.jsonl, abstracts from the Hugging Face CSV export):
 * relevant pairs: a claim with evidence and one of its evidence abstracts;
@@ -308,9 +311,61 @@ def tune(data_dir: Path, cfg: ScoringConfig, seed: int) -> None:
         print(f"off_topic_threshold={thr:.2f} -> " + _fmt(f), flush=True)
 
 
+def late_training_set(ps: PairSet, recs: dict[int, RecordFeatures]):
+    """Features of late_features for every pair: X (n, 3), y (1 relevant, 0 hard or random), claim index."""
+    from .score import late_features
+    X, y, groups = [], [], []
+    for label, pairs in ((1, ps.pos), (0, ps.hard), (0, ps.rand)):
+        for i, d in pairs:
+            X.append(late_features(ps.claims[i], recs[d]))
+            y.append(label)
+            groups.append(i)
+    return X, y, groups
+
+
+def fit_late(X, y, l2: float = 1.0) -> tuple[float, list[float]]:
+    """Logistic regression on standardised features, returned on the raw scale: (bias, weights)."""
+    import numpy as np
+    from .semantic import fit_logistic
+    X = np.asarray(X, dtype=np.float64)
+    mu, sd = X.mean(0), X.std(0) + 1e-12
+    w, b = fit_logistic((X - mu) / sd, y, l2)
+    raw = w / sd
+    return float(b - (raw * mu).sum()), [float(x) for x in raw]
+
+
+def late_cv_auroc(X, y, groups, ps: PairSet, folds: int = 5, l2: float = 1.0) -> tuple[float, float]:
+    """Hard and random AUROC of the late formula fitted on the other folds (folds split by claim)."""
+    import numpy as np
+    X = np.asarray(X)
+    y = np.asarray(y)
+    n_pos, n_hard = len(ps.pos), len(ps.hard)
+    kind = np.array(["pos"] * n_pos + ["hard"] * n_hard + ["rand"] * (len(y) - n_pos - n_hard))
+    fold = np.random.RandomState(0).randint(0, folds, max(groups) + 1)[np.asarray(groups)]
+    z = np.zeros(len(y))
+    for k in range(folds):
+        b, w = fit_late(X[fold != k], y[fold != k], l2)
+        z[fold == k] = b + X[fold == k] @ np.asarray(w)
+    pos = list(z[kind == "pos"])
+    return auroc(pos, list(z[kind == "hard"])), auroc(pos, list(z[kind == "rand"]))
+
+
 def tune_semantic(ps: PairSet, recs: dict[int, RecordFeatures], cfg: ScoringConfig) -> None:
-    """Weight and midpoint of the embedding cosine, lexical weights as configured; best hard AUROC last."""
+    """Late interaction on: fit its logistic formula on these pairs and print the config values.
+    Off: weight and midpoint of the sentence cosine, lexical weights as configured."""
     import dataclasses
+    if cfg.late_interaction:
+        X, y, groups = late_training_set(ps, recs)
+        for l2 in (0.1, 1.0, 10.0):
+            h, r = late_cv_auroc(X, y, groups, ps, l2=l2)
+            print(f"l2={l2}: 5-fold (by claim) auroc_hard={h:.3f} auroc_random={r:.3f}", flush=True)
+        b, (wm, ww, wc) = fit_late(X, y)
+        c = dataclasses.replace(cfg, late_bias=round(b, 2), late_w_maxsim=round(wm, 2), late_w_weakest=round(ww, 2),
+                                late_w_coverage=round(wc, 2))
+        print(f"late_bias: {c.late_bias}\nlate_w_maxsim: {c.late_w_maxsim}\nlate_w_weakest: {c.late_w_weakest}\n"
+              f"late_w_coverage: {c.late_w_coverage}")
+        print("fitted on all: " + _fmt(scifact_figures(ps, recs, c)))
+        return
     best = None
     for w in (0.5, 1.0, 1.5, 2.0, 3.0):
         for mid in (0.3, 0.4, 0.5, 0.6):

@@ -199,6 +199,7 @@ class TextFeatures:
     specific: bool                       # about one case or a model
     topic: str                           # "ileal neuroendocrine tumours"
     embedding: object = None             # unit vector, set by audit.semantic when scoring.semantic is on
+    tokens: object = None                # word-piece vectors for late interaction (audit.semantic)
 
 
 @dataclass
@@ -222,6 +223,7 @@ class RecordFeatures:
     has_text: bool
     topic: str
     embedding: object = None             # matrix of unit vectors (title, sentences), set by audit.semantic
+    tokens: object = None                # word-piece vectors of title and sentences (audit.semantic)
 
 
 # How a claim cites ("a study published in the Journal of ... found") is not what it claims.
@@ -447,11 +449,14 @@ def _concept_agreement(c: TextFeatures, r: RecordFeatures) -> float:
 def support_score(c: TextFeatures, r: RecordFeatures, cfg: ScoringConfig) -> float:
     """0..1: how well the source addresses the claim (no subject involved)."""
     cov, tcov, bg = lexical_parts(c, r)
-    raw = (cfg.w_lexical * cov + cfg.w_title * tcov + cfg.w_bigram * bg
-           + cfg.w_mesh * (_concept_agreement(c, r) - 0.5))
-    if cfg.semantic and c.embedding is not None and r.embedding is not None:
-        raw += cfg.w_semantic * (_semantic_similarity(c, r) - cfg.semantic_mid)
-    score = _squash(raw, cfg)
+    if cfg.semantic and cfg.late_interaction and c.tokens is not None and r.tokens is not None:
+        score = _late_score(c, r, cov, cfg)
+    else:
+        raw = (cfg.w_lexical * cov + cfg.w_title * tcov + cfg.w_bigram * bg
+               + cfg.w_mesh * (_concept_agreement(c, r) - 0.5))
+        if cfg.semantic and c.embedding is not None and r.embedding is not None:
+            raw += cfg.w_semantic * (_semantic_similarity(c, r) - cfg.semantic_mid)
+        score = _squash(raw, cfg)
     conf = text_vs_record(c, r)
     if conf.site or conf.disease:
         score *= 1.0 - cfg.conflict_penalty
@@ -464,6 +469,23 @@ def _semantic_similarity(c: TextFeatures, r: RecordFeatures) -> float:
     # Only reached when embeddings were attached (scoring.semantic on and the extra installed).
     from .semantic import source_similarity
     return source_similarity(c.embedding, r.embedding)
+
+
+def late_features(c: TextFeatures, r: RecordFeatures, cov: float | None = None) -> tuple[float, float, float]:
+    """(MaxSim, weakest word-piece match, lexical coverage): the inputs of the late-interaction formula."""
+    from .semantic import late_interaction
+    maxsim, weakest = late_interaction(c.tokens, r.tokens)
+    if cov is None:
+        cov = lexical_parts(c, r)[0]
+    return maxsim, weakest, cov
+
+
+def _late_score(c: TextFeatures, r: RecordFeatures, cov: float, cfg: ScoringConfig) -> float:
+    # A logistic regression fitted on SciFact train (cited abstracts against BM25-nearest and random
+    # uncited ones); its weights are config values, so the score stays a fixed formula.
+    maxsim, weakest, cov = late_features(c, r, cov)
+    z = cfg.late_bias + cfg.late_w_maxsim * maxsim + cfg.late_w_weakest * weakest + cfg.late_w_coverage * cov
+    return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
 
 def _squash(raw: float, cfg: ScoringConfig) -> float:

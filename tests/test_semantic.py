@@ -99,23 +99,83 @@ def test_default_config_has_semantic_off_and_scores_unchanged(embed_cache, monke
                                          status="resolved", in_list=True)])
     lex, _ = score_article(art, {"1": rec}, ScoringConfig())
     sem, _ = score_article(art, {"1": rec}, ScoringConfig(semantic=True))
+    sent, _ = score_article(art, {"1": rec}, ScoringConfig(semantic=True, late_interaction=False))
     again, _ = score_article(art, {"1": rec}, ScoringConfig())
     assert lex[0].relevance == again[0].relevance
     assert sem[0].relevance != lex[0].relevance      # the embedding signal is in the semantic score
-    assert sem[0].relevance > 0.5
+    assert sent[0].relevance not in (lex[0].relevance, sem[0].relevance)
+    assert sem[0].relevance > 0.5 and sent[0].relevance > 0.5
 
 
-def test_scifact_dev_sample_semantic_lifts_hard_negatives(data_dir, embed_cache, monkeypatch):
-    # Measured on 60-claim dev samples (seeds 13, 1, 2, 3, 4): lexical auroc_hard 0.63-0.71,
-    # with semantic 0.75-0.80, a lift of +0.09 to +0.12; auroc_random >= 0.99 with semantic.
-    # Full dev: 0.696 -> 0.793.  The 0.85 target is NOT reached by this model; see the report.
+def test_word_piece_states_cached_with_content_mask(embed_cache):
+    emb = semantic.Embedder(cache_path=embed_cache)
+    texts = ["The aspirin trial, in 2010.", "Statins lower LDL cholesterol in adults."]
+    states = emb.embed_tokens(texts)
+    pieces = emb.model.tok.encode(texts[0]).tokens[1:-1]          # without [CLS] / [SEP]
+    assert len(states[0]) == len(pieces)
+    words = dict(zip(pieces, states[0].content))
+    # "aspirin" is three word pieces (as ##pi ##rin), each a content piece.
+    assert all(words[w] for w in ("as", "##pi", "##rin", "trial", "2010"))
+    assert not any(words[w] for w in ("the", ",", "in", "."))
+    np.testing.assert_allclose(np.linalg.norm(states[1].vecs.astype(np.float32), axis=1), 1.0, atol=2e-3)
+    # A second embedder reads them back from disk, bit for bit, without the model.
+    again = semantic.Embedder(cache_path=embed_cache)
+    back = again.embed_tokens(texts)
+    assert again.computed == 0
+    for a, b in zip(states, back):
+        np.testing.assert_array_equal(a.vecs, b.vecs)
+        np.testing.assert_array_equal(a.content, b.content)
+    # Pooled vectors come from the same pass: asking for them now costs no model run either.
+    again.embed(texts)
+    assert again.computed == 0
+
+
+def test_late_interaction_matches_words_across_sentences(embed_cache):
+    emb = semantic.Embedder(cache_path=embed_cache)
+    claim = "Faecal immunochemical screening lowers deaths from bowel cancer."
+    on = semantic.source_texts("Outcomes of a national screening programme",
+                               "We studied 12,000 adults invited for screening. "
+                               "Faecal immunochemical screening lowers deaths from bowel cancer. "
+                               "Participation was lower in deprived areas.")
+    off = semantic.source_texts("Deep brain stimulation in Parkinson's disease",
+                                "Stimulation of the subthalamic nucleus improved motor symptoms. "
+                                "Adverse events were rare.")
+    c = semantic.claim_tokens(emb.embed_tokens([claim])[0])
+    same, weakest_same = semantic.late_interaction(c, semantic.source_tokens(emb.embed_tokens(on)))
+    other, weakest_other = semantic.late_interaction(c, semantic.source_tokens(emb.embed_tokens(off)))
+    assert same == pytest.approx(1.0, abs=2e-3)      # the claim is one of the rows, word for word
+    assert weakest_same == pytest.approx(1.0, abs=2e-3)
+    assert other < 0.7 and weakest_other < other
+    assert semantic.late_interaction(c, semantic.source_tokens([])) == (0.0, 0.0)
+
+
+def test_fit_logistic_reaches_the_regularised_optimum():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(3000, 3))
+    true = np.array([2.0, -1.0, 0.0])
+    y = (rng.random(3000) < 1 / (1 + np.exp(-(X @ true + 0.5)))).astype(float)
+    w, b = semantic.fit_logistic(X, y, l2=1.0)
+    p = 1 / (1 + np.exp(-(X @ w + b)))
+    np.testing.assert_allclose(X.T @ (p - y) + 1.0 * w, 0.0, atol=1e-6)   # gradient zero at the optimum
+    assert abs((p - y).sum()) < 1e-6                                       # unpenalised intercept
+    assert abs(w[0] - 2.0) < 0.3 and abs(w[1] + 1.0) < 0.2 and abs(w[2]) < 0.15 and abs(b - 0.5) < 0.2
+
+
+def test_scifact_dev_sample_late_interaction_meets_hard_target(data_dir, embed_cache, monkeypatch):
+    # Measured on 60-claim dev samples, seeds 13 and 1-7 (auroc_hard): lexical 0.63-0.74, sentence
+    # cosine (late_interaction off) 0.75-0.83, late interaction 0.835-0.903 (0.903 for seed 13);
+    # auroc_random >= 0.998, off_topic precision >= 0.967 and recall >= 0.983 with it.
+    # Full dev: lexical 0.696, sentence cosine 0.793, late interaction 0.864 (target 0.85).
     monkeypatch.setenv("CITEAUDIT_EMBED_CACHE", str(embed_cache))
     monkeypatch.setattr(semantic, "_EMBEDDER", None)
     cfg = ScoringConfig()
     lex = ev.run_scifact(data_dir, "dev", 60, 13, cfg, with_ci=False)
-    sem = ev.run_scifact(data_dir, "dev", 60, 13, dataclasses.replace(cfg, semantic=True), with_ci=False)
-    assert sem["n_hard"] == lex["n_hard"] >= 55
-    assert sem["auroc_hard"] >= lex["auroc_hard"] + 0.05
-    assert sem["auroc_hard"] >= 0.72
-    assert sem["auroc_random"] >= 0.98
-    assert sem["off_topic_precision"] >= 0.95 and sem["off_topic_recall"] >= 0.95
+    late = ev.run_scifact(data_dir, "dev", 60, 13, dataclasses.replace(cfg, semantic=True), with_ci=False)
+    sent = ev.run_scifact(data_dir, "dev", 60, 13, dataclasses.replace(cfg, semantic=True, late_interaction=False),
+                          with_ci=False)
+    assert late["n_hard"] == lex["n_hard"] >= 55
+    # The targets, the hard one less a margin for a 60-claim sample.
+    assert late["auroc_hard"] >= 0.83
+    assert late["auroc_random"] >= 0.97
+    assert late["off_topic_precision"] >= 0.95 and late["off_topic_recall"] >= 0.90
+    assert late["auroc_hard"] >= sent["auroc_hard"] + 0.04 >= lex["auroc_hard"] + 0.09
