@@ -14,9 +14,14 @@ similarities printed in the sentence-transformers documentation for this model
 
 A source is represented by one embedding for its title and one per abstract
 sentence; a claim's similarity to it is the best of those cosines (see
-``source_texts`` for why).  Embeddings are
+``source_texts`` for why).  The same forward pass also keeps each text's
+word-piece vectors (last hidden states) for late interaction: every claim word
+piece is matched with its closest source word piece (ColBERT's MaxSim), which
+separates a cited abstract from a keyword look-alike better than any sentence
+cosine (see "late interaction" below).  Embeddings and word-piece vectors are
 remembered on disk, keyed by the SHA-1 of the text, so re-scoring thousands of
-abstracts costs only the claims that are new.
+abstracts costs only the claims that are new (about 30 kB per sentence for the
+float16 word pieces: 160 MB for the SciFact dev evaluation).
 """
 from __future__ import annotations
 
