@@ -644,6 +644,7 @@ def score_article(article: Article, records: dict[str, Record], cfg: ScoringConf
         sem.attach_text(subject)
     pairs: list[Pair] = []
     drifts: list[ClaimDrift] = []
+    attached: list[RecordFeatures] = []
     for claim in article.claims:
         if not claim.citations:
             continue
@@ -669,7 +670,12 @@ def score_article(article: Article, records: dict[str, Record], cfg: ScoringConf
             rf = cached_record(rec)
             if sem:
                 sem.attach_record(rf, rec)
+                attached.append(rf)
             pairs.append(score_pair(claim.id, ref.id, cf, rf, subject, cfg))
+    # Word-piece vectors are ~275 kB a record: keep them in the on-disk embedding cache,
+    # not in the process-wide feature cache, or a large nightly run holds gigabytes.
+    for rf in attached:
+        rf.tokens = None
     return pairs, drifts
 
 

@@ -368,8 +368,14 @@ class Embedder:
             out[i] = self.memory[k]
         return out
 
+    # Word-piece states are ~20 kB a sentence: with the disk cache behind it, the memory
+    # copy is only a working set, dropped when it grows past this many texts.
+    TOKEN_MEMORY_MAX = 5000
+
     def embed_tokens(self, texts: Sequence[str]) -> list[TokenStates]:
         """Word-piece states of each text (see TokenStates), in the order of texts."""
+        if self.cache is not None and len(self.token_memory) > self.TOKEN_MEMORY_MAX:
+            self.token_memory.clear()
         keys = [text_key(t) for t in texts]
         missing = [k for k in dict.fromkeys(keys) if k not in self.token_memory]
         if missing and self.cache is not None:
