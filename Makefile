@@ -32,7 +32,7 @@ run: setup
 	@echo "Open out/index.html"
 
 test: setup semantic browser
-	$(PY) -m pytest -q
+	CITEAUDIT_REQUIRE_SEMANTIC=1 $(PY) -m pytest -q
 
 bench: setup semantic browser
 	$(PY) -m bench
