@@ -42,20 +42,20 @@ def journal_matches(cited: str, record: Record) -> bool:
 
 def metadata_findings(ref: Reference, rec: Record) -> list[Finding]:
     out = []
-    def add(severity: str, msg: str) -> None:
-        out.append(Finding("metadata_mismatch", severity, msg, None, ref.id, rec.pmid))
+    def add(severity: str, msg: str, detail: str) -> None:
+        out.append(Finding("metadata_mismatch", severity, msg, None, ref.id, rec.pmid, detail))
     if ref.cited_year and rec.year and ref.cited_year != rec.year:
         # Online-first and print years often differ by one.
         sev = "low" if abs(ref.cited_year - rec.year) == 1 else "medium"
-        add(sev, f"Reference {ref.id} gives year {ref.cited_year}; PMID {rec.pmid} was published in {rec.year}.")
+        add(sev, f"Reference {ref.id} gives year {ref.cited_year}; PMID {rec.pmid} was published in {rec.year}.", "year")
     if ref.cited_journal and not journal_matches(ref.cited_journal, rec):
         add("medium", f"Reference {ref.id} names the journal \"{ref.cited_journal}\"; "
-                      f"PMID {rec.pmid} appeared in \"{rec.journal or rec.journal_iso}\".")
+                      f"PMID {rec.pmid} appeared in \"{rec.journal or rec.journal_iso}\".", "journal")
     if ref.cited_title and rec.title:
         score = fuzz.token_set_ratio(normalise_title(ref.cited_title), normalise_title(rec.title))
         if score < 80:
             add("high", f"Reference {ref.id} gives the title \"{ref.cited_title[:90]}\", but PMID {rec.pmid} "
-                        f"is \"{rec.title[:90]}\": the PMID may point to another paper.")
+                        f"is \"{rec.title[:90]}\": the PMID may point to another paper.", "title")
     return out
 
 

@@ -162,10 +162,12 @@ class Finding:
     claim_id: str | None = None
     reference_id: str | None = None
     pmid: str | None = None
+    detail: str = ""             # tells apart findings of one kind on one pair ("year", "journal")
 
     def identity(self, article_id: str, claim_text: str = "", reference: str = "") -> tuple:
         """Stable identity across runs: survives renumbering of claims."""
-        return (article_id, " ".join(claim_text.split()).lower(), reference or "", self.kind)
+        ident = (article_id, " ".join(claim_text.split()).lower(), reference or "", self.kind)
+        return ident + (self.detail,) if self.detail else ident
 
 
 @dataclass

@@ -140,3 +140,27 @@ def test_parsed_articles_come_back_only_for_unchanged_bytes_and_code(tmp_path, r
     assert h.parsed_articles({str(path): art.sha256}, "other-code") == {}  # the reader changed
     h.store_parsed([], key, keep=[])                                     # the file left the corpus
     assert h.parsed_articles({str(path): art.sha256}, key) == {}
+
+
+def test_fixing_one_of_two_metadata_findings_resolves_that_one(tmp_path, root_dir):
+    from audit.config import load_config
+
+    cfg = load_config(None, env={})
+    source = OfflineSource.from_paths([root_dir / "examples/records"])
+    path = tmp_path / "a.md"
+    body = ("# Lung cancer\n\nCrizotinib improved survival in ALK-positive lung cancer [1].\n\n## References\n\n"
+            "1. Effect of crizotinib on overall survival in patients with advanced non-small-cell lung cancer "
+            "harbouring ALK gene rearrangement. {journal}. {year}. PMID: 21933749\n")
+    path.write_text(body.format(journal="N Engl J Med", year=2009))
+    from audit.pipeline import audit_file
+    before = finding_rows(audit_file(path, source, cfg))
+    meta = [r["message"] for r in before if r["kind"] == "metadata_mismatch"]
+    assert len(meta) == 2 and any("year 2009" in m for m in meta) and any("journal" in m for m in meta)
+    path.write_text(body.format(journal="N Engl J Med", year=2011))   # the year is corrected
+    after = finding_rows(audit_file(path, source, cfg))
+    d = diff_rows(before, after)
+    resolved = [r for r in d["resolved"] if r["kind"] == "metadata_mismatch"]
+    persisting = [r for r in d["persisting"] if r["kind"] == "metadata_mismatch"]
+    assert len(resolved) == 1 and "year 2009" in resolved[0]["message"]
+    assert len(persisting) == 1 and "journal" in persisting[0]["message"]
+    assert not [r for r in d["new"] if r["kind"] == "metadata_mismatch"]
