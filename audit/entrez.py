@@ -535,7 +535,7 @@ class EntrezSource:
             fetched = self.fetch(ids)
             by_doi = {r.record.doi.lower(): p for p, r in fetched.items() if r.record and r.record.doi}
             by_pmc = {r.record.pmcid.upper(): p for p, r in fetched.items() if r.record and r.record.pmcid}
-            complete = all(r.status in (RESOLVED, NOT_FOUND) for r in fetched.values())
+            complete = _complete(res, ids, fetched)
             learned: dict[str, str | None] = {}
             for given, key, _, kind in batch:
                 value = key.split(":", 1)[1]
@@ -603,8 +603,9 @@ class EntrezSource:
             except EntrezError as exc:
                 log.info("title search failed: %s", exc)
                 continue
-            fetched = self.fetch(list(res.get("IdList", [])))
-            complete = all(r.status in (RESOLVED, NOT_FOUND) for r in fetched.values())
+            ids = list(res.get("IdList", []))
+            fetched = self.fetch(ids)
+            complete = _complete(res, ids, fetched)
             records = [r.record for r in fetched.values() if r.record]
             learned: dict[str, str | None] = {}
             for ref in batch:
@@ -616,6 +617,19 @@ class EntrezSource:
             if self.cache is not None:
                 self.cache.put_ids(learned)
         return out
+
+
+def _complete(res: dict, ids: list[str], fetched: dict[str, FetchResult]) -> bool:
+    """Did this search answer every term of its batch?  Only then may a miss be cached as "no match".
+
+    A broad term ("Breast cancer.") can fill retmax on its own and push the other terms'
+    hits out of IdList: their absence then says nothing.
+    """
+    try:
+        total = int(res.get("Count", len(ids)))
+    except (TypeError, ValueError):
+        total = len(ids) + 1
+    return total <= len(ids) and all(r.status in (RESOLVED, NOT_FOUND) for r in fetched.values())
 
 
 def best_title_match(ref: Reference, records: list[Record]) -> str | None:

@@ -419,3 +419,14 @@ def test_citation_query_reads_vancouver_and_apa():
                                               "Proceedings of the National Academy of Sciences, 88(8), 3248-3252."))
     assert (a.journal, a.year, a.volume, a.first_page, a.author) == \
         ("Proceedings of the National Academy of Sciences", "1991", "88", "3248", "mann bj")
+
+
+def test_a_search_cut_by_retmax_caches_no_misses():
+    # A broad title can fill retmax alone; the batch's other terms then prove nothing.
+    from audit.entrez import _complete
+    from audit.models import FetchResult
+
+    ok = {"1": FetchResult("1", RESOLVED)}
+    assert _complete({"Count": "1", "IdList": ["1"]}, ["1"], ok)
+    assert not _complete({"Count": "150000", "IdList": ["1"]}, ["1"], ok)
+    assert not _complete({"Count": "1", "IdList": ["1"]}, ["1"], {"1": FetchResult("1", "fetch_failed")})
