@@ -121,11 +121,18 @@ def read_corpus(runner, files: list[str], history: History, size: int) -> list[A
 
 def run_nightly(cfg: Config, progress: bool = True, task_runner=None) -> dict:
     """The body of the nightly flow (call inside a flow run)."""
+    history = History(cfg.output.history_db)
+    try:
+        return _run_nightly(cfg, history, progress, task_runner)
+    finally:
+        history.close()
+
+
+def _run_nightly(cfg: Config, history: History, progress: bool, task_runner) -> dict:
     logger = get_run_logger()
     t0 = time.time()
     out_dir = Path(cfg.output.reports_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    history = History(cfg.output.history_db)
     run = history.begin_run("nightly")
     files = corpus_files(cfg.corpus.paths, cfg.corpus.manifest)
     prog = Progress(len(files), label="nightly", enabled=progress)
@@ -238,8 +245,7 @@ def _finish(cfg: Config, history: History, run, ids: list[str], stats: dict, pro
         "seconds": round(time.time() - t0, 3), "source": stats,
     }
     _publish_artifacts(summary, diff, index)
-    history.finish_run(run.run_id, {k: v for k, v in summary.items() if k != "source"})
-    history.close()
+    history.finish_run(run.run_id, {k: v for k, v in summary.items() if k != "source"}, diff=diff)
     prog.note(f"done: {summary['articles']} articles, {summary['scored']} scored; "
               f"{summary['new']} new, {summary['persisting']} persisting, {summary['resolved']} resolved findings")
     logger.info("nightly run %s: %d articles (%d scored), %d findings (%d new, %d resolved); index at %s",
