@@ -15,6 +15,7 @@ same findings.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -114,18 +115,29 @@ def config_hash(obj) -> str:
     return digest(json.dumps(d, sort_keys=True, default=str))
 
 
-_CODE_FILES = ("models.py", "ingest.py", "extract.py", "concepts.py", "resolve.py", "score.py",
-               "findings.py", "pipeline.py")
+# Modules that cannot change a finding: the CLI, the test server, the evaluation, and the
+# stores themselves.  Every other module of the library counts (a hand-kept list of the
+# ones that do would miss the next import, as it once missed fetch.py and semantic.py).
+_NOT_CODE = {"__init__.py", "cli.py", "eutils_server.py", "evaluate.py", "history.py", "progress.py"}
 
 
+def _tree_hash(folder: Path, skip: set[str] = frozenset(), pattern: str = "*.py") -> list[str]:
+    return [f"{p.relative_to(folder)}:{hashlib.sha256(p.read_bytes()).hexdigest()}"
+            for p in sorted(folder.glob(pattern))
+            if p.is_file() and p.name not in skip and "__pycache__" not in p.parts]
+
+
+@functools.lru_cache(maxsize=1)
 def code_version() -> str:
     """Hash of the modules whose logic decides findings: a code change re-scores everything."""
-    here = Path(__file__).resolve().parent
-    parts = []
-    for name in _CODE_FILES:
-        p = here / name
-        parts.append(name + ":" + (hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "-"))
-    return digest(*parts)
+    return digest(*_tree_hash(Path(__file__).resolve().parent, _NOT_CODE))
+
+
+@functools.lru_cache(maxsize=1)
+def report_code_version() -> str:
+    """Hash of the report writers, templates and assets: new report code rewrites every report."""
+    reports = Path(__file__).resolve().parent.parent / "reports"
+    return digest(*_tree_hash(reports, pattern="**/*"))
 
 
 def parse_key() -> str:
@@ -203,7 +215,7 @@ def report_key(content: str, diff: dict[str, list[dict]] | None) -> str:
     """
     new = sorted(r["identity"] for r in (diff or {}).get("new", [])) if diff else []
     gone = sorted(r["identity"] for r in (diff or {}).get("resolved", [])) if diff else []
-    return digest(content, "new", *new, "resolved", *gone)
+    return digest(content, report_code_version(), "new", *new, "resolved", *gone)
 
 
 def pack_audit(audit: ArticleAudit) -> bytes:
