@@ -12,24 +12,16 @@ from prefect.cache_policies import NO_CACHE
 
 from audit.config import Config, load_config
 from audit.errors import BadInputError
-from audit.fetch import open_source
 from audit.ingest import article_paths
 from audit.models import Article, ArticleAudit
 from audit.pipeline import read_one, score_and_find, unique_ids
-from audit.resolve import resolve
+from flows.steps import resolve_records
 from reports.writer import write_article_report, write_run_index
 
 
 @task(name="ingest", cache_policy=NO_CACHE)
 def ingest_task(path: str) -> Article | ArticleAudit:
     return read_one(path)
-
-
-@task(name="resolve-and-fetch", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
-def resolve_task(articles: list[Article], cfg: Config, offline_records: list[str] | None):
-    # One call for the whole run so the Entrez layer batches every unique PMID.
-    source = open_source(cfg, offline_records)
-    return resolve(articles, source), source.stats()
 
 
 @task(name="score", cache_policy=NO_CACHE)
@@ -52,7 +44,8 @@ def audit_run(paths: list[str], out_dir: str, offline_records: list[str] | None 
     items = [f.result() for f in ingest_task.map(files)]
     unique_ids(items)
     good = [it for it in items if isinstance(it, Article)]
-    resolved, stats = resolve_task(good, cfg, offline_records) if good else ([], {})
+    # One call for the whole run so the Entrez layer batches every unique PMID.
+    resolved, stats = resolve_records(good, cfg, offline_records) if good else ([], {})
     scored = iter([f.result() for f in score_task.map([a for a, _ in resolved], [r for _, r in resolved], cfg)])
     audits = [next(scored) if isinstance(it, Article) else it for it in items]
     for a in audits:
@@ -106,7 +99,7 @@ def audit_article(article_id: str, config_path: str | None = None, refresh_recor
     Also callable as a subflow.
     """
     from audit.history import History, code_version, config_hash, content_key, diff_rows
-    from flows.steps import AuditJob, audit_chunk, ingest_chunk, resolve_records
+    from flows.steps import AuditJob, audit_chunk, ingest_chunk
 
     logger = get_run_logger()
     cfg = load_config(config_path)
