@@ -152,15 +152,21 @@ class RecordCache:
         return (time.time() if now is None else now) - self.ttl_seconds
 
     # -- records -----------------------------------------------------------
-    def get_many(self, pmids: Iterable[str], now: float | None = None) -> dict[str, CachedEntry]:
-        """Fresh entries (within the TTL) for the PMIDs that have one."""
+    def get_many(self, pmids: Iterable[str], now: float | None = None,
+                 with_xml: bool = False) -> dict[str, CachedEntry]:
+        """Fresh entries (within the TTL) for the PMIDs that have one.
+
+        The raw XML (kilobytes a record) is read only when asked for: an audit
+        needs the parsed fields alone.
+        """
         wanted = list(dict.fromkeys(str(p) for p in pmids))
         fresh_after = self._fresh_after(now)
         out: dict[str, CachedEntry] = {}
         expired = 0
+        xml_col = "xml" if with_xml else "NULL"
         for chunk in _chunks(wanted):
             marks = ",".join("?" * len(chunk))
-            rows = self._read(f"SELECT pmid, status, xml, fields, fetched_at FROM records "
+            rows = self._read(f"SELECT pmid, status, {xml_col}, fields, fetched_at FROM records "
                               f"WHERE pmid IN ({marks})", chunk)
             for pmid, status, xml, fields, fetched_at in rows:
                 if fetched_at <= fresh_after:
@@ -190,11 +196,11 @@ class RecordCache:
         self._count("written", len(rows))
         return len(rows)
 
-    def get(self, pmid: str, now: float | None = None) -> CachedEntry | None:
-        return self.get_many([pmid], now).get(str(pmid))
+    def get(self, pmid: str, now: float | None = None, with_xml: bool = False) -> CachedEntry | None:
+        return self.get_many([pmid], now, with_xml).get(str(pmid))
 
     def get_xml(self, pmid: str, now: float | None = None) -> bytes | None:
-        e = self.get(pmid, now)
+        e = self.get(pmid, now, with_xml=True)
         return e.xml if e else None
 
     # -- identifier look-ups -------------------------------------------------

@@ -30,12 +30,13 @@ def test_records_round_trip_with_their_xml(tmp_path, data_dir):
         assert record_from_dict(to_dict(rec)) == rec
     cache = RecordCache(tmp_path / "sub" / "c.sqlite", ttl_days=7)
     assert cache.put_many(real) == len(real)
-    got = cache.get_many([r.pmid for r, _ in real] + ["1"])
+    got = cache.get_many([r.pmid for r, _ in real] + ["1"], with_xml=True)
     assert len(got) == len(real) and "1" not in got
     for rec, xml in real:
         e = got[rec.pmid]
         assert e.status == RESOLVED and e.record == rec and e.xml == xml
     assert cache.stats()["hits"] == len(real) and cache.stats()["misses"] == 1
+    assert cache.get(real[0][0].pmid).xml is None           # audits read the fields, not the XML
     # The stored XML parses back to the same record: the cache can rebuild fields later.
     sample = real[len(real) // 2][0]
     assert parse_records(cache.get_xml(sample.pmid))[0] == sample
@@ -115,5 +116,5 @@ def test_process_writers(tmp_path, data_dir):
     assert [p.exitcode for p in procs] == [0, 0, 0, 0]
     cache = RecordCache(path, ttl_days=7)
     assert len(cache) == 240
-    one = cache.get("9003059")
+    one = cache.get("9003059", with_xml=True)
     assert one.record.title == rec.title and one.xml == xml
