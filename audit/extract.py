@@ -246,7 +246,7 @@ def find_markers(text: str, structural: list[Marker], lexical: bool = True) -> t
         spec = m.group(1)
         if re.search(r",\d{3}(?!\d)", spec) or re.search(r"(?<!\d)0\d", spec):
             continue                              # 1,200 or 05: a quantity
-        before = text[:m.start()].rstrip()
+        before = text[max(0, m.start() - 200):m.start()].rstrip()
         if not before:
             continue
         word = before.split()[-1]
@@ -364,16 +364,21 @@ def _is_boundary(text: str, i: int, nxt: int) -> bool:
         return False
     if text[i] != ".":
         return True
-    m = re.search(r"([A-Za-z][A-Za-z.]*)$", text[:i])
+    # Look back a short window only: searching all of text[:i] at every full stop made
+    # long one-line articles quadratic.
+    m = _WORD_BEFORE_STOP.search(text, max(0, i - 64), i)
     if m:
         word = m.group(1)
         if "." in word.strip("."):
             return False                          # U.S., e.g., A.I.
         if word.lower() in _ABBREV:
             return False
-        if word.lower() == "al" or text[:i].lower().endswith("et al"):
+        if word.lower() == "al" or text[max(0, i - 5):i].lower() == "et al":
             return False
     return True
+
+
+_WORD_BEFORE_STOP = re.compile(r"([A-Za-z][A-Za-z.]*)$")
 
 
 # --------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from xml.parsers import expat
 
 from .errors import BadInputError
 from .extract import (Block, BlockBuilder, extract, reference_from_entry, split_entry_label,
-                      looks_like_heading, find_identifiers, _YEAR_RE)
+                      looks_like_heading, find_identifiers, _UNITS_BEFORE_EXPONENT, _YEAR_RE)
 from .models import Article, Reference
 
 ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".xml", ".nxml")
@@ -575,7 +575,7 @@ class _HTMLReader(HTMLParser):
         text = cap["text"]
         m = _LABELISH.match(text)
         before = cap["before"]
-        exponent = bool(re.search(r"(?:\d|\b(?:m|cm|mm|km|kg/m|m/s|ml|x|n|e|10))$", before, re.I)) and not cap["anchor"]
+        exponent = bool(_UNITS_BEFORE_EXPONENT.search(before)) and not cap["anchor"]
         if m and text.strip() and not exponent:
             from .extract import _expand
             labels = _expand(m.group(1))
