@@ -11,15 +11,17 @@ import re
 
 from rapidfuzz import fuzz
 
+from .concepts import EVIDENCE_LABELS
 from .fetch import normalise_title
 from .models import (FETCH_FAILED, NOT_FOUND, OFF_TOPIC, RESOLVED, UNRESOLVED, WEAK,
                      Article, ClaimDrift, Finding, Pair, Record, Reference)
 
-_STOP = {"the", "of", "and", "official", "journal", "a", "an", "in", "for", "on", "de", "la", "&"}
+_STOP = {"the", "of", "and", "official", "journal", "j", "a", "an", "in", "for", "on", "de", "la", "&"}
 
 
 def _journal_words(name: str) -> list[str]:
-    name = re.sub(r":.*$", "", name)  # drop subtitles ("... : official journal of ...")
+    name = re.sub(r":.*$", "", name)         # subtitles ("... : official journal of ...")
+    name = re.sub(r"\([^)]*\)", " ", name)   # places ("Lancet (London, England)")
     return [w for w in re.sub(r"[^\w\s]", " ", name.lower()).split() if w not in _STOP]
 
 
@@ -32,7 +34,8 @@ def journal_matches(cited: str, record: Record) -> bool:
         words = _journal_words(candidate)
         if not words:
             continue
-        if fuzz.token_set_ratio(" ".join(c), " ".join(words)) >= 90:
+        # Sort, not set, ratio: "Nature" is not "Nature Medicine", though one holds the other.
+        if fuzz.token_sort_ratio(" ".join(c), " ".join(words)) >= 90:
             return True
         # Abbreviations: "J Surg Oncol" against "Journal of surgical oncology".
         if len(c) == len(words) and all(a.startswith(b) or b.startswith(a) for a, b in zip(c, words)):
@@ -112,9 +115,9 @@ def pair_findings(pair: Pair, rec: Record | None) -> list[Finding]:
                            f"Claim {pair.claim_id} is only weakly supported by {ref}: {pair.explanation}",
                            pair.claim_id, pair.reference_id, pair.pmid))
     if pair.weak_evidence:
-        kind = pair.evidence_type.replace("_", " ") or "narrow"
+        kind = EVIDENCE_LABELS.get(pair.evidence_type, "a narrow study")
         out.append(Finding("weak_evidence", "medium",
-                           f"Claim {pair.claim_id} makes a general statement but {ref} is a {kind} study.",
+                           f"Claim {pair.claim_id} makes a general statement but {ref} is {kind}.",
                            pair.claim_id, pair.reference_id, pair.pmid))
     if pair.unsupported_numbers and rec is not None and rec.abstract:
         nums = ", ".join(pair.unsupported_numbers)

@@ -198,3 +198,19 @@ def test_free_text_citations_with_the_same_label_in_two_articles(tmp_path, share
     audits = {a.article.id: a for a in audit_paths([tmp_path], shared_source, cfg)}
     assert audits["a"].article.references[0].pmid == "21933749"
     assert audits["b"].article.references[0].pmid == "11748856"
+
+
+@pytest.mark.parametrize("cited,pmid,same", [
+    ("Lancet Oncol", "21933749", True),                       # ISO abbreviation
+    ("The Lancet. Oncology", "21933749", True),
+    ("Lancet", "21933749", False),                            # the family, not the journal
+    ("J Clin Oncol", "22508830", True),
+    ("Journal of clinical oncology", "22508830", True),
+    ("Clinical Lung Cancer", "22508830", False),
+    ("Science", "21900593", False),                           # Science Translational Medicine
+    ("Sci Transl Med", "21900593", True),
+])
+def test_journal_names_match_only_the_same_journal(shared_source, cited, pmid, same):
+    from audit.findings import journal_matches
+
+    assert journal_matches(cited, shared_source.records[pmid]) is same
