@@ -42,13 +42,17 @@ def read_one(path: str | Path) -> Article | ArticleAudit:
 
 def unique_ids(items: Sequence[Article | ArticleAudit]) -> None:
     """Two files with the same name in different folders must not share a report folder."""
-    seen: dict[str, int] = {}
-    for it in items:
-        art = it.article if isinstance(it, ArticleAudit) else it
-        n = seen.get(art.id, 0)
-        seen[art.id] = n + 1
-        if n:
-            art.id = f"{art.id}-{n + 1}"
+    arts = [it.article if isinstance(it, ArticleAudit) else it for it in items]
+    taken = {a.id for a in arts}
+    seen: set[str] = set()
+    for art in arts:
+        if art.id in seen:
+            n = 2
+            while f"{art.id}-{n}" in taken:
+                n += 1
+            art.id = f"{art.id}-{n}"
+            taken.add(art.id)
+        seen.add(art.id)
 
 
 def score_and_find(article: Article, records: dict[str, Record], cfg: ScoringConfig) -> ArticleAudit:

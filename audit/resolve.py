@@ -27,9 +27,9 @@ def identify(articles: Sequence[Article], source: RecordSource) -> list[Article]
                 continue
             if r.doi:
                 dois.add(r.doi)
-            elif r.pmcid:
+            if r.pmcid:                      # asked too: a mistyped DOI must not hide a good PMCID
                 pmcids.add(r.pmcid)
-            elif r.raw.strip():
+            if not (r.doi or r.pmcid) and r.raw.strip():
                 # Labels repeat across articles ("3" in each): key the batch by article too.
                 free.append(_with(r, id=f"{i}:{r.id}"))
     converted = source.convert_ids(sorted(dois), sorted(pmcids)) if (dois or pmcids) else {}

@@ -214,3 +214,20 @@ def test_journal_names_match_only_the_same_journal(shared_source, cited, pmid, s
     from audit.findings import journal_matches
 
     assert journal_matches(cited, shared_source.records[pmid]) is same
+
+
+def test_same_named_files_get_distinct_ids(tmp_path, shared_source, cfg):
+    for folder, name in (("x", "a.md"), ("y", "a.md"), ("z", "a-2.md")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / name).write_text("# Note\n\nA claim without citations.\n")
+    ids = [a.article.id for a in audit_paths([tmp_path], shared_source, cfg)]
+    assert len(set(ids)) == 3 and "a" in ids and "a-2" in ids
+
+
+def test_a_mistyped_doi_does_not_hide_a_good_pmcid(tmp_path, shared_source, cfg):
+    rec = next(r for r in shared_source.records.values() if r.pmcid)
+    path = tmp_path / "p.md"
+    path.write_text(f"# Telomeres\n\nA claim about the cited study [1].\n\n## References\n\n"
+                    f"1. doi:10.1000/not-a-real-doi {rec.pmcid}\n")
+    audit = audit_file(path, shared_source, cfg)
+    assert audit.article.references[0].pmid == rec.pmid
