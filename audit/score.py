@@ -21,6 +21,8 @@ Signals:
 """
 from __future__ import annotations
 
+import copy
+
 import math
 import re
 from dataclasses import dataclass, field
@@ -644,7 +646,7 @@ def score_article(article: Article, records: dict[str, Record], cfg: ScoringConf
         sem.attach_text(subject)
     pairs: list[Pair] = []
     drifts: list[ClaimDrift] = []
-    attached: list[RecordFeatures] = []
+    attached: dict[str, RecordFeatures] = {}
     for claim in article.claims:
         if not claim.citations:
             continue
@@ -669,13 +671,12 @@ def score_article(article: Article, records: dict[str, Record], cfg: ScoringConf
                 continue
             rf = cached_record(rec)
             if sem:
+                # Vectors go on this article's own copy (the lexical features stay shared):
+                # word-piece vectors are ~275 kB a record, too many to keep process-wide,
+                # and the cached object is shared by threads scoring other articles.
+                rf = attached.get(rec.pmid) or attached.setdefault(rec.pmid, copy.copy(rf))
                 sem.attach_record(rf, rec)
-                attached.append(rf)
             pairs.append(score_pair(claim.id, ref.id, cf, rf, subject, cfg))
-    # Word-piece vectors are ~275 kB a record: keep them in the on-disk embedding cache,
-    # not in the process-wide feature cache, or a large nightly run holds gigabytes.
-    for rf in attached:
-        rf.tokens = None
     return pairs, drifts
 
 

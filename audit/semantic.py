@@ -336,7 +336,7 @@ class Embedder:
             self._model = MiniLM()
         return self._model
 
-    def _run(self, keys: list[str], texts: Sequence[str], missing: list[str]) -> None:
+    def _run(self, keys: list[str], texts: Sequence[str], missing: list[str]) -> dict[str, "TokenStates"]:
         """Run the model on the texts of the missing keys; remember vectors and token states."""
         want = set(missing)
         todo: dict[str, str] = {}
@@ -351,6 +351,7 @@ class Embedder:
         if self.cache is not None:
             self.cache.put_many((k, v.tobytes()) for k, v in zip(todo, vecs))
             self.cache.put_many(((k, ts.to_bytes()) for k, ts in zip(todo, toks)), "tok")
+        return dict(zip(todo, toks))
 
     def embed(self, texts: Sequence[str]):
         """(n, 384) float32 unit vectors, in the order of texts."""
@@ -375,16 +376,21 @@ class Embedder:
     def embed_tokens(self, texts: Sequence[str]) -> list[TokenStates]:
         """Word-piece states of each text (see TokenStates), in the order of texts."""
         if self.cache is not None and len(self.token_memory) > self.TOKEN_MEMORY_MAX:
-            self.token_memory.clear()
+            self.token_memory = {}           # rebound, not cleared: other threads keep their view
         keys = [text_key(t) for t in texts]
-        missing = [k for k in dict.fromkeys(keys) if k not in self.token_memory]
+        got: dict[str, TokenStates] = {}
+        for k in dict.fromkeys(keys):
+            ts = self.token_memory.get(k)
+            if ts is not None:
+                got[k] = ts
+        missing = [k for k in dict.fromkeys(keys) if k not in got]
         if missing and self.cache is not None:
             for k, blob in self.cache.get_many(missing, "tok").items():
-                self.token_memory[k] = TokenStates.from_bytes(blob)
-            missing = [k for k in missing if k not in self.token_memory]
+                got[k] = self.token_memory[k] = TokenStates.from_bytes(blob)
+            missing = [k for k in missing if k not in got]
         if missing:
-            self._run(keys, texts, missing)
-        return [self.token_memory[k] for k in keys]
+            got.update(self._run(keys, texts, missing))
+        return [got[k] for k in keys]
 
     def similarity(self, claim: str, abstract_title: str) -> float:
         """Best cosine of a claim with a source text ("Title. Abstract ..."), sentence by sentence."""
