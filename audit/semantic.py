@@ -144,10 +144,6 @@ class MiniLM:
     def token_ids(self, texts: Sequence[str]) -> list[list[int]]:
         return [e.ids for e in self.tok.encode_batch(list(texts))]
 
-    def _forward(self, ids, mask):
-        """ids, mask: (B, L) int arrays -> pooled, normalised (B, 384)."""
-        return self._pool(self._hidden(ids, mask), mask)
-
     @staticmethod
     def _pool(x, mask):
         import numpy as np
@@ -395,10 +391,6 @@ class Embedder:
     def similarity(self, claim: str, abstract_title: str) -> float:
         """Best cosine of a claim with a source text ("Title. Abstract ..."), sentence by sentence."""
         return source_similarity(self.embed([claim])[0], self.embed(source_texts("", abstract_title)))
-
-    def source_embeddings(self, title: str, abstract: str):
-        """Rows: title with the start of the abstract, then each abstract sentence (see module doc)."""
-        return self.embed(source_texts(title, abstract))
 
 
 _EMBEDDER: Embedder | None = None
