@@ -236,6 +236,16 @@ def _looks_like_citation(text: str) -> bool:
                 (_YEAR_RE.search(text) and len(text.split()) >= 3))
 
 
+def _looks_like_unheaded_citation(text: str) -> bool:
+    """Stricter, for a numbered list with no References heading: a closing list of
+    dated points ("1. Screening guidelines were revised in 2018.") is text, not a
+    bibliography.  A citation there needs an identifier or a link, or the dotted
+    shape of one ("Author A. Title. Journal. 2019;12:45.")."""
+    if find_identifiers(text) or re.search(r"https?://", text):
+        return True
+    return bool(_YEAR_RE.search(text)) and len(re.findall(r"\.\s+\S", text)) >= 2
+
+
 def _take_references(lines: list[str]) -> tuple[list[str], list[Reference]]:
     """Split off the reference list: footnote definitions, a trailing References
     section, or a trailing run of numbered entries that read as citations."""
@@ -279,7 +289,7 @@ def _take_references(lines: list[str]) -> tuple[list[str], list[Reference]]:
         if not s:
             continue
         label, rest = split_entry_label(s)
-        if label is None or not _looks_like_citation(rest):
+        if label is None or not _looks_like_unheaded_citation(rest):
             break
         run.append(i)
     run.reverse()

@@ -215,3 +215,19 @@ def test_examples_folder_reads(root_dir):
         assert art.claims and any(c.citations for c in art.claims)
         listed = [r for r in art.references if r.in_list]
         assert listed and all(r.pmid or r.doi or r.pmcid or r.cited_title for r in listed)
+
+
+def test_a_closing_list_of_dated_points_is_text_not_references():
+    from audit.ingest import read_article_bytes
+
+    md = (b"# Screening\n\nScreening reduces mortality [1].\n\n"
+          b"1. Screening guidelines were revised in 2018 after new trials.\n"
+          b"2. Uptake rose sharply in 2019 across most regions.\n")
+    art = read_article_bytes(md, "dates.md")
+    assert not any(r.in_list for r in art.references)
+    assert any("revised in 2018" in c.text for c in art.claims)
+    cited = (b"# Screening\n\nScreening reduces mortality [1].\n\n"
+             b"1. Smith J, Jones K. Screening and mortality. Lancet. 2018;391:100-9.\n"
+             b"2. Doe A. Uptake of screening. BMJ. 2019;365:l123.\n")
+    art2 = read_article_bytes(cited, "cited.md")
+    assert [r.id for r in art2.references if r.in_list] == ["1", "2"]
