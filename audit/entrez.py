@@ -359,6 +359,11 @@ class EntrezSource:
             except _NcbiError as exc:
                 self._bump("failures", "ncbi_error")
                 raise EntrezError(redact(f"{endpoint}: NCBI error: {exc}", key)) from None
+            except requests.RequestException as exc:
+                # Any other transport failure (TooManyRedirects, InvalidURL...): its text may hold
+                # the request URL, and a GET's URL holds the api_key, so only its type is kept.
+                self._bump("failures", "request_error")
+                raise EntrezError(f"{endpoint}: request failed ({type(exc).__name__})") from None
             self._bump("failures", reason.split(" (")[0].split(":")[0])
             if attempt + 1 >= tries:
                 break
