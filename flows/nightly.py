@@ -246,6 +246,7 @@ def _finish(cfg: Config, history: History, run, ids: list[str], stats: dict, pro
     }
     _publish_artifacts(summary, diff, index)
     history.finish_run(run.run_id, {k: v for k, v in summary.items() if k != "source"}, diff=diff)
+    history.prune()          # findings of the newest 60 runs are kept; older ones only grow the store
     prog.note(f"done: {summary['articles']} articles, {summary['scored']} scored; "
               f"{summary['new']} new, {summary['persisting']} persisting, {summary['resolved']} resolved findings")
     logger.info("nightly run %s: %d articles (%d scored), %d findings (%d new, %d resolved); index at %s",

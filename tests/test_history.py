@@ -108,6 +108,14 @@ def test_runs_diff_resume_and_reuse(audited, tmp_path):
     back = unpack_audit(h.article_audit_blob("alpha"), records)
     assert st.content_key == "k" and [f.message for f in back.findings] == [f.message for f in audits[0].findings]
     assert back.records == records
+
+    # Pruning keeps the newest runs' findings, and the latest difference still works.
+    kept = h.findings_by_article(r2.run_id)
+    assert h.findings_by_article(r1.run_id)
+    assert h.prune(keep_runs=1) == 1
+    assert h.findings_by_article(r1.run_id) == {}
+    assert h.findings_by_article(r2.run_id) == kept
+    assert h.run_diff(r2.run_id)["new"] == []
     h.close()
 
 
