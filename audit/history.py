@@ -162,6 +162,11 @@ def content_key(article: Article, records: dict[str, Record], scoring_hash: str,
     return digest("article", article.id, article.sha256, *refs, "scoring", scoring_hash, "code", code)
 
 
+def error_key(audit: ArticleAudit) -> str:
+    """The content key of an article that could not be read: its file and the error."""
+    return digest("error", audit.article.id, audit.article.sha256, audit.error or "")
+
+
 # ---------------------------------------------------------------------------
 # Finding identities and differences (pure)
 

@@ -74,6 +74,14 @@ def read_article(path: str | Path) -> Article:
     return read_article_bytes(data, str(p))
 
 
+def file_sha256(path: str | Path) -> str | None:
+    """sha256 of a file's bytes, as Article.sha256 holds it; None when it cannot be read."""
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
 def read_article_bytes(data: bytes, path: str) -> Article:
     fmt = detect_format(data, path)
     sha = hashlib.sha256(data).hexdigest()

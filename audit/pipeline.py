@@ -5,7 +5,6 @@ directly.  No I/O here beyond reading the article files.
 """
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Sequence
 
@@ -13,7 +12,7 @@ from .config import Config, ScoringConfig
 from .errors import BadInputError
 from .fetch import RecordSource
 from .findings import article_findings
-from .ingest import article_id, article_paths, read_article
+from .ingest import article_id, article_paths, file_sha256, read_article
 from .models import Article, ArticleAudit, Record
 from .resolve import resolve
 from .score import score_article
@@ -22,12 +21,8 @@ from .score import score_article
 def error_audit(path: str | Path, error: BadInputError | str) -> ArticleAudit:
     """An audit for an article that could not be read: the run goes on, the report says why."""
     p = Path(path)
-    try:
-        sha = hashlib.sha256(p.read_bytes()).hexdigest()
-    except OSError:
-        sha = ""
     art = Article(id=article_id(p), path=str(p), format="unknown", title=p.name,
-                  subject="", text="", sha256=sha)
+                  subject="", text="", sha256=file_sha256(p) or "")
     return ArticleAudit(article=art, pairs=[], findings=[], error=str(error))
 
 

@@ -98,7 +98,7 @@ def audit_article(article_id: str, config_path: str | None = None, refresh_recor
     the next nightly run reuses this audit when nothing changes in between.
     Also callable as a subflow.
     """
-    from audit.history import History, code_version, config_hash, content_key, diff_rows
+    from audit.history import History, code_version, config_hash, content_key, diff_rows, error_key
     from flows.steps import AuditJob, audit_chunk, ingest_chunk
 
     logger = get_run_logger()
@@ -112,7 +112,7 @@ def audit_article(article_id: str, config_path: str | None = None, refresh_recor
         art.id = article_id          # keep the corpus id even when it carries a "-2" suffix
         stats: dict = {}
         if isinstance(item, ArticleAudit):
-            job_item, recs, key = item, {}, "error:" + (item.error or "")
+            job_item, recs, key = item, {}, error_key(item)
         else:
             offline = list(cfg.offline_records) or None
             resolved, stats = resolve_records([item], cfg, offline, refresh_records)

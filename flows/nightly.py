@@ -22,11 +22,12 @@ from prefect.futures import as_completed
 
 from audit.config import Config, ConcurrencyConfig, load_config
 from audit.history import (ArticleResult, History, digest, code_version, config_hash, content_key,
-                           diff_rows, parse_key, report_key)
+                           diff_rows, error_key, parse_key, report_key)
+from audit.ingest import file_sha256
 from audit.models import SEVERITIES, Article, ArticleAudit
 from audit.pipeline import unique_ids
 from audit.progress import Progress
-from flows.steps import (AuditJob, audit_chunk, chunk_size, chunks, corpus_files, file_sha256,
+from flows.steps import (AuditJob, audit_chunk, chunk_size, chunks, corpus_files,
                          ingest_chunk, resolve_records)
 from reports.writer import article_dirname, write_run_index
 
@@ -55,10 +56,6 @@ def _iso(ts: float) -> str:
 
 def _article_of(item: Article | ArticleAudit) -> Article:
     return item.article if isinstance(item, ArticleAudit) else item
-
-
-def _error_key(audit: ArticleAudit) -> str:
-    return digest("error", audit.article.id, audit.article.sha256, audit.error or "")
 
 
 def _statuses(rows: list[dict], previous: list[dict] | None) -> dict[str, str]:
@@ -176,7 +173,7 @@ def _run_nightly(cfg: Config, history: History, progress: bool, task_runner) -> 
             aid = _article_of(it).id
             prev_rows = previous.get(aid, []) if previous is not None else None
             if isinstance(it, ArticleAudit):
-                jobs.append(AuditJob(it, {}, _error_key(it), prev_rows))
+                jobs.append(AuditJob(it, {}, error_key(it), prev_rows))
                 continue
             art, recs = recs_by_id[aid]
             key = content_key(art, recs, scoring_hash, code, memo)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import glob
-import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,14 +63,6 @@ def corpus_files(paths: Sequence[str], manifest: str = "") -> list[str]:
             plain.append(e)
     files = [str(Path(f).resolve()) for f in article_paths(plain)] if plain else []
     return sorted(dict.fromkeys(files))
-
-
-def file_sha256(path: str) -> str | None:
-    """sha256 of a file's bytes, as ingest computes it; None when it cannot be read."""
-    try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    except OSError:
-        return None
 
 
 def chunks(items: Sequence, size: int) -> list[list]:
