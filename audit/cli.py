@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-from .errors import BadInputError
+from audit.errors import BadInputError
 
 
 def _quiet_prefect(verbose: bool) -> None:
@@ -21,7 +21,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         if not Path(p).exists():
             print(f"citeaudit: {p}: no such file or folder", file=sys.stderr)
             return 2
-    from .config import load_config
+    from audit.config import load_config
     cfg = load_config(args.config)  # fail fast on a bad config, before the engine starts
     offline = args.offline_records or cfg.offline_records if args.offline_records is not None else None
     from flows.audit_flow import audit_run
@@ -89,10 +89,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "eutils-server":
-        from .eutils_server import main as server_main
+        from audit.devtools.eutils_server import main as server_main
         return server_main(argv[1:]) or 0
     if argv and argv[0] == "eval":
-        from .evaluate import main as eval_main
+        from audit.evaluation.evaluate import main as eval_main
         return eval_main(argv[1:]) or 0
     args = build_parser().parse_args(argv)
     try:

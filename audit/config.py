@@ -16,7 +16,7 @@ from typing import Any, get_type_hints
 
 import yaml
 
-from .errors import ConfigError
+from audit.errors import ConfigError
 
 NCBI_EUTILS = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
 
@@ -65,7 +65,7 @@ class ScoringConfig:
     # Added for audit/score.py (defaults tuned on SciFact train claims, see audit/evaluate.py).
     w_bigram: float = 0.2            # weight of claim word pairs found in the source
     squash_slope: float = 10.0       # logistic map of the weighted sum onto 0..1
-    squash_mid: float = 0.25         # (slope and mid tuned on SciFact train: python -m audit.evaluate scifact --split train)
+    squash_mid: float = 0.25         # (slope and mid tuned on SciFact train: python -m audit.evaluation.evaluate scifact --split train)
     drift_site_penalty: float = 0.6  # claim names another organ than the subject
     drift_disease_penalty: float = 0.5
     drift_species_penalty: float = 0.6  # an animal model where the subject is about people
@@ -77,7 +77,7 @@ class ScoringConfig:
     semantic_mid: float = 0.5        # cosine that adds nothing (above raises, below lowers)
     # With semantic on and word-piece vectors attached: relevance is the logistic of
     # late_bias + late_w_maxsim * MaxSim + late_w_weakest * weakest match + late_w_coverage * lexical coverage,
-    # fitted on SciFact train (python -m audit.evaluate tune --semantic).  Lexical coverage weighs
+    # fitted on SciFact train (python -m audit.evaluation.evaluate tune --semantic).  Lexical coverage weighs
     # against: MaxSim already counts shared words, and words shared without shared meaning mark the
     # near-miss abstracts a keyword search also finds.  False: the sentence cosine above instead.
     late_interaction: bool = True

@@ -11,9 +11,9 @@ import re
 
 from rapidfuzz import fuzz
 
-from .concepts import EVIDENCE_LABELS
-from .fetch import normalise_title
-from .models import (FETCH_FAILED, NOT_FOUND, OFF_TOPIC, RESOLVED, UNRESOLVED, WEAK,
+from audit.scoring.concepts import EVIDENCE_LABELS
+from audit.pubmed.fetch import normalise_title
+from audit.models import (FETCH_FAILED, NOT_FOUND, OFF_TOPIC, RESOLVED, UNRESOLVED, WEAK,
                      Article, ClaimDrift, Finding, Pair, Record, Reference)
 
 _STOP = {"the", "of", "and", "official", "journal", "j", "a", "an", "in", "for", "on", "de", "la", "&"}

@@ -8,14 +8,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Sequence
 
-from .config import Config, ScoringConfig
-from .errors import BadInputError
-from .fetch import RecordSource
-from .findings import article_findings
-from .ingest import article_id, article_paths, file_sha256, read_article
-from .models import Article, ArticleAudit, Record
-from .resolve import resolve
-from .score import score_article
+from audit.config import Config, ScoringConfig
+from audit.errors import BadInputError
+from audit.pubmed.fetch import RecordSource
+from audit.findings import article_findings
+from audit.reading.ingest import article_id, article_paths, file_sha256, read_article
+from audit.models import Article, ArticleAudit, Record
+from audit.pubmed.resolve import resolve
+from audit.scoring.score import score_article
 
 
 def error_audit(path: str | Path, error: BadInputError | str) -> ArticleAudit:

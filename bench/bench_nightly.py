@@ -76,11 +76,11 @@ def main(argv: list[str] | None = None) -> int:
     import yaml
     from prefect import flow
 
-    from audit.cache import RecordCache
+    from audit.pubmed.cache import RecordCache
     from audit.config import load_config
-    from audit.entrez import EntrezSource
-    from audit.eutils_server import EutilsServer
-    from audit.pubmed import load_records
+    from audit.pubmed.entrez import EntrezSource
+    from audit.devtools.eutils_server import EutilsServer
+    from audit.pubmed.records import load_records
     from flows.nightly import nightly_audit
 
     data = _shared()

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 from audit.config import load_config
-from audit.fetch import OfflineSource
+from audit.pubmed.fetch import OfflineSource
 from audit.pipeline import audit_paths
 from reports.writer import article_report, write_article_report, write_run_index
 

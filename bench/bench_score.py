@@ -16,9 +16,9 @@ import os
 import time
 
 from audit.config import ScoringConfig
-from audit.evaluate import default_data_dir
-from audit.pubmed import load_records
-from audit.score import prepare_record, prepare_text, score_pair, support_score
+from audit.evaluation.evaluate import default_data_dir
+from audit.pubmed.records import load_records
+from audit.scoring.score import prepare_record, prepare_text, score_pair, support_score
 
 TARGET = 20_000
 

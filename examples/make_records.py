@@ -11,7 +11,7 @@ import re
 import sys
 from pathlib import Path
 
-from audit.pubmed import split_articles, wrap_article_set
+from audit.pubmed.records import split_articles, wrap_article_set
 
 HERE = Path(__file__).resolve().parent
 

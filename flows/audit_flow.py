@@ -12,7 +12,7 @@ from prefect.cache_policies import NO_CACHE
 
 from audit.config import Config, load_config
 from audit.errors import BadInputError
-from audit.ingest import article_paths
+from audit.reading.ingest import article_paths
 from audit.models import Article, ArticleAudit
 from audit.pipeline import read_one, score_and_find, unique_ids
 from flows.steps import resolve_records
@@ -69,7 +69,7 @@ def audit_run(paths: list[str], out_dir: str, offline_records: list[str] | None 
 
 def locate_article(article_id: str, cfg: Config, history) -> str:
     """The file of a corpus article: where the history last read it, else a scan of the corpus."""
-    from audit.ingest import article_id as id_of_file
+    from audit.reading.ingest import article_id as id_of_file
     from flows.steps import corpus_files
 
     known = history.article_path(article_id)

@@ -46,9 +46,9 @@ def ensure_rate_limit(cfg: Config, enabled: bool | None = None) -> bool:
     NCBI caps requests per key or address, not per process: with several
     workers (Dask processes, served flow runs side by side) each process's
     own limiter is not enough, so every request also takes the one slot of
-    this limit, which frees at the allowed rate (see audit.ratelimit).
+    this limit, which frees at the allowed rate (see audit.pubmed.ratelimit).
     """
-    from audit.ratelimit import ensure_prefect_limit, prefect_enabled_by_env
+    from audit.pubmed.ratelimit import ensure_prefect_limit, prefect_enabled_by_env
 
     if enabled is None:
         enabled = bool(getattr(cfg.entrez, "prefect_rate_limit", False)) or prefect_enabled_by_env()

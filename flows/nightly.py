@@ -23,7 +23,7 @@ from prefect.futures import as_completed
 from audit.config import Config, ConcurrencyConfig, load_config
 from audit.history import (ArticleResult, History, digest, code_version, config_hash, content_key,
                            diff_rows, error_key, parse_key, report_key)
-from audit.ingest import file_sha256
+from audit.reading.ingest import file_sha256
 from audit.models import SEVERITIES, Article, ArticleAudit
 from audit.pipeline import unique_ids
 from audit.progress import Progress

@@ -19,12 +19,12 @@ from prefect.cache_policies import NO_CACHE
 
 from audit.config import Config, ScoringConfig
 from audit.errors import BadInputError
-from audit.fetch import RecordSource, open_source
+from audit.pubmed.fetch import RecordSource, open_source
 from audit.history import (ArticleResult, diff_rows, finding_rows, pack_audit, report_key,
                            unpack_audit)
 from audit.models import Article, ArticleAudit, Record
 from audit.pipeline import read_one, score_and_find
-from audit.resolve import resolve
+from audit.pubmed.resolve import resolve
 from reports.writer import article_dirname, write_article_report
 
 GLOB_CHARS = set("*?[")
@@ -49,7 +49,7 @@ def manifest_paths(manifest: str) -> list[str]:
 
 def corpus_files(paths: Sequence[str], manifest: str = "") -> list[str]:
     """Every article file named by folders, files, globs and the manifest; sorted, no repeats."""
-    from audit.ingest import article_paths
+    from audit.reading.ingest import article_paths
 
     entries = list(paths) + (manifest_paths(manifest) if manifest else [])
     plain: list[str] = []

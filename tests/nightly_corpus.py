@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from audit.pubmed import load_raw_records, parse_records
+from audit.pubmed.records import load_raw_records, parse_records
 
 BASELINE = "pubmed/baseline/pubmedsample19n0001.xml"
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from audit.models import (NOT_FOUND, RESOLVED, Article, ArticleAudit, Claim, ClaimDrift,
                           Finding, Pair, Reference)
-from audit.pubmed import load_records
+from audit.pubmed.records import load_records
 
 ASPIRIN = "23121403"     # Brighton 2012, NEJM: low-dose aspirin after unprovoked VTE
 ASTHMA = "29768149"      # O'Byrne 2018, NEJM: budesonide-formoterol in mild asthma

@@ -344,7 +344,7 @@ def test_index_of_500_articles_stays_responsive(page, data_dir, tmp_path, artifa
 
 def test_pipeline_audit_in_the_browser(page, root_dir, tmp_path, artifacts):
     from audit.config import load_config
-    from audit.fetch import OfflineSource
+    from audit.pubmed.fetch import OfflineSource
     from audit.pipeline import audit_paths
 
     source = OfflineSource.from_paths([root_dir / "examples" / "records"])

@@ -7,9 +7,9 @@ import sqlite3
 import threading
 import time
 
-from audit.cache import RecordCache, record_from_dict
+from audit.pubmed.cache import RecordCache, record_from_dict
 from audit.models import NOT_FOUND, RESOLVED, to_dict
-from audit.pubmed import load_raw_records, parse_records
+from audit.pubmed.records import load_raw_records, parse_records
 
 
 @functools.lru_cache(maxsize=1)

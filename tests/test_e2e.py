@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 
 from audit.config import load_config
-from audit.fetch import OfflineSource
+from audit.pubmed.fetch import OfflineSource
 from audit.pipeline import audit_file, audit_paths
-from audit.pubmed import load_records
+from audit.pubmed.records import load_records
 
 
 @pytest.fixture(scope="module")

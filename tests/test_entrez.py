@@ -13,8 +13,8 @@ import time
 
 import pytest
 
-from audit.cache import RecordCache
-from audit.entrez import EntrezError, EntrezSource, citation_query, read_control
+from audit.pubmed.cache import RecordCache
+from audit.pubmed.entrez import EntrezError, EntrezSource, citation_query, read_control
 from audit.models import FETCH_FAILED, NOT_FOUND, RESOLVED, Reference
 from eutils_fixture import entrez_config, eutils_factory, eutils_server, record_store  # noqa: F401
 
@@ -423,7 +423,7 @@ def test_citation_query_reads_vancouver_and_apa():
 
 def test_a_search_cut_by_retmax_caches_no_misses():
     # A broad title can fill retmax alone; the batch's other terms then prove nothing.
-    from audit.entrez import _complete
+    from audit.pubmed.entrez import _complete
     from audit.models import FetchResult
 
     ok = {"1": FetchResult("1", RESOLVED)}

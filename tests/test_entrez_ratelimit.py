@@ -5,7 +5,7 @@ import threading
 import time
 
 from audit.config import EntrezConfig
-from audit.ratelimit import RateLimiter, RequestGate, prefect_enabled_by_env, shared_limiter
+from audit.pubmed.ratelimit import RateLimiter, RequestGate, prefect_enabled_by_env, shared_limiter
 
 
 def _max_in_any_second(times: list[float]) -> int:

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from audit.extract import find_identifiers, parse_citation, split_sentences
-from audit.ingest import read_article_bytes
+from audit.reading.extract import find_identifiers, parse_citation, split_sentences
+from audit.reading.ingest import read_article_bytes
 
 
 def _read(text: str, name: str = "a.md"):
@@ -346,7 +346,7 @@ def test_journal_named_in_a_claim_fills_only_missing_journals():
 
 
 def test_html_unit_exponent_is_not_a_marker():
-    from audit.ingest import read_article_bytes
+    from audit.reading.ingest import read_article_bytes
 
     html = (b"<html><body><h1>Cell growth</h1><p>The cells covered 10 \xc2\xb5m<sup>2</sup> of the surface "
             b"in every dish that was examined.</p></body></html>")
@@ -357,7 +357,7 @@ def test_html_unit_exponent_is_not_a_marker():
 def test_one_line_article_of_many_sentences_stays_linear(tmp_path):
     # A page saved as one line is one block: sentence splitting once rescanned the whole
     # prefix at every full stop. 4,000 sentences must still split into 4,000 claims.
-    from audit.ingest import read_article_bytes
+    from audit.reading.ingest import read_article_bytes
 
     body = " ".join(f"The tumour grew in case {i}, e.g. in Fig. 2 of the trial {i % 5 + 1}." for i in range(4000))
     art = read_article_bytes(("# Growth\n\n" + body + "\n").encode(), "long.md")

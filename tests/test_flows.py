@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from audit.eutils_server import EutilsServer
+from audit.devtools.eutils_server import EutilsServer
 from audit.history import History
 from nightly_corpus import corpus_articles, raw_records, write_config, write_corpus, write_records
 from prefect_harness import prefect_harness  # noqa: F401

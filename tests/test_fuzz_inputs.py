@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from audit.errors import BadInputError
-from audit.ingest import read_article_bytes
+from audit.reading.ingest import read_article_bytes
 from audit.models import Article
-from audit.pubmed import parse_records
+from audit.pubmed.records import parse_records
 
 FUZZ = settings(max_examples=150, derandomize=True, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])

@@ -7,13 +7,13 @@ import sqlite3
 import pytest
 
 from audit.config import ScoringConfig
-from audit.fetch import OfflineSource
+from audit.pubmed.fetch import OfflineSource
 from audit.history import (ArticleResult, History, code_version, config_hash, content_key, diff_rows,
                            finding_rows, pack_audit, record_hash, unpack_audit)
 from audit.pipeline import read_one, score_and_find
-from audit.resolve import resolve
+from audit.pubmed.resolve import resolve
 from nightly_corpus import corpus_articles, raw_records, retract, write_corpus
-from audit.pubmed import parse_records
+from audit.pubmed.records import parse_records
 
 
 @pytest.fixture(scope="module")

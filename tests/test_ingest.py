@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from audit.errors import BadInputError
-from audit.ingest import article_id, article_paths, read_article, read_article_bytes
+from audit.reading.ingest import article_id, article_paths, read_article, read_article_bytes
 
 
 
@@ -19,7 +19,7 @@ def _jats_files(data_dir):
 
 
 def _first_article(path):
-    """Parse the file independently of audit.ingest: the first <article> and its back-matter refs."""
+    """Parse the file independently of audit.reading.ingest: the first <article> and its back-matter refs."""
     root = ET.parse(path).getroot()
     art = root if root.tag == "article" else root.find("article")
     back = art.find("back")
@@ -218,7 +218,7 @@ def test_examples_folder_reads(root_dir):
 
 
 def test_a_closing_list_of_dated_points_is_text_not_references():
-    from audit.ingest import read_article_bytes
+    from audit.reading.ingest import read_article_bytes
 
     md = (b"# Screening\n\nScreening reduces mortality [1].\n\n"
           b"1. Screening guidelines were revised in 2018 after new trials.\n"

@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from audit.errors import BadInputError
-from audit.pubmed import (load_raw_records, load_records, parse_medline_text, parse_records,
+from audit.pubmed.records import (load_raw_records, load_records, parse_medline_text, parse_records,
                           split_articles, wrap_article_set)
 
 def _xml_files(data_dir):

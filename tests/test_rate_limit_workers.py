@@ -31,7 +31,7 @@ from contextlib import contextmanager
 import pytest
 
 from audit.models import RESOLVED
-from audit.ratelimit import RequestGate, ensure_prefect_limit, prefect_limit_spec
+from audit.pubmed.ratelimit import RequestGate, ensure_prefect_limit, prefect_limit_spec
 from eutils_fixture import record_store, start_server
 from prefect_harness import prefect_harness  # noqa: F401
 
@@ -64,7 +64,7 @@ def _worker(index: int, api_url: str, jobs, results, barrier) -> None:
     from prefect.concurrency.sync import rate_limit  # noqa: F401  (imported before the start line)
 
     from audit.config import EntrezConfig
-    from audit.entrez import EntrezSource
+    from audit.pubmed.entrez import EntrezSource
 
     while True:
         job = jobs.get()

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from audit.models import Finding
-from audit.pubmed import load_records
+from audit.pubmed.records import load_records
 from reports import csvout, pages
 from reports.highlight import article_segments, claim_spans, numbers, shared_marks
 from reports.writer import (article_dirname, article_report, marker_verdicts, pubmed_url,
@@ -319,7 +319,7 @@ def test_shared_marks_on_a_real_abstract(data_dir):
 @pytest.fixture(scope="module")
 def pipeline_audit(root_dir):
     from audit.config import load_config
-    from audit.fetch import OfflineSource
+    from audit.pubmed.fetch import OfflineSource
     from audit.pipeline import audit_file
 
     source = OfflineSource.from_paths([root_dir / "examples" / "records"])

@@ -14,8 +14,8 @@ import pytest
 
 from audit.config import ScoringConfig
 from audit.models import Article, Claim, Reference
-from audit.pubmed import load_records
-from audit.score import (claim_numbers, prepare_record, prepare_text, score_article, score_pair,
+from audit.pubmed.records import load_records
+from audit.scoring.score import (claim_numbers, prepare_record, prepare_text, score_article, score_pair,
                          subject_conflicts, support_score, unsupported_numbers)
 
 CFG = ScoringConfig()
@@ -60,7 +60,7 @@ def _pair(records, subject: str, claim: str, pmid: str):
 
 def test_seed_claims_drift_from_ileal_subject_except_the_first():
     subject = prepare_text(SUBJECT)
-    from audit.score import claim_drift
+    from audit.scoring.score import claim_drift
     drifts = [claim_drift(f"c{i + 1}", prepare_text(t), subject, CFG) for i, t in enumerate(SEED_CLAIMS)]
     assert [d.drifts for d in drifts] == [False, True, True, True, True]
     assert drifts[0].score >= 0.9
@@ -195,7 +195,7 @@ def test_support_score_ranks_the_right_record_first(records):
 
 def test_number_forms():
     assert [n.text for n in claim_numbers("60-80%, 30–50 %, COVID-19, stage 4 disease in 2010")] == ["60-80%", "30–50 %"]
-    from audit.score import source_numbers
+    from audit.scoring.score import source_numbers
     vals, ranges = source_numbers("between 60% to 80% of patients and 1,200 controls")
     assert (60.0, 80.0) in ranges and 1200.0 in vals
 

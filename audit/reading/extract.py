@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .models import Claim, Reference
+from audit.models import Claim, Reference
 
 # --------------------------------------------------------------------------
 # Blocks

@@ -18,10 +18,10 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 from xml.parsers import expat
 
-from .errors import BadInputError
-from .extract import (Block, BlockBuilder, extract, reference_from_entry, split_entry_label,
+from audit.errors import BadInputError
+from audit.reading.extract import (Block, BlockBuilder, extract, reference_from_entry, split_entry_label,
                       looks_like_heading, find_identifiers, _UNITS_BEFORE_EXPONENT, _YEAR_RE)
-from .models import Article, Reference
+from audit.models import Article, Reference
 
 ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".xml", ".nxml")
 _FORMAT_BY_SUFFIX = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".html": "html",
@@ -314,7 +314,7 @@ def _entry_start(s: str) -> bool:
 
 
 def _is_chrome_heading(s: str) -> bool:
-    from .extract import _CHROME_SECTION, is_chrome_sentence
+    from audit.reading.extract import _CHROME_SECTION, is_chrome_sentence
     return looks_like_heading(s, False) and (bool(_CHROME_SECTION.search(s)) or is_chrome_sentence(s))
 
 
@@ -595,7 +595,7 @@ class _HTMLReader(HTMLParser):
         before = cap["before"]
         exponent = bool(_UNITS_BEFORE_EXPONENT.search(before)) and not cap["anchor"]
         if m and text.strip() and not exponent:
-            from .extract import _expand
+            from audit.reading.extract import _expand
             labels = _expand(m.group(1))
             if labels:
                 self.cur.add_marker(text, labels, cap["line"])
@@ -799,7 +799,7 @@ def _jats_reference(el: ET.Element, key: str, tree: _LinedTree) -> Reference:
     ym = _YEAR_RE.search(year_txt or "")
     year = int(ym.group(1)) if ym else None
     if not title and not journal:
-        from .extract import parse_citation
+        from audit.reading.extract import parse_citation
         title, journal, year2 = parse_citation(raw)
         year = year or year2
     return Reference(id=key, raw=raw, pmid=pmid, doi=doi, pmcid=pmcid, line=tree.line(el),

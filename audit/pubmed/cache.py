@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from .models import NOT_FOUND, RESOLVED, MeshHeading, Record, to_dict
+from audit.models import NOT_FOUND, RESOLVED, MeshHeading, Record, to_dict
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS records (

@@ -226,7 +226,7 @@ class MiniLM:
             self._pieces = [""] * (max(vocab.values()) + 1)
             for w, i in vocab.items():
                 self._pieces[i] = w
-        from .score import STOPWORDS
+        from audit.scoring.score import STOPWORDS
         pieces = [self._pieces[i] for i in ids]
         out = np.zeros(len(pieces), dtype=bool)
         start = 0

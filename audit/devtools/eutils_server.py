@@ -49,8 +49,8 @@ from typing import Iterable, Iterator
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape
 
-from .models import Record
-from .pubmed import load_raw_records, parse_records, wrap_article_set
+from audit.models import Record
+from audit.pubmed.records import load_raw_records, parse_records, wrap_article_set
 
 BASE_PATH = "/entrez/eutils/"
 MAX_RETMAX = 10000

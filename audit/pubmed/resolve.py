@@ -9,8 +9,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Sequence
 
-from .fetch import RecordSource
-from .models import (PENDING, RESOLVED, UNRESOLVED, Article, FetchResult, Record,
+from audit.pubmed.fetch import RecordSource
+from audit.models import (PENDING, RESOLVED, UNRESOLVED, Article, FetchResult, Record,
                      Reference)
 
 

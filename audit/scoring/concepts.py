@@ -430,7 +430,7 @@ def background_df() -> tuple[dict[str, int], int]:
     """Document frequencies of stemmed words over a background of biomedical abstracts.
 
     Common words get a low weight in the lexical score, and a word missing here
-    counts as rare.  Built by ``python -m audit.evaluate build-df`` from the PubMed
+    counts as rare.  Built by ``python -m audit.evaluation.evaluate build-df`` from the PubMed
     records and the Citation-Integrity corpus in shared/data (SciFact is left out
     so that the SciFact evaluation does not see its own corpus); words in fewer
     than 5 of the 3751 documents are left out.

@@ -15,7 +15,7 @@ allow:
 Transport is ``requests`` (Bio.Entrez's URLs are fixed to NCBI and it retries
 429 at once); Biopython parses the control answers (``Entrez.read`` on
 esearch/epost) and supplies the conventions (tool, email, api_key).  efetch
-PubMed XML goes through ``audit.pubmed`` (ElementTree): Bio.Entrez would try to
+PubMed XML goes through ``audit.pubmed.records`` (ElementTree): Bio.Entrez would try to
 download PubMed DTDs it does not ship.
 
 Every request waits on the process-wide rate limiter; 429, 5xx, timeouts,
@@ -46,15 +46,15 @@ from Bio import Entrez
 from Bio.Entrez import Parser as EntrezParser
 from rapidfuzz import fuzz
 
-from .cache import RecordCache
-from .config import EntrezConfig
-from .errors import BadInputError
-from .fetch import normalise_title
-from .models import FETCH_FAILED, NOT_FOUND, RESOLVED, FetchResult, Record, Reference
-from .pubmed import parse_records, split_articles
-from .ratelimit import RequestGate
+from audit.pubmed.cache import RecordCache
+from audit.config import EntrezConfig
+from audit.errors import BadInputError
+from audit.pubmed.fetch import normalise_title
+from audit.models import FETCH_FAILED, NOT_FOUND, RESOLVED, FetchResult, Record, Reference
+from audit.pubmed.records import parse_records, split_articles
+from audit.pubmed.ratelimit import RequestGate
 
-log = logging.getLogger("audit.entrez")
+log = logging.getLogger("audit.pubmed.entrez")
 
 RETRY_AFTER_MAX = 300.0        # seconds; a longer Retry-After is treated as this
 TERMS_PER_SEARCH = 100         # OR-ed DOI/PMCID terms per esearch

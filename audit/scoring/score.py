@@ -30,9 +30,9 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
-from . import concepts as cx
-from .config import ScoringConfig
-from .models import OFF_TOPIC, RELEVANT, RESOLVED, UNVERIFIABLE, WEAK, Article, ClaimDrift, Pair, Record
+from audit.scoring import concepts as cx
+from audit.config import ScoringConfig
+from audit.models import OFF_TOPIC, RELEVANT, RESOLVED, UNVERIFIABLE, WEAK, Article, ClaimDrift, Pair, Record
 
 # --------------------------------------------------------------------------- text
 
@@ -200,8 +200,8 @@ class TextFeatures:
     general: bool                        # population-level wording
     specific: bool                       # about one case or a model
     topic: str                           # "ileal neuroendocrine tumours"
-    embedding: object = None             # unit vector, set by audit.semantic when scoring.semantic is on
-    tokens: object = None                # word-piece vectors for late interaction (audit.semantic)
+    embedding: object = None             # unit vector, set by audit.scoring.semantic when scoring.semantic is on
+    tokens: object = None                # word-piece vectors for late interaction (audit.scoring.semantic)
 
 
 @dataclass
@@ -224,8 +224,8 @@ class RecordFeatures:
     has_mesh: bool
     has_text: bool
     topic: str
-    embedding: object = None             # matrix of unit vectors (title, sentences), set by audit.semantic
-    tokens: object = None                # word-piece vectors of title and sentences (audit.semantic)
+    embedding: object = None             # matrix of unit vectors (title, sentences), set by audit.scoring.semantic
+    tokens: object = None                # word-piece vectors of title and sentences (audit.scoring.semantic)
 
 
 # How a claim cites ("a study published in the Journal of ... found") is not what it claims.
@@ -469,13 +469,13 @@ def support_score(c: TextFeatures, r: RecordFeatures, cfg: ScoringConfig) -> flo
 
 def _semantic_similarity(c: TextFeatures, r: RecordFeatures) -> float:
     # Only reached when embeddings were attached (scoring.semantic on and the extra installed).
-    from .semantic import source_similarity
+    from audit.scoring.semantic import source_similarity
     return source_similarity(c.embedding, r.embedding)
 
 
 def late_features(c: TextFeatures, r: RecordFeatures, cov: float | None = None) -> tuple[float, float, float]:
     """(MaxSim, weakest word-piece match, lexical coverage): the inputs of the late-interaction formula."""
-    from .semantic import late_interaction
+    from audit.scoring.semantic import late_interaction
     maxsim, weakest = late_interaction(c.tokens, r.tokens)
     if cov is None:
         cov = lexical_parts(c, r)[0]
@@ -641,7 +641,7 @@ def score_article(article: Article, records: dict[str, Record], cfg: ScoringConf
     refs = {r.id: r for r in article.references}
     sem = None
     if cfg.semantic:
-        from . import semantic as sem
+        from audit.scoring import semantic as sem
         sem.prefetch_article(article, records)      # one batch through the model for the whole article
         sem.attach_text(subject)
     pairs: list[Pair] = []

@@ -16,8 +16,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from .errors import BadInputError
-from .models import MeshHeading, Record
+from audit.errors import BadInputError
+from audit.models import MeshHeading, Record
 
 RECORD_TAGS = ("PubmedArticle", "MedlineCitation", "PubmedBookArticle")
 XML_SUFFIXES = (".xml", ".xml.gz", ".gz", ".nxml")

@@ -15,9 +15,9 @@ from typing import Protocol, Sequence
 
 from rapidfuzz import fuzz, process
 
-from .config import Config
-from .models import RESOLVED, UNRESOLVED, FetchResult, Record, Reference
-from .pubmed import load_records
+from audit.config import Config
+from audit.models import RESOLVED, UNRESOLVED, FetchResult, Record, Reference
+from audit.pubmed.records import load_records
 
 
 class RecordSource(Protocol):
@@ -101,7 +101,7 @@ def open_source(cfg: Config, offline_paths: Sequence[str | Path] | None = None) 
     paths = list(offline_paths) if offline_paths else []
     if paths:
         return OfflineSource.from_paths(paths)
-    from .cache import RecordCache
-    from .entrez import EntrezSource
+    from audit.pubmed.cache import RecordCache
+    from audit.pubmed.entrez import EntrezSource
 
     return EntrezSource(cfg.entrez, RecordCache(cfg.entrez.cache_path, cfg.entrez.cache_ttl_days))

@@ -1,0 +1,1 @@
+"""Tools for tests and benchmarks (a local E-utilities server); not a step of the audit."""

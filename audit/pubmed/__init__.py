@@ -1,0 +1,1 @@
+"""PubMed: E-utilities client, rate limiter, record cache, record parser, resolution."""

@@ -1,0 +1,1 @@
+"""Reading articles: files -> Article (claims, references, markers)."""

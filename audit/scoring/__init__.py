@@ -1,0 +1,1 @@
+"""Scoring claim-source pairs and subjects."""
