@@ -31,16 +31,25 @@ class EntrezConfig:
     history_threshold: int = 1000    # above this many PMIDs, go through epost/WebEnv
     citmatch_batch: int = 50
     requests_per_second: float = 0.0  # 0: NCBI's cap, 3 without a key, 10 with
-    timeout: float = 30.0
+    timeout: float = 30.0            # seconds between two reads of one answer (requests' timeout)
     max_retries: int = 5
     backoff_base: float = 0.5
     backoff_max: float = 30.0
+    # Hard limits: a hostile or broken server must not hold a run forever or fill memory.
+    request_deadline: float = 120.0  # wall-clock seconds for one request, answer body included
+    retry_after_max: float = 60.0    # a longer Retry-After is waited as this
+    retry_wait_per_call: float = 300.0   # seconds of retry waits for one call; then it fails
+    retry_wait_per_run: float = 1800.0   # seconds of retry waits for one run; then no more retries
+    max_inflated_mb: float = 512.0   # ceiling on an answer body or records file after gunzip
     cache_path: str = "~/.cache/citeaudit/records.sqlite"
     cache_ttl_days: float = 7.0
     concurrency_limit_name: str = "ncbi-eutils"  # Prefect global concurrency limit
     # Also hold every request to that Prefect limit: for flows spread over several
     # workers (Dask), where a per-process limiter alone would multiply the rate.
     prefect_rate_limit: bool = False
+
+    def max_inflated_bytes(self) -> int:
+        return int(self.max_inflated_mb * 1024 * 1024)
 
     def rate(self) -> float:
         if self.requests_per_second > 0:
@@ -184,6 +193,12 @@ def _validate(cfg: Config, path: str) -> None:
         (e.batch_size >= 1 and e.batch_size <= 10000, "entrez.batch_size must be 1..10000"),
         (e.requests_per_second >= 0, "entrez.requests_per_second must be >= 0"),
         (e.max_retries >= 0, "entrez.max_retries must be >= 0"),
+        (e.timeout > 0, "entrez.timeout must be > 0"),
+        (e.request_deadline > 0, "entrez.request_deadline must be > 0"),
+        (e.retry_after_max >= 0, "entrez.retry_after_max must be >= 0"),
+        (e.retry_wait_per_call >= 0 and e.retry_wait_per_run >= 0,
+         "entrez.retry_wait_per_call and retry_wait_per_run must be >= 0"),
+        (e.max_inflated_mb > 0, "entrez.max_inflated_mb must be > 0"),
         (e.cache_ttl_days >= 0, "entrez.cache_ttl_days must be >= 0"),
         (e.base_url.startswith(("http://", "https://")), "entrez.base_url must be an http(s) URL"),
         (0 <= s.off_topic_threshold <= s.relevant_threshold <= 1,

@@ -3,19 +3,22 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 COLUMNS = ["article_id", "kind", "severity", "claim_id", "reference_id", "pmid", "message", "claim_text"]
-# Spreadsheets run a cell that starts with these as a formula; article text can.
-_FORMULA_START = ("=", "+", "@", "\t", "\r")
+# Spreadsheets run a cell that starts with these as a formula (OWASP CSV injection list);
+# article text can start with any of them ("-1+1+cmd|' /C calc'!A0", "-2+HYPERLINK(...)").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A plain number ("-5", "+3.2", "1e-3", "-12%") is not a formula: it stays a number.
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?%?")
 
 
 def _cell(value) -> str:
     if value is None:
         return ""
     s = str(value)
-    # A leading "-" is a formula too, but "-5%" or "- item" is ordinary text.
-    if s.startswith(_FORMULA_START) or (s.startswith("-") and len(s) > 1 and not (s[1].isdigit() or s[1].isspace())):
-        return "'" + s
+    if s.startswith(_FORMULA_START) and not _NUMBER.fullmatch(s):
+        return "'" + s          # the apostrophe makes the spreadsheet show the text as text
     return s
 
 

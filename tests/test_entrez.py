@@ -71,9 +71,11 @@ def test_large_sets_go_through_the_history_server(eutils_server, entrez_config):
     assert kinds[0] == ("epost", True, False)
     history = [k for k in kinds if k == ("efetch", False, True)]
     assert len(history) == math.ceil(451 / 200)
-    # Only the PMID PubMed does not have is asked again, alone, by id.
+    # Only the PMID PubMed does not have is asked again by id, then esearch confirms it is absent.
     assert eutils_server.fetched_ids() == [MISSING]
-    assert len(eutils_server.requests) == 1 + 3 + 1
+    assert len(eutils_server.requests) == 1 + 3 + 1 + 1
+    assert eutils_server.requests[-1]["endpoint"] == "esearch"
+    assert eutils_server.requests[-1]["params"]["term"] == f"{MISSING}[uid]"
 
 
 def test_history_pages_missing_records_fall_back_to_ids_then_alone(eutils_factory, entrez_config):
@@ -98,7 +100,7 @@ def test_reaudit_within_ttl_makes_no_request_and_expiry_refetches(eutils_server,
     first = EntrezSource(cfg, _cache(cfg)).fetch(ids)
     assert _statuses(first) == {RESOLVED: 30, NOT_FOUND: 1}
     n = len(eutils_server.requests)
-    assert n == 2                                   # one batch, then the missing PMID alone
+    assert n == 2                                   # one batch, then esearch: the missing PMID is absent
     again = EntrezSource(cfg, _cache(cfg))
     second = again.fetch(ids)
     assert len(eutils_server.requests) == n         # zero requests: records and the not_found answer
@@ -108,7 +110,8 @@ def test_reaudit_within_ttl_makes_no_request_and_expiry_refetches(eutils_server,
     eutils_server.reset_log()
     third = EntrezSource(cfg, _cache(cfg)).fetch(ids)
     assert _statuses(third) == {RESOLVED: 30, NOT_FOUND: 1}
-    assert sorted(eutils_server.fetched_ids()) == sorted(ids + [MISSING])
+    assert sorted(eutils_server.fetched_ids()) == sorted(ids)
+    assert [r["endpoint"] for r in eutils_server.requests] == ["efetch", "esearch"]
 
 
 # -- rate limiting --------------------------------------------------------------------------
@@ -216,7 +219,10 @@ def test_records_left_out_of_a_batch_are_asked_again_alone(eutils_factory, entre
     left_out = {p for r in srv.requests for p in r.get("dropped", [])}
     assert set(dropped) <= left_out
     singles = [r["ids"] for r in srv.requests_for("efetch") if len(r["ids"]) == 1]
+    # Asked alone: the ones esearch lists (MISSING is the third batch, of one, and is not asked again).
     assert sorted(s[0] for s in singles) == sorted(left_out | {MISSING})
+    assert srv.fetched_ids().count(MISSING) == 1
+    assert MISSING in srv.requests_for("esearch")[0]["params"]["term"]
 
 
 def test_a_server_that_keeps_failing_gives_fetch_failed_never_not_found(eutils_factory, entrez_config):

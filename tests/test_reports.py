@@ -165,7 +165,7 @@ def test_csv_guards_spreadsheet_formulas():
     df = pd.read_csv(__import__("io").StringIO(text))
     assert df["message"].iloc[0] == "'=HYPERLINK(\"http://x\")"
     assert df["kind"].iloc[0] == "'@SUM(A1)"
-    assert df["claim_text"].iloc[0] == "-5% mortality"
+    assert df["claim_text"].iloc[0] == "'-5% mortality"     # text after a minus: a formula to Excel
     assert df["article_id"].iloc[0] == "a,b\"c\nd"
 
 

@@ -34,6 +34,7 @@ import logging
 import os
 import random
 import re
+import socket
 import threading
 import time
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
@@ -42,6 +43,7 @@ from typing import Callable, Iterable, Sequence
 from urllib.parse import quote
 
 import requests
+import urllib3.exceptions
 from Bio import Entrez
 from Bio.Entrez import Parser as EntrezParser
 from rapidfuzz import fuzz
@@ -51,12 +53,12 @@ from audit.config import EntrezConfig
 from audit.errors import BadInputError
 from audit.pubmed.fetch import normalise_title
 from audit.models import FETCH_FAILED, NOT_FOUND, RESOLVED, FetchResult, Record, Reference
-from audit.pubmed.records import parse_records, split_articles
+from audit.pubmed.records import MAX_INFLATED, gunzip_bounded, parse_records, split_articles
 from audit.pubmed.ratelimit import RequestGate
 
 log = logging.getLogger("audit.pubmed.entrez")
 
-RETRY_AFTER_MAX = 300.0        # seconds; a longer Retry-After is treated as this
+READ_CHUNK = 64 * 1024         # bytes asked of the socket per read while the deadline is watched
 TERMS_PER_SEARCH = 100         # OR-ed DOI/PMCID terms per esearch
 TITLES_PER_SEARCH = 10         # OR-ed title queries per esearch
 TITLE_MATCH = 90               # rapidfuzz token_set_ratio needed to accept a title hit
@@ -176,6 +178,10 @@ def citation_query(ref: Reference) -> CitationQuery | None:
     return CitationQuery(journal.strip(), year, volume, page, author)
 
 
+_DOCTYPE = re.compile(rb"<!DOCTYPE\s+[\w.:-]+\s+(?:PUBLIC\s+(?:\"[^\"]*\"|'[^']*')\s+|SYSTEM\s+)"
+                      rb"(?:\"([^\"]*)\"|'([^']*)')\s*(\[|>)")
+
+
 def _dtd_available(content: bytes) -> bool:
     """True unless the DOCTYPE names a DTD Biopython would have to download."""
     m = re.search(rb'<!DOCTYPE[^>]*?"([^"]+\.dtd)"', content[:2000])
@@ -186,10 +192,26 @@ def _dtd_available(content: bytes) -> bool:
     return any(d and os.path.isfile(os.path.join(d, name)) for d in dirs)
 
 
+def _check_doctype(content: bytes) -> None:
+    """Refuse what NCBI never sends and Bio.Entrez would act on: no DOCTYPE, an internal
+    subset (entity declarations: file reads, entity bombs), a DTD that is not shipped
+    offline (Bio.Entrez would download it).  Each fails the same way again: not retried."""
+    head = content[:4000]
+    if b"<!DOCTYPE" not in head:
+        raise _NcbiError("answer has no DOCTYPE (not an E-utilities answer)")
+    m = _DOCTYPE.search(head)
+    if not m:
+        raise _NcbiError("answer has a DOCTYPE this client does not read")
+    if m.group(3) == b"[":
+        raise _NcbiError("answer declares its own entities (internal DTD subset): refused")
+    system = (m.group(1) or m.group(2) or b"").decode("ascii", "replace")
+    if not system.endswith(".dtd") or not _dtd_available(content):
+        raise _NcbiError("answer names a DTD that is not available offline")
+
+
 def read_control(content: bytes):
     """esearch/epost/esummary answers through Bio.Entrez.read (no DTD download)."""
-    if not _dtd_available(content):
-        raise _NcbiError("answer names a DTD that is not available offline")
+    _check_doctype(content)
     try:
         return Entrez.read(io.BytesIO(content), validate=False)
     except RuntimeError as exc:      # Bio.Entrez raises RuntimeError for <ERROR> answers
@@ -198,11 +220,24 @@ def read_control(content: bytes):
             raise _Retry(f"NCBI error: {msg}")
         raise _NcbiError(msg)
     except (EntrezParser.CorruptedXMLError, EntrezParser.NotXMLError, EntrezParser.ValidationError) as exc:
-        raise _Retry(f"unparsable answer ({type(exc).__name__})")
+        raise _Retry(f"unparsable answer ({type(exc).__name__})")     # a cut answer: worth a retry
+    except ValueError as exc:
+        # Bio.Entrez's other refusals (external entity, missing DTD, ...): the same answer
+        # will be refused again.  Only the type and a short text: never the body.
+        raise _NcbiError(f"answer refused by the XML reader ({str(exc)[:80]})")
 
 
-def read_efetch(content: bytes) -> list[tuple[Record, bytes]]:
-    """(record, one-article XML) for every record in an efetch answer."""
+# A cut answer ends inside an element or a tag; other XML errors are in the answer itself.
+_CUT_XML = re.compile(r"no element found|unclosed token|partial character")
+
+
+def read_efetch(content: bytes, limit: int = MAX_INFLATED) -> list[tuple[Record, bytes]]:
+    """(record, one-article XML) for every record in an efetch answer (gzip inflated up to ``limit``)."""
+    if content[:2] == b"\x1f\x8b":
+        try:
+            content = gunzip_bounded(content, limit, "efetch answer")
+        except BadInputError as exc:
+            raise _NcbiError(exc.reason)
     head = content[:1000]
     if b"<eFetchResult" in head or b"<ERROR>" in content[:4000]:
         m = re.search(rb"<ERROR>(.*?)</ERROR>", content, re.S)
@@ -214,7 +249,9 @@ def read_efetch(content: bytes) -> list[tuple[Record, bytes]]:
         records = parse_records(content, "efetch answer")
         parts = dict(split_articles(content, "efetch answer"))
     except BadInputError as exc:
-        raise _Retry(f"unparsable answer ({exc.reason[:80]})")
+        if _CUT_XML.search(exc.reason):
+            raise _Retry(f"unparsable answer ({exc.reason[:80]})")
+        raise _NcbiError(f"malformed answer ({exc.reason[:80]})")
     if b"PubmedArticleSet" not in head:
         raise _Retry("not a PubmedArticleSet answer")
     return [(r, parts.get(r.pmid, b"")) for r in records]
@@ -316,8 +353,42 @@ class EntrezSource:
         cap = min(self.cfg.backoff_max, self.cfg.backoff_base * (2 ** attempt))
         return cap / 2 + random.uniform(0, cap / 2)        # "equal jitter": never ~0, never > cap
 
+    def _read_body(self, resp: requests.Response, deadline: float) -> bytes:
+        """The whole answer, inflated (Content-Encoding), within the deadline and the size ceiling.
+
+        requests' timeout is per socket read: a server sending one byte every few
+        seconds would never time out.  read1 returns whatever has arrived, so the
+        wall-clock deadline is checked at least once per ``timeout``.
+        """
+        limit = self.cfg.max_inflated_bytes()
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            if time.monotonic() > deadline:
+                raise _Retry(f"deadline exceeded ({self.cfg.request_deadline:g} s for one request)")
+            chunk = resp.raw.read1(READ_CHUNK, decode_content=True)
+            if not chunk:
+                break
+            size += len(chunk)
+            if size > limit:
+                raise _NcbiError(f"answer larger than {self.cfg.max_inflated_mb:g} MB (entrez.max_inflated_mb)")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _budget_left(self, waited_call: float) -> float:
+        with self._lock:
+            run_left = self.cfg.retry_wait_per_run - self._stats["retry_wait_s"]
+        return min(self.cfg.retry_wait_per_call - waited_call, run_left)
+
     def call(self, endpoint: str, params: dict, parse: Callable[[bytes], object], post: bool = True):
-        """One E-utility call with rate limiting and retries; returns ``parse(body)``."""
+        """One E-utility call with rate limiting and retries; returns ``parse(body)``.
+
+        Bounded on every side: each attempt by ``request_deadline`` and
+        ``max_inflated_mb``, the retries by ``max_retries`` and the wait budgets
+        (``retry_wait_per_call``, ``retry_wait_per_run``), Retry-After by ``retry_after_max``.
+        Answers that will fail the same way again (4xx other than 429, refused or
+        malformed XML, oversized) are not retried.
+        """
         url = self.base_url + endpoint + (".cgi" if endpoint == "ecitmatch" else ".fcgi")
         full = dict(params)
         full["tool"] = self.cfg.tool
@@ -328,6 +399,7 @@ class EntrezSource:
         key = self.cfg.api_key
         tries = self.cfg.max_retries + 1
         reason = "no attempt made"
+        waited = 0.0
         for attempt in range(tries):
             self.gate.acquire()
             self._bump("requests", endpoint)
@@ -335,44 +407,57 @@ class EntrezSource:
             if attempt:
                 self._bump("retries")
             retry_after = None
+            resp = None
+            deadline = time.monotonic() + self.cfg.request_deadline
+            # Never wait longer for one read than the whole request may take.
+            timeout = min(self.cfg.timeout, self.cfg.request_deadline)
             try:
                 if post:
-                    resp = self.session.post(url, data=full, timeout=self.cfg.timeout)
+                    resp = self.session.post(url, data=full, timeout=timeout, stream=True)
                 else:
-                    resp = self.session.get(url, params=full, timeout=self.cfg.timeout)
-                body = resp.content            # a cut connection raises here
+                    resp = self.session.get(url, params=full, timeout=timeout, stream=True)
                 self._bump("http_status", str(resp.status_code))
-                self._bump("bytes", n=len(body))
                 if resp.status_code == 429 or resp.status_code >= 500:
                     retry_after = _retry_after(resp.headers.get("Retry-After"))
                     raise _Retry(f"HTTP {resp.status_code}", retry_after)
                 if resp.status_code >= 400:
                     raise _NcbiError(f"HTTP {resp.status_code}")
+                body = self._read_body(resp, deadline)          # a cut connection raises here
+                self._bump("bytes", n=len(body))
                 return parse(body)
-            except requests.Timeout:
+            except (requests.Timeout, urllib3.exceptions.ReadTimeoutError, socket.timeout):
                 reason = "timeout"
             except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError,
-                    requests.exceptions.ContentDecodingError) as exc:
+                    requests.exceptions.ContentDecodingError, urllib3.exceptions.ProtocolError,
+                    urllib3.exceptions.DecodeError, ConnectionError) as exc:
                 reason = f"connection error ({type(exc).__name__})"
             except _Retry as exc:
                 reason, retry_after = exc.reason, exc.retry_after
             except _NcbiError as exc:
                 self._bump("failures", "ncbi_error")
                 raise EntrezError(redact(f"{endpoint}: NCBI error: {exc}", key)) from None
-            except requests.RequestException as exc:
+            except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
                 # Any other transport failure (TooManyRedirects, InvalidURL...): its text may hold
                 # the request URL, and a GET's URL holds the api_key, so only its type is kept.
                 self._bump("failures", "request_error")
                 raise EntrezError(f"{endpoint}: request failed ({type(exc).__name__})") from None
+            finally:
+                if resp is not None:
+                    resp.close()
             self._bump("failures", reason.split(" (")[0].split(":")[0])
             if attempt + 1 >= tries:
                 break
             delay = self._backoff(attempt)
             if retry_after is not None:
-                delay = max(delay, min(retry_after, RETRY_AFTER_MAX))
+                delay = max(delay, min(retry_after, self.cfg.retry_after_max))
+            if delay > self._budget_left(waited):
+                self._bump("failures", "retry_budget")
+                raise EntrezError(redact(f"{endpoint}: gave up after {attempt + 1} attempts "
+                                         f"(retry-wait budget spent): {reason}", key)) from None
             log.info("%s: %s; retry %d/%d in %.2fs", endpoint, redact(reason, key), attempt + 1,
                      tries - 1, delay)
             self._bump("retry_wait_s", n=delay)
+            waited += delay
             self._sleep(delay)
         raise EntrezError(redact(f"{endpoint}: failed after {tries} attempts: {reason}", key)) from None
 
@@ -407,24 +492,13 @@ class EntrezSource:
         rest = [p for p in todo if p not in got]
         batches = [rest[i:i + self.cfg.batch_size] for i in range(0, len(rest), self.cfg.batch_size)]
         self._run_batches(batches, got, failed)
-        # Left out of a batch answer: ask once more, alone, before believing PubMed lacks it.
-        alone = {b[0] for b in batches if len(b) == 1}     # already asked alone, answered fine
-        for p in [p for p in todo if p not in got and p not in failed]:
-            found: dict[str, Record] = {}
-            if p not in alone:
-                try:
-                    found = self._efetch_ids([p])
-                except EntrezError as exc:
-                    failed[p] = str(exc)
-                    continue
-            if p in found:
-                got[p] = found[p]
-            else:
-                if self.cache is not None:
-                    self.cache.put_many(not_found=[p])
-                results[p] = FetchResult(p, NOT_FOUND, None,
-                                         "PubMed answered without this PMID (asked in a batch and alone)")
-                self._bump("not_found")
+        # Left out of every efetch answer: only PubMed's own word makes a PMID not_found.
+        missing = [p for p in todo if p not in got and p not in failed]
+        for p, reason in self._confirm_missing(missing, got, failed).items():
+            if self.cache is not None:
+                self.cache.put_many(not_found=[p])
+            results[p] = FetchResult(p, NOT_FOUND, None, reason)
+            self._bump("not_found")
         for p, rec in got.items():
             results[p] = FetchResult(p, RESOLVED, rec)
         for p, why in failed.items():
@@ -432,6 +506,44 @@ class EntrezSource:
                 results[p] = FetchResult(p, FETCH_FAILED, None, why)
                 self._bump("fetch_failed")
         return {p: results[p] for p in wanted}
+
+    def _confirm_missing(self, missing: list[str], got: dict, failed: dict) -> dict[str, str]:
+        """PMIDs no efetch answer held: ask esearch whether PubMed has them.
+
+        An efetch answer can lack a record for reasons of its own (a dropped record,
+        an empty or wrong set from a sick server), so its silence proves nothing.
+        esearch on ``NNN[uid]`` answers for each PMID: the ones it does not list are
+        ``not_found`` (returned, with the reason); the ones it lists are asked alone,
+        retried while the answer lacks them, and end ``fetch_failed`` if it never
+        comes -- never cached as absent.
+        """
+        absent: dict[str, str] = {}
+        for i in range(0, len(missing), TERMS_PER_SEARCH):
+            chunk = missing[i:i + TERMS_PER_SEARCH]
+            try:
+                res = self.esearch(" OR ".join(f"{p}[uid]" for p in chunk), retmax=len(chunk))
+                listed = {str(x) for x in res["IdList"]}
+                complete = int(res.get("Count", len(listed))) <= len(listed)
+            except EntrezError as exc:
+                for p in chunk:
+                    failed[p] = f"left out of the efetch answer, and the check failed: {exc}"
+                continue
+            except (KeyError, TypeError, ValueError):
+                for p in chunk:
+                    failed[p] = "left out of the efetch answer, and the esearch check answered no IdList"
+                continue
+            for p in chunk:
+                if p not in listed:
+                    if complete:
+                        absent[p] = "PubMed has no such record (efetch left it out; esearch does not list it)"
+                    else:
+                        failed[p] = "left out of the efetch answer; esearch answer incomplete"
+                    continue
+                try:
+                    got.update(self._efetch_ids([p], require=True))
+                except EntrezError as exc:
+                    failed[p] = f"PubMed lists this PMID but efetch did not return it: {exc}"
+        return absent
 
     def _commit(self, asked: Iterable[str], found: list[tuple[Record, bytes]]) -> dict[str, Record]:
         asked = set(asked)
@@ -441,8 +553,19 @@ class EntrezSource:
         self._bump("records_fetched", n=len(keep))
         return {r.pmid: r for r, _ in keep}
 
-    def _efetch_ids(self, ids: list[str]) -> dict[str, Record]:
-        found = self.call("efetch", {"db": "pubmed", "id": ",".join(ids), "retmode": "xml"}, read_efetch)
+    def _efetch_ids(self, ids: list[str], require: bool = False) -> dict[str, Record]:
+        """efetch by id; ``require``: an answer lacking any of ``ids`` is a fault, retried."""
+        limit = self.cfg.max_inflated_bytes()
+
+        def parse(body: bytes) -> list[tuple[Record, bytes]]:
+            found = read_efetch(body, limit)
+            if require:
+                lacking = set(ids) - {r.pmid for r, _ in found}
+                if lacking:
+                    raise _Retry(f"answer lacks {len(lacking)} of the {len(ids)} asked records")
+            return found
+
+        found = self.call("efetch", {"db": "pubmed", "id": ",".join(ids), "retmode": "xml"}, parse)
         return self._commit(ids, found)
 
     def _run_batches(self, batches: list[list[str]], got: dict, failed: dict) -> None:
@@ -488,12 +611,13 @@ class EntrezSource:
             log.info("epost failed, falling back to id batches: %s", redact(str(exc), self.cfg.api_key))
             return
         size = self.cfg.batch_size
+        limit = self.cfg.max_inflated_bytes()
 
         def page(start: int) -> None:
             params = {"db": "pubmed", "WebEnv": webenv, "query_key": query_key,
                       "retstart": start, "retmax": size, "retmode": "xml"}
             try:
-                found = self._commit(todo, self.call("efetch", params, read_efetch))
+                found = self._commit(todo, self.call("efetch", params, lambda b: read_efetch(b, limit)))
             except EntrezError as exc:
                 log.info("history page %d failed: %s", start, exc)
                 return

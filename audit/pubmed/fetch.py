@@ -17,7 +17,7 @@ from rapidfuzz import fuzz, process
 
 from audit.config import Config
 from audit.models import RESOLVED, UNRESOLVED, FetchResult, Record, Reference
-from audit.pubmed.records import load_records
+from audit.pubmed.records import MAX_INFLATED, load_records
 
 
 class RecordSource(Protocol):
@@ -38,17 +38,21 @@ class OfflineSource:
     itself can say a record does not exist.
     """
 
-    def __init__(self, records: dict[str, Record], origin: str = "offline records"):
+    def __init__(self, records: dict[str, Record], origin: str = "offline records",
+                 skipped: Sequence[str] = ()):
         self.records = records
         self.origin = origin
+        self.skipped = list(skipped)     # "file:line: why" of records files that could not be read
         self._by_doi = {r.doi.lower(): p for p, r in records.items() if r.doi}
         self._by_pmc = {r.pmcid.upper(): p for p, r in records.items() if r.pmcid}
         self._titles = {p: normalise_title(r.title) for p, r in records.items() if r.title}
         self.requests = 0
 
     @classmethod
-    def from_paths(cls, paths: Sequence[str | Path]) -> "OfflineSource":
-        return cls(load_records(paths), origin=", ".join(str(p) for p in paths))
+    def from_paths(cls, paths: Sequence[str | Path], limit: int = MAX_INFLATED) -> "OfflineSource":
+        skipped: list[str] = []
+        records = load_records(paths, limit=limit, skipped=skipped)
+        return cls(records, origin=", ".join(str(p) for p in paths), skipped=skipped)
 
     def fetch(self, pmids: Sequence[str]) -> dict[str, FetchResult]:
         out = {}
@@ -93,14 +97,17 @@ class OfflineSource:
         return out
 
     def stats(self) -> dict:
-        return {"source": "offline", "records": len(self.records)}
+        out: dict = {"source": "offline", "records": len(self.records)}
+        if self.skipped:
+            out["skipped_files"] = list(self.skipped)
+        return out
 
 
 def open_source(cfg: Config, offline_paths: Sequence[str | Path] | None = None) -> RecordSource:
     """Offline records when given, else Entrez through the SQLite cache."""
     paths = list(offline_paths) if offline_paths else []
     if paths:
-        return OfflineSource.from_paths(paths)
+        return OfflineSource.from_paths(paths, cfg.entrez.max_inflated_bytes())
     from audit.pubmed.cache import RecordCache
     from audit.pubmed.entrez import EntrezSource
 

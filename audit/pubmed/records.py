@@ -9,9 +9,10 @@ record file does not sit in memory as one tree.
 """
 from __future__ import annotations
 
-import gzip
 import io
+import logging
 import re
+import zlib
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -19,17 +20,48 @@ from typing import Iterable, Iterator
 from audit.errors import BadInputError
 from audit.models import MeshHeading, Record
 
+log = logging.getLogger("audit.pubmed.records")
+
 RECORD_TAGS = ("PubmedArticle", "MedlineCitation", "PubmedBookArticle")
+# Default ceiling on inflated data (entrez.max_inflated_mb in config.yaml sets the real one):
+# a 2 MB gzip can inflate to 2 GiB, and memory is the whole machine's.
+MAX_INFLATED = 512 * 1024 * 1024
 XML_SUFFIXES = (".xml", ".xml.gz", ".gz", ".nxml")
 MEDLINE_SUFFIXES = (".txt", ".medline", ".nbib")
 
 
-def _maybe_gunzip(data: bytes, source: str) -> bytes:
+def gunzip_bounded(data: bytes, limit: int, source: str) -> bytes:
+    """Inflate gzip data (every member), refusing to go beyond ``limit`` bytes."""
+    out: list[bytes] = []
+    size = 0
+    rest = data
+    try:
+        while rest:
+            d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            buf = rest
+            while True:
+                chunk = d.decompress(buf, limit - size + 1)
+                size += len(chunk)
+                if size > limit:
+                    raise BadInputError(source, f"gzip data inflates beyond {limit // (1024 * 1024)} MB "
+                                                "(entrez.max_inflated_mb)")
+                out.append(chunk)
+                if d.eof:
+                    break
+                buf = d.unconsumed_tail
+                if not buf and not chunk:
+                    raise BadInputError(source, "corrupt gzip data: cut short")
+            rest = d.unused_data.lstrip(b"\x00")       # concatenated members (bgzip), padding
+    except zlib.error as exc:
+        raise BadInputError(source, f"corrupt gzip data: {exc}")
+    return b"".join(out)
+
+
+def _maybe_gunzip(data: bytes, source: str, limit: int = MAX_INFLATED) -> bytes:
     if data[:2] == b"\x1f\x8b":
-        try:
-            return gzip.decompress(data)
-        except (OSError, EOFError, ValueError) as exc:
-            raise BadInputError(source, f"corrupt gzip data: {exc}")
+        return gunzip_bounded(data, limit, source)
+    if len(data) > limit:
+        raise BadInputError(source, f"larger than {limit // (1024 * 1024)} MB (entrez.max_inflated_mb)")
     return data
 
 
@@ -177,9 +209,9 @@ def _check_root(data: bytes, source: str) -> None:
         raise BadInputError(source, "not XML (expected PubmedArticleSet or MedlineCitationSet)", 1)
 
 
-def parse_records(data: bytes, source: str = "<bytes>") -> list[Record]:
+def parse_records(data: bytes, source: str = "<bytes>", limit: int = MAX_INFLATED) -> list[Record]:
     """Every record in an efetch answer or a baseline/update file."""
-    data = _maybe_gunzip(data, source)
+    data = _maybe_gunzip(data, source, limit)
     _check_root(data, source)
     out = []
     for el in _iter_elements(data, source):
@@ -189,9 +221,9 @@ def parse_records(data: bytes, source: str = "<bytes>") -> list[Record]:
     return out
 
 
-def split_articles(data: bytes, source: str = "<bytes>") -> list[tuple[str, bytes]]:
+def split_articles(data: bytes, source: str = "<bytes>", limit: int = MAX_INFLATED) -> list[tuple[str, bytes]]:
     """(pmid, one-article XML) pairs; a bare MedlineCitation is wrapped as efetch answers it."""
-    data = _maybe_gunzip(data, source)
+    data = _maybe_gunzip(data, source, limit)
     _check_root(data, source)
     out = []
     for el in _iter_elements(data, source):
@@ -216,11 +248,11 @@ def wrap_article_set(parts: Iterable[bytes]) -> bytes:
             b"<PubmedArticleSet>\n" + b"\n".join(parts) + b"\n</PubmedArticleSet>\n")
 
 
-def parse_medline_text(data: bytes, source: str = "<bytes>") -> list[Record]:
+def parse_medline_text(data: bytes, source: str = "<bytes>", limit: int = MAX_INFLATED) -> list[Record]:
     """MEDLINE text format (efetch rettype=medline) through Bio.Medline."""
     from Bio import Medline
 
-    text = _maybe_gunzip(data, source).decode("utf-8", errors="replace")
+    text = _maybe_gunzip(data, source, limit).decode("utf-8", errors="replace")
     out = []
     try:
         for rec in Medline.parse(io.StringIO(text)):
@@ -266,53 +298,79 @@ def _files(paths: Iterable[str | Path]) -> list[Path]:
     return out
 
 
-def _read_source(path: Path) -> bytes | None:
+def _read_source(path: Path, limit: int) -> bytes | None:
     """Bytes of a records file, or None for files that are not records (READMEs...)."""
     name = path.name.lower()
     if not (name.endswith(XML_SUFFIXES) or name.endswith(MEDLINE_SUFFIXES)):
         return None
-    return _maybe_gunzip(path.read_bytes(), str(path))
+    if path.stat().st_size > limit:      # not read at all: the size alone is over the ceiling
+        raise BadInputError(str(path), f"larger than {limit // (1024 * 1024)} MB (entrez.max_inflated_mb)")
+    return _maybe_gunzip(path.read_bytes(), str(path), limit)
 
 
-def load_records(paths: Iterable[str | Path], strict: bool = False) -> dict[str, Record]:
+def _records_of(f: Path, strict: bool, limit: int) -> list[Record]:
+    data = _read_source(f, limit)
+    if data is None:
+        return []
+    if _looks_like_medline(data):
+        return parse_medline_text(data, str(f), limit)
+    if data.lstrip()[:1] == b"<":
+        if not re.search(rb"<(PubmedArticleSet|MedlineCitationSet|PubmedArticle|MedlineCitation)\b",
+                         data[:20000]):
+            if strict:
+                raise BadInputError(str(f), "XML but not PubMed records")
+            return []
+        return parse_records(data, str(f), limit)
+    if strict:
+        raise BadInputError(str(f), "neither PubMed XML nor MEDLINE text", 1)
+    return []
+
+
+def load_records(paths: Iterable[str | Path], strict: bool = False, limit: int = MAX_INFLATED,
+                 skipped: list[str] | None = None) -> dict[str, Record]:
     """pmid -> Record from files and folders of PubMed XML (plain or gzipped) or MEDLINE text.
 
     Later files win for a PMID given twice (an update file revises a baseline).
     Files that hold no PubMed records (other XML) are skipped unless ``strict``.
+    A broken file (malformed XML, corrupt or oversized gzip, unreadable) is skipped
+    unless ``strict``, with a warning naming it (and appended to ``skipped``): one
+    bad download must not cost the run every other file's records.
     """
     out: dict[str, Record] = {}
     for f in _files(paths):
-        data = _read_source(f)
-        if data is None:
-            continue
-        if _looks_like_medline(data):
-            recs = parse_medline_text(data, str(f))
-        elif data.lstrip()[:1] == b"<":
-            if not re.search(rb"<(PubmedArticleSet|MedlineCitationSet|PubmedArticle|MedlineCitation)\b",
-                             data[:20000]):
-                if strict:
-                    raise BadInputError(str(f), "XML but not PubMed records")
-                continue
-            recs = parse_records(data, str(f))
-        else:
+        try:
+            recs = _records_of(f, strict, limit)
+        except BadInputError as exc:
             if strict:
-                raise BadInputError(str(f), "neither PubMed XML nor MEDLINE text", 1)
+                raise
+            _skip(str(exc), skipped)
+            continue
+        except OSError as exc:
+            if strict:
+                raise BadInputError(str(f), f"cannot read: {exc.strerror or exc}")
+            _skip(f"{f}: cannot read: {exc.strerror or exc}", skipped)
             continue
         for r in recs:
             out[r.pmid] = r
     return out
 
 
-def load_raw_records(paths: Iterable[str | Path]) -> dict[str, bytes]:
+def _skip(message: str, skipped: list[str] | None) -> None:
+    log.warning("records file skipped: %s", message)
+    if skipped is not None:
+        skipped.append(message)
+
+
+def load_raw_records(paths: Iterable[str | Path], limit: int = MAX_INFLATED) -> dict[str, bytes]:
     """pmid -> one-article efetch XML, for serving and caching."""
     out: dict[str, bytes] = {}
     for f in _files(paths):
-        data = _read_source(f)
+        data = _read_source(f, limit)
         if data is None or data.lstrip()[:1] != b"<":
             continue
         if not re.search(rb"<(PubmedArticleSet|MedlineCitationSet|PubmedArticle|MedlineCitation)\b",
                          data[:20000]):
             continue
-        for pmid, xml in split_articles(data, str(f)):
+        for pmid, xml in split_articles(data, str(f), limit):
             out[pmid] = xml
     return out
