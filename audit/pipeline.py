@@ -5,6 +5,7 @@ directly.  No I/O here beyond reading the article files.
 """
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Sequence
 
@@ -17,6 +18,8 @@ from audit.models import Article, ArticleAudit, Record
 from audit.pubmed.resolve import resolve
 from audit.scoring.score import score_article
 
+log = logging.getLogger("audit.pipeline")
+
 
 def error_audit(path: str | Path, error: BadInputError | str) -> ArticleAudit:
     """An audit for an article that could not be read: the run goes on, the report says why."""
@@ -27,12 +30,16 @@ def error_audit(path: str | Path, error: BadInputError | str) -> ArticleAudit:
 
 
 def read_one(path: str | Path) -> Article | ArticleAudit:
+    """An article, or its error audit: no file can stop the run (one bad input stays one)."""
     try:
         return read_article(path)
     except BadInputError as exc:
         return error_audit(path, exc)
     except OSError as exc:
         return error_audit(path, BadInputError(str(path), f"cannot read: {exc.strerror or exc}"))
+    except Exception as exc:     # a reader bug on odd input: this article's error, not the run's
+        log.warning("reading %s failed", path, exc_info=True)
+        return error_audit(path, BadInputError(str(path), f"could not be read ({_what(exc)})", _line_of(exc)))
 
 
 def unique_ids(items: Sequence[Article | ArticleAudit]) -> None:
@@ -51,9 +58,31 @@ def unique_ids(items: Sequence[Article | ArticleAudit]) -> None:
 
 
 def score_and_find(article: Article, records: dict[str, Record], cfg: ScoringConfig) -> ArticleAudit:
-    pairs, drifts = score_article(article, records, cfg)
-    findings = article_findings(article, records, pairs, drifts)
+    try:
+        pairs, drifts = score_article(article, records, cfg)
+        findings = article_findings(article, records, pairs, drifts)
+    except Exception as exc:     # one article's scoring failure is that article's error entry
+        log.warning("scoring %s failed", article.path, exc_info=True)
+        error = BadInputError(article.path, f"could not be scored ({_what(exc)})", _line_of(exc))
+        return ArticleAudit(article=article, pairs=[], findings=[], records=records, error=str(error))
     return ArticleAudit(article=article, pairs=pairs, findings=findings, records=records, drifts=drifts)
+
+
+def _what(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())[:200]
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _line_of(exc: BaseException) -> int | None:
+    """The input line an error names, where it names one (parsers' lineno/position)."""
+    for attr in ("lineno", "line"):
+        v = getattr(exc, attr, None)
+        if isinstance(v, int) and v > 0:
+            return v
+    pos = getattr(exc, "position", None)
+    if isinstance(pos, tuple) and pos and isinstance(pos[0], int) and pos[0] > 0:
+        return pos[0]
+    return None
 
 
 def audit_articles(articles: Sequence[Article], source: RecordSource, cfg: Config) -> list[ArticleAudit]:

@@ -227,6 +227,15 @@ def read_control(content: bytes):
         raise _NcbiError(f"answer refused by the XML reader ({str(exc)[:80]})")
 
 
+def read_search(content: bytes) -> dict:
+    """An esearch answer: a mapping with an IdList of PMIDs, or a refusal (not retried)."""
+    res = read_control(content)
+    ids = res.get("IdList") if isinstance(res, dict) else None
+    if not isinstance(ids, list) or not all(str(x).isdigit() for x in ids):
+        raise _NcbiError("not an esearch answer (no IdList of PMIDs)")
+    return res
+
+
 # A cut answer ends inside an element or a tag; other XML errors are in the answer itself.
 _CUT_XML = re.compile(r"no element found|unclosed token|partial character")
 
@@ -320,6 +329,9 @@ class EntrezSource:
         self.gate = gate or RequestGate(cfg.rate(), use_prefect=use_prefect,
                                         limit_name=cfg.concurrency_limit_name)
         self.workers = max(1, workers)
+        # DOI/PMCID given, or citation key -> why its lookup failed (network/NCBI): those
+        # references end fetch_failed, not "no PubMed record" (resolve.identify reads this).
+        self.lookup_failures: dict[str, str] = {}
         self.on_batch = on_batch       # called after each batch is committed (tests, progress)
         self._sleep = sleep
         self._lock = threading.Lock()
@@ -631,7 +643,7 @@ class EntrezSource:
     # -- DOI / PMCID -> PMID ----------------------------------------------------------------
     def esearch(self, term: str, retmax: int = 20, **extra) -> dict:
         params = {"db": "pubmed", "term": term, "retmax": retmax, **extra}
-        return self.call("esearch", params, read_control)
+        return self.call("esearch", params, read_search)
 
     def convert_ids(self, dois: Sequence[str], pmcids: Sequence[str]) -> dict[str, str]:
         items: list[tuple[str, str, str, str]] = []      # (given, cache key, term, kind)
@@ -659,6 +671,8 @@ class EntrezSource:
                 res = self.esearch(" OR ".join(t for _, _, t, _ in batch), retmax=len(batch) * 5 + 20)
             except EntrezError as exc:
                 log.info("id conversion search failed: %s", exc)
+                for given, _, _, _ in batch:
+                    self.lookup_failures[given] = f"identifier search failed: {exc}"
                 continue
             ids = list(res.get("IdList", []))
             fetched = self.fetch(ids)
@@ -675,6 +689,8 @@ class EntrezSource:
                     out[given] = learned[key] = pmid
                 elif complete:
                     learned[key] = None             # PubMed answered: no such DOI/PMCID
+                elif any(r.status == FETCH_FAILED for r in fetched.values()):
+                    self.lookup_failures[given] = "the records found for this identifier could not be fetched"
             if self.cache is not None:
                 self.cache.put_ids(learned)
         return out
@@ -705,6 +721,8 @@ class EntrezSource:
                                 lambda body, keys=keys: read_citmatch(body, keys), post=False)
             except EntrezError as exc:
                 log.info("ECitMatch batch failed: %s", exc)
+                for rid in batch:
+                    self.lookup_failures[rid] = f"citation match failed: {exc}"
                 continue
             learned = {}
             for rid, k in zip(batch, keys):
@@ -720,6 +738,7 @@ class EntrezSource:
             key = ti_keys[ref.id]
             if key in cached:
                 self._bump("id_cache_hits")
+                self.lookup_failures.pop(ref.id, None)        # answered before: not a failure
                 if cached[key]:
                     out[ref.id] = cached[key]
             else:
@@ -731,6 +750,8 @@ class EntrezSource:
                 res = self.esearch(term, retmax=200)
             except EntrezError as exc:
                 log.info("title search failed: %s", exc)
+                for ref in batch:
+                    self.lookup_failures[ref.id] = f"title search failed: {exc}"
                 continue
             ids = list(res.get("IdList", []))
             fetched = self.fetch(ids)
@@ -743,8 +764,11 @@ class EntrezSource:
                     out[ref.id] = learned[ti_keys[ref.id]] = pmid
                 elif complete:
                     learned[ti_keys[ref.id]] = None
+                    self.lookup_failures.pop(ref.id, None)     # PubMed answered after all
             if self.cache is not None:
                 self.cache.put_ids(learned)
+        for rid in out:
+            self.lookup_failures.pop(rid, None)
         return out
 
 

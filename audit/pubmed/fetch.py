@@ -25,6 +25,8 @@ class RecordSource(Protocol):
     def convert_ids(self, dois: Sequence[str], pmcids: Sequence[str]) -> dict[str, str]: ...
     def match_citations(self, refs: Sequence[Reference]) -> dict[str, str]: ...
     def stats(self) -> dict: ...
+    # Identifier (DOI/PMCID as given) or citation key -> why its lookup failed this run.
+    lookup_failures: dict[str, str]
 
 
 def normalise_title(title: str) -> str:
@@ -43,6 +45,7 @@ class OfflineSource:
         self.records = records
         self.origin = origin
         self.skipped = list(skipped)     # "file:line: why" of records files that could not be read
+        self.lookup_failures: dict[str, str] = {}   # nothing on disk can fail half-way
         self._by_doi = {r.doi.lower(): p for p, r in records.items() if r.doi}
         self._by_pmc = {r.pmcid.upper(): p for p, r in records.items() if r.pmcid}
         self._titles = {p: normalise_title(r.title) for p, r in records.items() if r.title}

@@ -10,7 +10,7 @@ import dataclasses
 from typing import Sequence
 
 from audit.pubmed.fetch import RecordSource
-from audit.models import (PENDING, RESOLVED, UNRESOLVED, Article, FetchResult, Record,
+from audit.models import (FETCH_FAILED, PENDING, RESOLVED, UNRESOLVED, Article, FetchResult, Record,
                      Reference)
 
 
@@ -34,6 +34,8 @@ def identify(articles: Sequence[Article], source: RecordSource) -> list[Article]
                 free.append(_with(r, id=f"{i}:{r.id}"))
     converted = source.convert_ids(sorted(dois), sorted(pmcids)) if (dois or pmcids) else {}
     matched = source.match_citations(free) if free else {}
+    # A lookup that failed (network, NCBI) says nothing about PubMed: fetch_failed, not unresolved.
+    failures = getattr(source, "lookup_failures", {})
 
     out = []
     for i, a in enumerate(articles):
@@ -49,11 +51,17 @@ def identify(articles: Sequence[Article], source: RecordSource) -> list[Article]
                 r = _with(r, pmid=converted[r.pmcid])
             elif r.doi or r.pmcid:
                 ident = f"DOI {r.doi}" if r.doi else f"PMCID {r.pmcid}"
-                r = _with(r, status=UNRESOLVED, reason=f"{ident} did not resolve to a PubMed record")
+                failed = failures.get(r.doi or "") or failures.get(r.pmcid or "")
+                if failed:
+                    r = _with(r, status=FETCH_FAILED, reason=f"{ident}: {failed}")
+                else:
+                    r = _with(r, status=UNRESOLVED, reason=f"{ident} did not resolve to a PubMed record")
             elif not r.raw.strip():
                 r = _with(r, status=UNRESOLVED, reason="empty reference entry")
             elif f"{i}:{r.id}" in matched:
                 r = _with(r, pmid=matched[f"{i}:{r.id}"])
+            elif f"{i}:{r.id}" in failures:
+                r = _with(r, status=FETCH_FAILED, reason=failures[f"{i}:{r.id}"])
             else:
                 r = _with(r, status=UNRESOLVED,
                           reason="citation text matched no PubMed record")
