@@ -25,12 +25,21 @@ NCBI's per-second rate cap (429 with its JSON error body) and a fixed latency.
 Every request is logged (time of arrival, endpoint, parameters with the
 api_key redacted, status) in memory and optionally to a JSONL file.
 
+Attacks (``attack=``, see ``ATTACKS``) make it hostile rather than sick: an
+answer trickled one byte at a time, gzip bombs (in the body or as
+``Content-Encoding``), efetch sets that are empty, hold other PMIDs or are
+malformed, esearch answers with external entities, entity bombs, no DOCTYPE
+or a DTD name without a dot, and 400s.  Huge ``Retry-After`` values come from
+``fail_429_*`` with ``retry_after``.
+
 Everything it serves is the real records given to it; it invents nothing.
 """
 from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
+import gzip
 import json
 import random
 import re
@@ -315,6 +324,22 @@ class _Evaluator:
 # Faults
 # ---------------------------------------------------------------------------
 
+# attack -> the endpoints it applies to (None: every endpoint)
+ATTACKS: dict[str, tuple[str, ...] | None] = {
+    "trickle": None,                 # headers at once, then the body one byte every trickle_seconds
+    "gzip_bomb": ("efetch",),        # a gzip body that inflates to bomb_mb of XML
+    "gzip_bomb_encoding": None,      # the same bomb sent as Content-Encoding: gzip
+    "empty_set": ("efetch",),        # an empty PubmedArticleSet whatever was asked
+    "wrong_pmids": ("efetch",),      # as many records as asked, none of them the asked ones
+    "malformed_xml": ("efetch",),    # the real answer with a mismatched tag in the middle
+    "xxe": ("esearch", "epost"),     # an external entity reading file:///etc/passwd
+    "entity_bomb": ("esearch", "epost"),  # nested internal entities ("billion laughs")
+    "no_doctype": ("esearch", "epost"),
+    "dtd_no_dot": ("esearch", "epost"),   # DOCTYPE system id "esearch": Bio.Entrez would download it
+    "http_400": None,                # 400 Bad Request: retrying will not help
+}
+
+
 @dataclass
 class Faults:
     latency_ms: float = 0.0          # added to every answer
@@ -338,6 +363,10 @@ class Faults:
     drop_pmids: tuple[str, ...] = () # always left out of multi-id efetch answers
     endpoints: tuple[str, ...] = ()  # faults apply only to these endpoints (empty: all)
     seed: int = 0
+    attack: str = ""                 # one of ATTACKS, on every request it applies to ...
+    attack_first: int = 0            # ... or only on the first K of them (0: all)
+    trickle_seconds: float = 5.0     # pause between two bytes of a trickled answer
+    bomb_mb: int = 64                # inflated size of the gzip bombs
 
     def __post_init__(self) -> None:
         if self.fail_status not in (500, 502, 503, 504):
@@ -346,10 +375,53 @@ class Faults:
             raise ValueError("truncate_mode must be xml or connection")
         self.drop_pmids = tuple(str(p) for p in self.drop_pmids)
         self.endpoints = tuple(self.endpoints)
+        if self.attack and self.attack not in ATTACKS:
+            raise ValueError(f"attack must be one of {', '.join(ATTACKS)}")
+
+
+@functools.lru_cache(maxsize=4)
+def gzip_bomb(mb: int) -> bytes:
+    """A PubmedArticleSet padded with spaces to ``mb`` MB, gzipped (about 1000:1)."""
+    head = wrap_article_set([]).replace(b"\n</PubmedArticleSet>\n", b"")
+    body = head + b" " * (mb * 1024 * 1024) + b"</PubmedArticleSet>\n"
+    return gzip.compress(body, compresslevel=9, mtime=0)
+
+
+def hostile_control(body: bytes, attack: str) -> bytes:
+    """A real esearch/epost answer with its DOCTYPE turned into an attack."""
+    m = re.search(rb"<!DOCTYPE [^>]*>\n?", body)
+    if not m:
+        return body
+    doctype = m.group(0).rstrip(b"\n").rstrip(b">")
+    root = re.search(rb"<(eSearchResult|ePostResult)>", body)
+    if attack == "no_doctype":
+        return body[:m.start()] + body[m.end():]
+    if attack == "dtd_no_dot":
+        name = root.group(1) if root else b"eSearchResult"
+        return body[:m.start()] + b'<!DOCTYPE ' + name + b' PUBLIC "-//NLM//DTD esearch//EN" "esearch">\n' + body[m.end():]
+    if attack == "xxe":
+        subset = b' [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'
+        out = body[:m.start()] + doctype + subset + body[m.end():]
+        return out.replace(b"<Count>", b"<Count>&xxe;", 1)
+    if attack == "entity_bomb":
+        ents = b'<!ENTITY e0 "lol">' + b"".join(
+            b'<!ENTITY e%d "%s">' % (i, b"".join(b"&e%d;" % (i - 1) for _ in range(10))) for i in range(1, 10))
+        out = body[:m.start()] + doctype + b" [" + ents + b"]>\n" + body[m.end():]
+        return out.replace(b"<Count>", b"<Count>&e9;", 1)
+    return body
 
 
 def _hit(n: int, first: int, every: int) -> bool:
     return (first > 0 and n <= first) or (every > 0 and n % every == 0)
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """A client that hangs up mid-answer (as clients under attack should) is no server error."""
+
+    def handle_error(self, request, client_address) -> None:
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
 
 
 class _Abort(Exception):
@@ -379,7 +451,7 @@ class EutilsServer:
         self._n = 0                      # requests subject to faults, for first/every
         self._arrivals: deque[float] = deque()
         self._history: dict[str, list[list[str]]] = {}
-        self._httpd = ThreadingHTTPServer((host, port), self._handler_class())
+        self._httpd = _QuietServer((host, port), self._handler_class())
         self._httpd.daemon_threads = True
         self.host, self.port = self._httpd.server_address[:2]
         self._thread: threading.Thread | None = None
@@ -449,6 +521,10 @@ class EutilsServer:
                 return 0, None, info
             self._n += 1
             n = self._n
+        if f.attack and (f.attack_first <= 0 or n <= f.attack_first):
+            applies = ATTACKS[f.attack]
+            if applies is None or endpoint in applies:
+                return n, "attack", info
         if f.fail_after is not None and n > f.fail_after:
             return n, "dead", info
         for name, first, every in (("429", f.fail_429_first, f.fail_429_every),
@@ -692,6 +768,45 @@ class EutilsServer:
                 self.wfile.write(body)
                 self.wfile.flush()
 
+            def _attack(self, f: Faults, endpoint: str, status: int, ctype: str, body: bytes,
+                        extra: dict, log) -> None:
+                a = f.attack
+                headers: dict = {}
+                if a == "http_400":
+                    status, ctype, body = 400, "text/plain", b"Bad Request\n"
+                elif a == "trickle":
+                    log(status)
+                    self.send_response(status)
+                    self.send_header("Content-Type", ctype)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.flush()
+                    for i in range(len(body)):      # ends when the client hangs up (BrokenPipe)
+                        self.wfile.write(body[i:i + 1])
+                        self.wfile.flush()
+                        time.sleep(f.trickle_seconds)
+                    return
+                elif a == "gzip_bomb":
+                    body = gzip_bomb(f.bomb_mb)
+                elif a == "gzip_bomb_encoding":
+                    body, headers = gzip_bomb(f.bomb_mb), {"Content-Encoding": "gzip"}
+                elif a == "empty_set":
+                    body = wrap_article_set([])
+                elif a == "wrong_pmids":
+                    asked = set(extra.get("ids") or extra.get("history_ids") or [])
+                    others = [p for p in sorted(server.store.entries) if p not in asked][:max(1, len(asked))]
+                    extra["answered_with"] = others
+                    body = wrap_article_set(server.store.entries[p].xml for p in others)
+                elif a == "malformed_xml":
+                    if b"</PubmedArticle>" in body:
+                        body = body.replace(b"</PubmedArticle>", b"</PubmedArticl>", 1)
+                    else:
+                        body = body.replace(b"<PubmedArticleSet>", b"<PubmedArticleSet><x></y>", 1)
+                else:
+                    body = hostile_control(body, a)
+                log(status)
+                self._send(status, ctype, body, headers)
+
             def _serve(self, method: str) -> None:
                 arrived = time.time()
                 name = urlsplit(self.path).path.rstrip("/").rsplit("/", 1)[-1]
@@ -745,6 +860,10 @@ class EutilsServer:
                         raise _Abort()
                     status, ctype, body, extra = server.answer(endpoint, params, n)
                     entry.update(extra)
+                    if fault == "attack":
+                        entry["attack"] = f.attack
+                        self._attack(f, endpoint, status, ctype, body, extra, log)
+                        return
                     if fault == "slow":
                         log(status)          # logged on arrival; the answer leaves late
                         time.sleep(f.slow_seconds)
@@ -831,6 +950,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fault-endpoint", action="append", default=[],
                    help="apply faults only to this endpoint (efetch, esearch, ...); repeatable")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--attack", choices=sorted(ATTACKS), default="",
+                   help="answer with this attack (see ATTACKS in the module)")
+    p.add_argument("--attack-first", type=int, default=0, metavar="K",
+                   help="only the first K requests the attack applies to (0: all)")
+    p.add_argument("--trickle-seconds", type=float, default=d.trickle_seconds)
+    p.add_argument("--bomb-mb", type=int, default=d.bomb_mb)
     return p
 
 
@@ -845,7 +970,8 @@ def faults_from_args(a: argparse.Namespace) -> Faults:
         truncate_every=a.truncate_every, truncate_mode=a.truncate_mode,
         reset_first=a.reset_first, reset_every=a.reset_every,
         drop_fraction=a.drop_fraction, drop_pmids=tuple(a.drop_pmid),
-        endpoints=tuple(a.fault_endpoint), seed=a.seed)
+        endpoints=tuple(a.fault_endpoint), seed=a.seed, attack=a.attack, attack_first=a.attack_first,
+        trickle_seconds=a.trickle_seconds, bomb_mb=a.bomb_mb)
 
 
 def main(argv: list[str] | None = None) -> int:
