@@ -765,6 +765,8 @@ class EntrezSource:
                 elif complete:
                     learned[ti_keys[ref.id]] = None
                     self.lookup_failures.pop(ref.id, None)     # PubMed answered after all
+                elif any(r.status == FETCH_FAILED for r in fetched.values()):
+                    self.lookup_failures[ref.id] = "the records found for this citation could not be fetched"
             if self.cache is not None:
                 self.cache.put_ids(learned)
         for rid in out:
