@@ -34,7 +34,7 @@ from audit.pubmed.cache import RecordCache
 from audit.pubmed.entrez import EntrezSource
 from audit.pubmed.fetch import OfflineSource, open_source
 from eutils_fixture import RECORDS_DIR, eutils_factory, record_store  # noqa: F401
-from eutils_fixture import make_entrez_config
+from eutils_fixture import make_entrez_config, start_server
 from reports import csvout
 from reports.writer import write_article_report, write_run_index
 
@@ -86,11 +86,16 @@ def _nothing_lost(audits, corpus: Path, out: Path) -> None:
     assert len(rows) == sum(len(a.findings) for a in audits)
 
 
-@pytest.fixture
-def healthy(eutils_factory, corpus, tmp_path):
+@pytest.fixture(scope="module")
+def healthy(tmp_path_factory):
     """Statuses of the example references under a healthy server: what the attacks are compared with."""
-    srv = eutils_factory()
-    audits, _, _ = _run(srv, corpus, tmp_path / "healthy-out", tmp_path / "healthy.sqlite")
+    tmp = tmp_path_factory.mktemp("healthy")
+    shutil.copytree(EXAMPLES, tmp / "articles")
+    srv = start_server()
+    try:
+        audits, _, _ = _run(srv, tmp / "articles", tmp / "out", tmp / "cache.sqlite")
+    finally:
+        srv.stop()
     refs = _refs(audits)
     assert refs[("nsclc-targeted-therapy", "9")][0] == NOT_FOUND        # 39999999
     assert sum(1 for s, _ in refs.values() if s == RESOLVED) >= 12
@@ -145,7 +150,7 @@ def test_a_trickled_answer_ends_at_the_deadline(healthy, eutils_factory, corpus,
     # One byte every 0.2 s: every read arrives well within the 2 s read timeout, so
     # only the wall-clock deadline (0.6 s) can end it.
     srv = eutils_factory(attack="trickle", trickle_seconds=0.2, endpoints=("efetch",))
-    audits, took, source = _run(srv, corpus, tmp_path / "out", tmp_path / "cache.sqlite")
+    audits, took, source = _run(srv, corpus, tmp_path / "out", tmp_path / "cache.sqlite", max_retries=1)
     efetches = len(srv.requests_for("efetch"))
     assert took < 3 + efetches * 0.8, (took, efetches)
     _nothing_lost(audits, corpus, tmp_path / "out")
