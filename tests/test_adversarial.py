@@ -24,6 +24,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from audit.config import load_config
 from audit.devtools.eutils_server import gzip_bomb
@@ -31,7 +33,7 @@ from audit.errors import ConfigError
 from audit.models import FETCH_FAILED, NOT_FOUND, PENDING, REFERENCE_STATUSES, RESOLVED, UNRESOLVED
 from audit.pipeline import audit_paths
 from audit.pubmed.cache import RecordCache
-from audit.pubmed.entrez import EntrezSource
+from audit.pubmed.entrez import EntrezSource, _NcbiError, _Retry, read_efetch, read_search
 from audit.pubmed.fetch import OfflineSource, open_source
 from eutils_fixture import RECORDS_DIR, eutils_factory, record_store  # noqa: F401
 from eutils_fixture import make_entrez_config, start_server
@@ -360,3 +362,46 @@ def test_limits_come_from_config_yaml_and_bad_values_are_refused(tmp_path):
     p.write_text("entrez:\n  retry_wait_per_run: -1\n")
     with pytest.raises(ConfigError, match="retry_wait_per_run"):
         load_config(p, env={})
+
+
+# -- any mangled answer: records, or a clean refusal (never another exception) ---------------
+
+def _mangle(data, body: bytes) -> bytes:
+    b = bytearray(body)
+    for _ in range(data.draw(st.integers(1, 4), label="edits")):
+        i = data.draw(st.integers(0, max(0, len(b) - 1)), label="at")
+        op = data.draw(st.sampled_from(["cut", "flip", "insert", "drop"]), label="op")
+        if op == "cut":
+            del b[i:]
+        elif op == "flip" and b:
+            b[i] = data.draw(st.integers(0, 255), label="byte")
+        elif op == "insert":
+            b[i:i] = data.draw(st.sampled_from([b"<", b"</x>", b"&xxe;", b"\x00", b"]]>", b"<!ENTITY a 'b'>",
+                                                b"<PMID>123</PMID>", b"\xff\xfe"]), label="text")
+        else:
+            del b[i:i + data.draw(st.integers(1, 40), label="n")]
+    return bytes(b)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_a_mangled_efetch_answer_gives_records_or_a_clean_refusal(data_dir, data):
+    body = (data_dir / "pubmed" / "biopython" / "pubmed2.xml").read_bytes()
+    mangled = _mangle(data, body)
+    try:
+        found = read_efetch(mangled, 1 << 20)
+    except (_Retry, _NcbiError):
+        return
+    assert all(r.pmid.isdigit() for r, _ in found)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_a_mangled_esearch_answer_gives_an_id_list_or_a_clean_refusal(data_dir, data):
+    body = (data_dir / "eutils" / "biopython" / "esearch1.xml").read_bytes()
+    mangled = _mangle(data, body)
+    try:
+        res = read_search(mangled)
+    except (_Retry, _NcbiError):
+        return
+    assert all(str(x).isdigit() for x in res["IdList"])

@@ -221,8 +221,8 @@ def read_control(content: bytes):
         raise _NcbiError(msg)
     except (EntrezParser.CorruptedXMLError, EntrezParser.NotXMLError, EntrezParser.ValidationError) as exc:
         raise _Retry(f"unparsable answer ({type(exc).__name__})")     # a cut answer: worth a retry
-    except ValueError as exc:
-        # Bio.Entrez's other refusals (external entity, missing DTD, ...): the same answer
+    except (ValueError, LookupError) as exc:
+        # Bio.Entrez's other refusals (external entity, missing DTD, unknown encoding...): the same answer
         # will be refused again.  Only the type and a short text: never the body.
         raise _NcbiError(f"answer refused by the XML reader ({str(exc)[:80]})")
 
@@ -436,7 +436,15 @@ class EntrezSource:
                     raise _NcbiError(f"HTTP {resp.status_code}")
                 body = self._read_body(resp, deadline)          # a cut connection raises here
                 self._bump("bytes", n=len(body))
-                return parse(body)
+                try:
+                    return parse(body)
+                except (_Retry, _NcbiError):
+                    raise
+                except Exception as exc:
+                    # A reader bug on an answer we never foresaw: the same answer would
+                    # hit it again, so no retry; the references asked end fetch_failed.
+                    log.warning("%s: answer could not be read", endpoint, exc_info=True)
+                    raise _NcbiError(f"answer could not be read ({type(exc).__name__})")
             except (requests.Timeout, urllib3.exceptions.ReadTimeoutError, socket.timeout):
                 reason = "timeout"
             except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError,

@@ -7,11 +7,14 @@ Nothing is dropped: every reference leaves with a status and a reason.
 from __future__ import annotations
 
 import dataclasses
-from typing import Sequence
+import logging
+from typing import Callable, Sequence
 
 from audit.pubmed.fetch import RecordSource
 from audit.models import (FETCH_FAILED, PENDING, RESOLVED, UNRESOLVED, Article, FetchResult, Record,
                      Reference)
+
+log = logging.getLogger("audit.pubmed.resolve")
 
 
 def _with(ref: Reference, **changes) -> Reference:
@@ -32,10 +35,12 @@ def identify(articles: Sequence[Article], source: RecordSource) -> list[Article]
             if not (r.doi or r.pmcid) and r.raw.strip():
                 # Labels repeat across articles ("3" in each): key the batch by article too.
                 free.append(_with(r, id=f"{i}:{r.id}"))
-    converted = source.convert_ids(sorted(dois), sorted(pmcids)) if (dois or pmcids) else {}
-    matched = source.match_citations(free) if free else {}
+    failures: dict[str, str] = {}
+    converted = _contained(lambda: source.convert_ids(sorted(dois), sorted(pmcids)),
+                           sorted(dois) + sorted(pmcids), failures) if (dois or pmcids) else {}
+    matched = _contained(lambda: source.match_citations(free), [r.id for r in free], failures) if free else {}
     # A lookup that failed (network, NCBI) says nothing about PubMed: fetch_failed, not unresolved.
-    failures = getattr(source, "lookup_failures", {})
+    failures.update(getattr(source, "lookup_failures", {}))
 
     out = []
     for i, a in enumerate(articles):
@@ -70,6 +75,18 @@ def identify(articles: Sequence[Article], source: RecordSource) -> list[Article]
     return out
 
 
+def _contained(ask: Callable[[], dict], keys: list[str], failures: dict[str, str]) -> dict:
+    """``ask()``, or {} with every key marked failed: a source's bug ends as fetch_failed
+    references of this run, not as the end of the run."""
+    try:
+        return ask()
+    except Exception as exc:
+        log.warning("record lookup failed", exc_info=True)
+        why = f"lookup failed ({type(exc).__name__})"
+        failures.update({k: why for k in keys})
+        return {}
+
+
 def wanted_pmids(articles: Sequence[Article]) -> list[str]:
     seen: dict[str, None] = {}
     for a in articles:
@@ -98,5 +115,8 @@ def apply_results(article: Article, results: dict[str, FetchResult]) -> tuple[Ar
 def resolve(articles: Sequence[Article], source: RecordSource) -> list[tuple[Article, dict[str, Record]]]:
     """The whole step: identify, fetch every unique PMID once, apply."""
     identified = identify(articles, source)
-    results = source.fetch(wanted_pmids(identified))
+    pmids = wanted_pmids(identified)
+    failed: dict[str, str] = {}
+    results = _contained(lambda: source.fetch(pmids), pmids, failed) if pmids else {}
+    results.update({p: FetchResult(p, FETCH_FAILED, None, why) for p, why in failed.items()})
     return [apply_results(a, results) for a in identified]
