@@ -177,7 +177,7 @@ def test_a_huge_retry_after_is_capped_and_budgeted(eutils_factory, corpus, tmp_p
     assert NOT_FOUND not in statuses and RESOLVED not in statuses
     log = srv.requests
     gaps = [b["time"] - a["time"] for a, b in zip(log, log[1:])]
-    assert max(gaps) < 0.5                          # nobody waited 100000 s, nor 60
+    assert max(gaps) < 3                            # nobody waited 100000 s, nor 60 (waits are 0.2 s)
 
 
 @pytest.mark.parametrize("attack", ["gzip_bomb", "gzip_bomb_encoding"])
