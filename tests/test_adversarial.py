@@ -148,10 +148,11 @@ def test_efetch_answers_without_the_asked_records_are_faults_not_absence(
     assert {k: s for k, (s, _) in _refs(again).items()} == {k: s for k, (s, _) in healthy.items()}
 
 
-def test_a_trickled_answer_ends_at_the_deadline(healthy, eutils_factory, corpus, tmp_path):
-    # One byte every 0.2 s: every read arrives well within the 2 s read timeout, so
-    # only the wall-clock deadline (0.6 s) can end it.
-    srv = eutils_factory(attack="trickle", trickle_seconds=0.2, endpoints=("efetch",))
+@pytest.mark.parametrize("attack", ["trickle", "trickle_headers"])
+def test_a_trickled_answer_ends_at_the_deadline(attack, healthy, eutils_factory, corpus, tmp_path):
+    # One byte every 0.2 s (of the body, or of the status line and headers): every read
+    # arrives well within the 2 s read timeout, so only the wall-clock deadline (0.6 s) can end it.
+    srv = eutils_factory(attack=attack, trickle_seconds=0.2, endpoints=("efetch",))
     audits, took, source = _run(srv, corpus, tmp_path / "out", tmp_path / "cache.sqlite", max_retries=1)
     efetches = len(srv.requests_for("efetch"))
     assert took < 3 + efetches * 0.8, (took, efetches)

@@ -327,6 +327,7 @@ class _Evaluator:
 # attack -> the endpoints it applies to (None: every endpoint)
 ATTACKS: dict[str, tuple[str, ...] | None] = {
     "trickle": None,                 # headers at once, then the body one byte every trickle_seconds
+    "trickle_headers": None,         # the status line and headers themselves one byte at a time
     "gzip_bomb": ("efetch",),        # a gzip body that inflates to bomb_mb of XML
     "gzip_bomb_encoding": None,      # the same bomb sent as Content-Encoding: gzip
     "empty_set": ("efetch",),        # an empty PubmedArticleSet whatever was asked
@@ -785,6 +786,17 @@ class EutilsServer:
                         self.wfile.write(body[i:i + 1])
                         self.wfile.flush()
                         time.sleep(f.trickle_seconds)
+                    return
+                elif a == "trickle_headers":
+                    log(status)
+                    head = (f"HTTP/1.1 {status} OK\r\nContent-Type: {ctype}\r\n"
+                            f"Content-Length: {len(body)}\r\n\r\n").encode()
+                    for i in range(len(head)):
+                        self.wfile.write(head[i:i + 1])
+                        self.wfile.flush()
+                        time.sleep(f.trickle_seconds)
+                    self.wfile.write(body)
+                    self.wfile.flush()
                     return
                 elif a == "gzip_bomb":
                     body = gzip_bomb(f.bomb_mb)

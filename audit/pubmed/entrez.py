@@ -43,6 +43,9 @@ from typing import Callable, Iterable, Sequence
 from urllib.parse import quote
 
 import requests
+import requests.adapters
+import urllib3.connection
+import urllib3.connectionpool
 import urllib3.exceptions
 from Bio import Entrez
 from Bio.Entrez import Parser as EntrezParser
@@ -307,6 +310,64 @@ def _guard_third_party_logs() -> None:
 
 
 # ---------------------------------------------------------------------------
+# The wall-clock deadline while the status line and headers arrive
+# ---------------------------------------------------------------------------
+#
+# requests returns only once the headers are in, and its timeout is per socket
+# read: a server sending its headers one byte every few seconds would hold the
+# call forever.  The connections of our session arm a timer for the header phase
+# that shuts the socket down at the request's deadline (set by ``call`` for its
+# thread); the body is then read under the same deadline by ``_read_body``.
+
+_DEADLINE = threading.local()
+
+
+def _shutdown(sock) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+
+
+class _DeadlineMixin:
+    def getresponse(self, *args, **kwargs):
+        at = getattr(_DEADLINE, "at", None)
+        sock = getattr(self, "sock", None)
+        timer = None
+        if at is not None and sock is not None:
+            timer = threading.Timer(max(0.0, at - time.monotonic()), _shutdown, (sock,))
+            timer.daemon = True
+            timer.start()
+        try:
+            return super().getresponse(*args, **kwargs)
+        finally:
+            if timer is not None:
+                timer.cancel()
+
+
+class _HTTPConnection(_DeadlineMixin, urllib3.connection.HTTPConnection):
+    pass
+
+
+class _HTTPSConnection(_DeadlineMixin, urllib3.connection.HTTPSConnection):
+    pass
+
+
+class _HTTPPool(urllib3.connectionpool.HTTPConnectionPool):
+    ConnectionCls = _HTTPConnection
+
+
+class _HTTPSPool(urllib3.connectionpool.HTTPSConnectionPool):
+    ConnectionCls = _HTTPSConnection
+
+
+class _DeadlineAdapter(requests.adapters.HTTPAdapter):
+    def init_poolmanager(self, *args, **kwargs):
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
+
+
+# ---------------------------------------------------------------------------
 # The source
 # ---------------------------------------------------------------------------
 
@@ -324,6 +385,8 @@ class EntrezSource:
         self.base_url = cfg.base_url if cfg.base_url.endswith("/") else cfg.base_url + "/"
         self.session = session or requests.Session()
         self.session.headers.setdefault("User-Agent", USER_AGENT)
+        for prefix in ("http://", "https://"):
+            self.session.mount(prefix, _DeadlineAdapter())
         if use_prefect is None:
             use_prefect = getattr(cfg, "prefect_rate_limit", False) or None  # None: the env decides
         self.gate = gate or RequestGate(cfg.rate(), use_prefect=use_prefect,
@@ -424,10 +487,14 @@ class EntrezSource:
             # Never wait longer for one read than the whole request may take.
             timeout = min(self.cfg.timeout, self.cfg.request_deadline)
             try:
-                if post:
-                    resp = self.session.post(url, data=full, timeout=timeout, stream=True)
-                else:
-                    resp = self.session.get(url, params=full, timeout=timeout, stream=True)
+                _DEADLINE.at = deadline
+                try:
+                    if post:
+                        resp = self.session.post(url, data=full, timeout=timeout, stream=True)
+                    else:
+                        resp = self.session.get(url, params=full, timeout=timeout, stream=True)
+                finally:
+                    _DEADLINE.at = None
                 self._bump("http_status", str(resp.status_code))
                 if resp.status_code == 429 or resp.status_code >= 500:
                     retry_after = _retry_after(resp.headers.get("Retry-After"))
@@ -450,7 +517,10 @@ class EntrezSource:
             except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError,
                     requests.exceptions.ContentDecodingError, urllib3.exceptions.ProtocolError,
                     urllib3.exceptions.DecodeError, ConnectionError) as exc:
-                reason = f"connection error ({type(exc).__name__})"
+                if time.monotonic() >= deadline:      # our own watchdog closed it
+                    reason = f"deadline exceeded ({self.cfg.request_deadline:g} s for one request)"
+                else:
+                    reason = f"connection error ({type(exc).__name__})"
             except _Retry as exc:
                 reason, retry_after = exc.reason, exc.retry_after
             except _NcbiError as exc:
