@@ -74,7 +74,8 @@ def reference_findings(ref: Reference, records: dict[str, Record], citing: list[
                         claim, ref.id, ref.pmid)]
     if ref.status == FETCH_FAILED:
         return [Finding("fetch_failed", "low",
-                        f"Reference {ref.id} (PMID {ref.pmid}) could not be fetched from NCBI ({ref.reason}); "
+                        f"Reference {ref.id}{f' (PMID {ref.pmid})' if ref.pmid else ''} could not be fetched "
+                        f"from NCBI ({ref.reason}); "
                         "re-run to check it.", claim, ref.id, ref.pmid)]
     if ref.status == UNRESOLVED:
         return [Finding("unresolved_reference", "medium",

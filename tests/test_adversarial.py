@@ -246,6 +246,10 @@ def test_hostile_esearch_answers_are_refused_once(attack, healthy, eutils_factor
     _asked_once(srv, "esearch")
     written = "".join(p.read_text(errors="replace") for p in out.rglob("*") if p.is_file())
     assert "root:" not in written and "lollol" not in written
+    assert "PMID None" not in written                 # a failed DOI lookup has no PMID to name
+    doi_failed = [f for a in audits for f in a.findings if f.kind == "fetch_failed" and not f.pmid]
+    assert doi_failed and all("could not be fetched from NCBI (" in f.message and
+                              ("search failed" in f.message or "match failed" in f.message) for f in doi_failed)
 
 
 # -- hostile files ----------------------------------------------------------------------------
