@@ -127,7 +127,7 @@ def test_efetch_answers_without_the_asked_records_are_faults_not_absence(
         attack, healthy, eutils_factory, corpus, tmp_path):
     srv = eutils_factory(attack=attack)
     cache = tmp_path / "cache.sqlite"
-    audits, took, _ = _run(srv, corpus, tmp_path / "out", cache)
+    audits, took, _ = _run(srv, corpus, tmp_path / "out", cache, max_retries=1)
     assert took < 8
     _nothing_lost(audits, corpus, tmp_path / "out")
     refs = _refs(audits)
@@ -151,11 +151,12 @@ def test_efetch_answers_without_the_asked_records_are_faults_not_absence(
 @pytest.mark.parametrize("attack", ["trickle", "trickle_headers"])
 def test_a_trickled_answer_ends_at_the_deadline(attack, healthy, eutils_factory, corpus, tmp_path):
     # One byte every 0.2 s (of the body, or of the status line and headers): every read
-    # arrives well within the 2 s read timeout, so only the wall-clock deadline (0.6 s) can end it.
+    # arrives well within the 2 s read timeout, so only the wall-clock deadline (0.4 s) can end it.
     srv = eutils_factory(attack=attack, trickle_seconds=0.2, endpoints=("efetch",))
-    audits, took, source = _run(srv, corpus, tmp_path / "out", tmp_path / "cache.sqlite", max_retries=1)
+    audits, took, source = _run(srv, corpus, tmp_path / "out", tmp_path / "cache.sqlite", max_retries=1,
+                                request_deadline=0.4)
     efetches = len(srv.requests_for("efetch"))
-    assert took < 3 + efetches * 0.8, (took, efetches)
+    assert took < 3 + efetches * 0.6, (took, efetches)
     _nothing_lost(audits, corpus, tmp_path / "out")
     for a in audits:
         for r in a.article.references:
