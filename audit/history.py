@@ -91,10 +91,10 @@ CREATE TABLE IF NOT EXISTS parsed_articles (
 
 
 def _v2_json_and_keys(con: sqlite3.Connection) -> None:
-    """JSON instead of pickles; runs own their rows (foreign keys).
+    """JSON instead of Python-serialized objects; runs own their rows (foreign keys).
 
-    The pickled audits and parsed articles of older files are dropped unread:
-    unpickling a tampered row runs its code.  Both are caches (an article with no
+    The Python-serialized audits and parsed articles of older files are dropped
+    unread: loading one runs whatever code a tampered row holds.  Both are caches (an article with no
     stored audit is scored again, a file with no parsed copy is read again); the
     runs, their findings and each article's last finding rows are kept.
     """

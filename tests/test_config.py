@@ -1,8 +1,8 @@
 """The one config loader: validation with clear errors, environment overrides, a hidden key."""
 from __future__ import annotations
 
+import copy
 import dataclasses
-import pickle
 
 import pytest
 
@@ -102,6 +102,6 @@ def test_sections_stay_dataclasses_that_validate_on_replace():
         dataclasses.replace(ScoringConfig(), relevant_threshold=1.5)
     cfg = dataclasses.replace(Config(), entrez=dataclasses.replace(EntrezConfig(api_key="k"), cache_ttl_days=0.0))
     assert cfg.entrez.cache_ttl_days == 0.0 and cfg.entrez.rate() == 10.0
-    # Dask workers receive configs pickled; the secret survives the trip and stays hidden.
-    back = pickle.loads(pickle.dumps(cfg))
+    # Tasks and workers receive copies of the config; the secret survives the copy and stays hidden.
+    back = copy.deepcopy(cfg)
     assert back == cfg and back.entrez.api_key.get_secret_value() == "k" and "'k'" not in repr(back)
