@@ -275,3 +275,15 @@ def test_no_pickle_left_in_the_code(root_dir):
                  for p in (root_dir / folder).rglob("*.py")
                  if "import pickle" in p.read_text(encoding="utf-8") or "pickle.load" in p.read_text(encoding="utf-8")]
     assert offenders == []
+
+
+def test_nightly_command_refuses_a_corrupt_history_in_one_line(tmp_path, capsys):
+    from audit.cli import main
+    hist = tmp_path / "history.sqlite"
+    _garbage(hist)
+    path = tmp_path / "config.yaml"
+    path.write_text(f"corpus:\n  paths: [{tmp_path}]\noffline_records: [{tmp_path}]\n"
+                    f"output:\n  history_db: {hist}\n  reports_dir: {tmp_path / 'out'}\n")
+    assert main(["nightly", "--config", str(path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and err.startswith(f"citeaudit: {hist}: the history is corrupt")
