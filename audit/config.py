@@ -154,7 +154,9 @@ class CorpusConfig:
 @dataclass(config=_SECTION)
 class OutputConfig:
     reports_dir: str = "out"
-    history_db: str = "out/history.sqlite"
+    # Not inside reports_dir: that folder is shared with workers and readers; the history is
+    # the job's own state (and a reader who can write it could change what the next run reports).
+    history_db: str = ".citeaudit/history.sqlite"
 
 
 @dataclass(config=_SECTION)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import logging
+from pathlib import Path
 
 import pytest
 
@@ -18,6 +19,13 @@ def test_repository_config_loads(root_dir):
     assert cfg.offline_records == [str(root_dir / "examples/records")]
     assert cfg.corpus.paths == [str(root_dir / "examples/articles")]
     assert cfg.schedule.cron == "0 2 * * *" and cfg.concurrency.task_runner == "thread"
+
+
+def test_the_history_is_kept_out_of_the_shared_reports_folder(root_dir):
+    for cfg in (load_config(root_dir / "config.yaml", env={}), load_config(None, env={})):
+        history, reports = Path(cfg.output.history_db).resolve(), Path(cfg.output.reports_dir).resolve()
+        assert not history.is_relative_to(reports), (history, reports)
+    assert load_config(root_dir / "config.yaml", env={}).output.history_db == str(root_dir / ".citeaudit/history.sqlite")
 
 
 def test_defaults_match_the_repository_file_where_it_sets_them(root_dir):
