@@ -129,7 +129,7 @@ def _run_sql(con: sqlite3.Connection, sql: str) -> None:
 
 def migrate(con: sqlite3.Connection, schema: Schema, path: str) -> int:
     """Bring the file to ``schema.version``; returns the version it had.  One transaction."""
-    con.execute("SELECT count(*) FROM sqlite_master").fetchone()   # reads page 1: a broken header fails here
+    tables = con.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]   # a broken header fails here
     found = con.execute("PRAGMA user_version").fetchone()[0]
     app = con.execute("PRAGMA application_id").fetchone()[0]
     if app not in (0, schema.application_id):
@@ -150,9 +150,17 @@ def migrate(con: sqlite3.Connection, schema: Schema, path: str) -> int:
                 _run_sql(con, step)
         con.execute(f"PRAGMA user_version={schema.version}")
         con.execute(f"PRAGMA application_id={schema.application_id}")
-    if found < schema.version and found:
-        log.info("%s: %s migrated from schema %d to %d", path, schema.kind, found, schema.version)
+    if tables:
+        log.info("%s: %s migrated from schema %d%s to %d", path, schema.kind, found,
+                 " (the release before schema versions)" if found == 0 else "", schema.version)
     return found
+
+
+def _inode(path: str) -> int:
+    try:
+        return os.stat(path).st_ino
+    except OSError:
+        return -1
 
 
 def set_aside(path: str) -> str:
@@ -179,6 +187,7 @@ def open_store(path: str | os.PathLike, schema: Schema) -> sqlite3.Connection:
     """
     spath = os.path.expanduser(os.fspath(path))
     Path(spath).parent.mkdir(parents=True, exist_ok=True)
+    inode = _inode(spath)
     con = None
     try:
         con = connect(spath)
@@ -196,8 +205,10 @@ def open_store(path: str | os.PathLike, schema: Schema) -> sqlite3.Connection:
         if con is not None:
             con.close()
         raise
-    aside = set_aside(spath)
-    log.warning("%s: corrupt %s (%s) set aside as %s; starting an empty one", spath, schema.kind, reason, aside)
+    if _inode(spath) == inode:     # else another process has already replaced it
+        aside = set_aside(spath)
+        log.warning("%s: corrupt %s (%s) set aside as %s; starting an empty one",
+                    spath, schema.kind, reason, aside)
     con = connect(spath)
     migrate(con, schema, spath)
     return con
@@ -220,13 +231,7 @@ class SharedConnection:
         self._pid = -1
         with self.lock:
             self._con, self._pid = open_store(self.path, schema), os.getpid()
-            self._ino = self._inode()             # which file this is, to notice it being replaced
-
-    def _inode(self) -> int:
-        try:
-            return os.stat(self.path).st_ino
-        except OSError:
-            return -1
+            self._ino = _inode(self.path)             # which file this is, to notice it being replaced
 
     def rebuild(self, exc: BaseException) -> None:
         """The file turned out corrupt while in use: set it aside and start an empty one.
@@ -243,12 +248,12 @@ class SharedConnection:
                 except sqlite3.Error:
                     pass
             self._con = None
-            if self._inode() == self._ino:
+            if _inode(self.path) == self._ino:
                 aside = set_aside(self.path)
                 log.warning("%s: corrupt %s (%s) set aside as %s; starting an empty one",
                             self.path, self.schema.kind, exc, aside)
             self._con, self._pid = open_store(self.path, self.schema), os.getpid()
-            self._ino = self._inode()
+            self._ino = _inode(self.path)
 
     def guarded(self, fn: Callable[[], T]) -> T:
         """``fn()``, and once more on a fresh file if the store proves corrupt while in use."""

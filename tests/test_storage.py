@@ -61,9 +61,12 @@ def test_legacy_files_are_unversioned_as_shipped():
     assert _pragmas(LEGACY / "records.sqlite") == (0, 0)
 
 
-def test_a_history_from_the_previous_release_is_migrated_and_read(tmp_path):
+def test_a_history_from_the_previous_release_is_migrated_and_read(tmp_path, caplog):
     path = _copy("history.sqlite", tmp_path)
-    with History(path) as h:
+    with caplog.at_level(logging.INFO, logger="citeaudit.storage"):
+        h = History(path)
+    assert f"{path}: history migrated from schema 0 (the release before schema versions) to 2" in caplog.text
+    with h:
         assert _pragmas(path) == (HISTORY_SCHEMA.version, HISTORY_SCHEMA.application_id)
         runs = h.runs()
         assert [(r["run_id"], r["kind"], r["status"]) for r in runs] == [
