@@ -154,6 +154,7 @@ SCHEMA = Schema(
     application_id=0x43414849,   # "CAHI"
     migrations=(_V1, _v2_json_and_keys),
     disposable=False,
+    verify=True,
     recover=("restore it from a backup, or move it away (e.g. add .bad to its name) to start a new "
              "history, in which the next run reports every finding as new"),
 )

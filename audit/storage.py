@@ -56,6 +56,10 @@ class Schema:
     migrations: tuple[Migration, ...]  # migrations[n] takes a file from version n to n + 1
     disposable: bool                   # corrupt: set aside and rebuild (True) or refuse (False)
     recover: str = ""                  # how to recover, for a refused file
+    # PRAGMA quick_check on open (about 0.1 s for 40 MB): for a store that cannot be rebuilt,
+    # so damage is found before a run works on it, not halfway through.  Caches skip it: a
+    # cache found broken while in use is simply rebuilt (SharedConnection.guarded).
+    verify: bool = False
 
     @property
     def version(self) -> int:
@@ -192,6 +196,10 @@ def open_store(path: str | os.PathLike, schema: Schema) -> sqlite3.Connection:
     try:
         con = connect(spath)
         migrate(con, schema, spath)
+        if schema.verify:
+            problems = [r[0] for r in con.execute("PRAGMA quick_check(3)")]
+            if problems != ["ok"]:
+                raise sqlite3.DatabaseError("database disk image is malformed: " + "; ".join(problems))
         return con
     except sqlite3.DatabaseError as exc:
         if con is not None:

@@ -221,6 +221,18 @@ def test_a_corrupt_history_is_refused_with_its_path_and_how_to_recover(tmp_path)
     assert path.read_bytes() == data and not list(tmp_path.glob("*.corrupt-*"))   # untouched
 
 
+def test_a_history_damaged_inside_is_refused_on_open(tmp_path):
+    path = _copy("history.sqlite", tmp_path)
+    History(path).close()                         # migrated, sound
+    size = path.stat().st_size
+    with open(path, "r+b") as f:                  # pages in the middle overwritten, the header intact
+        f.seek(size // 2 - (size // 2) % 4096)
+        f.write(b"\xa5" * 3 * 4096)
+    with pytest.raises(StoreError) as exc:
+        History(path)
+    assert str(exc.value).startswith(f"{path}: the history is corrupt") and "restore it from a backup" in str(exc.value)
+
+
 def test_a_store_of_another_kind_or_a_newer_release_is_refused(tmp_path):
     cache_path = tmp_path / "records.sqlite"
     RecordCache(cache_path).close()
