@@ -305,7 +305,7 @@ def run_recheck_cli(args) -> int:
     from flows.audit_flow import audit_article
 
     cfg_path = _config_arg(args.config)
-    load_config(cfg_path)
+    History(load_config(cfg_path).output.history_db).close()   # a corrupt history: one line, before the engine
     s = audit_article(article_id=args.article_id, config_path=cfg_path,
                       refresh_records=bool(getattr(args, "refresh_records", False)))
     print(f"Re-checked {s['article_id']}: {s['findings']} findings ({s['high']} high); "
