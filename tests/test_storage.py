@@ -22,6 +22,7 @@ from audit.pubmed.cache import RecordCache
 from audit.pubmed.records import load_raw_records, parse_records
 from audit.scoring.semantic import EmbeddingCache
 from audit.storage import StoreError, connect
+from prefect_harness import prefect_harness  # noqa: F401
 
 LEGACY = Path(__file__).parent / "data" / "legacy"
 RUN1, RUN2 = "nightly-20261130T062855Z-d67560", "nightly-20261130T062930Z-1784fd"
@@ -302,3 +303,31 @@ def test_nightly_command_refuses_a_corrupt_history_in_one_line(tmp_path, capsys)
     assert main(["nightly", "--config", str(path)]) == 2
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and err.startswith(f"citeaudit: {hist}: the history is corrupt")
+
+
+def test_a_nightly_run_continues_a_migrated_history(prefect_harness, tmp_path, root_dir):
+    """The next nightly after an upgrade compares with the last run of the old release."""
+    from flows.nightly import nightly_audit
+
+    hist = _copy("history.sqlite", tmp_path)
+    corpus = tmp_path / "articles"                 # the corpus as it was at the legacy run 2
+    shutil.copytree(root_dir / "examples" / "articles", corpus)
+    md = corpus / "nsclc-targeted-therapy.md"
+    text = md.read_text(encoding="utf-8")
+    md.write_text("".join(l for l in text.splitlines(keepends=True) if "Germline BRCA1" not in l)
+                  .replace("2010;30(18)", "2012;30(18)"), encoding="utf-8")
+    (corpus / "broken.html").write_bytes(b"not an article \xff\xfe\x00")
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(f"corpus:\n  paths: [{corpus}]\noffline_records: [{root_dir / 'examples' / 'records'}]\n"
+                   f"output:\n  reports_dir: {tmp_path / 'out'}\n  history_db: {hist}\n")
+    with History(hist) as h:
+        before = {(r["article_id"], r["identity"]) for r in h.run_findings(RUN2)}
+    s = nightly_audit(config_path=str(cfg), progress=False)
+    assert s["previous_run_id"] == RUN2 and s["scored"] == 2      # no stored audit survived: scored again
+    with History(hist) as h:
+        now = h.run_findings(s["run_id"])
+        assert now and all(r["status"] == ("persisting" if (r["article_id"], r["identity"]) in before else "new")
+                           for r in now)
+        assert s["persisting"] == sum(r["status"] == "persisting" for r in now) > 0
+        gone = before - {(r["article_id"], r["identity"]) for r in now}
+        assert {(r["article_id"], r["identity"]) for r in h.run_diff(s["run_id"])["resolved"]} == gone
