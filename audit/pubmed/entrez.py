@@ -228,6 +228,10 @@ def read_control(content: bytes):
         # Bio.Entrez's other refusals (external entity, missing DTD, unknown encoding...): the same answer
         # will be refused again.  Only the type and a short text: never the body.
         raise _NcbiError(f"answer refused by the XML reader ({str(exc)[:80]})")
+    except Exception as exc:
+        # Bio.Entrez tripping over an answer it never expected (a DTD URL without a host
+        # raises AttributeError inside it): refused the same way, not retried.
+        raise _NcbiError(f"answer refused by the XML reader ({type(exc).__name__})")
 
 
 def read_search(content: bytes) -> dict:
@@ -483,6 +487,7 @@ class EntrezSource:
                 self._bump("retries")
             retry_after = None
             resp = None
+            body_read = False
             deadline = time.monotonic() + self.cfg.request_deadline
             # Never wait longer for one read than the whole request may take.
             timeout = min(self.cfg.timeout, self.cfg.request_deadline)
@@ -502,6 +507,7 @@ class EntrezSource:
                 if resp.status_code >= 400:
                     raise _NcbiError(f"HTTP {resp.status_code}")
                 body = self._read_body(resp, deadline)          # a cut connection raises here
+                body_read = True
                 self._bump("bytes", n=len(body))
                 try:
                     return parse(body)
@@ -533,7 +539,10 @@ class EntrezSource:
                 raise EntrezError(f"{endpoint}: request failed ({type(exc).__name__})") from None
             finally:
                 if resp is not None:
-                    resp.close()
+                    if body_read:
+                        resp.raw.release_conn()     # whole answer read: the connection is reused
+                    else:
+                        resp.close()                # part-read or refused: never reused
             self._bump("failures", reason.split(" (")[0].split(":")[0])
             if attempt + 1 >= tries:
                 break
