@@ -17,6 +17,7 @@ import gzip
 import io
 import json
 import logging
+import re
 import shutil
 import time
 import tracemalloc
@@ -376,8 +377,11 @@ def _mangle(data, body: bytes) -> bytes:
     b = bytearray(body)
     for _ in range(data.draw(st.integers(1, 4), label="edits")):
         i = data.draw(st.integers(0, max(0, len(b) - 1)), label="at")
-        op = data.draw(st.sampled_from(["cut", "flip", "insert", "drop"]), label="op")
-        if op == "cut":
+        op = data.draw(st.sampled_from(["cut", "flip", "insert", "drop", "declare"]), label="op")
+        if op == "declare":             # an XML declaration naming an odd encoding
+            enc = data.draw(st.sampled_from([b"U-F-8", b"utf-16", b"latin-1", b"ebcdic", b""]), label="enc")
+            b = bytearray(re.sub(rb"^<\?xml[^>]*\?>", b'<?xml version="1.0" encoding="' + enc + b'"?>', bytes(b)))
+        elif op == "cut":
             del b[i:]
         elif op == "flip" and b:
             b[i] = data.draw(st.integers(0, 255), label="byte")

@@ -196,6 +196,8 @@ def _iter_elements(data: bytes, source: str) -> Iterator[ET.Element]:
     except ET.ParseError as exc:
         line = exc.position[0] if getattr(exc, "position", None) else None
         raise BadInputError(source, f"malformed XML: {exc}", line)
+    except LookupError as exc:          # the XML declaration names an encoding Python lacks
+        raise BadInputError(source, f"malformed XML: {exc}", 1)
     del depth
 
 
