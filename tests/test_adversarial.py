@@ -309,6 +309,7 @@ def test_bad_files_in_an_offline_records_folder_are_skipped_by_name(data_dir, co
     (folder / "bomb.xml.gz").write_bytes(gzip.compress(b"<PubmedArticleSet>" + b" " * (16 * 1024 * 1024), 9))
     (folder / "cut.xml.gz").write_bytes(gzip.compress(good.read_bytes())[:-40])
     (folder / "README.md").write_text("not records")
+    (folder / "encoding.xml").write_bytes(b'<?xml version="1.0" encoding="U-F-8"?>\n<PubmedArticleSet/>\n')
     cfg = load_config(None, env={})
     cfg = dataclasses.replace(cfg, entrez=dataclasses.replace(cfg.entrez, max_inflated_mb=4.0))
     caplog.set_level(logging.WARNING)
@@ -318,10 +319,11 @@ def test_bad_files_in_an_offline_records_folder_are_skipped_by_name(data_dir, co
     assert time.monotonic() - start < 10
     assert isinstance(source, OfflineSource)
     skipped = source.stats()["skipped_files"]
-    assert [s.split(":")[0] for s in skipped] == [str(folder / n) for n in ("bomb.xml.gz", "cut.xml.gz", "malformed.xml")]
-    assert "max_inflated_mb" in skipped[0] and "cut short" in skipped[1]
-    assert skipped[2].startswith(f"{folder / 'malformed.xml'}:2:")          # file and line
-    for name in ("bomb.xml.gz", "cut.xml.gz", "malformed.xml"):
+    bad = ("bomb.xml.gz", "cut.xml.gz", "encoding.xml", "malformed.xml")
+    assert [s.split(":")[0] for s in skipped] == [str(folder / n) for n in bad]
+    assert "max_inflated_mb" in skipped[0] and "cut short" in skipped[1] and "unknown encoding" in skipped[2]
+    assert skipped[3].startswith(f"{folder / 'malformed.xml'}:2:")          # file and line
+    for name in bad:
         assert str(folder / name) in caplog.text
     assert len(caplog.text.splitlines()) < 20                               # warnings, not tracebacks
     # The good file's records still serve the audit.
