@@ -113,6 +113,15 @@ class ConcurrencyConfig:
 
 
 @dataclass
+class SourcesConfig:
+    """Looking for the source of a claim with no reference entry, and for replacements (audit.sources)."""
+    enabled: bool = True
+    candidates: int = 3              # shown per claim
+    pubmed_retmax: int = 20          # PMIDs asked of each ESearch (online only)
+    local_limit: int = 30            # records taken from each local-index query
+
+
+@dataclass
 class Config:
     entrez: EntrezConfig = field(default_factory=EntrezConfig)
     scoring: ScoringConfig = field(default_factory=ScoringConfig)
@@ -120,6 +129,7 @@ class Config:
     output: OutputConfig = field(default_factory=OutputConfig)
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
     concurrency: ConcurrencyConfig = field(default_factory=ConcurrencyConfig)
+    sources: SourcesConfig = field(default_factory=SourcesConfig)
     offline_records: list[str] = field(default_factory=list)
     source_path: str = ""            # the file this came from, for messages
 

@@ -228,7 +228,8 @@ def report_key(content: str, diff: dict[str, list[dict]] | None) -> str:
 def pack_audit(audit: ArticleAudit) -> bytes:
     """The audit without its records (those come back from the cache next time)."""
     slim = ArticleAudit(article=audit.article, pairs=audit.pairs, findings=audit.findings,
-                        records={}, drifts=audit.drifts, error=audit.error)
+                        records={}, drifts=audit.drifts, error=audit.error,
+                        sources=getattr(audit, "sources", []))
     return zlib.compress(pickle.dumps(slim, protocol=pickle.HIGHEST_PROTOCOL), 3)
 
 
