@@ -33,8 +33,8 @@ from audit.scoring.score import (TextFeatures, cached_record, prepare_text, scor
                                  support_score)
 
 # Fused rank = (bm25 / best bm25 + W_SUPPORT * support) / (1 + W_SUPPORT): fitted on SciFact train by
-# `citeaudit eval retrieval tune` (grid 0, 0.25, ..., 4; nDCG@10 of the train claims).
-W_SUPPORT = 0.5
+# `citeaudit eval retrieval tune` (grid 0, 0.25, ..., 4; best nDCG@10 of the 505 train claims with evidence).
+W_SUPPORT = 1.25
 # A record contradicting a cue the claim gives is kept but ranked down by these factors.
 JOURNAL_MISMATCH = 0.3
 YEAR_MISMATCH = 0.5
@@ -49,6 +49,7 @@ class Ranked:
     pmid: str
     score: float
     support: float
+    bm25: float                  # local BM25 over the best hit's, 0..1
     reasons: list[str]
 
 
@@ -94,7 +95,7 @@ def rank(claim: TextFeatures, bm25: dict[str, float], records: dict[str, Record]
         terms = shared_terms(claim, rf, 6)
         if terms:
             why.append("shared terms: " + ", ".join(terms))
-        out.append(Ranked(pmid, score, sup, why))
+        out.append(Ranked(pmid, score, sup, b, why))
     out.sort(key=lambda r: (-r.score, r.pmid))
     return out
 
@@ -156,13 +157,20 @@ class SourceFinder:
                 break
         return out
 
+    def search(self, text: str, cues: Cues | None = None) -> tuple[Gathered, dict[str, Record], list[Ranked]]:
+        """Queries for a claim's words (and cues), the records they found, those records ranked.
+
+        The one search-and-rerank path: the audit and ``citeaudit eval retrieval`` both call it."""
+        cues = cues or Cues()
+        g = self.searcher.gather(text, cues)
+        bm25, recs = self._pool(text, g)
+        return g, recs, rank(prepare_text(text), bm25, recs, self.scoring, cues)
+
     def identify(self, claim: Claim, subject: TextFeatures) -> SourceSearch:
         cues = claim_cues(claim.text)
         text = finding_text(claim.text, cues)
-        g = self.searcher.gather(text, cues)
         cf = prepare_text(text)
-        bm25, recs = self._pool(text, g)
-        ranked = rank(cf, bm25, recs, self.scoring, cues)
+        g, recs, ranked = self.search(text, cues)
         cands = self._candidates(ranked, cf, subject, g, lambda r, p: True)
         s = SourceSearch(claim_id=claim.id, purpose=IDENTIFY, status=NOT_IDENTIFIED, mode=self.mode,
                          cues=cues.as_dict(), queries=g.queries, candidates=cands)
@@ -191,11 +199,9 @@ class SourceFinder:
 
     def suggest(self, claim: Claim, reference_id: str, cited_pmid: str | None, subject: TextFeatures,
                 verdict: str) -> SourceSearch:
-        g = self.searcher.gather(claim.text, Cues())
+        g, recs, ranked = self.search(claim.text)
         cf = prepare_text(claim.text)
-        bm25, recs = self._pool(claim.text, g)
-        recs.pop(cited_pmid or "", None)
-        ranked = rank(cf, bm25, recs, self.scoring)
+        ranked = [r for r in ranked if r.pmid != cited_pmid]
         cands = self._candidates(ranked, cf, subject, g, lambda r, p: p.verdict == RELEVANT)
         s = SourceSearch(claim_id=claim.id, purpose=SUGGEST, status=SUGGESTED if cands else NONE_FOUND,
                          mode=self.mode, reference_id=reference_id, queries=g.queries, candidates=cands,

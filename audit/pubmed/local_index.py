@@ -28,8 +28,9 @@ CREATE VIRTUAL TABLE IF NOT EXISTS docs USING fts5(
     tokenize = 'porter unicode61 remove_diacritics 2'
 );
 """
-# bm25() column weights in schema order (pmid, title, abstract, mesh, journal, author).
-# Chosen on SciFact train (python -m audit.evaluation.retrieval tune-bm25): see README.
+# bm25() column weights in schema order (pmid, title, abstract, mesh, journal, author).  Not fitted:
+# the finding's words count alike wherever they stand; journal and author count half, since they name
+# the source rather than what it found.
 COLUMN_WEIGHTS = (0.0, 1.0, 1.0, 1.0, 0.5, 0.5)
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
