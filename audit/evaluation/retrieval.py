@@ -17,7 +17,7 @@ looked at).
 
 ``journals``: claims written as an AI answer writes them, "A study published
 in <journal> found that <finding in other words>", with no reference, one per
-real PubMed record with an abstract in shared/data/pubmed.  The finding is the
+real PubMed record with an abstract in the XML of shared/data/pubmed.  The finding is the
 abstract's conclusion sentence reworded (its hedge dropped, common words
 swapped for synonyms, ``paraphrase``).  Searched offline (local index over the
 records) and online against the local E-utilities server on the same records
@@ -115,10 +115,14 @@ _HEDGE = re.compile(r"^(?:(?:in\s+)?conclusions?,?\s*|(?:taken\s+together|overal
 _LABEL = re.compile(r"\b(?:CONCLUSIONS?|INTERPRETATION|SIGNIFICANCE|IMPLICATIONS)\s*:\s*")
 
 
+_BACK_MATTER = re.compile(r"\b(?:AVAILABILITY(?: AND IMPLEMENTATION)?|SUPPLEMENTARY INFORMATION|CONTACT|"
+                          r"TRIAL REGISTRATION|FUNDING|REGISTRATION)\s*:.*$", re.S)
+
+
 def conclusion(abstract: str) -> str:
-    """The abstract's conclusion: the text after its CONCLUSION label, else its last sentence."""
-    parts = _LABEL.split(abstract)
-    tail = parts[-1] if len(parts) > 1 else abstract
+    """The abstract's conclusion: the text after its CONCLUSION label, else its last sentence (no back matter)."""
+    parts = _LABEL.split(_BACK_MATTER.sub("", abstract))
+    tail = parts[-1]
     sents = [s for s in re.split(r"(?<=[.!?])\s+(?=[A-Z])", tail.strip()) if len(s.split()) >= 5]
     if not sents:
         return ""
@@ -136,7 +140,8 @@ def paraphrase(sentence: str) -> str:
 
 def journal_as_written(rec: Record) -> str:
     """The journal as an answer names it: no subtitle, no place ("Lancet (London, England)" -> "Lancet")."""
-    name = re.sub(r"\s*\([^)]*\)", "", (rec.journal or rec.journal_iso).split(" : ")[0].split(": ")[0])
+    name = re.sub(r"\s*\([^)]*\)", "", rec.journal or rec.journal_iso)
+    name = name.split(" : ")[0].split(": ")[0].split(" = ")[0]
     return " ".join(name.split()).rstrip(" .")
 
 
@@ -187,14 +192,15 @@ def run_journals(data_dir: Path, scoring: ScoringConfig, sample: int | None = No
     from audit.config import EntrezConfig
     from audit.pubmed.cache import RecordCache
     from audit.pubmed.entrez import EntrezSource
-    from audit.pubmed.records import load_records
-    records = load_records([data_dir / "pubmed"])
+    # The records the local server serves (its XML; MEDLINE-text files are not served), so both
+    # runs look for the same sources.
+    store = RecordStore.from_paths([data_dir / "pubmed"])
+    records = {p: e.record for p, e in store.entries.items()}
     claims = journal_claims(records)
     if sample:
         claims = claims[:sample]
     out = {"offline": journal_accuracy(SourceFinder(Searcher(LocalIndex(records.values())), scoring), claims)}
-    with tempfile.TemporaryDirectory() as tmp, \
-            EutilsServer(store=RecordStore.from_paths([data_dir / "pubmed"])) as srv:
+    with tempfile.TemporaryDirectory() as tmp, EutilsServer(store=store) as srv:
         cfg = EntrezConfig(base_url=srv.url, requests_per_second=500.0, backoff_base=0.01, backoff_max=0.05,
                            email="eval@example.org", cache_path=str(Path(tmp) / "cache.sqlite"))
         cache = RecordCache(cfg.cache_path)

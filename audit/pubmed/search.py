@@ -33,7 +33,7 @@ _ENDS_NAME = r"(?:found|finds|showed|demonstrated|demonstrates|suggested|suggest
              r"observed|noted|indicated|indicates|revealed|confirmed|described|describes|reported|that|which|" \
              r"where|whose|in\s+(?:19|20)\d\d|among|with|by|from|as)"
 _JOURNAL = re.compile(r"\b(?:published|appearing|appeared|reported)\s+in\s+(?:the\s+)?"
-                      rf"(?P<j>[A-Z][\w&'’\-]*(?:\s+(?!{_ENDS_NAME}\b)[\w&'’\-]+){{0,9}})"
+                      rf"(?P<j>[A-Z][\w&'’\-]*(?:\s+(?!{_ENDS_NAME}\b)[\w&'’\-]+){{0,15}})"
                       rf"(?=\s*(?:[,;.:()]|\s{_ENDS_NAME}\b|$))")
 _AUTHOR = re.compile(r"\b(?P<a>[A-Z][a-zA-Z'’\-]+)\s+(?:et\s+al\b|and\s+colleagues|and\s+coworkers)")
 _YEAR = re.compile(r"(?:\bin\s+|\(|,\s*)(?P<y>(?:19[5-9]|20[0-4])\d)\b")
@@ -112,13 +112,16 @@ def pubmed_terms(words: list[str], cues: Cues, mesh: list[str] = ()) -> list[str
         if tiab:
             parts.append("(" + " OR ".join(tiab[:JOURNAL_WORDS]) + ")")
         out.append(" AND ".join(parts))
-    if len(tiab) >= 2:
-        extra = ([f"{cues.year}[dp]"] if cues.year else []) + ([f"{cues.author}[au]"] if cues.author else [])
-        out.append(" AND ".join(tiab[:PUBMED_WORDS] + extra))
     for m in mesh:
         if len(tiab) >= 2:
             out.append(" AND ".join([f'"{m}"[mh]'] + tiab[:2]))
     return list(dict.fromkeys(out))
+
+
+def words_term(words: list[str], cues: Cues, n: int) -> str:
+    """The n rarest claim words AND-ed in title/abstract, with the year and author when given."""
+    extra = ([f"{cues.year}[dp]"] if cues.year else []) + ([f"{cues.author}[au]"] if cues.author else [])
+    return " AND ".join([f"{w}[tiab]" for w in words[:n]] + extra)
 
 
 def local_queries(text: str, cues: Cues) -> list[str]:
@@ -180,6 +183,10 @@ class Searcher:
             words = key_words(text, max(PUBMED_WORDS, JOURNAL_WORDS))
             for term in pubmed_terms(words, cues, mesh_in_text(text, self.mesh_vocabulary())):
                 self._pubmed(term, g)
+            # Four rare words AND-ed, then fewer while PubMed finds nothing: as a reviewer would loosen it.
+            for n in range(min(PUBMED_WORDS, len(words)), 1, -1):
+                if self._pubmed(words_term(words, cues, n), g).count:
+                    break
         for q in local_queries(text, cues):
             self._local(q, g)
         return g
@@ -189,7 +196,7 @@ class Searcher:
         for p in q.found:
             g.found_by.setdefault(p, []).append(len(g.queries) - 1)
 
-    def _pubmed(self, term: str, g: Gathered) -> None:
+    def _pubmed(self, term: str, g: Gathered) -> SearchQuery:
         from audit.pubmed.entrez import EntrezError
         q = SearchQuery("pubmed", term)
         try:
@@ -207,6 +214,7 @@ class Searcher:
                 q.error = f"records not fetched for PMID {', '.join(missing)}"
             q.found = [p for p in q.found if p in self.index.records]
         self._log(g, q)
+        return q
 
     def _local(self, match: str, g: Gathered) -> None:
         q = SearchQuery("local index", match)
