@@ -35,6 +35,12 @@ _ENDS_NAME = r"(?:found|finds|showed|demonstrated|demonstrates|suggested|suggest
 _JOURNAL = re.compile(r"\b(?:published|appearing|appeared|reported)\s+in\s+(?:the\s+)?"
                       rf"(?P<j>[A-Z][\w&'’\-]*(?:\s+(?!{_ENDS_NAME}\b)[\w&'’\-]+){{0,15}})"
                       rf"(?=\s*(?:[,;.:()]|\s{_ENDS_NAME}\b|$))")
+# With a reporting verb after it, the name is everything up to the verb: names hold commas and full
+# stops ("Journal of anaesthesiology, clinical pharmacology", "The Lancet. Oncology").
+_JOURNAL_TO_VERB = re.compile(r"\b(?:published|appearing|appeared)\s+in\s+(?:the\s+)?(?P<j>[A-Z][^;()]{1,140}?)\s*,?\s+"
+                              r"(?:found|finds|showed|demonstrated|demonstrates|suggested|suggests|concluded|"
+                              r"concludes|observed|noted|indicated|indicates|revealed|confirmed|described|"
+                              r"describes|reported)\s+(?:that\s+)?[a-z]")
 _AUTHOR = re.compile(r"\b(?P<a>[A-Z][a-zA-Z'’\-]+)\s+(?:et\s+al\b|and\s+colleagues|and\s+coworkers)")
 _YEAR = re.compile(r"(?:\bin\s+|\(|,\s*)(?P<y>(?:19[5-9]|20[0-4])\d)\b")
 
@@ -55,8 +61,10 @@ class Cues:
 def claim_cues(text: str) -> Cues:
     """Journal named after "published in", a year ("in 2019", "(2019)"), a first author ("Smith et al.")."""
     c = Cues()
-    m = _JOURNAL.search(text)
-    if m:
+    m = _JOURNAL_TO_VERB.search(text)
+    if m and len(m.group("j").split()) <= 20:
+        c.journal = re.sub(r"\s+in\s+(?:19|20)\d\d$", "", m.group("j").strip(" .,;"))
+    elif (m := _JOURNAL.search(text)):
         c.journal = re.sub(r"\s+\d+$", "", m.group("j")).strip(" .,;")
     m = _YEAR.search(text)
     if m:
