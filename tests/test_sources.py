@@ -163,3 +163,20 @@ def test_eval_retrieval_scifact_prints_its_figures(capsys, data_dir):
     assert set(vals) == {"ndcg_at_10", "recall_at_3", "recall_at_10"}
     assert all(0.0 <= float(v) <= 1.0 for v in vals.values())
     assert float(vals["recall_at_10"]) >= float(vals["recall_at_3"])
+
+
+def test_author_journal_and_year_go_to_ecitmatch(eutils_server, entrez_config, shared_records):
+    rec = next(r for r in shared_records.values()
+               if r.first_author == "O'Byrne" and r.year == 2018)
+    finding = rec.title.rstrip(".").lower()
+    text = f"{rec.first_author} et al. reported in {rec.journal} in {rec.year} that {finding}."
+    cfg = entrez_config(eutils_server)
+    with RecordCache(cfg.cache_path) as cache:
+        finder = SourceFinder.for_source(EntrezSource(cfg, cache), ScoringConfig())
+        s = finder.identify(Claim(id="c1", text=text, citations=[]), prepare_text(""))
+    assert s.cues == {"journal": rec.journal, "year": "2018", "author": "O'Byrne"}
+    cit = [q for q in s.queries if q.where == "pubmed ecitmatch"]
+    assert len(cit) == 1 and cit[0].found == [rec.pmid]
+    assert cit[0].query.startswith(f"{rec.journal}|2018|||o'byrne|")
+    assert len(eutils_server.requests_for("ecitmatch")) == 1
+    assert s.status == IDENTIFIED and s.identified.pmid == rec.pmid

@@ -189,6 +189,8 @@ class Searcher:
         g = Gathered()
         if self.online:
             words = key_words(text, max(PUBMED_WORDS, JOURNAL_WORDS))
+            if cues.journal and cues.year and cues.author:
+                self._citmatch(cues, g)
             for term in pubmed_terms(words, cues, mesh_in_text(text, self.mesh_vocabulary())):
                 self._pubmed(term, g)
             # Four rare words AND-ed, then fewer while PubMed finds nothing: as a reviewer would loosen it.
@@ -223,6 +225,24 @@ class Searcher:
             q.found = [p for p in q.found if p in self.index.records]
         self._log(g, q)
         return q
+
+    def _citmatch(self, cues: Cues, g: Gathered) -> None:
+        """ECitMatch on journal, year and first author (no volume or page: the claim gives none)."""
+        from audit.pubmed.entrez import CitationQuery, EntrezError, read_citmatch
+        line = CitationQuery(cues.journal, str(cues.year), "", "", cues.author.lower()).line("claim")
+        q = SearchQuery("pubmed ecitmatch", line)
+        try:
+            ans = self.source.call("ecitmatch", {"db": "pubmed", "retmode": "xml", "bdata": line},
+                                   lambda body: read_citmatch(body, ["claim"]), post=False)
+            pmid = ans.get("claim")
+        except (EntrezError, ValueError, TypeError) as exc:
+            q.error, pmid = str(exc) or type(exc).__name__, None
+        if pmid:
+            fr = self.source.fetch([pmid]).get(pmid)
+            if fr is not None and fr.record is not None:
+                self.index.add([fr.record])
+                q.found, q.count = [pmid], 1
+        self._log(g, q)
 
     def _local(self, match: str, g: Gathered) -> None:
         q = SearchQuery("local index", match)
