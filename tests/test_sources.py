@@ -180,3 +180,16 @@ def test_author_journal_and_year_go_to_ecitmatch(eutils_server, entrez_config, s
     assert cit[0].query.startswith(f"{rec.journal}|2018|||o'byrne|")
     assert len(eutils_server.requests_for("ecitmatch")) == 1
     assert s.status == IDENTIFIED and s.identified.pmid == rec.pmid
+
+
+def test_sources_section_of_the_config(tmp_path):
+    from audit.config import load_config
+    from audit.errors import ConfigError
+    good = tmp_path / "good.yaml"
+    good.write_text("sources:\n  enabled: false\n  candidates: 2\n", encoding="utf-8")
+    cfg = load_config(good, env={})
+    assert (cfg.sources.enabled, cfg.sources.candidates) == (False, 2)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("sources:\n  candidates: 0\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"bad\.yaml.*sources\.candidates"):
+        load_config(bad, env={})
