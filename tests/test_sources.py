@@ -6,7 +6,6 @@ local E-utilities server), the SciFact corpus, and the bundled example article.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 

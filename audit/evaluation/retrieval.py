@@ -37,7 +37,7 @@ from pathlib import Path
 from audit.config import ScoringConfig, SourcesConfig
 from audit.models import Record
 from audit.pubmed.local_index import LocalIndex
-from audit.pubmed.search import Cues, Searcher, claim_cues, finding_text
+from audit.pubmed.search import Searcher
 from audit.sources import SourceFinder
 
 # --------------------------------------------------------------------------- metrics

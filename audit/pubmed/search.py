@@ -14,7 +14,6 @@ cache); offline only the local index is asked.
 """
 from __future__ import annotations
 
-import logging
 import re
 from dataclasses import dataclass, field
 
@@ -22,7 +21,6 @@ from audit.models import SearchQuery
 from audit.pubmed.local_index import LocalIndex, fts_or, fts_phrase
 from audit.scoring.score import CITING_WORDS, STOPWORDS, default_idf, stem, tokens
 
-log = logging.getLogger("audit.pubmed.search")
 
 PUBMED_WORDS = 4       # rarest claim words AND-ed in a PubMed [tiab] query (more finds nothing)
 JOURNAL_WORDS = 6      # claim words OR-ed inside a journal-limited PubMed query
