@@ -377,8 +377,9 @@ def test_source_candidates_and_suggestions_on_the_article_page(page, root_dir, s
     from audit.config import load_config
     from audit.pipeline import audit_paths
     from audit.pubmed.fetch import OfflineSource
+    from eutils_fixture import record_store     # the shared records, parsed once per session
 
-    source = OfflineSource.from_paths([data_dir / "pubmed"])
+    source = OfflineSource({p: e.record for p, e in record_store().entries.items()})
     audits = audit_paths([shared_dir / "seeds" / "ileal-net-answer.txt",
                           root_dir / "examples" / "articles" / "colorectal-cancer-genetics.html"],
                          source, load_config(None, env={}))

@@ -29,7 +29,13 @@ SEED_JOURNALS = ["Journal of surgical oncology", "Annals of surgical oncology", 
 
 @pytest.fixture(scope="module")
 def shared_records():
+    # The records the local server serves, parsed once per session (eutils_fixture.record_store).
     return {p: e.record for p, e in record_store().entries.items()}
+
+
+@pytest.fixture(scope="module")
+def offline(shared_records):
+    return OfflineSource(shared_records, origin="shared/data/pubmed")
 
 
 def test_claim_cues_read_journal_year_and_author():
@@ -118,9 +124,8 @@ def test_seed_against_local_server_logs_queries_and_says_not_identified(eutils_s
     assert logged and all(q["url"].startswith("https://pubmed.ncbi.nlm.nih.gov/?term=") for q in logged)
 
 
-def test_seed_offline_says_so(shared_dir, data_dir):
-    audit = audit_file(shared_dir / "seeds/ileal-net-answer.txt", OfflineSource.from_paths([data_dir / "pubmed"]),
-                       Config())
+def test_seed_offline_says_so(shared_dir, offline):
+    audit = audit_file(shared_dir / "seeds/ileal-net-answer.txt", offline, Config())
     assert len(audit.sources) == 5
     for s in audit.sources:
         assert s.mode == "offline" and s.status == NOT_IDENTIFIED
@@ -128,10 +133,9 @@ def test_seed_offline_says_so(shared_dir, data_dir):
     assert all("offline" in f.message for f in audit.findings if f.kind == "source_not_identified")
 
 
-def test_unsupportive_citations_get_supporting_suggestions(root_dir, data_dir):
+def test_unsupportive_citations_get_supporting_suggestions(root_dir, offline):
     cfg = Config()
-    audit = audit_file(root_dir / "examples/articles/colorectal-cancer-genetics.html",
-                       OfflineSource.from_paths([data_dir / "pubmed"]), cfg)
+    audit = audit_file(root_dir / "examples/articles/colorectal-cancer-genetics.html", offline, cfg)
     bad = {(p.claim_id, p.reference_id): p for p in audit.pairs if p.verdict in ("off_topic", "weak")}
     sugg = [s for s in audit.sources if s.purpose == SUGGEST]
     assert bad and {(s.claim_id, s.reference_id) for s in sugg} == set(bad)
