@@ -178,7 +178,7 @@ class SourceFinder:
         if best is not None and self._confident(best, recs[best.pmid], cues):
             s.status = IDENTIFIED
             rec = recs[best.pmid]
-            s.identified = score_pair(claim.id, f"PMID {rec.pmid}", prepare_text(claim.text),
+            s.identified = score_pair(claim.id, "identified", prepare_text(claim.text),
                                       cached_record(rec), subject, self.scoring)
         elif best is None:
             s.note = "no query found a record"
@@ -228,11 +228,26 @@ def find_sources(audit: ArticleAudit, finder: SourceFinder) -> ArticleAudit:
             done.add((p.claim_id, p.reference_id))
             searches.append(finder.suggest(claims[p.claim_id], p.reference_id, p.pmid, subject, p.verdict))
     audit.sources = searches
-    audit.findings = audit.findings + source_findings(searches)
+    audit.findings = audit.findings + source_findings(searches, finder.searcher.index.records)
     return audit
 
 
-def source_findings(searches: list[SourceSearch]) -> list[Finding]:
+def identified_findings(s: SourceSearch, rec: Record | None) -> list[Finding]:
+    """The identified source audited like a cited reference: retraction, verdict, evidence, numbers."""
+    from audit.findings import pair_findings
+    p = s.identified
+    out = []
+    if rec is not None and rec.retracted:
+        out.append(Finding("retracted", "high", f"Claim {s.claim_id}'s identified source PMID {rec.pmid} has been "
+                                                "retracted.", s.claim_id, None, rec.pmid, "identified"))
+    for f in pair_findings(p, rec):
+        f.reference_id, f.detail = None, "identified"
+        f.message += " (source identified, not given)"
+        out.append(f)
+    return out
+
+
+def source_findings(searches: list[SourceSearch], records: dict[str, Record] | None = None) -> list[Finding]:
     out = []
     for s in searches:
         where = " (offline: local records only)" if s.mode == "offline" else ""
@@ -243,10 +258,7 @@ def source_findings(searches: list[SourceSearch]) -> list[Finding]:
                                f"(identified, not given; verdict {p.verdict.replace('_', ' ')}). "
                                "Add it to the reference list if it is the source.",
                                s.claim_id, None, p.pmid))
-            if p.verdict == OFF_TOPIC:
-                out.append(Finding("off_topic", "high",
-                                   f"Claim {s.claim_id}'s identified source PMID {p.pmid} is off topic: {p.explanation}",
-                                   s.claim_id, None, p.pmid, "identified"))
+            out += identified_findings(s, (records or {}).get(p.pmid or ""))
         elif s.purpose == IDENTIFY:
             n = len(s.queries)
             best = f"; best candidate PMID {s.candidates[0].pmid}" if s.candidates else ""

@@ -196,3 +196,20 @@ def test_sources_section_of_the_config(tmp_path):
     bad.write_text("sources:\n  candidates: 0\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"bad\.yaml.*sources\.candidates"):
         load_config(bad, env={})
+
+
+def test_identified_source_is_audited_like_a_cited_reference(offline, shared_records):
+    from audit.models import Article
+    from audit.pipeline import score_and_find
+    from audit.sources import find_sources
+    # PMID 8655018 is a Retracted Publication in the shared records.
+    text, pmid = next(c for c in journal_claims(shared_records) if c[1] == "8655018")
+    art = Article(id="a", path="a.txt", format="text", title="Nutrition in pregnancy", subject="Nutrition in pregnancy",
+                  text=text, sha256="", claims=[Claim("c1", text, [])])
+    audit = find_sources(score_and_find(art, {}, Config().scoring),
+                         SourceFinder.for_source(offline, Config().scoring))
+    (s,) = audit.sources
+    assert s.status == IDENTIFIED and s.identified.pmid == pmid and s.identified.reference_id == "identified"
+    kinds = {f.kind: f for f in audit.findings}
+    assert "likely source is PMID 8655018 (identified, not given" in kinds["source_identified"].message
+    assert kinds["retracted"].detail == "identified" and kinds["retracted"].pmid == pmid
