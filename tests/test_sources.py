@@ -149,6 +149,9 @@ def test_unsupportive_citations_get_supporting_suggestions(root_dir, offline):
         assert [c.score for c in s.candidates] == sorted((c.score for c in s.candidates), reverse=True)
     found = [f for f in audit.findings if f.kind == "suggested_sources"]
     assert len(found) == len(with_cands) and all("suggestions for the author" in f.message for f in found)
+    # The nightly keeps audits as JSON: the searches come back whole.
+    from audit.history import pack_audit, unpack_audit
+    assert unpack_audit(pack_audit(audit)).sources == audit.sources
 
 
 def test_retrieval_metrics():
