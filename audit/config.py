@@ -100,6 +100,14 @@ class OutputConfig:
 
 
 @dataclass
+class ReadingConfig:
+    # Hard limits on one article file, so one hostile or mistaken file cannot take the
+    # run's time or memory: past them the file is bad input naming file and line.
+    max_bytes: int = 10_000_000      # the file's size (a long review article is ~1 MB of JATS)
+    max_depth: int = 400             # element nesting in HTML and XML (real pages stay under ~60)
+
+
+@dataclass
 class ScheduleConfig:
     cron: str = "0 2 * * *"
     timezone: str = "UTC"
@@ -118,6 +126,7 @@ class Config:
     scoring: ScoringConfig = field(default_factory=ScoringConfig)
     corpus: CorpusConfig = field(default_factory=CorpusConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
+    reading: ReadingConfig = field(default_factory=ReadingConfig)
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
     concurrency: ConcurrencyConfig = field(default_factory=ConcurrencyConfig)
     offline_records: list[str] = field(default_factory=list)
@@ -191,6 +200,8 @@ def _validate(cfg: Config, path: str) -> None:
         (0 <= s.drift_threshold <= 1, "scoring.drift_threshold must be 0..1"),
         (cfg.concurrency.task_runner in ("thread", "dask"), "concurrency.task_runner must be thread or dask"),
         (cfg.concurrency.workers >= 1, "concurrency.workers must be >= 1"),
+        (cfg.reading.max_bytes >= 1000, "reading.max_bytes must be >= 1000"),
+        (cfg.reading.max_depth >= 20, "reading.max_depth must be >= 20"),
         (len(cfg.schedule.cron.split()) == 5, "schedule.cron must have five fields"),
     ]
     for ok, msg in checks:

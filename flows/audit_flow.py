@@ -14,14 +14,14 @@ from audit.config import Config, load_config
 from audit.errors import BadInputError
 from audit.reading.ingest import article_paths
 from audit.models import Article, ArticleAudit
-from audit.pipeline import read_one, score_and_find, unique_ids
+from audit.pipeline import read_all, read_one, score_and_find, unique_ids
 from flows.steps import resolve_records
 from reports.writer import write_article_report, write_run_index
 
 
 @task(name="ingest", cache_policy=NO_CACHE)
-def ingest_task(path: str) -> Article | ArticleAudit:
-    return read_one(path)
+def ingest_task(path: str) -> list[Article | ArticleAudit]:
+    return read_all(path)
 
 
 @task(name="score", cache_policy=NO_CACHE)
@@ -41,7 +41,7 @@ def audit_run(paths: list[str], out_dir: str, offline_records: list[str] | None 
     logger = get_run_logger()
     cfg = load_config(config_path)
     files = [str(p) for p in article_paths(paths)]
-    items = [f.result() for f in ingest_task.map(files)]
+    items = [it for f in ingest_task.map(files) for it in f.result()]
     unique_ids(items)
     good = [it for it in items if isinstance(it, Article)]
     # One call for the whole run so the Entrez layer batches every unique PMID.

@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from audit.models import Claim, Reference
+from audit.models import Claim, Reference, SetAside
+from audit.reading.chrome import Judgement, is_chrome_sentence, judge_blocks
 
 # --------------------------------------------------------------------------
 # Blocks
@@ -382,32 +383,7 @@ _WORD_BEFORE_STOP = re.compile(r"([A-Za-z][A-Za-z.]*)$")
 
 
 # --------------------------------------------------------------------------
-# Page chrome
-
-_CHROME = re.compile(r"""(?ix)
-    disclaimer | \bliabilit(y|ies)\b | \bliable\b | reviewed\ for\ accuracy | advisory\ board
-  | editorial\ polic | follow[- ]up\ questions? | personali[sz]e | tailor\ your | your\ experience
-  | best\ describes\ you | last\ (updated|reviewed|modified) | review\ status | under\ review
-  | pending\ (human\ )?review | educational\ purposes?\ only | informational\ purposes?\ only
-  | not\ (a\ substitute|intended\ to\ replace) | does\ not\ replace | cookie | subscribe | newsletter
-  | sign\ (up|in) | log\ ?in\b | privacy\ policy | terms\ of\ (use|service) | all\ rights\ reserved
-  | copyright | ©  | advertisement | sponsored | share\ this | print\ this | was\ this\ (helpful|useful)
-  | world-class | instantly | download\ our | our\ (medical\ )?(a\.?i\.?|team|experts|editors|platform|app)\b
-  | related\ (articles|questions|content) | you\ (may|might)\ also\ like | more\ from\ | about\ the\ author
-  | view\ (editorial|sources) | ask\ (any|a)\ (follow|question)
-""")
-_CHROME_SECTION = re.compile(r"(?i)disclaimer|follow[- ]up|related (articles|questions|content)|"
-                             r"you (may|might) also like|more from|about (us|the author)|share|comments|"
-                             r"newsletter|advertisement|sponsored|was this (helpful|useful)")
-_WE = re.compile(r"(?i)\b(we|us|our)\b")
-_YOU = re.compile(r"(?i)\b(you|your|yours)\b")
-
-
-def is_chrome_sentence(s: str) -> bool:
-    if _CHROME.search(s):
-        return True
-    # A site speaking to its reader ("Help us tailor your experience").
-    return bool(_WE.search(s) and _YOU.search(s))
+# Headings
 
 
 def looks_like_heading(text: str, has_markers: bool) -> bool:
@@ -624,6 +600,7 @@ class Extracted:
     claims: list[Claim]
     references: list[Reference]
     question: str | None          # the first question asked before any claim
+    set_aside: list[SetAside] = field(default_factory=list)   # chrome blocks and sentences, with lines
 
 
 def _clean_claim(text: str, spans: list[tuple[int, int]]) -> str:
@@ -674,31 +651,23 @@ def extract(blocks: list[Block], entries: list[Reference], chrome: bool = True, 
 
     # 1. Which blocks stay: not chrome, and which of them may carry claims.
     kept: list[tuple[Block, list[Marker], list[Marker], bool]] = []   # block, explicit, bare, is_claim_block
-    in_chrome_section = False
-    after_chrome = False          # short lines among chrome ("Submitted", "Approved") are chrome too
+    set_aside: list[SetAside] = []
+    headings = []
     for b, (explicit, bare) in zip(blocks, found):
         ends_in_bare = any(m.end >= len(b.text.rstrip(" .;!?")) for m in bare)
-        bare_heading = b.kind == "para" and looks_like_heading(b.text, bool(explicit) or ends_in_bare)
-        heading = b.kind == "heading" or bare_heading
-        if chrome and heading:
-            if _CHROME_SECTION.search(b.text):
-                in_chrome_section = after_chrome = True
-                continue
-            if is_chrome_sentence(b.text) or (b.text.rstrip().endswith("?") and _YOU.search(b.text)):
-                after_chrome = True
-                continue
-            if after_chrome and bare_heading and not b.text.rstrip().endswith("?"):
-                continue
-            in_chrome_section = False
-        if chrome and in_chrome_section and not explicit:
+        headings.append(b.kind == "heading" or
+                        (b.kind == "para" and looks_like_heading(b.text, bool(explicit) or ends_in_bare)))
+    if chrome:
+        marked = [bool(ex or bare) for ex, bare in found]
+        sents = [[b.text[s:e] for s, e in split_sentences(b.text, ex)] or [b.text]
+                 for b, (ex, _) in zip(blocks, found)]
+        verdicts = judge_blocks(blocks, marked, headings, sents)
+    else:
+        verdicts = [Judgement(False)] * len(blocks)
+    for b, (explicit, bare), heading, v in zip(blocks, found, headings, verdicts):
+        if v.chrome:
+            set_aside.append(SetAside(b.text, b.line, v.reason))
             continue
-        if chrome and not heading and not explicit and not bare:
-            spans = split_sentences(b.text, explicit)
-            if any(is_chrome_sentence(b.text[s:e]) or
-                   (b.text[s:e].endswith("?") and _YOU.search(b.text[s:e])) for s, e in spans):
-                after_chrome = True
-                continue
-        after_chrome = False
         kept.append((b, explicit, bare, not heading))
 
     # 2. Sentences, and which bare numbers are markers across the document.
@@ -711,15 +680,26 @@ def extract(blocks: list[Block], entries: list[Reference], chrome: bool = True, 
             if question is None and not seen_claim and b.text.rstrip().endswith("?"):
                 question = b.text.strip()
             continue
+        pool = sorted(explicit + bare, key=lambda m: m.start)
+        k = 0
         for s, e in split_sentences(b.text, explicit):
             sent = b.text[s:e]
-            inside = [m for m in explicit + bare if s <= m.start and m.end <= e]
+            # markers in order, sentences in order: one pass over both (no re-filtering per sentence)
+            while k < len(pool) and pool[k].start < s:
+                k += 1
+            inside = []
+            j = k
+            while j < len(pool) and pool[j].start < e:
+                if pool[j].end <= e:
+                    inside.append(pool[j])
+                j += 1
             has_explicit = any(m.kind != "bare" for m in inside)
             if sent.rstrip("\"'”’)").endswith("?") and not has_explicit:
                 if question is None and not seen_claim:
                     question = sent.strip()
                 continue
             if chrome and not has_explicit and is_chrome_sentence(sent):
+                set_aside.append(SetAside(sent, b.line_at(s), "site text inside the content (not read as a claim)"))
                 continue
             if not inside and sent.rstrip().endswith(":"):
                 continue                      # "Some key points to consider:" leads into a list
@@ -776,4 +756,4 @@ def extract(blocks: list[Block], entries: list[Reference], chrome: bool = True, 
     for r in refs:
         if r.id in mentions and not r.cited_journal:
             r.cited_journal = mentions[r.id]
-    return Extracted(text=text, claims=claims, references=refs, question=question)
+    return Extracted(text=text, claims=claims, references=refs, question=question, set_aside=set_aside)
