@@ -10,6 +10,7 @@ entries.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -40,12 +41,8 @@ class Block:
     label: str | None = None     # a reference entry's label given by structure
 
     def line_at(self, offset: int) -> int:
-        line = self.line
-        for off, ln in self.breaks:
-            if off > offset:
-                break
-            line = ln
-        return line
+        i = bisect.bisect_right(self.breaks, (offset, float("inf")))
+        return self.breaks[i - 1][1] if i else self.line
 
 
 class BlockBuilder:
@@ -198,8 +195,21 @@ def _from_superscript(s: str) -> str:
     return s.translate(str.maketrans(_SUPERSCRIPTS + "⁻", "0123456789-"))
 
 
-def _overlaps(start: int, end: int, taken: list[tuple[int, int]]) -> bool:
-    return any(start < e and s < end for s, e in taken)
+
+class _Taken:
+    """Which characters of a text markers already cover: O(marker length) per question,
+    where a list of spans made a page of many markers quadratic."""
+
+    def __init__(self, n: int, spans=()):
+        self.mask = bytearray(n + 1)
+        for s, e in spans:
+            self.add(s, e)
+
+    def add(self, start: int, end: int) -> None:
+        self.mask[start:end] = b"\x01" * (end - start)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        return 1 in self.mask[start:end]
 
 
 def find_markers(text: str, structural: list[Marker], lexical: bool = True) -> tuple[list[Marker], list[Marker]]:
@@ -212,12 +222,12 @@ def find_markers(text: str, structural: list[Marker], lexical: bool = True) -> t
     found = list(structural)
     if not lexical:
         return found, []
-    taken = [(m.start, m.end) for m in found]
+    taken = _Taken(len(text), [(m.start, m.end) for m in found])
 
     def add(start: int, end: int, labels: list[str], kind: str) -> None:
-        if labels and not _overlaps(start, end, taken):
+        if labels and not taken.overlaps(start, end):
             found.append(Marker(start, end, labels, kind))
-            taken.append((start, end))
+            taken.add(start, end)
 
     for m in _SUP_TAG.finditer(text):
         add(m.start(), m.end(), _expand(m.group(1)), "sup")
@@ -229,20 +239,20 @@ def find_markers(text: str, structural: list[Marker], lexical: bool = True) -> t
             continue
         add(m.start(), m.end(), _expand(m.group(1)), "bracket")
     for m in _CARET.finditer(text):
-        before = text[:m.start()]
+        before = text[max(0, m.start() - 16):m.start()]     # a window: the whole prefix made it quadratic
         if before and _UNITS_BEFORE_EXPONENT.search(before):
             continue
         add(m.start(), m.end(), _expand(m.group(1)), "caret")
     for m in _UNISUP.finditer(text):
-        before = text[:m.start()]
-        if not before or before[-1].isspace() or _UNITS_BEFORE_EXPONENT.search(before):
+        before = text[max(0, m.start() - 16):m.start()]
+        if not m.start() or before[-1].isspace() or _UNITS_BEFORE_EXPONENT.search(before):
             continue
         add(m.start(), m.end(), _expand(_from_superscript(m.group())), "unisup")
     found.sort(key=lambda mk: mk.start)
 
     bare: list[Marker] = []
     for m in _BARE.finditer(text):
-        if _overlaps(m.start(), m.end(), taken):
+        if taken.overlaps(m.start(), m.end()):
             continue
         spec = m.group(1)
         if re.search(r",\d{3}(?!\d)", spec) or re.search(r"(?<!\d)0\d", spec):
@@ -306,16 +316,16 @@ def split_sentences(text: str, markers: list[Marker]) -> list[tuple[int, int]]:
     """Sentence spans in ``text``; markers right after a full stop stay with it."""
     spans: list[tuple[int, int]] = []
     by_start = {m.start: m for m in markers}
-    inside = [(m.start, m.end) for m in markers]
+    inside = _Taken(len(text), [(m.start, m.end) for m in markers])
     start = 0
     n = len(text)
     i = 0
     while i < n:
         ch = text[i]
         boundary = None
-        if ch in ".!?" and not _overlaps(i, i + 1, inside):
+        if ch in ".!?" and not inside.overlaps(i, i + 1):
             j = i + 1
-            while j < n and text[j] in "\"'”’)]" and not _overlaps(j, j + 1, inside):
+            while j < n and text[j] in "\"'”’)]" and not inside.overlaps(j, j + 1):
                 j += 1
             # markers right after the stop: "...cancer.[3] Next" / "...cancer.³"
             k = j
@@ -594,6 +604,21 @@ def journal_mentions(text: str) -> list[tuple[int, str]]:
 # Blocks -> main text, claims, references
 
 
+_WORD3 = re.compile(r"[^\W\d_]{3,}")
+
+
+def is_fragment(text: str) -> bool:
+    """Bits of a sentence cut inside brackets ("A., A.", "[H.] [L.]", "Zha]."): fewer than two words."""
+    return len(_WORD3.findall(text)) < 2 and len(text.split()) <= 4
+
+
+def _add_claim(claims: list[Claim], claim_block: list[int], text: str, labels: list[str],
+               where: tuple[int, int, int], block: int) -> None:
+    line, start, end = where
+    claims.append(Claim(id=f"c{len(claims) + 1}", text=text, citations=labels, line=line, start=start, end=end))
+    claim_block.append(block)
+
+
 @dataclass
 class Extracted:
     text: str
@@ -723,6 +748,8 @@ def extract(blocks: list[Block], entries: list[Reference], chrome: bool = True, 
     text = "".join(parts)
 
     claims: list[Claim] = []
+    claim_block: list[int] = []
+    carry: dict | None = None     # a fragment's labels waiting for the next sentence of its block
     mentions: dict[str, str] = {}
     for bi, s, e, inside in sentences:
         b = kept[bi][0]
@@ -731,19 +758,40 @@ def extract(blocks: list[Block], entries: list[Reference], chrome: bool = True, 
         sent = b.text[s:e]
         ctext = _clean_claim(sent, spans)
         labels = _unique([lab for m in markers for lab in m.labels])
+        where = (b.line_at(s), offsets[bi] + s, offsets[bi] + e)
+        if carry is not None and carry["block"] != bi:   # nothing followed in its block: it stands alone
+            _add_claim(claims, claim_block, carry["text"], carry["labels"], carry["where"], carry["block"])
+            carry = None
+        if labels and is_fragment(ctext):
+            # "[A. A. 34, A. A. 35]": a sentence split inside brackets of initials leaves bits that
+            # are not claims; their markers belong to the sentence they close (or open).
+            if claim_block and claim_block[-1] == bi:
+                prev = claims[-1]
+                prev.citations = _unique(prev.citations + labels)
+                prev.end = offsets[bi] + e
+            elif carry is not None:
+                carry["labels"] = _unique(carry["labels"] + labels)
+            else:
+                carry = {"block": bi, "labels": labels, "text": ctext, "where": where}
+            continue
+        if carry is not None:
+            labels = _unique(carry["labels"] + labels)
+            where = (carry["where"][0], carry["where"][1], where[2])
+            carry = None
         if not labels and len(ctext.split()) < 3:
             continue
         if not ctext and not labels:
             continue
-        cid = f"c{len(claims) + 1}"
-        claims.append(Claim(id=cid, text=ctext, citations=labels, line=b.line_at(s),
-                            start=offsets[bi] + s, end=offsets[bi] + e))
+        _add_claim(claims, claim_block, ctext, labels, where, bi)
         if markers:
             for end, name in journal_mentions(sent):
                 after = [m for m in markers if m.start - s >= end - 1]
                 target = after[0] if after else markers[-1]
                 for lab in target.labels[:1]:
                     mentions.setdefault(lab, name)
+
+    if carry is not None:
+        _add_claim(claims, claim_block, carry["text"], carry["labels"], carry["where"], carry["block"])
 
     # 4. References: the list's entries, then labels cited with no entry.
     refs = list(entries)

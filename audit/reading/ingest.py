@@ -999,9 +999,11 @@ def _jats_float(el: ET.Element, tree: _LinedTree, label_of, expand, blocks: list
                 if _local(c.tag) in ("title", "p"):
                     _jats_paragraph(c, tree, label_of, expand, blocks, "para", level)
         elif name == "tr":
-            for cell in child:
-                if _local(cell.tag) in ("td", "th"):
-                    _jats_paragraph(cell, tree, label_of, expand, blocks, "item", level)
+            # A row is one statement ("HNRNPK | P61978 | Moumen et al., 2013"): a cell holding
+            # only a citation cites what its row says.
+            cells = [c for c in child if _local(c.tag) in ("td", "th")]
+            if cells:
+                _jats_paragraph(child, tree, label_of, expand, blocks, "item", level, cells=cells)
         elif name in ("p", "attrib", "title"):
             _jats_paragraph(child, tree, label_of, expand, blocks, "para", level)
         else:                   # table, thead, tbody, alternatives, table-wrap-foot, fn-group, fn, nested floats
@@ -1009,7 +1011,7 @@ def _jats_float(el: ET.Element, tree: _LinedTree, label_of, expand, blocks: list
 
 
 def _jats_paragraph(el: ET.Element, tree: _LinedTree, label_of, expand, blocks: list[Block], kind: str,
-                    level: int) -> None:
+                    level: int, cells: list[ET.Element] | None = None) -> None:
     """A <p> (or list item) as one block; block-level children become blocks of their own."""
     state = {"b": BlockBuilder(expand)}
 
@@ -1047,5 +1049,11 @@ def _jats_paragraph(el: ET.Element, tree: _LinedTree, label_of, expand, blocks: 
             if c.tail:
                 state["b"].add_text(c.tail, tree.end_line(c))
 
-    inline(el, tree.line(el))
+    if cells is None:
+        inline(el, tree.line(el))
+    else:
+        for i, cell in enumerate(cells):
+            if i and not state["b"].empty():
+                state["b"].add_text(" ; ", tree.line(cell))
+            inline(cell, tree.line(cell))
     flush()
