@@ -336,6 +336,12 @@ def split_sentences(text: str, markers: list[Marker]) -> list[tuple[int, int]]:
                 if p in by_start and (k > j or not sep.group().strip()):
                     k = by_start[p].end
                     continue
+                # '...past time?" [[28]].': a marker in brackets of the text's own
+                if k == j and text.startswith(" [", k) and k + 2 in by_start:
+                    close = by_start[k + 2].end
+                    if text.startswith("]", close):
+                        k = close + 1
+                        continue
                 break
             nxt = k
             while nxt < n and text[nxt] == " ":
@@ -380,6 +386,17 @@ def _is_boundary(text: str, i: int, nxt: int) -> bool:
     m = _WORD_BEFORE_STOP.search(text, max(0, i - 64), i)
     if m:
         word = m.group(1)
+        if len(word) == 1 and word.isupper():
+            # an initial: "[E. J. 116-118]", "Smith J. H. Jones": not a sentence end when another
+            # initial follows or a bracket opened just before is still open
+            if re.match(r"[A-Z]\.", text[nxt:nxt + 2]):
+                return False
+            # the last of a chain of initials: "R. A. Fisher", "M.-D. Ruepp"
+            if re.search(r"(?:^|[\s(\[])[A-Z]\.[\s-]?$", text[max(0, m.start(1) - 5):m.start(1)]):
+                return False
+            window = text[max(0, i - 40):i]
+            if window.rfind("[") > window.rfind("]") or window.rfind("(") > window.rfind(")"):
+                return False
         if "." in word.strip("."):
             return False                          # U.S., e.g., A.I.
         if word.lower() in _ABBREV:
@@ -637,7 +654,7 @@ def _clean_claim(text: str, spans: list[tuple[int, int]]) -> str:
     out.append(text[pos:])
     t = "".join(out)
     t = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", t)          # markdown links and images
-    t = re.sub(r"<[^>]{1,200}>", " ", t)                       # stray tags
+    t = re.sub(r"</?[A-Za-z][^<>]{0,200}>", " ", t)             # stray tags (not "<10 ... >5")
     t = re.sub(r"(\*\*|__|`)", "", t)
     t = re.sub(r"(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)", "", t)
     t = re.sub(r"[(\[]\s*[,;–-]*\s*[)\]]", " ", t)               # brackets left empty
