@@ -29,9 +29,11 @@ _UI = re.compile(r"""(?ix)
       (\d|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|yesterday|today|\w+\ (days?|hours?|weeks?|months?|years?)\ ago)
   | review\ status | under\ review | pending\ (human\ )?review
   | (educational|informational)\ purposes?\ only | not\ (a\ substitute|intended\ to\ replace) | does\ not\ replace
-  | \bcookies?\b | \bsubscribe | \bnewsletter | sign\ (up|in)\b | \blog\ ?in\b | create\ (an\ )?account
+  | \blicen[cs]ed\ under\b | creative\ commons | \bcookies?\b | \bsubscribe | \bnewsletter | sign\ (up|in)\b | \blog\ ?in\b | create\ (an\ )?account
   | privacy\ (policy|notice) | terms\ (of|and)\ (use|service|conditions) | all\ rights\ reserved | \bcopyright\b | ©
-  | \badvertisement\b | \bsponsored\b | share\ (this|on|via)\b | print\ this | was\ this\ (page\ |answer\ |article\ )?
+  | \badvertis(ement|ements|ing)\b | \bsponsored\b | \b(do|does)\ not\ endorse\b
+  | can\ make\ mistakes | may\ (produce|display|contain|give)\ inaccurate | check\ important\ info
+  | double-check\ (its\ |the\ )?(responses|answers|info) | share\ (this|on|via)\b | print\ this | was\ this\ (page\ |answer\ |article\ )?
       (helpful|useful) | (download|get)\ (our|the)\ app | skip\ to\ (main\ )?content | back\ to\ top
   | related\ (articles|questions|content|topics|posts|searches) | you\ (may|might)\ also\ (like|be\ interested)
   | more\ from\b | about\ the\ author | view\ (editorial|sources|all\ sources) | ask\ (any|a|another)\ (follow|question)
@@ -74,7 +76,7 @@ def is_chrome_heading(s: str) -> bool:
 
 
 def is_full_sentence(s: str) -> bool:
-    s = s.strip()
+    s = s.strip().lstrip("*_#>• ")
     return len(s.split()) >= 3 and bool(_SENTENCE_END.search(s)) and (s[0].isupper() or s[0].isdigit()
                                                                        or s[0] in "\"'“‘(")
 
@@ -104,12 +106,13 @@ class Judgement:
 
 
 def judge_blocks(blocks: list, has_markers: list[bool], headings: list[bool],
-                 sentences: list[list[str]]) -> list[Judgement]:
-    """Chrome or not, per block.  ``sentences``: each block's sentences (its text when none).
+                 sentences: list[list[str]]) -> tuple[list[Judgement], int | None]:
+    """Chrome or not, per block, and which block is the title or question (None: none is).
 
-    Position is one signal among others: a short line before the first or after
-    the last prose block is chrome unless it is the title or the question, and a
-    prose block right under a chrome heading needs only one UI signal of its own.
+    ``sentences``: each block's sentences (its text when none).  Position is one
+    signal among others: a short line before the first or after the last prose
+    block is chrome unless it is the title or the question, and a prose block
+    right under a chrome heading needs only one UI signal of its own.
     """
     n = len(blocks)
     flagged = [sum(1 for s in sents if is_chrome_sentence(s)) for sents in sentences]
@@ -119,25 +122,22 @@ def judge_blocks(blocks: list, has_markers: list[bool], headings: list[bool],
     # With no prose at all there are no edges to speak of: position says nothing.
     first = next((i for i in range(n) if content[i]), -1)
     last = max((i for i in range(n) if content[i]), default=n)
-    title_seen = False
+    title = _title_index(blocks, has_markers, headings, flagged, first)
     out: list[Judgement] = []
     prev_chrome_heading = False
     for i, b in enumerate(blocks):
         text = b.text.strip()
         edge = i < first or i > last
-        if has_markers[i]:
+        side = "before" if i < first else "after"
+        if has_markers[i] or i == title:
             out.append(Judgement(False))
             prev_chrome_heading = False
             continue
         if headings[i]:
-            keep_title = not title_seen and (b.level == 1 or (i < first and text.endswith("?")))
-            if keep_title:
-                title_seen = True
-                out.append(Judgement(False))
-            elif is_chrome_heading(text):
+            if is_chrome_heading(text):
                 out.append(Judgement(True, "page label or control"))
-            elif edge and not text.endswith("?"):
-                out.append(Judgement(True, "short line " + ("before" if i < first else "after") + " the content"))
+            elif edge:
+                out.append(Judgement(True, f"short line {side} the content"))
             else:
                 out.append(Judgement(False))
             prev_chrome_heading = out[-1].chrome and bool(_CHROME_HEADING.search(text) or is_chrome_sentence(text))
@@ -146,11 +146,11 @@ def judge_blocks(blocks: list, has_markers: list[bool], headings: list[bool],
             # no full sentence: a label, a control, a byline, or a short list item
             if is_control_line(text) or flagged[i]:
                 out.append(Judgement(True, "page label or control"))
-            elif edge and len(text.split()) <= 8 and not (i < first and text.endswith("?") and not title_seen):
-                out.append(Judgement(True, "short line " + ("before" if i < first else "after") + " the content"))
+            elif (edge and len(text.split()) <= 8) or (i < first and b.kind != "item"):
+                # before the content, text that holds no sentence is a title card, a byline or a
+                # source card ("2017 ACC/AHA Guideline ... ahajournals · 2"), whatever its length
+                out.append(Judgement(True, f"line with no sentence {side} the content"))
             else:
-                if i < first and text.endswith("?"):
-                    title_seen = True
                 out.append(Judgement(False))
         else:
             ratio = flagged[i] / max(1, len(sentences[i]))
@@ -160,8 +160,31 @@ def judge_blocks(blocks: list, has_markers: list[bool], headings: list[bool],
                 out.append(Judgement(True, "site text " + ("under a page-part heading" if prev_chrome_heading
                                                            else "at the edge of the content")))
             else:
-                if i < first and text.endswith("?"):
-                    title_seen = True
                 out.append(Judgement(False))
         prev_chrome_heading = False
-    return out
+    # A short line of text between two page controls (a reader comment between its byline and
+    # "Reply · Like") belongs to them, not to the article.
+    for i in range(1, n - 1):
+        if out[i].chrome or i == title or has_markers[i] or headings[i] or full[i] > 1 \
+                or len(blocks[i].text.split()) > 15:
+            continue
+        controls = [is_control_line(blocks[j].text) or flagged[j] > 0 for j in (i - 1, i + 1)]
+        if out[i - 1].chrome and out[i + 1].chrome and all(controls):
+            out[i] = Judgement(True, "short text between page controls")
+    return out, title
+
+
+def _title_index(blocks, has_markers, headings, flagged, first) -> int | None:
+    """The page's title or question: its first level-1 heading, else the first line before the
+    content that asks something or reads as a title (four words or more, not a control)."""
+    for i, b in enumerate(blocks):
+        if b.kind == "heading" and b.level == 1 and not is_chrome_heading(b.text):
+            return i
+    end = first if first >= 0 else len(blocks)
+    for i in range(end):
+        text = blocks[i].text.strip()
+        if has_markers[i] or flagged[i] or is_control_line(text) or is_chrome_heading(text):
+            continue
+        if text.endswith("?") or (headings[i] and len(text.split()) >= 4):
+            return i
+    return None

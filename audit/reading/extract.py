@@ -436,7 +436,8 @@ _PMID_RE = [
 _DOI_RE = re.compile(r"(?i)\b(10\.\d{4,9}/[^\s\"<>]+)")
 _PMCID_RE = re.compile(r"(?i)\b(PMC\d{3,9})\b")
 _YEAR_RE = re.compile(r"\b(1[89]\d\d|20\d\d)[a-z]?\b")
-_ENTRY_LABEL = re.compile(r"^\s*(?:\[(\d{1,4})\]|(\d{1,4})[.)](?=\s|$)|\^(\d{1,4})\s|(\d{1,4})\s+(?=[A-Z]))\s*")
+# A bare number as a label has at most three digits: "2017 ACC/AHA Guideline" starts with a year.
+_ENTRY_LABEL = re.compile(r"^\s*(?:\[(\d{1,4})\]:?|(\d{1,4})[.)](?=\s|$)|\^(\d{1,4})\s|(\d{1,3})\s+(?=[A-Z]))\s*")
 
 
 def clean_doi(doi: str) -> str:
@@ -491,8 +492,13 @@ def parse_citation(raw: str) -> tuple[str | None, str | None, int | None]:
     text = _strip_identifiers(raw)
     if not text:
         return None, None, None
+    # The citation's year closes it ("Journal. 2015;149:1-8"); a year inside the title
+    # ("Cameroon 2006-2012: a retrospective study") comes before and is not it.
     years = [int(y) for y in _YEAR_RE.findall(text)]
-    year = years[0] if years else None
+    year = years[-1] if years else None
+    dated = re.search(r"(?:^|[.;,]\s*)(1[89]\d\d|20\d\d)[a-z]?\s*(?:[A-Z][a-z]{2}\s*)?(?:\d{1,2}\s*)?[;:(]", text)
+    if dated:
+        year = int(dated.group(1))
     apa = re.search(r"\((1[89]\d\d|20\d\d)[a-z]?(?:,[^)]*)?\)\.?\s*", text)
     if apa and apa.start() < len(text) // 2 + 10:
         year = int(apa.group(1))
@@ -643,6 +649,7 @@ class Extracted:
     references: list[Reference]
     question: str | None          # the first question asked before any claim
     set_aside: list[SetAside] = field(default_factory=list)   # chrome blocks and sentences, with lines
+    title: str | None = None      # the block read as the page's title or question (copied pages)
 
 
 def _clean_claim(text: str, spans: list[tuple[int, int]]) -> str:
@@ -703,9 +710,9 @@ def extract(blocks: list[Block], entries: list[Reference], chrome: bool = True, 
         marked = [bool(ex or bare) for ex, bare in found]
         sents = [[b.text[s:e] for s, e in split_sentences(b.text, ex)] or [b.text]
                  for b, (ex, _) in zip(blocks, found)]
-        verdicts = judge_blocks(blocks, marked, headings, sents)
+        verdicts, title_at = judge_blocks(blocks, marked, headings, sents)
     else:
-        verdicts = [Judgement(False)] * len(blocks)
+        verdicts, title_at = [Judgement(False)] * len(blocks), None
     for b, (explicit, bare), heading, v in zip(blocks, found, headings, verdicts):
         if v.chrome:
             set_aside.append(SetAside(b.text, b.line, v.reason))
@@ -821,4 +828,6 @@ def extract(blocks: list[Block], entries: list[Reference], chrome: bool = True, 
     for r in refs:
         if r.id in mentions and not r.cited_journal:
             r.cited_journal = mentions[r.id]
-    return Extracted(text=text, claims=claims, references=refs, question=question, set_aside=set_aside)
+    title_guess = blocks[title_at].text if title_at is not None else None
+    return Extracted(text=text, claims=claims, references=refs, question=question, set_aside=set_aside,
+                     title=title_guess)

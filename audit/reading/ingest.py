@@ -200,6 +200,8 @@ def _finish(path: str, fmt: str, sha: str, title: str, blocks: list[Block], entr
     entries = [r for r in entries if not (r.id in seen or seen.add(r.id))]   # first entry of a label wins
     ex = extract(blocks, entries, chrome=chrome, lexical=lexical)
     title = " ".join(title.split())
+    if ex.title and (not title or any(s.text == title for s in ex.set_aside)):
+        title = re.sub(r"(\*\*|__|`)", "", ex.title).strip()      # the reader's guess was page chrome
     if fmt == "jats":
         subject = title
     else:
@@ -222,6 +224,7 @@ _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _BOLD_HEADING = re.compile(r"^\s*(?:\*\*|__)([^*_]{1,120})(?:\*\*|__)\s*:?\s*$")
 _RULE = re.compile(r"^\s*([-=*_])(\s*\1){2,}\s*$")
 _FOOTNOTE_DEF = re.compile(r"^\s*\[\^([A-Za-z0-9_.-]{1,20})\]:\s*(.*)$")
+_LINK_DEF = re.compile(r"^\s{0,3}\[(\d{1,4})\]:\s+(\S.*)$")
 _TERMINAL = re.compile(r"[.!?:;][\"'”’)\]]?\s*$")
 
 
@@ -288,9 +291,9 @@ def _take_references(lines: list[str]) -> tuple[list[str], list[Reference]]:
     section, or a trailing run of numbered entries that read as citations."""
     entries: list[Reference] = []
     body = list(lines)
-    # Markdown footnote definitions, wherever they are.
+    # Markdown footnote definitions and numbered link definitions ("[1]: https://..."), wherever they are.
     for i, ln in enumerate(lines):
-        m = _FOOTNOTE_DEF.match(ln)
+        m = _FOOTNOTE_DEF.match(ln) or _LINK_DEF.match(ln)
         if m:
             raw = m.group(2)
             j = i + 1
@@ -300,26 +303,22 @@ def _take_references(lines: list[str]) -> tuple[list[str], list[Reference]]:
                 j += 1
             entries.append(reference_from_entry(m.group(1), raw, i + 1))
             body[i] = ""
-    heading = None
-    for i in range(len(body) - 1, -1, -1):
-        if _REF_HEADING.match(body[i]):
-            heading = i
-            break
-    if heading is not None:
+    # Candidates: the sections under the last few reference headings, and a trailing
+    # run of numbered entries with no heading.  The one with the most entries that read
+    # as citations wins ("Sources" over a page's source cards, near the top, is not the
+    # reference list at its foot).
+    candidates: list[tuple[int, list[int], list[Reference]]] = []
+    for heading in [i for i in range(len(body) - 1, -1, -1) if _REF_HEADING.match(body[i])][:3]:
         end = len(body)
         for j in range(heading + 1, len(body)):
             s = body[j].strip()
             if _MD_HEADING.match(body[j]) or (s and not _entry_start(s) and _is_chrome_heading(s)):
                 end = j
                 break
-        section = [(j + 1, body[j]) for j in range(heading + 1, end)]
-        found = _entries(section)
-        if found:
-            entries.extend(found)
-            for j in range(heading, end):
-                body[j] = ""
-            return body, entries
-    # A trailing run of numbered entries with no heading.
+        found = _entries([(j + 1, body[j]) for j in range(heading + 1, end)])
+        cited = sum(1 for r in found if _looks_like_citation(r.raw))
+        if found and 2 * cited >= len(found):
+            candidates.append((cited, list(range(heading, end)), found))
     run: list[int] = []
     for i in range(len(body) - 1, -1, -1):
         s = body[i].strip()
@@ -332,9 +331,12 @@ def _take_references(lines: list[str]) -> tuple[list[str], list[Reference]]:
     run.reverse()
     if run and (len(run) >= 2 or find_identifiers(body[run[0]])):
         found = _entries([(i + 1, body[i]) for i in run])
+        candidates.append((sum(1 for r in found if _looks_like_citation(r.raw)) - 0.5, run, found))
+    if candidates:
+        _, lines_used, found = max(candidates, key=lambda c: c[0])
         entries.extend(found)
-        for i in run:
-            body[i] = ""
+        for j in lines_used:
+            body[j] = ""
     return body, entries
 
 
@@ -501,6 +503,7 @@ class _HTMLReader(HTMLParser):
         self.lists: list[list] = []               # [ordered, counter]
         self.li_label: str | None = None
         self.ref_heading_level: int | None = None
+        self.ref_heading_depth: int | None = None
         self.saw_main = False
 
     # state of the innermost open element (each entry inherits its parent's)
@@ -530,6 +533,8 @@ class _HTMLReader(HTMLParser):
                 self.h1 = b.text
             if _REF_HEADING.match(b.text):
                 self.ref_heading_level = level
+                # the list under the heading ends with the element that holds both
+                self.ref_heading_depth = len(self.stack) - 1
                 return
             if self.ref_heading_level is not None and level <= self.ref_heading_level:
                 self.ref_heading_level = None
@@ -659,7 +664,10 @@ class _HTMLReader(HTMLParser):
             e = self.stack.pop()
             self.open_tags[e["tag"]] -= 1
             if e["tag"] == tag:
-                return
+                break
+        if self.ref_heading_depth is not None and len(self.stack) < self.ref_heading_depth:
+            self._flush()
+            self.ref_heading_level = self.ref_heading_depth = None
 
     def _end_capture(self):
         cap, self.capture = self.capture, None
