@@ -105,6 +105,9 @@ class ReadingConfig:
     # run's time or memory: past them the file is bad input naming file and line.
     max_bytes: int = 10_000_000      # the file's size (a long review article is ~1 MB of JATS)
     max_depth: int = 400             # element nesting in HTML and XML (real pages stay under ~60)
+    # HTML pages with no <main>/<article>: which boilerplate-removal library judges the content
+    # (trafilatura | justext | readability | none), measured by python -m bench.bench_reading.
+    boilerplate: str = "justext"
 
 
 @dataclass
@@ -202,6 +205,9 @@ def _validate(cfg: Config, path: str) -> None:
         (cfg.concurrency.workers >= 1, "concurrency.workers must be >= 1"),
         (cfg.reading.max_bytes >= 1000, "reading.max_bytes must be >= 1000"),
         (cfg.reading.max_depth >= 20, "reading.max_depth must be >= 20"),
+        (cfg.reading.boilerplate in ("trafilatura", "trafilatura-default", "trafilatura-recall", "justext",
+                                     "readability", "none"),
+         "reading.boilerplate must be trafilatura, justext, readability or none"),
         (len(cfg.schedule.cron.split()) == 5, "schedule.cron must have five fields"),
     ]
     for ok, msg in checks:

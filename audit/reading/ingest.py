@@ -24,6 +24,7 @@ from audit.reading.extract import (Block, BlockBuilder, extract, find_markers, r
                                    split_entry_label, looks_like_heading, find_identifiers, _expand,
                                    _UNITS_BEFORE_EXPONENT, _YEAR_RE)
 from audit.models import Article, Reference, SetAside
+from audit.reading.boilerplate import MainContent, main_text
 from audit.reading.chrome import is_chrome_heading
 
 ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".xml", ".nxml")
@@ -710,6 +711,11 @@ def _read_html(text: str, path: str, sha: str, limits: ReadingConfig) -> list[Ar
     entries: list[Reference] = []
     aside: list[SetAside] = [SetAside(b.text, b.line, f"page part outside the content ({why})")
                              for b, why in reader.aside]
+    # No <main>/<article>: a boilerplate-removal library says which text is the content.
+    main = None
+    if not keep_main:
+        found = main_text(text, limits.boilerplate)
+        main = MainContent(found) if found else None
     seen: set[str] = set()
     for b, in_main, in_refs in reader.blocks:
         if in_refs:
@@ -719,11 +725,14 @@ def _read_html(text: str, path: str, sha: str, limits: ReadingConfig) -> list[Ar
                 continue
             seen.add(label)
             entries.append(reference_from_entry(label, rest, b.line, b.links))
-        elif in_main or not keep_main or (b.kind == "heading" and b.level == 1) or b.markers \
-                or find_markers(b.text, [])[0]:
+        elif (b.kind == "heading" and b.level == 1) or b.markers or find_markers(b.text, [])[0]:
             body.append(b)                   # a block with markers is kept wherever it sits
-        else:
+        elif keep_main and not in_main:
             aside.append(SetAside(b.text, b.line, "outside the page's <main>/<article>"))
+        elif main is not None and not main.holds(b.text):
+            aside.append(SetAside(b.text, b.line, f"not in the page's main content ({limits.boilerplate})"))
+        else:
+            body.append(b)
     aside.sort(key=lambda s: s.line)
     title = reader.h1 or html.unescape(reader.title)
     return [_finish(path, "html", sha, title, body, entries, chrome=True, aside=aside)]
