@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from prefect import flow, get_run_logger, task
+from prefect import flow, get_run_logger, task, unmapped
 from prefect.cache_policies import NO_CACHE
 
 from audit.config import Config, load_config
@@ -20,8 +20,9 @@ from reports.writer import write_article_report, write_run_index
 
 
 @task(name="ingest", cache_policy=NO_CACHE)
-def ingest_task(path: str) -> list[Article | ArticleAudit]:
-    return read_all(path)
+def ingest_task(path: str, limits=None) -> list[Article | ArticleAudit]:
+    """Every article of the file (a PMC article set holds several), or its error entry."""
+    return read_all(path, limits)
 
 
 @task(name="score", cache_policy=NO_CACHE)
@@ -41,7 +42,7 @@ def audit_run(paths: list[str], out_dir: str, offline_records: list[str] | None 
     logger = get_run_logger()
     cfg = load_config(config_path)
     files = [str(p) for p in article_paths(paths)]
-    items = [it for f in ingest_task.map(files) for it in f.result()]
+    items = [it for f in ingest_task.map(files, unmapped(cfg.reading)) for it in f.result()]
     unique_ids(items)
     good = [it for it in items if isinstance(it, Article)]
     # One call for the whole run so the Entrez layer batches every unique PMID.
