@@ -34,6 +34,7 @@ def main_text(html: str, library: str) -> str | None:
     or the library finds nothing."""
     if library == "none" or not html.strip() or len(html) > LIBRARY_MAX_CHARS:
         return None
+    from lxml.etree import LxmlError
     try:
         if library.startswith("trafilatura"):
             import trafilatura
@@ -49,7 +50,7 @@ def main_text(html: str, library: str) -> str | None:
             from readability import Document
             summary = Document(html).summary(html_partial=True)
             return lxml_html.fromstring(summary).text_content() if summary.strip() else None
-    except (ValueError, TypeError, AttributeError, LookupError, RecursionError):
+    except (ValueError, TypeError, AttributeError, LookupError, RecursionError, AssertionError, LxmlError):
         return None       # the library failed on this page: the page's structure alone decides
     raise ValueError(f"unknown boilerplate library {library!r} (one of {', '.join(LIBRARIES)})")
 
