@@ -351,28 +351,30 @@ def _is_chrome_heading(s: str) -> bool:
 
 def _entries(section: list[tuple[int, str]]) -> list[Reference]:
     """Entries of a reference section: numbered ones, else bullets or paragraphs in order."""
-    items: list[tuple[str | None, int, str]] = []     # label, line, text
+    # label, line, text pieces (joined once at the end: appending to a growing string made a
+    # long run of continuation lines quadratic)
+    items: list[tuple[str | None, int, list[str]]] = []
     numbered = any(split_entry_label(ln.strip())[0] is not None for _, ln in section if ln.strip())
     for lineno, ln in section:
         s = ln.strip()
         if not s:
             if not numbered and items and items[-1][2]:
-                items.append((None, 0, ""))            # paragraph break between unlabelled entries
+                items.append((None, 0, []))            # paragraph break between unlabelled entries
             continue
         label, rest = split_entry_label(s)
         bullet = re.match(r"^[•\-*+–·]\s+", s)
         if label is not None and numbered:
-            items.append((label, lineno, rest))
+            items.append((label, lineno, [rest]))
         elif bullet and not numbered:
-            items.append((None, lineno, s[bullet.end():]))
+            items.append((None, lineno, [s[bullet.end():]]))
         elif items and items[-1][2]:
-            lab, ln0, txt = items[-1]
-            items[-1] = (lab, ln0, txt + " " + s)
+            items[-1][2].append(s)
         else:
-            items.append((None, lineno, s))
+            items.append((None, lineno, [s]))
     out: list[Reference] = []
     seen: set[str] = set()
-    for pos, (label, lineno, txt) in enumerate([it for it in items if it[2]], start=1):
+    for pos, (label, lineno, pieces) in enumerate([it for it in items if it[2]], start=1):
+        txt = " ".join(pieces)
         lab = label or str(pos)
         if lab in seen:
             continue
