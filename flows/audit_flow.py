@@ -14,7 +14,7 @@ from audit.config import Config, load_config
 from audit.errors import BadInputError
 from audit.reading.ingest import article_paths
 from audit.models import Article, ArticleAudit
-from audit.pipeline import read_all, read_one, score_and_find, unique_ids
+from audit.pipeline import read_all, score_and_find, unique_ids
 from flows.steps import resolve_records
 from reports.writer import write_article_report, write_run_index
 
@@ -80,10 +80,11 @@ def locate_article(article_id: str, cfg: Config, history) -> str:
     for f in files:
         if id_of_file(f) == article_id:
             return f
-    # Ids of same-named files get suffixes ("-2") in corpus order: read them all to match.
-    items = [read_one(f) for f in files]
-    unique_ids(items)
-    for f, it in zip(files, items):
+    # Ids of same-named files get suffixes ("-2") in corpus order, and a PMC article set holds
+    # several articles ("pmc--PMC123"): read them all to match.
+    pairs = [(f, it) for f in files for it in read_all(f, cfg.reading)]
+    unique_ids([it for _, it in pairs])
+    for f, it in pairs:
         if (it.article if isinstance(it, ArticleAudit) else it).id == article_id:
             return f
     raise BadInputError(article_id, "no article with this id in the corpus "
@@ -108,7 +109,10 @@ def audit_article(article_id: str, config_path: str | None = None, refresh_recor
     history = History(cfg.output.history_db)
     try:
         path = locate_article(article_id, cfg, history)
-        item = ingest_chunk([path])[0]
+        items = ingest_chunk([path], cfg.reading)[0]
+        # the article of that id when the file holds several, else the file's one article
+        item = next((it for it in items if (it.article if isinstance(it, ArticleAudit) else it).id == article_id),
+                    items[0])
         art = item.article if isinstance(item, ArticleAudit) else item
         art.id = article_id          # keep the corpus id even when it carries a "-2" suffix
         stats: dict = {}
