@@ -30,6 +30,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from audit.changes import diff_rows, finding_identities  # noqa: F401  (diff_rows: re-exported)
 from audit.models import ArticleAudit, Article, Record, to_dict
 
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
@@ -174,43 +175,17 @@ def error_key(audit: ArticleAudit) -> str:
 
 
 def finding_rows(audit: ArticleAudit) -> list[dict]:
-    """The findings of one audit as rows with a stable ``identity``.
-
-    Two findings of one article can share an identity (a reference with a
-    wrong year *and* a wrong journal); the n-th of them, in a fixed order,
-    gets ``#n`` appended so each row stays distinct.
-    """
+    """The findings of one audit as rows with their stable ``identity`` (see audit.changes)."""
     art = audit.article
     claim_text = {c.id: c.text for c in art.claims}
-    refs = {r.id: r for r in art.references}
     rows = []
-    for f in audit.findings:
-        text = claim_text.get(f.claim_id, "") if f.claim_id else ""
-        ref = refs.get(f.reference_id) if f.reference_id else None
-        reference = f.pmid or (ref.pmid if ref is not None and ref.pmid else "") or \
-            (f"ref:{ref.raw.strip() or ref.id}" if ref is not None else (f"ref:{f.reference_id}" if f.reference_id else ""))
-        base = json.dumps(list(f.identity(art.id, text, reference)), ensure_ascii=False)
-        rows.append({"article_id": art.id, "identity": base, "kind": f.kind, "severity": f.severity,
-                     "message": f.message, "claim_id": f.claim_id, "claim_text": text,
+    for f, ident in zip(audit.findings, finding_identities(audit)):
+        rows.append({"article_id": art.id, "identity": ident, "kind": f.kind, "severity": f.severity,
+                     "message": f.message, "claim_id": f.claim_id,
+                     "claim_text": claim_text.get(f.claim_id, "") if f.claim_id else "",
                      "reference_id": f.reference_id, "pmid": f.pmid})
-    rows.sort(key=lambda r: (r["identity"], SEVERITY_ORDER.get(r["severity"], 3), r["message"]))
-    seen: dict[str, int] = {}
-    for r in rows:
-        n = seen.get(r["identity"], 0)
-        seen[r["identity"]] = n + 1
-        if n:
-            r["identity"] = f"{r['identity']}#{n + 1}"
+    rows.sort(key=lambda r: r["identity"])
     return rows
-
-
-def diff_rows(previous: Iterable[dict], current: Iterable[dict]) -> dict[str, list[dict]]:
-    """new / persisting (current rows) and resolved (previous rows), by identity."""
-    prev = {r["identity"]: r for r in previous}
-    cur = list(current)
-    cur_ids = {r["identity"] for r in cur}
-    return {"new": [r for r in cur if r["identity"] not in prev],
-            "persisting": [r for r in cur if r["identity"] in prev],
-            "resolved": [r for i, r in prev.items() if i not in cur_ids]}
 
 
 def report_key(content: str, diff: dict[str, list[dict]] | None) -> str:
@@ -346,7 +321,9 @@ class History:
                 if row:
                     con.execute("UPDATE runs SET attempts=attempts+1 WHERE run_id=?", (row[0],))
                     return RunInfo(row[0], kind, row[1], row[2], resumed=True, attempts=row[3] + 1)
+            # A degraded run (fetches failed) is never the baseline: see audit.changes.is_baseline.
             prev = con.execute("SELECT run_id FROM runs WHERE kind=? AND status='completed' "
+                               "AND COALESCE(json_extract(summary, '$.degraded'), 0) = 0 "
                                "ORDER BY started_at DESC LIMIT 1", (kind,)).fetchone()
             stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(now))
             run_id = f"{kind}-{stamp}-{uuid.uuid4().hex[:6]}"

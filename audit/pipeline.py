@@ -1,21 +1,50 @@
-"""The audit as plain functions: article -> references resolved -> scores -> findings.
+"""The audit, once: article files -> references resolved -> scores -> findings -> reports (and history).
 
-The Prefect flows call these step by step; tests and benchmarks call them
-directly.  No I/O here beyond reading the article files.
+``execute(RunPlan)`` is the one pipeline.  ``citeaudit audit`` (a one-off
+audit, no history), the nightly run of the corpus and an editor's re-check of
+one article are three plans for it (``run_audit``, ``run_nightly``,
+``run_recheck``); the Prefect flows call the same functions with a Prefect
+executor (``flows.engine``), which only decides where each step runs.
+
+A run with a history: list the files, read them (unchanged files come back as
+read last time), resolve their references through the record cache, score
+only the articles whose content key changed (article bytes, records, scoring
+settings, code), and commit each finished chunk before the next is awaited,
+so a killed nightly is resumed by the next invocation without redoing
+finished articles.  One run at a time writes a history (``audit.locks``).
+Statuses (new / persisting / resolved, degraded runs) come from
+``audit.changes``.
 """
 from __future__ import annotations
 
+import json
+import os
+import signal
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
+from audit import changes
 from audit.config import Config, ScoringConfig
 from audit.errors import BadInputError
-from audit.pubmed.fetch import RecordSource
+from audit.executor import Executor, LocalExecutor, ordered
 from audit.findings import article_findings
-from audit.reading.ingest import article_id, article_paths, file_sha256, read_article
-from audit.models import Article, ArticleAudit, Record
+from audit.models import SEVERITIES, Article, ArticleAudit, Record
+from audit.progress import Progress
+from audit.pubmed.fetch import RecordSource, open_source
 from audit.pubmed.resolve import resolve
+from audit.reading.ingest import article_id, article_paths, file_sha256, read_article
 from audit.scoring.score import score_article
+
+# Crash drill for tests and operators: after this many articles are committed,
+# the process kills itself with SIGKILL (no cleanup runs), as a power cut would.
+CRASH_ENV = "CITEAUDIT_CRASH_AFTER_ARTICLES"
+AUDIT, NIGHTLY, RECHECK = "audit", "nightly", "recheck"
+
+
+# ---------------------------------------------------------------------------
+# One article
 
 
 def error_audit(path: str | Path, error: BadInputError | str) -> ArticleAudit:
@@ -36,18 +65,33 @@ def read_one(path: str | Path) -> Article | ArticleAudit:
 
 
 def unique_ids(items: Sequence[Article | ArticleAudit]) -> None:
-    """Two files with the same name in different folders must not share a report folder."""
-    arts = [it.article if isinstance(it, ArticleAudit) else it for it in items]
-    taken = {a.id for a in arts}
+    """Every article of a run gets an id that is its own report folder's name, unique in the run.
+
+    Ids are cleaned and cut to the folder-name length first, so two long
+    names with a common prefix, or two same-named files in different folders,
+    get "-2", "-3"... rather than one report overwriting the other.
+    """
+    from reports.writer import DIRNAME_MAX, article_dirname
+
+    arts = [_article_of(it) for it in items]
+    for art in arts:
+        art.id = article_dirname(art.id)
+    taken = {a.id.casefold() for a in arts}
     seen: set[str] = set()
     for art in arts:
-        if art.id in seen:
+        key = art.id.casefold()
+        if key in seen:
             n = 2
-            while f"{art.id}-{n}" in taken:
+            while True:
+                suffix = f"-{n}"
+                cand = art.id[:DIRNAME_MAX - len(suffix)].rstrip(".-") + suffix
+                if cand.casefold() not in taken:
+                    break
                 n += 1
-            art.id = f"{art.id}-{n}"
-            taken.add(art.id)
-        seen.add(art.id)
+            art.id = cand
+            taken.add(cand.casefold())
+            key = cand.casefold()
+        seen.add(key)
 
 
 def score_and_find(article: Article, records: dict[str, Record], cfg: ScoringConfig) -> ArticleAudit:
@@ -61,7 +105,7 @@ def audit_articles(articles: Sequence[Article], source: RecordSource, cfg: Confi
 
 
 def audit_paths(paths: Sequence[str | Path], source: RecordSource, cfg: Config) -> list[ArticleAudit]:
-    """Every article under ``paths``; unreadable ones become error audits, in input order."""
+    """Every article under ``paths`` as audits in memory (no files written); unreadable ones are error audits."""
     items = [read_one(p) for p in article_paths(list(paths))]
     unique_ids(items)
     good = [it for it in items if isinstance(it, Article)]
@@ -74,3 +118,450 @@ def audit_file(path: str | Path, source: RecordSource, cfg: Config) -> ArticleAu
     if isinstance(item, ArticleAudit):
         return item
     return audit_articles([item], source, cfg)[0]
+
+
+def _article_of(item: Article | ArticleAudit) -> Article:
+    return item.article if isinstance(item, ArticleAudit) else item
+
+
+# ---------------------------------------------------------------------------
+# The steps an executor runs (module functions: Prefect and Dask can ship them)
+
+
+def read_chunk(files: list[str]) -> list[Article | ArticleAudit]:
+    return [read_one(f) for f in files]
+
+
+def resolve_records(articles: list[Article], cfg: Config, offline_records: list[str] | None,
+                    refresh: bool = False) -> tuple[list[tuple[Article, dict[str, Record]]], dict]:
+    """Every article of the run in one call, so the Entrez layer fetches each unique PMID once, in batches.
+
+    ``refresh`` treats every cached record as expired (TTL 0).
+    """
+    import dataclasses
+
+    if refresh and not offline_records:
+        cfg = dataclasses.replace(cfg, entrez=dataclasses.replace(cfg.entrez, cache_ttl_days=0.0))
+    source = open_source(cfg, list(offline_records) if offline_records else None)
+    try:
+        return resolve(articles, source), source.stats()
+    finally:
+        cache = getattr(source, "cache", None)
+        if cache is not None:
+            cache.close()
+
+
+@dataclass
+class AuditJob:
+    """One article to audit (or whose reusable audit needs a new report)."""
+
+    article: Article | ArticleAudit       # an ArticleAudit: unreadable, already final
+    records: dict[str, Record]
+    content_key: str
+    previous: list[dict] | None           # finding rows compared with; None: nothing to compare with
+    reuse_blob: bytes | None = None       # the stored audit for this content key: no scoring
+    extra: dict = field(default_factory=dict)
+
+
+def audit_one(job: AuditJob, scoring: ScoringConfig, out_dir: str):
+    """Score (or reuse), compare with the previous findings, write the report."""
+    from audit.history import ArticleResult, finding_rows, pack_audit, report_key, unpack_audit
+    from reports.writer import article_folder, write_article_report
+
+    if isinstance(job.article, ArticleAudit):
+        audit, scored = job.article, False
+    elif job.reuse_blob is not None:
+        audit, scored = unpack_audit(job.reuse_blob, job.records), False
+    else:
+        audit, scored = score_and_find(job.article, job.records, scoring), True
+    rows = finding_rows(audit)
+    rows += changes.carried_rows(job.previous, rows, changes.failed_pmids(audit))
+    diff = changes.diff_rows(job.previous, rows) if job.previous is not None else None
+    write_article_report(audit, Path(out_dir), diff)
+    art = audit.article
+    return ArticleResult(
+        article_id=art.id, path=art.path, sha256=art.sha256, content_key=job.content_key,
+        scored=scored, rows=rows, statuses=changes.statuses(diff, [r["identity"] for r in rows]),
+        error=audit.error, report_key=report_key(job.content_key, diff),
+        audit_blob=pack_audit(audit) if scored or isinstance(job.article, ArticleAudit) else None,
+        extra={"diff": diff, "report_dir": str(article_folder(out_dir, art.id))})
+
+
+def audit_chunk(jobs: list[AuditJob], scoring: ScoringConfig, out_dir: str, chunk_key: str = "") -> list:
+    # chunk_key (a hash of the articles' content keys) names the Prefect task run.
+    return [audit_one(j, scoring, out_dir) for j in jobs]
+
+
+def chunks(items: Sequence, size: int) -> list[list]:
+    size = max(1, size)
+    return [list(items[i:i + size]) for i in range(0, len(items), size)]
+
+
+def chunk_size(n: int, workers: int, smallest: int = 4, largest: int = 100) -> int:
+    """About four chunks per worker, so a slow chunk does not hold up the run's tail."""
+    return max(smallest, min(largest, -(-n // max(1, workers * 4))))
+
+
+# ---------------------------------------------------------------------------
+# A run
+
+
+@dataclass
+class RunPlan:
+    """What one run audits and where it writes."""
+
+    kind: str                              # audit | nightly | recheck
+    files: list[str]
+    out_dir: Path
+    cfg: Config
+    offline_records: list[str] | None = None
+    history_db: str | None = None          # None: a one-off audit, nothing remembered
+    recheck_id: str | None = None          # a re-check: the corpus id its one file keeps
+    refresh_records: bool = False
+    progress: bool = False
+    lock_wait: float = 0.0                 # seconds to wait for another run holding the history
+
+
+def check_out_dir(out_dir: str | Path, inputs: Sequence[str | Path]) -> None:
+    """The output folder must be a folder, and not inside an input folder (a next run would audit its reports)."""
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise BadInputError(str(out), "the output folder is a file; give a folder for the reports")
+    o = out.resolve()
+    for p in inputs:
+        r = Path(p).resolve()
+        if r.is_dir() and (o == r or r in o.parents):
+            raise BadInputError(str(out), f"the output folder is inside the input folder {p}: "
+                                          "the next run would audit its own reports; write them elsewhere")
+
+
+def run_audit(paths: Sequence[str | Path], out_dir: str | Path, cfg: Config,
+              offline_records: Sequence[str] | None = None, executor: Executor | None = None,
+              progress: bool = False) -> dict:
+    """``citeaudit audit``: the articles under ``paths``, reports in ``out_dir``, no history."""
+    check_out_dir(out_dir, paths)
+    files = [str(p) for p in article_paths([str(p) for p in paths])]
+    plan = RunPlan(AUDIT, files, Path(out_dir), cfg, list(offline_records) if offline_records else None,
+                   progress=progress)
+    return execute(plan, executor)
+
+
+def run_nightly(cfg: Config, executor: Executor | None = None, progress: bool = True,
+                lock_wait: float = 0.0) -> dict:
+    """The corpus named by the config, against the history; resumes an interrupted nightly."""
+    from audit.corpus import corpus_files
+
+    check_out_dir(cfg.output.reports_dir, [p for p in cfg.corpus.paths if not set(p) & set("*?[")])
+    files = corpus_files(cfg.corpus.paths, cfg.corpus.manifest)
+    plan = RunPlan(NIGHTLY, files, Path(cfg.output.reports_dir), cfg, list(cfg.offline_records) or None,
+                   history_db=cfg.output.history_db, progress=progress, lock_wait=lock_wait)
+    return execute(plan, executor)
+
+
+def run_recheck(cfg: Config, article_id: str, refresh_records: bool = False, executor: Executor | None = None,
+                lock_wait: float = 30.0) -> dict:
+    """One article of the corpus now, compared with its last audit; refreshes the run index."""
+    from audit.history import History
+
+    with History(cfg.output.history_db) as history:
+        path = locate_article(article_id, cfg, history)
+    plan = RunPlan(RECHECK, [path], Path(cfg.output.reports_dir), cfg, list(cfg.offline_records) or None,
+                   history_db=cfg.output.history_db, recheck_id=article_id, refresh_records=refresh_records,
+                   lock_wait=lock_wait)
+    return execute(plan, executor)
+
+
+def locate_article(wanted: str, cfg: Config, history) -> str:
+    """The file of a corpus article: where the history last read it, else a scan of the corpus."""
+    from audit.corpus import corpus_files
+
+    known = history.article_path(wanted)
+    if known and Path(known).is_file():
+        return known
+    files = corpus_files(cfg.corpus.paths, cfg.corpus.manifest)
+    # Ids come from file names, made unique over the whole corpus: name them all, read none.
+    stubs = [Article(id=article_id(f), path=f, format="", title="", subject="", text="", sha256="")
+             for f in files]
+    unique_ids(stubs)
+    for f, a in zip(files, stubs):
+        if a.id == wanted:
+            return f
+    raise BadInputError(wanted, "no article with this id in the corpus "
+                                f"({', '.join(cfg.corpus.paths) or cfg.corpus.manifest})")
+
+
+class _CrashDrill:
+    def __init__(self) -> None:
+        v = os.environ.get(CRASH_ENV, "").strip()
+        self.after = int(v) if v.isdigit() else 0
+        self.count = 0
+
+    def committed(self, n: int) -> None:
+        self.count += n
+        if self.after and self.count >= self.after:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+
+def execute(plan: RunPlan, executor: Executor | None = None) -> dict:
+    """Run ``plan``; return its summary (the dict the CLI prints and the history keeps)."""
+    from audit.locks import lock_path_for, run_lock
+
+    out_dir = Path(plan.out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    lock = lock_path_for(plan.history_db) if plan.history_db else out_dir / ".citeaudit.lock"
+    executor = executor if executor is not None else LocalExecutor(plan.cfg.concurrency.workers)
+    with run_lock(lock, plan.lock_wait, plan.kind):
+        history = None
+        if plan.history_db:
+            from audit.history import History
+            history = History(plan.history_db)
+        try:
+            return _execute(plan, executor, history)
+        finally:
+            if history is not None:
+                history.close()
+
+
+def read_articles(executor: Executor, files: list[str], history, size: int) -> list[Article | ArticleAudit]:
+    """Every file as an Article (or the audit of an unreadable one), in ``files`` order.
+
+    With a history, a file whose bytes hash and parse key (the reading code)
+    match the last time it was read comes back as read then: parsing is the
+    costliest part of a run that changes nothing.  Its references are still
+    resolved afresh and its content key still decides whether it is scored.
+    """
+    known: dict[str, Article] = {}
+    hashes: dict[str, str] = {}
+    if history is not None:
+        from audit.history import parse_key
+        key = parse_key()
+        hashes = {f: h for f in files if (h := file_sha256(f)) is not None}
+        known = history.parsed_articles(hashes, key)
+    to_read = [f for f in files if f not in known]
+    parts = chunks(to_read, size)
+    read: dict[str, Article | ArticleAudit] = {}
+    for part, got in zip(parts, ordered(executor.run("read", read_chunk, [{"files": p} for p in parts]),
+                                        len(parts))):
+        read.update(zip(part, got))
+    if history is not None:
+        # Stored before unique_ids renames duplicate ids: the row is the file as read.  A file
+        # that changed between hashing and reading is not stored (its hashes differ).
+        history.store_parsed([(f, it) for f, it in read.items()
+                              if isinstance(it, Article) and it.sha256 == hashes.get(f)], key, keep=files)
+    return [known[f] if f in known else read[f] for f in files]
+
+
+def _execute(plan: RunPlan, executor: Executor, history) -> dict:
+    from audit.history import (ArticleResult, code_version, config_hash, content_key, digest, error_key,
+                               report_key)
+    from reports.writer import article_folder
+
+    t0 = time.time()
+    cfg, out_dir = plan.cfg, Path(plan.out_dir)
+    run = history.begin_run(plan.kind, resume=plan.kind == NIGHTLY) if history is not None else None
+    prog = Progress(len(plan.files), label=plan.kind, enabled=plan.progress)
+    if run is not None and run.resumed:
+        prog.note(f"resuming run {run.run_id} (attempt {run.attempts})")
+    drill = _CrashDrill()
+    size = chunk_size(len(plan.files), cfg.concurrency.workers)
+    stats: dict = {}
+    results: dict[str, ArticleResult] = {}
+    with executor:
+        items = read_articles(executor, plan.files, history, size)
+        unique_ids(items)
+        if plan.recheck_id:
+            _article_of(items[0]).id = plan.recheck_id   # the corpus id, "-2" suffix and all
+        ids = [_article_of(it).id for it in items]
+
+        # Resume: articles this run already committed (and unchanged since) are done.
+        done = history.completed_articles(run.run_id) if run is not None else {}
+        if done:
+            history.forget_articles(run.run_id, set(done) - set(ids))
+        todo = [it for it in items
+                if not (_article_of(it).id in done and done[_article_of(it).id]["sha256"] == _article_of(it).sha256)]
+        if len(todo) < len(items):
+            prog.advance(len(items) - len(todo), force=True)
+
+        good = [it for it in todo if isinstance(it, Article)]
+        resolved: list = []
+        if good:
+            (_, (resolved, stats)), = executor.run("resolve", resolve_records, [
+                {"articles": good, "cfg": cfg, "offline_records": plan.offline_records,
+                 "refresh": plan.refresh_records}])
+        prog.set_records(int(stats.get("records_fetched", 0)))
+        recs_by_id = {a.id: (a, r) for a, r in resolved}
+
+        todo_ids = [_article_of(it).id for it in todo]
+        previous = _previous_rows(plan.kind, history, run, todo_ids)
+        states = history.article_states(todo_ids) if history is not None else {}
+        keyed = history is not None
+        scoring_hash, code = (config_hash(cfg.scoring), code_version()) if keyed else ("", "")
+        memo: dict[str, str] = {}
+
+        direct: list[ArticleResult] = []
+        jobs: list[AuditJob] = []
+        for it in todo:
+            aid = _article_of(it).id
+            prev_rows = previous.get(aid, []) if previous is not None else None
+            if isinstance(it, ArticleAudit):
+                jobs.append(AuditJob(it, {}, error_key(it) if keyed else "", prev_rows))
+                continue
+            art, recs = recs_by_id[aid]
+            key = content_key(art, recs, scoring_hash, code, memo) if keyed else ""
+            st = states.get(aid)
+            if st is not None and st.content_key == key:
+                diff = changes.diff_rows(prev_rows, st.findings) if prev_rows is not None else None
+                rkey = report_key(key, diff)
+                if rkey == st.report_key and (article_folder(out_dir, aid) / "report.json").is_file():
+                    direct.append(ArticleResult(
+                        aid, art.path, art.sha256, key, False, st.findings,
+                        changes.statuses(diff, [r["identity"] for r in st.findings]), None, rkey,
+                        extra={"diff": diff, "report_dir": str(article_folder(out_dir, aid))}))
+                    continue
+                # Same findings, but the report's new/persisting marks must change.
+                jobs.append(AuditJob(art, recs, key, prev_rows, reuse_blob=history.article_audit_blob(aid)))
+            else:
+                jobs.append(AuditJob(art, recs, key, prev_rows))
+
+        def commit(part: list[ArticleResult], scored: int) -> None:
+            if history is not None:
+                history.record_articles(run.run_id, part)
+            if plan.kind != NIGHTLY:      # a nightly's results live in the history, not in memory
+                results.update((r.article_id, r) for r in part)
+            prog.advance(len(part), scored=scored, findings=sum(len(r.rows) for r in part))
+            drill.committed(len(part))
+
+        for part in chunks(direct, 500):
+            commit(part, 0)
+        calls = [{"jobs": c, "scoring": cfg.scoring, "out_dir": str(out_dir),
+                  "chunk_key": digest(*(j.content_key for j in c))[:16]} for c in chunks(jobs, size)]
+        for _, part in executor.run("audit", audit_chunk, calls):
+            commit(part, sum(r.scored for r in part))
+
+    return _finish(plan, history, run, ids, results, stats, prog, t0, executor.name)
+
+
+def _previous_rows(kind: str, history, run, ids: list[str]) -> dict[str, list[dict]] | None:
+    """The finding rows each article is compared with; None: nothing to compare with.
+
+    A nightly compares with the previous baseline nightly (``changes.is_baseline``);
+    a re-check with the article's last audit, whichever run made it.
+    """
+    if history is None:
+        return None
+    if kind == RECHECK:
+        return {aid: st.findings for aid, st in history.article_states(ids).items()}
+    return history.findings_by_article(run.previous_run_id, ids) if run.previous_run_id else None
+
+
+def _iso(ts: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts))
+
+
+def _public(row: dict) -> dict:
+    return {k: row.get(k) for k in ("article_id", "kind", "severity", "message", "claim_id", "claim_text",
+                                    "reference_id", "pmid", "identity", "status")}
+
+
+def load_reports(out_dir: Path, ids: list[str]) -> list[dict]:
+    """The report.json of each article, or a stand-in saying it is missing (the index still lists it)."""
+    from reports.writer import article_folder
+
+    out = []
+    for aid in ids:
+        try:
+            out.append(json.loads((article_folder(out_dir, aid) / "report.json").read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            out.append({"article": {"id": aid, "title": aid}, "findings": [], "summary": {},
+                        "error": "report.json missing; re-run or re-check this article"})
+    return out
+
+
+def _finish(plan: RunPlan, history, run, ids: list[str], results: dict, stats: dict, prog: Progress,
+            t0: float, executor_name: str) -> dict:
+    from reports.writer import write_run_index
+
+    out_dir = Path(plan.out_dir)
+    if plan.kind == RECHECK:
+        aid = ids[0]
+        res = results[aid]
+        diff = res.extra.get("diff") or changes.diff_rows([], res.rows)
+        ids, run_diff, base_run = _index_after_recheck(out_dir, aid, diff)
+    elif run is not None:
+        run_diff, base_run = history.run_diff(run.run_id), {}
+    else:
+        run_diff, base_run = None, {}
+    reports = load_reports(out_dir, ids)
+    by_sev = {s: 0 for s in SEVERITIES}
+    fetch_failed = 0
+    for rep in reports:
+        for f in rep.get("findings") or []:
+            by_sev[f.get("severity")] = by_sev.get(f.get("severity"), 0) + 1
+            fetch_failed += f.get("kind") == "fetch_failed"
+    if plan.kind == RECHECK:
+        rep = next(r for r in reports if (r.get("article") or {}).get("id") == aid)
+        mine = rep.get("findings") or []
+        fetch_failed = sum(1 for f in mine if f.get("kind") == "fetch_failed")
+        by_sev = {s: sum(1 for f in mine if f.get("severity") == s) for s in SEVERITIES}
+    counts = history.article_scored_counts(run.run_id) if run is not None else \
+        {"scored": sum(r.scored for r in results.values()), "reused": 0}
+    summary = {
+        "kind": plan.kind, "run_id": run.run_id if run else None,
+        "previous_run_id": run.previous_run_id if run else None, "resumed": bool(run and run.resumed),
+        "articles": len(ids) if plan.kind != RECHECK else 1, "scored": counts["scored"], "reused": counts["reused"],
+        "scored_now": prog.scored, "task_runner": executor_name,
+        "errors": sum(1 for r in reports if r.get("error")) if plan.kind != RECHECK else int(bool(rep.get("error"))),
+        "findings": sum(by_sev.values()), "by_severity": by_sev, "high": by_sev.get("high", 0),
+        # Fetches failed: old findings of those references were carried, and this run is no baseline.
+        "degraded": fetch_failed > 0, "fetch_failed": fetch_failed,
+        "entrez_requests": int(stats.get("requests_total", 0)),
+        "records_fetched": int(stats.get("records_fetched", 0)),
+    }
+    own = (res.extra.get("diff") if plan.kind == RECHECK else run_diff)
+    if own is not None:
+        summary.update({k: len(own.get(k) or []) for k in ("new", "persisting", "resolved")})
+    if plan.kind == RECHECK:
+        summary.update({"article_id": aid, "path": res.path, "error": res.error,
+                        "report": str(Path(res.extra["report_dir"]) / "report.html"),
+                        "refresh_records": plan.refresh_records})
+    run_info = dict(base_run, **{k: v for k, v in summary.items() if isinstance(v, (str, int, float, bool))
+                                 and k not in ("kind", "articles", "errors", "findings", "high")})
+    if run is not None:
+        run_info["started_at"] = _iso(run.started_at)
+        run_info["attempts"] = run.attempts
+    if run_diff is not None:
+        run_info.update({k: [_public(r) for r in run_diff.get(k) or []] for k in ("new", "persisting", "resolved")})
+    run_info["source"] = stats
+    index = write_run_index(out_dir, reports, run_info)
+    summary.update({"index": str(index), "run_json": str(out_dir / "run.json"),
+                    "seconds": round(time.time() - t0, 3), "source": stats})
+    if history is not None:
+        history.finish_run(run.run_id, {k: v for k, v in summary.items() if k not in ("source", "diff")},
+                           diff=own if plan.kind == RECHECK else run_diff)
+        if plan.kind == NIGHTLY:
+            history.prune()          # findings of the newest 60 runs are kept; older ones only grow the store
+    summary["diff"] = own
+    if plan.kind == NIGHTLY:
+        prog.note(f"done: {summary['articles']} articles, {summary['scored']} scored; {summary['new']} new, "
+                  f"{summary['persisting']} persisting, {summary['resolved']} resolved findings")
+    return summary
+
+
+def _index_after_recheck(out_dir: Path, aid: str, diff: dict) -> tuple[list[str], dict, dict]:
+    """The run index as the last run left it (out/run.json), with the re-checked article's changes swapped in."""
+    try:
+        last = json.loads((out_dir / "run.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        last = {}
+    ids = [str(a.get("id")) for a in last.get("articles") or [] if a.get("id")]
+    if aid not in ids:
+        ids.append(aid)
+    full = last.get("changes_full") or {}
+    mine = {k: [_public(dict(r, status=k)) for r in diff.get(k) or []]
+            for k in ("new", "persisting", "resolved")}
+    run_diff = {k: [r for r in full.get(k) or [] if r.get("article_id") != aid] + mine[k]
+                for k in ("new", "persisting", "resolved")}
+    base = {k: v for k, v in (last.get("run") or {}).items() if k not in ("source",)}
+    base_id = base.get("base_run_id") or base.get("run_id")
+    base = {"base_run_id": base_id, "rechecked": aid} if base_id else {"rechecked": aid}
+    return ids, run_diff, base
