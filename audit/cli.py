@@ -91,13 +91,11 @@ def cmd_nightly(args: argparse.Namespace) -> int:
 
 def cmd_recheck(args: argparse.Namespace) -> int:
     from audit.config import load_config
-    from audit.history import History
     from audit.pipeline import locate_article
 
     cfg_path = _config_path(args.config)
     cfg = load_config(cfg_path)
-    with History(cfg.output.history_db) as history:
-        locate_article(args.article_id, cfg, history)     # an unknown id fails here, before any engine
+    locate_article(args.article_id, cfg)     # an unknown id fails here, before any engine starts
     if _use_prefect(args, cfg):
         _quiet_prefect(args.verbose)
         from flows.audit_flow import audit_article

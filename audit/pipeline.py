@@ -261,23 +261,23 @@ def run_nightly(cfg: Config, executor: Executor | None = None, progress: bool = 
 def run_recheck(cfg: Config, article_id: str, refresh_records: bool = False, executor: Executor | None = None,
                 lock_wait: float = 30.0) -> dict:
     """One article of the corpus now, compared with its last audit; refreshes the run index."""
-    from audit.history import History
-
-    with History(cfg.output.history_db) as history:
-        path = locate_article(article_id, cfg, history)
+    path = locate_article(article_id, cfg)
     plan = RunPlan(RECHECK, [path], Path(cfg.output.reports_dir), cfg, list(cfg.offline_records) or None,
                    history_db=cfg.output.history_db, recheck_id=article_id, refresh_records=refresh_records,
                    lock_wait=lock_wait)
     return execute(plan, executor)
 
 
-def locate_article(wanted: str, cfg: Config, history) -> str:
+def locate_article(wanted: str, cfg: Config) -> str:
     """The file of a corpus article: where the history last read it, else a scan of the corpus."""
     from audit.corpus import corpus_files
 
-    known = history.article_path(wanted)
-    if known and Path(known).is_file():
-        return known
+    if Path(cfg.output.history_db).is_file():      # looking must not create a history
+        from audit.history import History
+        with History(cfg.output.history_db) as history:
+            known = history.article_path(wanted)
+        if known and Path(known).is_file():
+            return known
     files = corpus_files(cfg.corpus.paths, cfg.corpus.manifest)
     # Ids come from file names, made unique over the whole corpus: name them all, read none.
     stubs = [Article(id=article_id(f), path=f, format="", title="", subject="", text="", sha256="")
@@ -412,7 +412,9 @@ def _execute(plan: RunPlan, executor: Executor, history) -> dict:
             if st is not None and st.content_key == key:
                 diff = changes.diff_rows(prev_rows, st.findings) if prev_rows is not None else None
                 rkey = report_key(key, diff)
-                if rkey == st.report_key and (article_folder(out_dir, aid) / "report.json").is_file():
+                # A re-check always writes the report: the editor asked to see it against the last audit.
+                if plan.kind == NIGHTLY and rkey == st.report_key and \
+                        (article_folder(out_dir, aid) / "report.json").is_file():
                     direct.append(ArticleResult(
                         aid, art.path, art.sha256, key, False, st.findings,
                         changes.statuses(diff, [r["identity"] for r in st.findings]), None, rkey,
