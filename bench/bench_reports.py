@@ -23,7 +23,7 @@ from pathlib import Path
 from audit.config import load_config
 from audit.pubmed.fetch import OfflineSource
 from audit.pipeline import audit_paths
-from reports.writer import article_report, write_article_report, write_run_index
+from reports.writer import article_folder, article_report, write_article_report, write_run_index
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> dict:
         t = time.perf_counter()
         write_run_index(out, reports)           # a nightly run reusing loaded report.json dicts
         index_dicts_s = time.perf_counter() - t
-        article_html = out / audits[0].article.id / "report.html"
+        article_html = article_folder(out, audits[0].article.id) / "report.html"
         fig = {
             "articles": len(audits),
             "findings": sum(len(a.findings) for a in audits),
