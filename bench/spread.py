@@ -22,5 +22,7 @@ def kv(**fields) -> str:
     """The one ``key=value ...`` line a benchmark ends with."""
     out = []
     for k, v in fields.items():
-        out.append(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}")
+        if isinstance(v, float):
+            v = f"{v:.0f}" if abs(v) >= 1e4 else f"{v:.4g}"
+        out.append(f"{k}={v}")
     return " ".join(out)
