@@ -497,27 +497,17 @@ class History:
         return diff
 
     def run_diff(self, run_id: str) -> dict[str, list[dict]]:
+        """The run's findings against its previous run's, by ``audit.changes.diff_rows``."""
         info = self.run(run_id)
         if info is None:
             raise KeyError(run_id)
-        cur = self.run_findings(run_id)
-        out = {"new": [r for r in cur if r["status"] == "new"],
-               "persisting": [r for r in cur if r["status"] != "new"]}
-        prev_id = info["previous_run_id"]
-        resolved: list[dict] = []
-        if prev_id:
-            done = self.completed_articles(run_id)
-            unreadable = {a for a, r in done.items() if r["error"]}
-            cur_ids = {(r["article_id"], r["identity"]) for r in cur}
-            for r in self.run_findings(prev_id):
-                if r["article_id"] in unreadable:
-                    continue
-                if (r["article_id"], r["identity"]) not in cur_ids:
-                    r = dict(r)
-                    r["status"] = "resolved"
-                    resolved.append(r)
-        out["resolved"] = resolved
-        return out
+        prev: list[dict] = []
+        if info["previous_run_id"]:
+            # An article that could not be read this time was not checked: its findings are not resolved.
+            unreadable = {a for a, r in self.completed_articles(run_id).items() if r["error"]}
+            prev = [r for r in self.run_findings(info["previous_run_id"]) if r["article_id"] not in unreadable]
+        diff = diff_rows(prev, self.run_findings(run_id))
+        return {k: [dict(r, status=k) for r in rows] for k, rows in diff.items()}
 
     def article_scored_counts(self, run_id: str) -> dict[str, int]:
         row = self._conn().execute("SELECT COUNT(*), COALESCE(SUM(scored), 0) FROM run_articles WHERE run_id=?",
