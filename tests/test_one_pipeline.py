@@ -243,28 +243,36 @@ def test_article_names_never_collide_with_each_other_or_run_files(tmp_path, data
 # ---------------------------------------------------------------------------- user errors
 
 
-def test_user_errors_print_one_line_and_exit_non_zero(tmp_path, corpus):
+def test_user_errors_print_one_line_and_exit_non_zero(tmp_path, corpus, capsys):
     records, folder, _ = corpus
     out = tmp_path / "out"
     cfg = write_config(tmp_path / "config.yaml", folder, out, offline=records)
     bad_cfg = tmp_path / "bad.yaml"
     bad_cfg.write_text("entrez:\n  timeout: [not, a, number\n")
+    inside = write_config(tmp_path / "inside.yaml", folder, folder / "reports", offline=records)
     a_file = tmp_path / "a-file"
     a_file.write_text("x")
     cases = {
-        "unknown id": (["recheck", "no-such-article", "--config", str(cfg)], "no-such-article"),
         "missing file": (["audit", str(tmp_path / "missing.md"), "--out", str(out)], "missing.md"),
         "bad config": (["nightly", "--config", str(bad_cfg)], "bad.yaml"),
         "missing config": (["nightly", "--config", str(tmp_path / "none.yaml")], "none.yaml"),
         "--out is a file": (["audit", str(folder), "--out", str(a_file)], "a-file"),
         "--out inside input": (["audit", str(folder), "--out", str(folder / "reports")], "inside the input"),
+        "nightly reports inside the corpus": (["nightly", "--config", str(inside)], "inside the input"),
     }
     for what, (args, names) in cases.items():
-        proc = _cli(*args)
-        assert proc.returncode == 2, (what, proc.stderr)
-        assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("citeaudit: "), (what, proc.stderr)
-        assert names in proc.stderr and "Traceback" not in proc.stderr and proc.stdout == "", what
+        capsys.readouterr()
+        assert cli_main(args) == 2, what
+        got = capsys.readouterr()
+        assert got.err.count("\n") == 1 and got.err.startswith("citeaudit: "), (what, got.err)
+        assert names in got.err and got.out == "", what
     assert not (folder / "reports").exists() and not out.exists()
+
+    # In a real process: one line, no traceback, no engine log, nothing created.
+    proc = _cli("recheck", "no-such-article", "--config", str(cfg))
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("citeaudit: no-such-article: ")
+    assert not out.exists()
     debug = _cli("recheck", "no-such-article", "--config", str(cfg), "--debug")
     assert debug.returncode != 0 and "Traceback" in debug.stderr and "BadInputError" in debug.stderr
 
