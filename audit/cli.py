@@ -32,6 +32,17 @@ def _quiet_prefect(verbose: bool) -> None:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 
+def _in_engine(flow, **params) -> dict:
+    """Run a Prefect flow; an API server that cannot be reached is one line, not an engine traceback."""
+    try:
+        return flow(**params)
+    except RuntimeError as exc:
+        if not ("Prefect API" in str(exc) or "Failed to reach API" in str(exc)):
+            raise
+        raise BadInputError("prefect", f"{str(exc).rstrip('.')}; point PREFECT_API_URL at a running "
+                                       "server, or unset it and drop --prefect to run in this process") from exc
+
+
 def _config_path(path: str | None) -> str | None:
     return str(Path(path).resolve()) if path else None
 
@@ -59,8 +70,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
     if _use_prefect(args, cfg):
         _quiet_prefect(args.verbose)
         from flows.audit_flow import audit_run
-        s = audit_run(paths=[str(p) for p in args.paths], out_dir=str(args.out),
-                      offline_records=list(offline) if offline else None, config_path=cfg_path)
+        s = _in_engine(audit_run, paths=[str(p) for p in args.paths], out_dir=str(args.out),
+                       offline_records=list(offline) if offline else None, config_path=cfg_path)
     else:
         from audit.pipeline import run_audit
         s = run_audit(args.paths, args.out, cfg, offline, progress=args.verbose)
@@ -78,7 +89,7 @@ def cmd_nightly(args: argparse.Namespace) -> int:
     if _use_prefect(args, cfg):
         _quiet_prefect(args.verbose)
         from flows.nightly import nightly_audit
-        s = nightly_audit(config_path=cfg_path, progress=True, lock_wait=args.wait)
+        s = _in_engine(nightly_audit, config_path=cfg_path, progress=True, lock_wait=args.wait)
     else:
         from audit.pipeline import run_nightly
         s = run_nightly(cfg, progress=True, lock_wait=args.wait)
@@ -99,8 +110,8 @@ def cmd_recheck(args: argparse.Namespace) -> int:
     if _use_prefect(args, cfg):
         _quiet_prefect(args.verbose)
         from flows.audit_flow import audit_article
-        s = audit_article(article_id=args.article_id, config_path=cfg_path,
-                          refresh_records=args.refresh_records, lock_wait=args.wait)
+        s = _in_engine(audit_article, article_id=args.article_id, config_path=cfg_path,
+                       refresh_records=args.refresh_records, lock_wait=args.wait)
     else:
         from audit.pipeline import run_recheck
         s = run_recheck(cfg, args.article_id, args.refresh_records, lock_wait=args.wait)
