@@ -75,12 +75,18 @@ def test_cli_nightly_flow_and_recheck_flow_give_the_same_reports(prefect_harness
     s = nightly_audit(config_path=str(cfg), progress=False)
     assert s["task_runner"] == "ThreadPoolTaskRunner" and s["articles"] == len(arts)
 
+    # The same command through the engine (the audit-run flow, recorded by the harness's API).
+    engine_out = tmp_path / "engine-out"
+    assert cli_main(["audit", str(folder), "--out", str(engine_out), "--offline-records", str(records),
+                     "--prefect"]) == 0
+
     cli_reports = {aid: _report(cli_out, aid) for aid in arts}
     nightly_reports = {aid: _report(flow_out, aid) for aid in arts}
     assert sum(len(r["findings"]) for r in cli_reports.values()) > 0
     for aid in arts:
         assert cli_reports[aid]["article"]["id"] == nightly_reports[aid]["article"]["id"] == aid
         assert _comparable(cli_reports[aid]) == _comparable(nightly_reports[aid]), aid
+        assert _comparable(cli_reports[aid]) == _comparable(_report(engine_out, aid)), aid
 
     r = audit_article(article_id="delta", config_path=str(cfg))
     assert r["article_id"] == "delta" and (r["new"], r["resolved"]) == (0, 0)
