@@ -282,12 +282,15 @@ def test_user_errors_print_one_line_and_exit_non_zero(tmp_path, corpus, capsys):
     assert debug.returncode != 0 and "Traceback" in debug.stderr and "BadInputError" in debug.stderr
 
 
-def test_the_audit_command_imports_neither_prefect_nor_pandas(tmp_path, root_dir):
-    proc = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "audit.cli", "audit", str(root_dir / "examples/articles"),
-         "--out", str(tmp_path / "out"), "--offline-records", str(root_dir / "examples/records")],
-        cwd=root_dir, capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    modules = {line.split("|")[-1].strip() for line in proc.stderr.splitlines() if line.startswith("import time:")}
-    assert "audit.pipeline" in modules
-    assert not {m for m in modules if m.split(".")[0] in ("prefect", "pandas", "dask")}
+def test_commands_in_process_import_neither_prefect_nor_pandas(tmp_path, root_dir):
+    cfg = write_config(tmp_path / "config.yaml", root_dir / "examples/articles", tmp_path / "nightly",
+                       offline=root_dir / "examples/records")
+    for args in (["audit", str(root_dir / "examples/articles"), "--out", str(tmp_path / "out"),
+                  "--offline-records", str(root_dir / "examples/records")],
+                 ["nightly", "--config", str(cfg)]):
+        proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "audit.cli", *args],
+                              cwd=root_dir, capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        modules = {line.split("|")[-1].strip() for line in proc.stderr.splitlines() if line.startswith("import time:")}
+        assert "audit.pipeline" in modules
+        assert not {m for m in modules if m.split(".")[0] in ("prefect", "pandas", "dask")}, args[0]
