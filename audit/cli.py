@@ -87,6 +87,8 @@ def cmd_nightly(args: argparse.Namespace) -> int:
     cfg_path = _config_path(args.config)
     cfg = load_config(cfg_path)
     if _use_prefect(args, cfg):
+        from audit.pipeline import check_nightly
+        check_nightly(cfg)        # no email, a corrupt history...: one line, before the engine starts
         _quiet_prefect(args.verbose)
         from flows.nightly import nightly_audit
         s = _in_engine(nightly_audit, config_path=cfg_path, progress=True, lock_wait=args.wait)

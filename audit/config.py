@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from dataclasses import field
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 import yaml
 from pydantic import BeforeValidator, ConfigDict, Field, SecretStr, Strict, TypeAdapter, ValidationError
@@ -76,6 +78,14 @@ class EntrezConfig:
     # Also hold every request to that Prefect limit: for flows spread over several
     # workers (Dask), where a per-process limiter alone would multiply the rate.
     prefect_rate_limit: Bool = False
+
+    @field_validator("email")
+    @classmethod
+    def _address(cls, v: str) -> str:
+        v = v.strip()
+        if v and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", v):
+            raise ValueError(f"not an email address: {v!r}")
+        return v
 
     @field_validator("base_url")
     @classmethod
@@ -144,7 +154,9 @@ class CorpusConfig:
 @dataclass(config=_SECTION)
 class OutputConfig:
     reports_dir: str = "out"
-    history_db: str = "out/history.sqlite"
+    # Not inside reports_dir: that folder is shared with workers and readers; the history is
+    # the job's own state (and a reader who can write it could change what the next run reports).
+    history_db: str = ".citeaudit/history.sqlite"
 
 
 @dataclass(config=_SECTION)
@@ -203,6 +215,38 @@ class Config:
 
 
 _CONFIG = TypeAdapter(Config)
+
+
+# --------------------------------------------------------------------------- NCBI's contact rule
+
+def talks_to_ncbi(entrez: EntrezConfig) -> bool:
+    """True when requests go to NCBI itself, not to a local or test E-utilities server."""
+    host = (urlsplit(entrez.base_url).hostname or "").lower()
+    return host == "ncbi.nlm.nih.gov" or host.endswith(".ncbi.nlm.nih.gov")
+
+
+def contact_warning(entrez: EntrezConfig) -> str | None:
+    """The warning for E-utilities calls to NCBI without a contact address, or None.
+
+    NCBI asks every E-utilities user for an email so it can write before it
+    blocks an address that misbehaves; a local server needs none.
+    """
+    if talks_to_ncbi(entrez) and not entrez.email:
+        return ("no contact email for NCBI E-utilities: set NCBI_EMAIL or entrez.email "
+                "(NCBI writes there before blocking an address)")
+    return None
+
+
+def require_contact_email(cfg: Config) -> None:
+    """Refuse a nightly run against NCBI itself without a contact email.
+
+    An unattended job that hammers NCBI anonymously is the case NCBI blocks;
+    offline records and a local E-utilities server (CITEAUDIT_EUTILS_URL) need none.
+    """
+    if cfg.offline_records or contact_warning(cfg.entrez) is None:
+        return
+    raise ConfigError(cfg.source_path or "built-in config",
+                      "nightly runs against NCBI need a contact email: set NCBI_EMAIL or entrez.email")
 
 
 def _message(err: dict, path: str, env_keys: dict[tuple, str]) -> str:

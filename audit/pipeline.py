@@ -159,7 +159,7 @@ class AuditJob:
     records: dict[str, Record]
     content_key: str
     previous: list[dict] | None           # finding rows compared with; None: nothing to compare with
-    reuse_blob: bytes | None = None       # the stored audit for this content key: no scoring
+    reuse_blob: str | None = None         # the stored audit (JSON) for this content key: no scoring
     extra: dict = field(default_factory=dict)
 
 
@@ -246,12 +246,22 @@ def run_audit(paths: Sequence[str | Path], out_dir: str | Path, cfg: Config,
     return execute(plan, executor)
 
 
+def check_nightly(cfg: Config) -> None:
+    """What would make a nightly fail for certain, checked before any work (and before any engine starts)."""
+    from audit.config import require_contact_email
+    from audit.history import History
+
+    require_contact_email(cfg)
+    History(cfg.output.history_db).close()      # a corrupt history is refused here, with its path
+    check_out_dir(cfg.output.reports_dir, [p for p in cfg.corpus.paths if not set(p) & set("*?[")])
+
+
 def run_nightly(cfg: Config, executor: Executor | None = None, progress: bool = True,
                 lock_wait: float = 0.0) -> dict:
     """The corpus named by the config, against the history; resumes an interrupted nightly."""
     from audit.corpus import corpus_files
 
-    check_out_dir(cfg.output.reports_dir, [p for p in cfg.corpus.paths if not set(p) & set("*?[")])
+    check_nightly(cfg)
     files = corpus_files(cfg.corpus.paths, cfg.corpus.manifest)
     plan = RunPlan(NIGHTLY, files, Path(cfg.output.reports_dir), cfg, list(cfg.offline_records) or None,
                    history_db=cfg.output.history_db, progress=progress, lock_wait=lock_wait)

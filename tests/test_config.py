@@ -1,12 +1,15 @@
 """The one config loader: validation with clear errors, environment overrides, a hidden key."""
 from __future__ import annotations
 
+import copy
 import dataclasses
-import pickle
+import logging
+from pathlib import Path
 
 import pytest
 
-from audit.config import Config, EntrezConfig, ScoringConfig, load_config
+from audit.config import (Config, EntrezConfig, ScoringConfig, contact_warning, load_config,
+                          require_contact_email)
 from audit.errors import ConfigError
 
 
@@ -16,6 +19,13 @@ def test_repository_config_loads(root_dir):
     assert cfg.offline_records == [str(root_dir / "examples/records")]
     assert cfg.corpus.paths == [str(root_dir / "examples/articles")]
     assert cfg.schedule.cron == "0 2 * * *" and cfg.concurrency.task_runner == "thread"
+
+
+def test_the_history_is_kept_out_of_the_shared_reports_folder(root_dir):
+    for cfg in (load_config(root_dir / "config.yaml", env={}), load_config(None, env={})):
+        history, reports = Path(cfg.output.history_db).resolve(), Path(cfg.output.reports_dir).resolve()
+        assert not history.is_relative_to(reports), (history, reports)
+    assert load_config(root_dir / "config.yaml", env={}).output.history_db == str(root_dir / ".citeaudit/history.sqlite")
 
 
 def test_defaults_match_the_repository_file_where_it_sets_them(root_dir):
@@ -102,6 +112,56 @@ def test_sections_stay_dataclasses_that_validate_on_replace():
         dataclasses.replace(ScoringConfig(), relevant_threshold=1.5)
     cfg = dataclasses.replace(Config(), entrez=dataclasses.replace(EntrezConfig(api_key="k"), cache_ttl_days=0.0))
     assert cfg.entrez.cache_ttl_days == 0.0 and cfg.entrez.rate() == 10.0
-    # Dask workers receive configs pickled; the secret survives the trip and stays hidden.
-    back = pickle.loads(pickle.dumps(cfg))
+    # Tasks and workers receive copies of the config; the secret survives the copy and stays hidden.
+    back = copy.deepcopy(cfg)
     assert back == cfg and back.entrez.api_key.get_secret_value() == "k" and "'k'" not in repr(back)
+
+
+# --------------------------------------------------------------------------- NCBI's contact email
+
+def _cfg(tmp_path, text: str, env: dict | None = None):
+    path = tmp_path / "config.yaml"
+    path.write_text(text)
+    return load_config(path, env=env or {})
+
+
+def test_contact_email_warned_for_ncbi_only(tmp_path):
+    assert "set NCBI_EMAIL" in contact_warning(_cfg(tmp_path, "corpus:\n  paths: [a]\n").entrez)
+    assert contact_warning(_cfg(tmp_path, "entrez:\n  email: me@example.org\n").entrez) is None
+    assert contact_warning(_cfg(tmp_path, "", {"NCBI_EMAIL": "me@example.org"}).entrez) is None
+    local = _cfg(tmp_path, "", {"CITEAUDIT_EUTILS_URL": "http://127.0.0.1:8765/entrez/eutils/"})
+    assert contact_warning(local.entrez) is None
+
+
+def test_nightly_against_ncbi_without_email_is_refused(tmp_path):
+    bare = _cfg(tmp_path, "corpus:\n  paths: [a]\n", {"NCBI_EMAIL": ""})    # an empty variable is no address
+    with pytest.raises(ConfigError) as exc:
+        require_contact_email(bare)
+    assert str(exc.value).startswith(str(tmp_path / "config.yaml")) and "NCBI_EMAIL" in str(exc.value)
+    # Offline records, a local server, or an address: fine.
+    require_contact_email(_cfg(tmp_path, "offline_records: [recs]\n"))
+    require_contact_email(_cfg(tmp_path, "", {"CITEAUDIT_EUTILS_URL": "http://127.0.0.1:8765/entrez/eutils/"}))
+    require_contact_email(_cfg(tmp_path, "entrez:\n  email: ' me@example.org '\n"))
+    with pytest.raises(ConfigError, match="entrez.email: not an email address"):
+        _cfg(tmp_path, "entrez:\n  email: nobody\n")
+
+
+def test_opening_ncbi_without_email_logs_the_warning(tmp_path, caplog):
+    from audit.pubmed.fetch import open_source
+    cfg = _cfg(tmp_path, "", {"CITEAUDIT_CACHE": str(tmp_path / "c.sqlite")})
+    with caplog.at_level(logging.WARNING, logger="citeaudit"):
+        source = open_source(cfg)            # no request is made by opening
+    source.cache.close()
+    assert "no contact email for NCBI E-utilities" in caplog.text
+
+
+def test_nightly_command_refuses_without_email_in_one_line(tmp_path, monkeypatch, capsys):
+    from audit.cli import main
+    monkeypatch.delenv("CITEAUDIT_EUTILS_URL", raising=False)     # the default: NCBI itself
+    monkeypatch.delenv("NCBI_EMAIL", raising=False)
+    path = tmp_path / "config.yaml"
+    path.write_text(f"corpus:\n  paths: [{tmp_path}]\noutput:\n  history_db: {tmp_path / 'h.sqlite'}\n")
+    assert main(["nightly", "--config", str(path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "need a contact email" in err and str(path) in err
+    assert not (tmp_path / "h.sqlite").exists()            # refused before anything was written

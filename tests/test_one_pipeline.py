@@ -254,7 +254,8 @@ def test_user_errors_print_one_line_and_exit_non_zero(tmp_path, corpus, capsys):
     cfg = write_config(tmp_path / "config.yaml", folder, out, offline=records)
     bad_cfg = tmp_path / "bad.yaml"
     bad_cfg.write_text("entrez:\n  timeout: [not, a, number\n")
-    inside = write_config(tmp_path / "inside.yaml", folder, folder / "reports", offline=records)
+    inside = write_config(tmp_path / "inside.yaml", folder, folder / "reports", offline=records,
+                          output={"history_db": str(tmp_path / "h.sqlite")})
     a_file = tmp_path / "a-file"
     a_file.write_text("x")
     cases = {
