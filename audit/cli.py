@@ -48,12 +48,13 @@ def _config_path(path: str | None) -> str | None:
 
 
 def _degraded(s: dict) -> int:
-    if s.get("degraded"):
-        print(f"citeaudit: warning: degraded run: {s['fetch_failed']} reference(s) could not be fetched from "
-              "NCBI; their previous findings were carried forward and this run is not a baseline. Re-run later.",
-              file=sys.stderr)
-        return EXIT_DEGRADED
-    return 0
+    if not s.get("degraded"):
+        return 0
+    what = ("their previous findings were carried forward and this run is not a baseline"
+            if s.get("kind") != "audit" else "their findings say so (fetch_failed)")
+    print(f"citeaudit: warning: degraded run: {s['fetch_failed']} reference(s) could not be fetched from "
+          f"NCBI; {what}. Re-run later.", file=sys.stderr)
+    return EXIT_DEGRADED
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
