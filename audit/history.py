@@ -28,7 +28,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from audit.changes import diff_rows, finding_identities  # noqa: F401  (diff_rows: re-exported)
+from audit.changes import diff_rows, finding_identities, is_baseline  # noqa: F401  (diff_rows: re-exported)
 from audit.models import ArticleAudit, Article, Record, from_dict, to_dict
 from audit.storage import Schema, connect, open_store, transaction
 
@@ -376,10 +376,10 @@ class History:
                 if row:
                     con.execute("UPDATE runs SET attempts=attempts+1 WHERE run_id=?", (row[0],))
                     return RunInfo(row[0], kind, row[1], row[2], resumed=True, attempts=row[3] + 1)
-            # A degraded run (fetches failed) is never the baseline: see audit.changes.is_baseline.
-            prev = con.execute("SELECT run_id FROM runs WHERE kind=? AND status='completed' "
-                               "AND COALESCE(json_extract(summary, '$.degraded'), 0) = 0 "
-                               "ORDER BY started_at DESC LIMIT 1", (kind,)).fetchone()
+            # The newest completed run that may be a baseline (a degraded one may not).
+            prev = next(((rid,) for rid, summary in con.execute(
+                "SELECT run_id, summary FROM runs WHERE kind=? AND status='completed' ORDER BY started_at DESC",
+                (kind,)) if is_baseline(json.loads(summary) if summary else None)), None)
             stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(now))
             run_id = f"{kind}-{stamp}-{uuid.uuid4().hex[:6]}"
             con.execute("INSERT INTO runs (run_id, kind, status, started_at, previous_run_id) "
