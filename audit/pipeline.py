@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Sequence
 
 from audit import changes
-from audit.config import Config, ScoringConfig
+from audit.config import Config, ReadingConfig, ScoringConfig
 from audit.errors import BadInputError
 from audit.executor import Executor, LocalExecutor, ordered
 from audit.findings import article_findings
@@ -33,7 +33,7 @@ from audit.models import Article, ArticleAudit, Record
 from audit.progress import Progress
 from audit.pubmed.fetch import RecordSource, open_source
 from audit.pubmed.resolve import resolve
-from audit.reading.ingest import article_id, article_paths, file_sha256, read_article
+from audit.reading.ingest import article_id, article_paths, file_sha256, read_articles
 from audit.run_summary import AUDIT, NIGHTLY, RECHECK, finish
 from audit.scoring.score import score_article
 
@@ -54,13 +54,25 @@ def error_audit(path: str | Path, error: BadInputError | str) -> ArticleAudit:
     return ArticleAudit(article=art, pairs=[], findings=[], error=str(error))
 
 
-def read_one(path: str | Path) -> Article | ArticleAudit:
+def read_all(path: str | Path, limits: ReadingConfig | None = None) -> list[Article | ArticleAudit]:
+    """Every article of the file (a PMC article set holds several), or one error audit.
+
+    Any failure while reading one file, not only BadInputError, becomes that
+    file's error entry: one bad input must not stop the run.
+    """
     try:
-        return read_article(path)
+        return list(read_articles(path, limits))
     except BadInputError as exc:
-        return error_audit(path, exc)
+        return [error_audit(path, exc)]
     except OSError as exc:
-        return error_audit(path, BadInputError(str(path), f"cannot read: {exc.strerror or exc}"))
+        return [error_audit(path, BadInputError(str(path), f"cannot read: {exc.strerror or exc}"))]
+    except (ValueError, RecursionError, MemoryError, LookupError, TypeError, AssertionError) as exc:
+        return [error_audit(path, BadInputError(str(path), f"could not be read ({type(exc).__name__}: {exc})"))]
+
+
+def read_one(path: str | Path, limits: ReadingConfig | None = None) -> Article | ArticleAudit:
+    """The file's first article (read_all gives every article of a multi-article file)."""
+    return read_all(path, limits)[0]
 
 
 def unique_ids(items: Sequence[Article | ArticleAudit]) -> None:
@@ -100,12 +112,22 @@ def score_and_find(article: Article, records: dict[str, Record], cfg: ScoringCon
 
 
 def audit_articles(articles: Sequence[Article], source: RecordSource, cfg: Config) -> list[ArticleAudit]:
-    return [score_and_find(a, recs, cfg.scoring) for a, recs in resolve(articles, source)]
+    audits = [score_and_find(a, recs, cfg.scoring) for a, recs in resolve(articles, source)]
+    return search_sources(audits, source, cfg)
+
+
+def search_sources(audits: list[ArticleAudit], source: RecordSource, cfg: Config) -> list[ArticleAudit]:
+    """Unreferenced claims' likely sources and replacements for unsupportive citations (audit.sources)."""
+    if not cfg.sources.enabled:
+        return audits
+    from audit.sources import SourceFinder, find_sources
+    finder = SourceFinder.for_source(source, cfg.scoring, cfg.sources)
+    return [find_sources(a, finder) for a in audits]
 
 
 def audit_paths(paths: Sequence[str | Path], source: RecordSource, cfg: Config) -> list[ArticleAudit]:
     """Every article under ``paths`` as audits in memory (no files written); unreadable ones are error audits."""
-    items = [read_one(p) for p in article_paths(list(paths))]
+    items = [it for p in article_paths(list(paths)) for it in read_all(p, cfg.reading)]
     unique_ids(items)
     good = [it for it in items if isinstance(it, Article)]
     audited = iter(audit_articles(good, source, cfg))
@@ -113,7 +135,8 @@ def audit_paths(paths: Sequence[str | Path], source: RecordSource, cfg: Config) 
 
 
 def audit_file(path: str | Path, source: RecordSource, cfg: Config) -> ArticleAudit:
-    item = read_one(path)
+    """The audit of a single-article file (audit_paths audits every article of a set)."""
+    item = read_one(path, cfg.reading)
     if isinstance(item, ArticleAudit):
         return item
     return audit_articles([item], source, cfg)[0]
@@ -127,8 +150,9 @@ def _article_of(item: Article | ArticleAudit) -> Article:
 # The steps an executor runs (module functions: Prefect and Dask can ship them)
 
 
-def read_chunk(files: list[str]) -> list[Article | ArticleAudit]:
-    return [read_one(f) for f in files]
+def read_chunk(files: list[str], limits: ReadingConfig | None = None) -> list[list[Article | ArticleAudit]]:
+    """Per file, every article it holds (a PMC article set holds several), or its error entry."""
+    return [read_all(f, limits) for f in files]
 
 
 def resolve_records(articles: list[Article], cfg: Config, offline_records: list[str] | None,
@@ -137,17 +161,26 @@ def resolve_records(articles: list[Article], cfg: Config, offline_records: list[
 
     ``refresh`` treats every cached record as expired (TTL 0).
     """
+    source = open_records(cfg, offline_records, refresh)
+    try:
+        return resolve(articles, source), source.stats()
+    finally:
+        close_records(source)
+
+
+def open_records(cfg: Config, offline_records: Sequence[str] | None, refresh: bool = False) -> RecordSource:
+    """The record source; ``refresh`` treats every cached record as expired (TTL 0)."""
     import dataclasses
 
     if refresh and not offline_records:
         cfg = dataclasses.replace(cfg, entrez=dataclasses.replace(cfg.entrez, cache_ttl_days=0.0))
-    source = open_source(cfg, list(offline_records) if offline_records else None)
-    try:
-        return resolve(articles, source), source.stats()
-    finally:
-        cache = getattr(source, "cache", None)
-        if cache is not None:
-            cache.close()
+    return open_source(cfg, list(offline_records) if offline_records else None)
+
+
+def close_records(source: RecordSource) -> None:
+    cache = getattr(source, "cache", None)
+    if cache is not None:
+        cache.close()
 
 
 @dataclass
@@ -162,17 +195,22 @@ class AuditJob:
     extra: dict = field(default_factory=dict)
 
 
-def audit_one(job: AuditJob, scoring: ScoringConfig, out_dir: str):
-    """Score (or reuse), compare with the previous findings, write the report."""
-    from audit.history import ArticleResult, finding_rows, pack_audit, report_key, unpack_audit
-    from reports.writer import article_folder, write_article_report
+def audit_of(job: AuditJob, scoring: ScoringConfig) -> tuple[ArticleAudit, bool]:
+    """The job's audit, and whether it was scored now (not unreadable, not reused)."""
+    from audit.history import unpack_audit
 
     if isinstance(job.article, ArticleAudit):
-        audit, scored = job.article, False
-    elif job.reuse_blob is not None:
-        audit, scored = unpack_audit(job.reuse_blob, job.records), False
-    else:
-        audit, scored = score_and_find(job.article, job.records, scoring), True
+        return job.article, False
+    if job.reuse_blob is not None:
+        return unpack_audit(job.reuse_blob, job.records), False
+    return score_and_find(job.article, job.records, scoring), True
+
+
+def report_one(job: AuditJob, audit: ArticleAudit, scored: bool, out_dir: str):
+    """Compare the audit with the previous findings, write its report, and say what the history keeps."""
+    from audit.history import ArticleResult, finding_rows, pack_audit, report_key
+    from reports.writer import article_folder, write_article_report
+
     rows = finding_rows(audit)
     rows += changes.carried_rows(job.previous, rows, changes.failed_pmids(audit))
     diff = changes.diff_rows(job.previous, rows) if job.previous is not None else None
@@ -186,9 +224,28 @@ def audit_one(job: AuditJob, scoring: ScoringConfig, out_dir: str):
         extra={"diff": diff, "report_dir": str(article_folder(out_dir, art.id))})
 
 
-def audit_chunk(jobs: list[AuditJob], scoring: ScoringConfig, out_dir: str, chunk_key: str = "") -> list:
+def audit_one(job: AuditJob, scoring: ScoringConfig, out_dir: str):
+    """Score (or reuse), compare with the previous findings, write the report."""
+    return report_one(job, *audit_of(job, scoring), out_dir)
+
+
+def audit_chunk(jobs: list[AuditJob], scoring: ScoringConfig, out_dir: str, chunk_key: str = "",
+                sources: dict | None = None) -> list:
+    """``audit_one`` for each job.  With ``sources`` (cfg and offline_records), the source search
+    (``search_sources``) runs on the chunk's audits after scoring, before the reports are written:
+    the verdicts say which citations need replacements."""
     # chunk_key (a hash of the articles' content keys) names the Prefect task run.
-    return [audit_one(j, scoring, out_dir) for j in jobs]
+    if not sources:
+        return [audit_one(j, scoring, out_dir) for j in jobs]
+    done = [audit_of(j, scoring) for j in jobs]
+    audits = [a for a, _ in done]
+    if any(not a.error for a in audits):
+        source = open_records(sources["cfg"], sources.get("offline_records"))
+        try:
+            audits = search_sources(audits, source, sources["cfg"])
+        finally:
+            close_records(source)
+    return [report_one(j, a, scored, out_dir) for j, a, (_, scored) in zip(jobs, audits, done)]
 
 
 def chunks(items: Sequence, size: int) -> list[list]:
@@ -219,6 +276,9 @@ class RunPlan:
     refresh_records: bool = False
     progress: bool = False
     lock_wait: float = 0.0                 # seconds to wait for another run holding the history
+    # Look for the sources of unreferenced claims (audit.sources) after scoring.  The one-off audit
+    # does; the nightly and the re-check do not yet (it would add NCBI searches to every night).
+    find_sources: bool = False
 
 
 def check_out_dir(out_dir: str | Path, inputs: Sequence[str | Path]) -> None:
@@ -241,7 +301,7 @@ def run_audit(paths: Sequence[str | Path], out_dir: str | Path, cfg: Config,
     check_out_dir(out_dir, paths)
     files = [str(p) for p in article_paths([str(p) for p in paths])]
     plan = RunPlan(AUDIT, files, Path(out_dir), cfg, list(offline_records) if offline_records else None,
-                   progress=progress)
+                   progress=progress, find_sources=cfg.sources.enabled)
     return execute(plan, executor)
 
 
@@ -288,12 +348,15 @@ def locate_article(wanted: str, cfg: Config) -> str:
         if known and Path(known).is_file():
             return known
     files = corpus_files(cfg.corpus.paths, cfg.corpus.manifest)
-    # Ids come from file names, made unique over the whole corpus: name them all, read none.
-    stubs = [Article(id=article_id(f), path=f, format="", title="", subject="", text="", sha256="")
-             for f in files]
-    unique_ids(stubs)
-    for f, a in zip(files, stubs):
-        if a.id == wanted:
+    for f in files:
+        if article_id(f) == wanted:
+            return f
+    # Ids of same-named files get suffixes ("-2") in corpus order, and a PMC article set holds
+    # several articles ("pmc--PMC123"): read them all to match.
+    pairs = [(f, it) for f in files for it in read_all(f, cfg.reading)]
+    unique_ids([it for _, it in pairs])
+    for f, it in pairs:
+        if _article_of(it).id == wanted:
             return f
     raise BadInputError(wanted, "no article with this id in the corpus "
                                 f"({', '.join(cfg.corpus.paths) or cfg.corpus.manifest})")
@@ -331,8 +394,9 @@ def execute(plan: RunPlan, executor: Executor | None = None) -> dict:
                 history.close()
 
 
-def read_articles(executor: Executor, files: list[str], history, size: int) -> list[Article | ArticleAudit]:
-    """Every file as an Article (or the audit of an unreadable one), in ``files`` order.
+def read_files(executor: Executor, files: list[str], history, size: int,
+               limits: ReadingConfig | None = None) -> list[Article | ArticleAudit]:
+    """Every article of every file (or the audit of an unreadable file), in ``files`` order.
 
     With a history, a file whose bytes hash and parse key (the reading code)
     match the last time it was read comes back as read then: parsing is the
@@ -348,16 +412,18 @@ def read_articles(executor: Executor, files: list[str], history, size: int) -> l
         known = history.parsed_articles(hashes, key)
     to_read = [f for f in files if f not in known]
     parts = chunks(to_read, size)
-    read: dict[str, Article | ArticleAudit] = {}
-    for part, got in zip(parts, ordered(executor.run("read", read_chunk, [{"files": p} for p in parts]),
-                                        len(parts))):
-        read.update(zip(part, got))
+    read: dict[str, list[Article | ArticleAudit]] = {}
+    got = ordered(executor.run("read", read_chunk, [{"files": p, "limits": limits} for p in parts]), len(parts))
+    for part, articles in zip(parts, got):
+        read.update(zip(part, articles))
     if history is not None:
         # Stored before unique_ids renames duplicate ids: the row is the file as read.  A file
-        # that changed between hashing and reading is not stored (its hashes differ).
-        history.store_parsed([(f, it) for f, it in read.items()
-                              if isinstance(it, Article) and it.sha256 == hashes.get(f)], key, keep=files)
-    return [known[f] if f in known else read[f] for f in files]
+        # that changed between hashing and reading is not stored (its hashes differ), nor one
+        # holding several articles (a row is one article; such a file is read again).
+        history.store_parsed([(f, its[0]) for f, its in read.items()
+                              if len(its) == 1 and isinstance(its[0], Article) and its[0].sha256 == hashes.get(f)],
+                             key, keep=files)
+    return [it for f in files for it in ([known[f]] if f in known else read[f])]
 
 
 def _execute(plan: RunPlan, executor: Executor, history) -> dict:
@@ -376,10 +442,14 @@ def _execute(plan: RunPlan, executor: Executor, history) -> dict:
     stats: dict = {}
     results: dict[str, ArticleResult] = {}
     with executor:
-        items = read_articles(executor, plan.files, history, size)
+        items = read_files(executor, plan.files, history, size, cfg.reading)
         unique_ids(items)
         if plan.recheck_id:
-            _article_of(items[0]).id = plan.recheck_id   # the corpus id, "-2" suffix and all
+            # The article of that id when the file holds several, else the file's one article;
+            # it keeps the corpus id, "-2" suffix and all.
+            item = next((it for it in items if _article_of(it).id == plan.recheck_id), items[0])
+            _article_of(item).id = plan.recheck_id
+            items = [item]
         ids = [_article_of(it).id for it in items]
 
         # Resume: articles this run already committed (and unchanged since) are done.
@@ -444,8 +514,11 @@ def _execute(plan: RunPlan, executor: Executor, history) -> dict:
 
         for part in chunks(direct, 500):
             commit(part, 0)
-        calls = [{"jobs": c, "scoring": cfg.scoring, "out_dir": str(out_dir),
-                  "chunk_key": digest(*(j.content_key for j in c))[:16]} for c in chunks(jobs, size)]
+        # The source search looks across the run's audits with one record index: one call.
+        parts = chunks(jobs, len(jobs) if plan.find_sources else size)
+        sources = {"cfg": cfg, "offline_records": plan.offline_records} if plan.find_sources else None
+        calls = [{"jobs": c, "scoring": cfg.scoring, "out_dir": str(out_dir), "sources": sources,
+                  "chunk_key": digest(*(j.content_key for j in c))[:16]} for c in parts]
         for _, part in executor.run("audit", audit_chunk, calls):
             commit(part, sum(r.scored for r in part))
 

@@ -16,6 +16,7 @@ BENCHMARKS = [
     ("score: claim-source pairs per second", "bench.bench_score"),
     ("nightly: 2,000 generated articles, warm caches", "bench.bench_nightly"),
     ("reports: 500-article run in the browser", "bench.bench_reports"),
+    ("reading: pasted pages, boilerplate libraries, JATS links, adversarial shapes", "bench.bench_reading"),
 ]
 
 
