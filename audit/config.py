@@ -67,9 +67,17 @@ class ScoringConfig:
     squash_slope: float = 10.0       # logistic map of the weighted sum onto 0..1
     squash_mid: float = 0.25         # (slope and mid tuned on SciFact train: python -m audit.evaluation.evaluate scifact --split train)
     drift_site_penalty: float = 0.6  # claim names another organ than the subject
-    drift_disease_penalty: float = 0.5
+    drift_disease_penalty: float = 0.6   # another disease or tumour type: drifts by itself
     drift_species_penalty: float = 0.6  # an animal model where the subject is about people
     drift_age_penalty: float = 0.55     # children where the subject is about adults, or the reverse
+    # Subjects from MeSH (audit/scoring/subject.py): two diseases conflict unless one is an ancestor of
+    # the other or they share a tree branch this many levels deep.  Chosen on the training pairs of
+    # `citeaudit eval topic` (python -m audit.evaluation.topic tune writes it to config.yaml).
+    mesh_depth: int = 6
+    mesh_depth_organism: int = 7     # species: humans and mice meet at depth 6, sheep and goats at 8
+    # Records with a title and no abstract (in-process citations) share few words with any claim.
+    off_topic_threshold_title: float = 0.05
+    relevant_threshold_title: float = 0.2
     # Optional semantic signal (the `semantic` extra, audit/semantic.py): off by default, and when off
     # the scores are exactly the lexical ones.  Weight and midpoint tuned on SciFact train.
     semantic: bool = False
