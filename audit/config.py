@@ -73,8 +73,12 @@ class ScoringConfig:
     # Subjects from MeSH (audit/scoring/subject.py): two diseases conflict unless one is an ancestor of
     # the other or they share a tree branch this many levels deep.  Chosen on the training pairs of
     # `citeaudit eval topic` (python -m audit.evaluation.topic tune writes it to config.yaml).
-    mesh_depth: int = 6
+    mesh_depth: int = 3
+    mesh_depth_site: int = 6         # neoplasms by site (C04.588), filed organ by organ
     mesh_depth_organism: int = 7     # species: humans and mice meet at depth 6, sheep and goats at 8
+    # A source sharing few words with the claim is off topic with high severity only when its MeSH
+    # relatedness to the claim (audit/scoring/subject.py) is below this; otherwise "check" (medium).
+    unrelated_below: float = 0.25
     # Records with a title and no abstract (in-process citations) share few words with any claim.
     off_topic_threshold_title: float = 0.05
     relevant_threshold_title: float = 0.2

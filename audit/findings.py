@@ -113,6 +113,11 @@ def pair_findings(pair: Pair, rec: Record | None, drift: ClaimDrift | None = Non
         out.append(Finding("off_topic", pair.severity or "high",
                            f"Claim {pair.claim_id} cites {ref}, which is off topic: {pair.explanation}.{also}",
                            pair.claim_id, pair.reference_id, pair.pmid))
+    elif pair.verdict == WEAK and pair.severity:
+        # A subject conflict on a source that matches the claim's words: asked to be checked.
+        out.append(Finding("off_topic", pair.severity,
+                           f"Claim {pair.claim_id} cites {ref}, which may be off topic: {pair.explanation}",
+                           pair.claim_id, pair.reference_id, pair.pmid))
     elif pair.verdict == WEAK:
         out.append(Finding("weak_support", "low",
                            f"Claim {pair.claim_id} is only weakly supported by {ref}: {pair.explanation}",

@@ -161,6 +161,10 @@ _NOT_EXPERIMENTAL = re.compile(r"(?:predict\w*|prognostic|statistical|regression
                                r"conceptual|economic|markov|simulation|care|chronic care|service|delivery)"
                                r"\W+(?:\w+\W+)?$", re.I)
 
+_COORDINATED = re.compile(
+    r"(?P<items>(?:[A-Za-z-]+(?: [A-Za-z-]+)?,\s*)+(?:[A-Za-z-]+(?: [A-Za-z-]+)?,?\s+)?(?:and|or)\s+"
+    r"[A-Za-z-]+(?: [A-Za-z-]+)?)\s+(?P<head>cancers?|tumou?rs?|neoplasms?|carcinomas?|diseases?|disorders?)\b",
+    re.I)
 _DEFINED = re.compile(r"\(\s*([A-Z][A-Za-z0-9-]{1,9}s?)\s*\)")
 
 
@@ -267,6 +271,17 @@ def find_terms(text: str, abbreviations: bool = True) -> list[Mention]:
             d = m.named("Models, Animal")
             if d and not any(x.ui == d.ui and x.start <= mt.start() < x.end for x in out):
                 out.append(Mention(d.ui, mt.start(), mt.end(), mt.group(0)))
+    # A list sharing one head noun names each: "breast, lung, colon and endometrial cancer" is four cancers.
+    for lm in _COORDINATED.finditer(text):
+        head = lm.group("head")
+        for e in re.split(r",\s*|\s+(?:and|or)\s+", lm.group("items")):
+            e = e.strip()
+            if not e or e.lower() in ("and", "or"):
+                continue
+            ui = m.terms.get(term_key(f"{e} {head}")) or m.terms.get(term_key(f"{e.split()[-1]} {head}"))
+            if ui and not any(x.ui == ui for x in out):
+                s = lm.start("items") + lm.group("items").find(e)
+                out.append(Mention(ui, s, s + len(e), e))
     # A gloss in parentheses may split a term: "ileal (small intestine) cancer" is ileal cancer too.
     if "(" in text:
         glosses = [g.span() for g in re.finditer(r"\([^()]{1,60}\)", text)]

@@ -324,7 +324,8 @@ def subject_conflicts(a: TextFeatures, b: TextFeatures | RecordFeatures, cfg: Sc
                       ) -> list[sj.Conflict]:
     """Axes on which a claim (or subject) and a subject or source are about different things."""
     cfg = cfg or ScoringConfig()
-    return sj.conflicts(a.profile, b.profile, cfg.mesh_depth, organism_depth=cfg.mesh_depth_organism)
+    return sj.conflicts(a.profile, b.profile, cfg.mesh_depth, organism_depth=cfg.mesh_depth_organism,
+                        site_depth=cfg.mesh_depth_site)
 
 
 def lexical_parts(c: TextFeatures, r: RecordFeatures) -> tuple[float, float, float]:
@@ -493,11 +494,11 @@ def score_pair(claim_id: str, reference_id: str, c: TextFeatures, r: RecordFeatu
         verdict = WEAK
         reasons.append("source has no title or abstract to compare with")
     elif hard_s or hard_c:
-        verdict = OFF_TOPIC
         reasons.append(_conflict_text(hard_s, "the article", "the source") if hard_s
                        else _conflict_text(hard_c, "the claim", "the source"))
-        # A conflict on a source whose words match the claim closely may be the vocabulary's mistake.
-        severity = "medium" if match >= rel_thr else "high"
+        # A conflict on a source whose words match the claim closely may be the vocabulary's mistake:
+        # the reviewer is asked to check it (medium), the pair is not called off topic.
+        verdict, severity = (WEAK, "medium") if match >= rel_thr else (OFF_TOPIC, "high")
     elif soft and match < rel_thr:
         verdict = OFF_TOPIC
         reasons.append(_conflict_text(soft[:1], "the article" if soft[0] in sconf else "the claim", "the source"))
@@ -505,7 +506,11 @@ def score_pair(claim_id: str, reference_id: str, c: TextFeatures, r: RecordFeatu
     elif rel < off_thr:
         verdict = OFF_TOPIC
         reasons.append(f"source shares few of the claim's key terms (relevance {rel:.2f})")
-        severity = "medium" if r.title_only else "high"
+        # Few shared words alone is a weaker sign than a subject conflict: high only when the claim's
+        # subject is recognised and the source names nothing near it in the MeSH tree.
+        unrelated = c.profile.recognised() and r.profile.recognised() and \
+            sj.relatedness(c.profile, r.profile) < cfg.unrelated_below
+        severity = "high" if unrelated and not r.title_only else "medium"
     elif rel < rel_thr or weak_ev or soft:
         verdict = WEAK
         if rel < rel_thr:
@@ -516,7 +521,7 @@ def score_pair(claim_id: str, reference_id: str, c: TextFeatures, r: RecordFeatu
     else:
         verdict = RELEVANT
         reasons.append(f"source matches the claim (relevance {rel:.2f})")
-    if verdict == OFF_TOPIC and severity == "medium":
+    if severity == "medium":
         reasons[-1] = "check: " + reasons[-1] + (f" (though it matches the claim's words, relevance {match:.2f})"
                                                  if match >= rel_thr else " (judged from the title alone)")
     if weak_ev:

@@ -30,14 +30,11 @@ _PATIENTS = "D010361"        # Patients (M01.643): people
 _HUMAN_WORDS = {"D010361", "D014930", "D008571", "D009272"}      # Patients, Women, Men, Persons
 _ANIMAL_MODELS = {"D023421", "D004195"}                           # Models, Animal; Disease Models, Animal
 
-# Branches that name a process or a property of disease, not what a text is about.
-_NOT_A_SUBJECT = ("C04.697",        # Neoplasm Metastasis: where a tumour spreads
-                  "C23.550.288",    # Disease, Syndrome
-                  "C23.550.291",    # disease attributes: chronic, acute, recurrence, progression
-                  "C23.550.260",    # Death
-                  "C23.888",        # signs and symptoms (pain, fever, fatigue)
-                  "C23.550.470",    # inflammation is everywhere
-                  "C23")            # the top itself
+# Branches that name a process or a property of disease, not what a text is about: metastasis (where a
+# tumour spreads), and C23, pathological conditions, signs and symptoms (fibrosis, inflammation, pain,
+# disease progression), which every field shares.  A descriptor filed there and elsewhere (Atrial
+# Fibrillation is C14 too) keeps its other places.
+_NOT_A_SUBJECT = ("C04.697", "C23", "C26")
 _ANATOMY = tuple(f"A{n:02d}" for n in list(range(1, 11)) + [14])
 # Life stages: only children against adults conflict (adults and the aged are both grown-ups).
 _YOUNG = ("M01.060.057", "M01.060.406", "M01.060.703")       # adolescent, child, infant
@@ -47,8 +44,8 @@ _GROWN = ("M01.060.116",)                                      # adult, middle a
 def _axis(tree: str) -> str:
     if tree.startswith("C04.557"):
         return "histology"
-    if tree.startswith(_NOT_A_SUBJECT[:-1]) or tree == "C23":
-        return ""
+    if tree.startswith(_NOT_A_SUBJECT) and not tree.startswith("C26."):
+        return ""           # C26 (injuries) by its top alone ("injury") is too vague; its kinds are subjects
     if tree.startswith("C") or tree.startswith("F03"):
         return "disease"
     if tree.startswith(_ANATOMY):
@@ -83,7 +80,7 @@ def _axis_trees_cached(ui: str) -> dict[str, tuple[str, ...]]:
     # is not a skin cancer.
     if any(t.startswith("C04.557") for t in trees):
         trees = tuple(t for t in trees if not t.startswith(("C04.588", "C17.800")))
-    if any(t.startswith(_NOT_A_SUBJECT[:-1]) for t in trees):
+    if any(t.startswith("C04.697") for t in trees):
         trees = tuple(t for t in trees if not t.startswith("C"))      # metastasis is a process wherever filed
     for t in trees:
         ax = _axis(t)
@@ -114,13 +111,18 @@ def _shared_depth(a: str, b: str) -> int:
     return n
 
 
-def _related_trees(a: str, b: str, depth: int) -> bool:
+def _related_trees(a: str, b: str, depth: int, site_depth: int | None = None) -> bool:
     if a == b or a.startswith(b + ".") or b.startswith(a + "."):
         return True
+    # Neoplasms by site (C04.588) are filed by organ, level by level: ileal and colonic neoplasms meet
+    # five levels down (intestinal neoplasms) and are still different cancers.  They get a depth of
+    # their own.
+    if site_depth is not None and a.startswith("C04.588.") and b.startswith("C04.588."):
+        return _shared_depth(a, b) >= site_depth
     return _shared_depth(a, b) >= depth
 
 
-def related(axis: str, a: str, b: str, depth: int) -> bool:
+def related(axis: str, a: str, b: str, depth: int, site_depth: int | None = None) -> bool:
     """Are two descriptors on one axis about the same thing, for conflict purposes?"""
     if a == b:
         return True
@@ -136,18 +138,23 @@ def related(axis: str, a: str, b: str, depth: int) -> bool:
             return False            # an animal model is not people
         if ANIMALS in (a, b):
             return True
-    return any(_related_trees(x, y, depth) for x in ta for y in tb)
+    return any(_related_trees(x, y, depth, site_depth) for x in ta for y in tb)
+
+
+def _ancestor(axis: str, a: str, b: str) -> bool:
+    """Is a a strict ancestor of b on the axis?"""
+    return a != b and any(y.startswith(x + ".") for x in axis_trees(a).get(axis, ()) for y in axis_trees(b).get(axis, ()))
 
 
 def similarity(axis: str, a: str, b: str) -> float:
-    """0..1 tree closeness: 1 for the same descriptor or an ancestor, else the shared share of the path."""
+    """0..1 tree closeness: the share of the longer path the two have in common (1 for the same
+    descriptor; "Neoplasms" against "Prostatic Neoplasms" only 1/5: a general word is weak evidence)."""
+    if a == b:
+        return 1.0
     best = 0.0
     for x in axis_trees(a).get(axis, ()):
         for y in axis_trees(b).get(axis, ()):
-            if _related_trees(x, y, 99):
-                return 1.0
-            d = _shared_depth(x, y)
-            best = max(best, d / max(x.count(".") + 1, y.count(".") + 1))
+            best = max(best, _shared_depth(x, y) / max(x.count(".") + 1, y.count(".") + 1))
     return best
 
 
@@ -287,7 +294,8 @@ class Conflict:
         return f"{their_name} is about {lab(self.theirs)}; {my_name} is about {lab(self.mine)} ({word} differs)"
 
 
-def conflicts(a: Profile, b: Profile, depth: int, axes=CONFLICT_AXES, organism_depth: int = 7) -> list[Conflict]:
+def conflicts(a: Profile, b: Profile, depth: int, axes=CONFLICT_AXES, organism_depth: int = 7,
+              site_depth: int | None = None) -> list[Conflict]:
     """Axes on which a's topic and b's topic name descriptors with no related pair (b's names count).
 
     ``depth`` is for diseases and tumour types; ``organism_depth`` for species (7: humans and mice, which
@@ -300,7 +308,12 @@ def conflicts(a: Profile, b: Profile, depth: int, axes=CONFLICT_AXES, organism_d
             continue
         if ax == "organism" and (mine == {ANIMALS} and HUMANS not in b.named(ax) and b.named(ax)):
             continue
-        if any(related(ax, x, y, d) for x in mine for y in b.named(ax)):
+        if any(related(ax, x, y, d, site_depth) for x in mine for y in theirs):
+            continue
+        # Something the source names in passing vouches only when it is as specific: "tumour" in an abstract
+        # about duodenal polyps does not make it a source on lung cancer.
+        if any(related(ax, x, y, d, site_depth) and not _ancestor(ax, y, x)
+               for x in mine for y in b.named(ax) - theirs):
             continue
         out.append(Conflict(ax, sorted(mine, key=lambda u: -a.weight.get(u, 0)),
                             sorted(theirs, key=lambda u: -b.weight.get(u, 0))))
