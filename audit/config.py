@@ -50,10 +50,12 @@ class EntrezConfig:
 
 @dataclass
 class ScoringConfig:
-    # Weights of the claim <-> source signals.
+    # Weights of the claim <-> source signals and the off_topic threshold: what
+    # `python -m audit.evaluation.evaluate tune` picks on SciFact train (it writes them to config.yaml).
+    # w_mesh weighs MeSH tree relatedness (audit/scoring/subject.py); SciFact has no MeSH, and tune gives 0.
     w_lexical: float = 0.45
-    w_mesh: float = 0.35
-    w_title: float = 0.20
+    w_mesh: float = 0.0
+    w_title: float = 0.15
     # Thresholds on the combined relevance.
     relevant_threshold: float = 0.35
     off_topic_threshold: float = 0.15
@@ -73,8 +75,8 @@ class ScoringConfig:
     # Subjects from MeSH (audit/scoring/subject.py): two diseases conflict unless one is an ancestor of
     # the other or they share a tree branch this many levels deep.  Chosen on the training pairs of
     # `citeaudit eval topic` (python -m audit.evaluation.topic tune writes it to config.yaml).
-    mesh_depth: int = 3
-    mesh_depth_site: int = 6         # neoplasms by site (C04.588), filed organ by organ
+    mesh_depth: int = 2
+    mesh_depth_site: int = 7         # neoplasms by site (C04.588), filed organ by organ
     mesh_depth_organism: int = 7     # species: humans and mice meet at depth 6, sheep and goats at 8
     # A source sharing few words with the claim is off topic with high severity only when its MeSH
     # relatedness to the claim (audit/scoring/subject.py) is below this; otherwise "check" (medium).

@@ -78,9 +78,6 @@ class Mesh:
             for ui, (name, trees) in data["descriptors"].items()}
         self.terms: dict[str, str] = data["terms"]            # normalised key -> descriptor UI
         self.exact: dict[str, str] = data["exact"]            # acronyms, matched as written
-        self.prefixes: frozenset[str] = frozenset(
-            k.rsplit(" ", i)[0] for k in self.terms for i in range(1, k.count(" ") + 1))
-        self.by_tree: dict[str, str] = {t: d.ui for d in self.descriptors.values() for t in d.trees}
         self.by_name: dict[str, str] = {d.name.lower(): d.ui for d in self.descriptors.values()}
 
     def get(self, ui: str) -> Descriptor | None:
@@ -194,8 +191,8 @@ def _abbrev_ui() -> dict[str, str]:
     return out
 
 
-def _longest(toks: list[tuple[str, int, int]], terms: dict[str, str], phrases: dict[str, str],
-             prefixes: frozenset[str]) -> list[tuple[int, int, str]]:
+def _longest(toks: list[tuple[str, int, int]], terms: dict[str, str], phrases: dict[str, str]
+             ) -> list[tuple[int, int, str]]:
     """(first token, last token + 1, ui) of the longest entry term starting at each free position."""
     out = []
     i = 0
@@ -208,18 +205,12 @@ def _longest(toks: list[tuple[str, int, int]], terms: dict[str, str], phrases: d
             ui = phrases.get(key) or terms.get(key)
             if ui is not None:
                 best = (i, j + 1, ui)
-            if key not in prefixes and key not in _PHRASE_PREFIXES:
-                break
         if best:
             out.append(best)
             i = best[1]
         else:
             i += 1
     return out
-
-
-_PHRASE_PREFIXES = frozenset(term_key(p).rsplit(" ", i)[0] for p in PHRASES
-                             for i in range(1, term_key(p).count(" ") + 1))
 
 
 def defined_abbreviations(text: str) -> dict[str, str]:
@@ -250,7 +241,7 @@ def find_terms(text: str, abbreviations: bool = True) -> list[Mention]:
     """MeSH descriptors named in the text, longest match first, in text order."""
     m = load()
     toks = _tokens(text)
-    found = _longest(toks, m.terms, _phrase_ui(), m.prefixes)
+    found = _longest(toks, m.terms, _phrase_ui())
     out = []
     covered = []
     for a, b, ui in found:
@@ -286,7 +277,7 @@ def find_terms(text: str, abbreviations: bool = True) -> list[Mention]:
     if "(" in text:
         glosses = [g.span() for g in re.finditer(r"\([^()]{1,60}\)", text)]
         kept = [t for t in toks if not any(s <= t[1] < e for s, e in glosses)]
-        for a, b, ui in _longest(kept, m.terms, _phrase_ui(), m.prefixes):
+        for a, b, ui in _longest(kept, m.terms, _phrase_ui()):
             s, e = kept[a][1], kept[b - 1][2]
             if any(s < gs and ge < e for gs, ge in glosses) and not any(x.ui == ui for x in out):
                 out.append(Mention(ui, s, e, text[s:e]))

@@ -138,6 +138,15 @@ def related(axis: str, a: str, b: str, depth: int, site_depth: int | None = None
             return False            # an animal model is not people
         if ANIMALS in (a, b):
             return True
+    if site_depth is not None and axis == "disease":
+        # Two neoplasms by site are compared by site only: their copies under organ diseases (C06...)
+        # would make ileal and colonic neoplasms neighbours again.
+        sa = [t for t in ta if t.startswith("C04.588.")]
+        sb = [t for t in tb if t.startswith("C04.588.")]
+        if sa and sb:
+            ta, tb = sa, sb
+    if axis == "histology":
+        depth += 1          # depth counts below the axis's root: tumour types start at C04.557, a level down
     return any(_related_trees(x, y, depth, site_depth) for x in ta for y in tb)
 
 
