@@ -52,13 +52,13 @@ class EntrezConfig:
 class ScoringConfig:
     # Weights of the claim <-> source signals and the off_topic threshold: what
     # `python -m audit.evaluation.evaluate tune` picks on SciFact train (it writes them to config.yaml).
-    # w_mesh weighs MeSH tree relatedness (audit/scoring/subject.py); SciFact has no MeSH, and tune gives 0.
-    w_lexical: float = 0.45
-    w_mesh: float = 0.0
+    # w_mesh weighs MeSH tree relatedness (audit/scoring/subject.py) found in the texts (SciFact has no MeSH).
+    w_lexical: float = 0.6
+    w_mesh: float = 0.1
     w_title: float = 0.15
     # Thresholds on the combined relevance.
     relevant_threshold: float = 0.35
-    off_topic_threshold: float = 0.15
+    off_topic_threshold: float = 0.17
     # Claim <-> subject drift: below this the claim has left the subject.
     drift_threshold: float = 0.5
     # Penalty applied when the source names another site/disease/species.
@@ -75,7 +75,7 @@ class ScoringConfig:
     # Subjects from MeSH (audit/scoring/subject.py): two diseases conflict unless one is an ancestor of
     # the other or they share a tree branch this many levels deep.  Chosen on the training pairs of
     # `citeaudit eval topic` (python -m audit.evaluation.topic tune writes it to config.yaml).
-    mesh_depth: int = 2
+    mesh_depth: int = 5
     mesh_depth_site: int = 7         # neoplasms by site (C04.588), filed organ by organ
     mesh_depth_organism: int = 7     # species: humans and mice meet at depth 6, sheep and goats at 8
     # A source sharing few words with the claim is off topic with high severity only when its MeSH

@@ -142,6 +142,8 @@ PHRASES: dict[str, str] = {
     "mouse model": "Models, Animal", "murine model": "Models, Animal", "rat model": "Models, Animal",
     "xenograft model": "Models, Animal", "preclinical model": "Models, Animal",
     "schoolchildren": "Child", "paediatric": "Child", "pediatric": "Child", "children": "Child",
+    # MeSH files "Cirrhosis" under Fibrosis; in clinical writing it is the liver's.
+    "cirrhosis": "Liver Cirrhosis",
     "adults": "Adult", "patient": "Patients", "participant": "Humans", "people": "Humans", "volunteer": "Humans",
 }
 

@@ -496,9 +496,13 @@ def score_pair(claim_id: str, reference_id: str, c: TextFeatures, r: RecordFeatu
     elif hard_s or hard_c:
         reasons.append(_conflict_text(hard_s, "the article", "the source") if hard_s
                        else _conflict_text(hard_c, "the claim", "the source"))
-        # A conflict on a source whose words match the claim closely may be the vocabulary's mistake:
-        # the reviewer is asked to check it (medium), the pair is not called off topic.
-        verdict, severity = (WEAK, "medium") if match >= rel_thr else (OFF_TOPIC, "high")
+        # A conflict on a source whose words match the claim closely, and whose subject the claim's own MeSH
+        # terms are near in the tree (more than a quarter of the path shared), may be the vocabulary's mistake: the reviewer is asked to check it (medium), the pair is
+        # not called off topic.  Shared generic words ("safe", "procedures") alone do not make it close.
+        axes = {x.axis for x in hard_s + hard_c}
+        close = match >= rel_thr and c.profile.recognised() and \
+            sj.closeness(c.profile, r.profile, axes) > cfg.unrelated_below
+        verdict, severity = (WEAK, "medium") if close else (OFF_TOPIC, "high")
     elif soft and match < rel_thr:
         verdict = OFF_TOPIC
         reasons.append(_conflict_text(soft[:1], "the article" if soft[0] in sconf else "the claim", "the source"))
@@ -516,12 +520,14 @@ def score_pair(claim_id: str, reference_id: str, c: TextFeatures, r: RecordFeatu
         if rel < rel_thr:
             reasons.append(f"source only partly matches the claim (relevance {rel:.2f})")
         if soft:
+            # Another species or age group on a source that matches the claim's words: a "check" (medium).
+            severity = "medium"
             reasons.append("check: " + _conflict_text(soft[:1], "the article" if soft[0] in sconf else "the claim",
                                                       "the source"))
     else:
         verdict = RELEVANT
         reasons.append(f"source matches the claim (relevance {rel:.2f})")
-    if severity == "medium":
+    if severity == "medium" and not reasons[-1].startswith("check: "):
         reasons[-1] = "check: " + reasons[-1] + (f" (though it matches the claim's words, relevance {match:.2f})"
                                                  if match >= rel_thr else " (judged from the title alone)")
     if weak_ev:

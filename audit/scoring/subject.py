@@ -35,6 +35,8 @@ _ANIMAL_MODELS = {"D023421", "D004195"}                           # Models, Anim
 # disease progression), which every field shares.  A descriptor filed there and elsewhere (Atrial
 # Fibrillation is C14 too) keeps its other places.
 _NOT_A_SUBJECT = ("C04.697", "C23", "C26")
+# Tops too vague to be a subject by themselves: "infection", "injury" (their kinds are subjects).
+_VAGUE_TOPS = ("C01", "C26")
 _ANATOMY = tuple(f"A{n:02d}" for n in list(range(1, 11)) + [14])
 # Life stages: only children against adults conflict (adults and the aged are both grown-ups).
 _YOUNG = ("M01.060.057", "M01.060.406", "M01.060.703")       # adolescent, child, infant
@@ -44,8 +46,10 @@ _GROWN = ("M01.060.116",)                                      # adult, middle a
 def _axis(tree: str) -> str:
     if tree.startswith("C04.557"):
         return "histology"
+    if tree in _VAGUE_TOPS:
+        return ""
     if tree.startswith(_NOT_A_SUBJECT) and not tree.startswith("C26."):
-        return ""           # C26 (injuries) by its top alone ("injury") is too vague; its kinds are subjects
+        return ""
     if tree.startswith("C") or tree.startswith("F03"):
         return "disease"
     if tree.startswith(_ANATOMY):
@@ -231,8 +235,18 @@ class Profile:
 def text_profile(text: str) -> Profile:
     """Descriptors named in a text (a title, question, claim or abstract)."""
     p = Profile()
+    m = mx.load()
     for mt in mx.find_terms(text):
         p.add(mt.ui)
+        d = m.get(mt.ui)
+        # A pathogen names its infection: "Enterobius vermicularis eggs" is about enterobiasis, "Plasmodium"
+        # about malaria (MeSH lists "<organism> infection" as an entry term of the disease).
+        if d and any(t.startswith(("B01", "B02", "B03", "B04")) and not t.startswith("B01.050.150") for t in d.trees):
+            for cand in (mt.text, d.name):
+                ui = m.terms.get(mx.term_key(cand + " infection"))
+                if ui:
+                    p.add(ui)
+                    break
     return p.most_specific()
 
 
@@ -244,7 +258,9 @@ def record_profile(mesh_headings, title: str, abstract: str) -> Profile:
     for h in mesh_headings:
         if not h.ui:
             continue
-        p.add(h.ui, about=h.major or not majors, weight=1.0 if h.major else 0.5)
+        # Species and age groups are check tags, never major: they say whom the study is about.
+        tag = set(axis_trees(_canonical(h.ui))) & {"organism", "age"}
+        p.add(h.ui, about=h.major or not majors or bool(tag), weight=1.0 if h.major else 0.5)
         p.add(h.ui, about=False)
     title_p = text_profile(title)
     if mesh_headings:
@@ -327,6 +343,11 @@ def conflicts(a: Profile, b: Profile, depth: int, axes=CONFLICT_AXES, organism_d
         out.append(Conflict(ax, sorted(mine, key=lambda u: -a.weight.get(u, 0)),
                             sorted(theirs, key=lambda u: -b.weight.get(u, 0))))
     return out
+
+
+def closeness(a: Profile, b: Profile, axes) -> float:
+    """0..1: the best tree similarity between a's topic and what b names, on the given axes."""
+    return max((similarity(ax, x, y) for ax in axes for x in a.on(ax) for y in b.named(ax)), default=0.0)
 
 
 def relatedness(a: Profile, b: Profile) -> float:
