@@ -149,6 +149,7 @@ def topic_figures(ts: TopicSet, cfg: ScoringConfig) -> dict[str, float]:
 class Genuine:
     name: str
     pairs: list[tuple[TextFeatures, RecordFeatures]]
+    records: dict[int, Record] = dataclasses.field(default_factory=dict)   # doc id -> record, for embeddings
 
 
 def scifact_genuine(data_dir: Path, split: str) -> Genuine:
@@ -161,7 +162,7 @@ def scifact_genuine(data_dir: Path, split: str) -> Genuine:
             if d in corpus:
                 feats.setdefault(d, prepare_record(corpus[d]))
                 out.append((cf, feats[d]))
-    return Genuine(f"SciFact {split} evidence pairs", out)
+    return Genuine(f"SciFact {split} evidence pairs", out, {d: corpus[d] for d in feats})
 
 
 def citation_integrity_genuine(data_dir: Path, split: str) -> Genuine:
@@ -171,7 +172,7 @@ def citation_integrity_genuine(data_dir: Path, split: str) -> Genuine:
         if line.strip():
             d = json.loads(line)
             docs[int(d["doc_id"])] = d
-    out, feats = [], {}
+    out, feats, recs = [], {}, {}
     for line in (base / f"claims_{split}.jsonl").read_text(encoding="utf-8").splitlines():
         if not line.strip():
             continue
@@ -184,10 +185,11 @@ def citation_integrity_genuine(data_dir: Path, split: str) -> Genuine:
             d = docs[int(doc)]
             cf = cf or prepare_text(text)
             if int(doc) not in feats:
-                feats[int(doc)] = prepare_record(Record(pmid=str(doc), title=d.get("title") or "",
-                                                        abstract=" ".join(d.get("abstract") or [])))
+                recs[int(doc)] = Record(pmid=str(doc), title=d.get("title") or "",
+                                        abstract=" ".join(d.get("abstract") or []))
+                feats[int(doc)] = prepare_record(recs[int(doc)])
             out.append((cf, feats[int(doc)]))
-    return Genuine(f"Citation-Integrity {split} ACCURATE pairs", out)
+    return Genuine(f"Citation-Integrity {split} ACCURATE pairs", out, recs)
 
 
 def genuine_pair_alarms(g: Genuine, cfg: ScoringConfig) -> int:
@@ -291,7 +293,9 @@ def run(data_dir: Path, cfg: ScoringConfig, verbose: bool = True) -> dict[str, f
         from audit.scoring import semantic
         for g in genuine:
             semantic.attach_texts(list({id(c): c for c, _ in g.pairs}.values()))
-    alarms = {g.name: (genuine_pair_alarms(g, cfg), len(g.pairs)) for g in genuine if not cfg.semantic}
+            by_id = {id(rf): rf for _, rf in g.pairs}
+            semantic.attach_records([(g.records[int(rf.pmid)], rf) for rf in by_id.values()])
+    alarms = {g.name: (genuine_pair_alarms(g, cfg), len(g.pairs)) for g in genuine}
     items = jats_claims(data_dir)
     n_j, examples = jats_alarms(items, cfg)
     alarms["PMC JATS citing claims (drift)"] = (n_j, len(items))
