@@ -167,7 +167,10 @@ def similarity(axis: str, a: str, b: str) -> float:
     best = 0.0
     for x in axis_trees(a).get(axis, ()):
         for y in axis_trees(b).get(axis, ()):
-            best = max(best, _shared_depth(x, y) / max(x.count(".") + 1, y.count(".") + 1))
+            # Below "neoplasms by site" (C04.588) only the site counts: lung and colorectal cancer share
+            # the two levels of that heading and nothing else.
+            skip = 2 if x.startswith("C04.588.") and y.startswith("C04.588.") else 0
+            best = max(best, (_shared_depth(x, y) - skip) / (max(x.count(".") + 1, y.count(".") + 1) - skip))
     return best
 
 
