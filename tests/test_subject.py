@@ -197,3 +197,15 @@ def test_shipped_config_is_what_the_tuning_commands_wrote(root_dir):
     shipped = load_config(str(root_dir / "config.yaml"), env={}).scoring
     for key in ("w_lexical", "w_title", "w_bigram", "w_mesh", "off_topic_threshold", "mesh_depth", "mesh_depth_site"):
         assert getattr(shipped, key) == getattr(ScoringConfig(), key), key
+
+
+def test_tuning_writes_only_its_keys_into_config_yaml(tmp_path, root_dir):
+    from audit.evaluation.topic import write_scoring
+    path = tmp_path / "config.yaml"
+    path.write_text((root_dir / "config.yaml").read_text())
+    write_scoring(path, {"mesh_depth": 4, "brand_new_key": 0.5})
+    before = (root_dir / "config.yaml").read_text().splitlines()
+    after = path.read_text().splitlines()
+    changed = [a for a in after if a not in before]
+    assert changed == ["  mesh_depth: 4", "  brand_new_key: 0.5"]
+    assert "# citeaudit settings" in after[0] and "corpus:" in after
