@@ -110,7 +110,7 @@ class ScoringConfig:
     w_title: Float = 0.15
     # Thresholds on the combined relevance.
     relevant_threshold: Annotated[Float, Field(ge=0, le=1)] = 0.35
-    off_topic_threshold: Annotated[Float, Field(ge=0, le=1)] = 0.17
+    off_topic_threshold: Annotated[Float, Field(ge=0, le=1)] = 0.18
     # Claim <-> subject drift: below this the claim has left the subject.
     drift_threshold: Annotated[Float, Field(ge=0, le=1)] = 0.5
     # Penalty applied when the source names another site/disease/species.

@@ -73,9 +73,15 @@ def test_claim_about_older_adults_citing_a_paediatric_lens_series(records):
 
 def test_malaria_answer_citing_pinworm_eggs_on_hands(records):
     pairs, _, findings = _audit(records, "How is malaria transmitted to children in Africa?", [
-        ("Malaria transmission is highest among school children in rural South Africa", "26169761")])
+        ("Most malaria deaths occur in children under five years of age", "26169761")])
     assert pairs[0].verdict == "off_topic" and pairs[0].severity == "high", pairs[0].explanation
     assert "Enterobiasis" in pairs[0].explanation and "Malaria (C01.610.752.530)" in pairs[0].explanation
+    # A claim that echoes the words of a source without MeSH is a "check", not a confident verdict.
+    pairs, _, findings = _audit(records, "How is malaria transmitted to children in Africa?", [
+        ("Malaria transmission is highest among school children in rural South Africa", "26169761")])
+    assert pairs[0].verdict == "weak" and pairs[0].explanation.startswith("check: ")
+    assert "Enterobiasis" in pairs[0].explanation
+    assert [(f.kind, f.severity) for f in findings if f.claim_id] == [("off_topic", "medium")]
 
 
 def test_children_against_adults_decides_a_verdict(records):

@@ -490,6 +490,7 @@ def score_pair(claim_id: str, reference_id: str, c: TextFeatures, r: RecordFeatu
     soft = [x for x in sconf + cconf if x.axis in ("organism", "age")]
     reasons: list[str] = []
     severity = ""
+    why_medium = ""
     if not r.has_text:
         verdict = WEAK
         reasons.append("source has no title or abstract to compare with")
@@ -499,14 +500,18 @@ def score_pair(claim_id: str, reference_id: str, c: TextFeatures, r: RecordFeatu
         # A conflict on a source whose words match the claim closely, and whose subject the claim's own MeSH
         # terms are near in the tree (more than a quarter of the path shared), may be the vocabulary's mistake: the reviewer is asked to check it (medium), the pair is
         # not called off topic.  Shared generic words ("safe", "procedures") alone do not make it close.
+        # Without MeSH the source's subject is only our reading of its title, so its words, when they match
+        # the claim closely, outweigh it.
         axes = {x.axis for x in hard_s + hard_c}
         close = match >= rel_thr and c.profile.recognised() and \
-            sj.closeness(c.profile, r.profile, axes) > cfg.unrelated_below
+            (not r.has_mesh or sj.closeness(c.profile, r.profile, axes) > cfg.unrelated_below)
         verdict, severity = (WEAK, "medium") if close else (OFF_TOPIC, "high")
+        why_medium = f" (though it matches the claim's words, relevance {match:.2f})"
     elif soft and match < rel_thr:
         verdict = OFF_TOPIC
         reasons.append(_conflict_text(soft[:1], "the article" if soft[0] in sconf else "the claim", "the source"))
         severity = "medium" if r.title_only else "high"
+        why_medium = " (judged from the title alone)"
     elif rel < off_thr:
         verdict = OFF_TOPIC
         reasons.append(f"source shares few of the claim's key terms (relevance {rel:.2f})")
@@ -515,6 +520,8 @@ def score_pair(claim_id: str, reference_id: str, c: TextFeatures, r: RecordFeatu
         unrelated = c.profile.recognised() and r.profile.recognised() and \
             sj.relatedness(c.profile, r.profile) < cfg.unrelated_below
         severity = "high" if unrelated and not r.title_only else "medium"
+        why_medium = " (judged from the title alone)" if r.title_only else \
+            " (the claim's and the source's MeSH terms are not far apart, or one names none)"
     elif rel < rel_thr or weak_ev or soft:
         verdict = WEAK
         if rel < rel_thr:
@@ -528,8 +535,7 @@ def score_pair(claim_id: str, reference_id: str, c: TextFeatures, r: RecordFeatu
         verdict = RELEVANT
         reasons.append(f"source matches the claim (relevance {rel:.2f})")
     if severity == "medium" and not reasons[-1].startswith("check: "):
-        reasons[-1] = "check: " + reasons[-1] + (f" (though it matches the claim's words, relevance {match:.2f})"
-                                                 if match >= rel_thr else " (judged from the title alone)")
+        reasons[-1] = "check: " + reasons[-1] + why_medium
     if weak_ev:
         reasons.append(f"source is {cx.NARROW_EVIDENCE[etype]}, cited for a claim about patients in general")
     terms = shared_terms(c, r)
