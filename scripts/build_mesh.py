@@ -1,6 +1,6 @@
-"""Build audit/scoring/data/mesh2024.json.gz from NLM's MeSH 2024 (R data files in shared/data/mesh).
+"""Build audit/scoring/data/mesh2024.tsv.gz from NLM's MeSH 2024 (R data files in shared/data/mesh).
 
-    python scripts/build_mesh.py [--data ../shared/data] [--out audit/scoring/data/mesh2024.json.gz]
+    python scripts/build_mesh.py [--data ../shared/data] [--out audit/scoring/data/mesh2024.tsv.gz]
 
 Needs ``pyreadr`` (the ``build`` extra).  The output holds every descriptor with
 its tree numbers, and every entry term as a normalised look-up key
@@ -93,10 +93,20 @@ def build(data_dir: Path) -> dict:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data"))
-    ap.add_argument("--out", default=str(ROOT / "audit" / "scoring" / "data" / f"mesh{YEAR}.json.gz"))
+    ap.add_argument("--out", default=str(ROOT / "audit" / "scoring" / "data" / f"mesh{YEAR}.tsv.gz"))
     args = ap.parse_args(argv)
     data = build(Path(args.data))
-    raw = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
+    # Tab-separated sections, not one JSON object: splitting lines loads about three times faster than
+    # json.loads, and the file is read by every process that scores.
+    header = {k: data[k] for k in ("year", "source")}
+    out = [json.dumps(header, sort_keys=True), "#descriptors"]
+    out += [f"{ui}\t{name}\t{trees}" for ui, (name, trees) in data["descriptors"].items()]
+    out.append("#terms")
+    out += [f"{k}\t{v}" for k, v in data["terms"].items()]
+    out.append("#exact")
+    out += [f"{k}\t{v}" for k, v in data["exact"].items()]
+    assert not any("\t" in k or "\n" in k for k in list(data["terms"]) + list(data["exact"]))
+    raw = ("\n".join(out) + "\n").encode("utf-8")
     # mtime=0: the same vocabulary gives the same bytes, so the code key changes only with the content.
     with open(args.out, "wb") as f:
         with gzip.GzipFile(fileobj=f, mode="wb", compresslevel=9, mtime=0, filename="") as g:

@@ -1,6 +1,6 @@
 """MeSH 2024 as the vocabulary: descriptors, their tree numbers, and their entry terms found in text.
 
-The data file ``audit/scoring/data/mesh2024.json.gz`` is built by
+The data file ``audit/scoring/data/mesh2024.tsv.gz`` is built by
 ``scripts/build_mesh.py`` from NLM's MeSH 2024 (descriptors with their entry
 terms and tree numbers).  It ships in the package, so nothing outside the
 installed tool is read at run time.
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-DATA_FILE = Path(__file__).resolve().parent / "data" / "mesh2024.json.gz"
+DATA_FILE = Path(__file__).resolve().parent / "data" / "mesh2024.tsv.gz"
 MAX_TERM_TOKENS = 8
 
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z]+)?")
@@ -71,27 +71,47 @@ class Descriptor:
 class Mesh:
     """The loaded vocabulary (one per process, see ``load``)."""
 
-    def __init__(self, data: dict):
-        self.year = data["year"]
-        self.descriptors: dict[str, Descriptor] = {
-            ui: Descriptor(ui, name, tuple(trees.split("|")) if trees else ())
-            for ui, (name, trees) in data["descriptors"].items()}
-        self.terms: dict[str, str] = data["terms"]            # normalised key -> descriptor UI
-        self.exact: dict[str, str] = data["exact"]            # acronyms, matched as written
-        self.by_name: dict[str, str] = {d.name.lower(): d.ui for d in self.descriptors.values()}
+    def __init__(self, year: int, rows: dict[str, tuple[str, str]], terms: dict[str, str], exact: dict[str, str]):
+        self.year = year
+        self._rows = rows                                    # UI -> (name, "tree|tree")
+        self._made: dict[str, Descriptor] = {}
+        self.terms = terms                                   # normalised key -> descriptor UI
+        self.exact = exact                                   # acronyms, matched as written
+        self._by_name: dict[str, str] | None = None
+
+    @property
+    def descriptors(self) -> dict[str, tuple[str, str]]:
+        return self._rows
 
     def get(self, ui: str) -> Descriptor | None:
-        return self.descriptors.get(ui)
+        d = self._made.get(ui)
+        if d is None:
+            row = self._rows.get(ui)
+            if row is None:
+                return None
+            d = self._made[ui] = Descriptor(ui, row[0], tuple(row[1].split("|")) if row[1] else ())
+        return d
 
     def named(self, name: str) -> Descriptor | None:
-        ui = self.by_name.get(name.lower())
-        return self.descriptors.get(ui) if ui else None
+        if self._by_name is None:
+            self._by_name = {n.lower(): ui for ui, (n, _) in self._rows.items()}
+        ui = self._by_name.get(name.lower())
+        return self.get(ui) if ui else None
 
 
 @lru_cache(maxsize=1)
 def load() -> Mesh:
     with gzip.open(DATA_FILE, "rt", encoding="utf-8") as f:
-        return Mesh(json.load(f))
+        text = f.read()
+    head, rest = text.split("\n#descriptors\n", 1)
+    desc, rest = rest.split("\n#terms\n", 1)
+    terms, exact = rest.split("\n#exact\n", 1)
+    rows = {}
+    for line in desc.split("\n"):
+        ui, name, trees = line.split("\t")
+        rows[ui] = (name, trees)
+    return Mesh(json.loads(head)["year"], rows, dict(x.split("\t") for x in terms.split("\n")),
+                dict(x.split("\t") for x in exact.rstrip("\n").split("\n")))
 
 
 # --------------------------------------------------------------------------- text -> descriptors
