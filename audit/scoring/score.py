@@ -27,10 +27,9 @@ import copy
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
-from rapidfuzz import fuzz
 
 from audit.scoring import concepts as cx
 from audit.scoring import subject as sj
@@ -459,9 +458,6 @@ def _source_desc(r: RecordFeatures) -> str:
     how = "title" if r.title_only else "title and abstract"
     return f"source has no MeSH headings; judged from its {how} \"{r.title[:100]}\"" if r.title else \
         "source has no MeSH headings and no title"
-
-
-_GROUP_WORDS = {True: "people", False: "animals"}
 
 
 def _thresholds(r: RecordFeatures, cfg: ScoringConfig) -> tuple[float, float]:

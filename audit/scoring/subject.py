@@ -26,7 +26,6 @@ CONFLICT_AXES = ("disease", "histology", "organism", "age")
 
 HUMANS = "D006801"
 ANIMALS = "D000818"          # stands for "some animal" (an animal model, the Animals check tag)
-_PATIENTS = "D010361"        # Patients (M01.643): people
 _HUMAN_WORDS = {"D010361", "D014930", "D008571", "D009272"}      # Patients, Women, Men, Persons
 _ANIMAL_MODELS = {"D023421", "D004195"}                           # Models, Animal; Disease Models, Animal
 
