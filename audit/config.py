@@ -211,6 +211,15 @@ class ConcurrencyConfig:
 
 
 @dataclass(config=_SECTION)
+class SourcesConfig:
+    """Looking for the source of a claim with no reference entry, and for replacements (audit.sources)."""
+    enabled: Bool = True
+    candidates: Annotated[Int, Field(ge=1)] = 3     # shown per claim
+    pubmed_retmax: Annotated[Int, Field(ge=1)] = 20  # PMIDs asked of each ESearch (online only)
+    local_limit: Annotated[Int, Field(ge=1)] = 30    # records taken from each local-index query
+
+
+@dataclass(config=_SECTION)
 class Config:
     entrez: EntrezConfig = field(default_factory=EntrezConfig)
     scoring: ScoringConfig = field(default_factory=ScoringConfig)
@@ -218,6 +227,7 @@ class Config:
     output: OutputConfig = field(default_factory=OutputConfig)
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
     concurrency: ConcurrencyConfig = field(default_factory=ConcurrencyConfig)
+    sources: SourcesConfig = field(default_factory=SourcesConfig)
     offline_records: Paths = field(default_factory=list)
     source_path: str = ""            # the file this came from, for messages (not a key of the file)
 

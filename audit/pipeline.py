@@ -57,7 +57,17 @@ def score_and_find(article: Article, records: dict[str, Record], cfg: ScoringCon
 
 
 def audit_articles(articles: Sequence[Article], source: RecordSource, cfg: Config) -> list[ArticleAudit]:
-    return [score_and_find(a, recs, cfg.scoring) for a, recs in resolve(articles, source)]
+    audits = [score_and_find(a, recs, cfg.scoring) for a, recs in resolve(articles, source)]
+    return search_sources(audits, source, cfg)
+
+
+def search_sources(audits: list[ArticleAudit], source: RecordSource, cfg: Config) -> list[ArticleAudit]:
+    """Unreferenced claims' likely sources and replacements for unsupportive citations (audit.sources)."""
+    if not cfg.sources.enabled:
+        return audits
+    from audit.sources import SourceFinder, find_sources
+    finder = SourceFinder.for_source(source, cfg.scoring, cfg.sources)
+    return [find_sources(a, finder) for a in audits]
 
 
 def audit_paths(paths: Sequence[str | Path], source: RecordSource, cfg: Config) -> list[ArticleAudit]:

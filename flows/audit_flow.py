@@ -29,6 +29,21 @@ def score_task(article: Article, records: dict, cfg: Config) -> ArticleAudit:
     return score_and_find(article, records, cfg.scoring)
 
 
+@task(name="find-sources", cache_policy=NO_CACHE)
+def sources_task(audits: list[ArticleAudit], cfg: Config, offline_records: list[str] | None) -> list[ArticleAudit]:
+    # After scoring: the verdicts say which citations need replacements.  The records fetched by the
+    # resolve step are in the cache by now, so the local index holds them.
+    from audit.pipeline import search_sources
+    from flows.steps import open_records
+    source = open_records(cfg, offline_records)
+    try:
+        return search_sources(audits, source, cfg)
+    finally:
+        cache = getattr(source, "cache", None)
+        if cache is not None:
+            cache.close()
+
+
 @task(name="report", cache_policy=NO_CACHE)
 def report_task(audit: ArticleAudit, out_dir: str) -> str:
     return str(write_article_report(audit, Path(out_dir)))
@@ -48,6 +63,8 @@ def audit_run(paths: list[str], out_dir: str, offline_records: list[str] | None 
     resolved, stats = resolve_records(good, cfg, offline_records) if good else ([], {})
     scored = iter([f.result() for f in score_task.map([a for a, _ in resolved], [r for _, r in resolved], cfg)])
     audits = [next(scored) if isinstance(it, Article) else it for it in items]
+    if cfg.sources.enabled and any(not a.error for a in audits):
+        audits = sources_task(audits, cfg, offline_records)
     for a in audits:
         if a.error:
             logger.warning("could not read %s", a.error)
