@@ -133,9 +133,9 @@ class ScoringConfig:
     # A source sharing few words with the claim is off topic with high severity only when its MeSH
     # relatedness to the claim (audit/scoring/subject.py) is below this; otherwise "check" (medium).
     unrelated_below: Annotated[Float, Field(ge=0, le=1)] = 0.25
-    # Records with a title and no abstract (in-process citations) share few words with any claim.
+    # Records with a title and no abstract (in-process citations) share few words with any claim: below
+    # this, not off_topic_threshold, such a source is off topic.
     off_topic_threshold_title: Annotated[Float, Field(ge=0, le=1)] = 0.05
-    relevant_threshold_title: Annotated[Float, Field(ge=0, le=1)] = 0.2
     # Optional semantic signal (the `semantic` extra, audit/semantic.py): off by default, and when off
     # the scores are exactly the lexical ones.  Weight and midpoint tuned on SciFact train.
     semantic: Bool = False

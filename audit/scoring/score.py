@@ -461,9 +461,10 @@ def _source_desc(r: RecordFeatures) -> str:
 
 
 def _thresholds(r: RecordFeatures, cfg: ScoringConfig) -> tuple[float, float]:
-    # A title alone shares few words with any claim: it gets thresholds of its own.
+    # A title alone shares few words with any claim: it gets an off_topic threshold of its own.  Being
+    # called relevant (and suggested as a source) still takes the full threshold.
     if r.title_only:
-        return cfg.off_topic_threshold_title, cfg.relevant_threshold_title
+        return cfg.off_topic_threshold_title, cfg.relevant_threshold
     return cfg.off_topic_threshold, cfg.relevant_threshold
 
 
