@@ -174,6 +174,18 @@ class OutputConfig:
 
 
 @dataclass(config=_SECTION)
+class ReadingConfig:
+    # Hard limits on one article file, so one hostile or mistaken file cannot take the
+    # run's time or memory: past them the file is bad input naming file and line.
+    max_bytes: Annotated[Int, Field(ge=1000)] = 10_000_000   # the file's size (a long JATS review is ~1 MB)
+    max_depth: Annotated[Int, Field(ge=20)] = 400            # element nesting in HTML and XML (pages stay under ~60)
+    # HTML pages with no <main>/<article>: which boilerplate-removal library judges the content,
+    # measured by python -m bench.bench_reading (audit/reading/boilerplate.py).
+    boilerplate: Literal["justext", "trafilatura", "trafilatura-default", "trafilatura-recall", "readability",
+                         "none"] = "justext"
+
+
+@dataclass(config=_SECTION)
 class ScheduleConfig:
     cron: str = "0 2 * * *"
     timezone: str = "UTC"
@@ -225,6 +237,7 @@ class Config:
     scoring: ScoringConfig = field(default_factory=ScoringConfig)
     corpus: CorpusConfig = field(default_factory=CorpusConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
+    reading: ReadingConfig = field(default_factory=ReadingConfig)
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
     concurrency: ConcurrencyConfig = field(default_factory=ConcurrencyConfig)
     sources: SourcesConfig = field(default_factory=SourcesConfig)

@@ -64,6 +64,15 @@ class Reference:
 
 
 @dataclass
+class SetAside:
+    """Text of the input that was not read as the article (page chrome), kept so nothing vanishes unseen."""
+
+    text: str
+    line: int                    # 1-based line in the source file
+    reason: str                  # why it was set aside, in words
+
+
+@dataclass
 class Article:
     id: str                      # stable id: file stem, slugged
     path: str
@@ -74,6 +83,8 @@ class Article:
     sha256: str                  # of the file's bytes
     claims: list[Claim] = field(default_factory=list)
     references: list[Reference] = field(default_factory=list)
+    set_aside: list[SetAside] = field(default_factory=list)   # page chrome, with lines
+    part: str = ""               # which article of a multi-article file ("" for single-article files)
 
 
 @dataclass

@@ -16,6 +16,7 @@ BENCHMARKS = [
     ("topic: off-topic judgement across medicine (MeSH), genuine citations", "bench.bench_topic"),
     ("nightly: 2,000 generated articles, warm caches", "bench.bench_nightly"),
     ("reports: 500-article run in the browser", "bench.bench_reports"),
+    ("reading: pasted pages, boilerplate libraries, JATS links, adversarial shapes", "bench.bench_reading"),
 ]
 
 

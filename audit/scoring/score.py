@@ -278,11 +278,13 @@ def evidence_type(record: Record, profile: sj.Profile | None = None) -> str:
     for m in mesh:
         if m in cx.MESH_STUDY_TYPES:
             return cx.MESH_STUDY_TYPES[m]
-    # In-process citations have no MeSH: read the title and abstract.
+    # In-process citations have no MeSH: read the title and abstract, only then (an indexed
+    # record's words are no better a guide than its indexing).
     low = (record.title + " " + record.abstract).lower()
-    for rx, kind in cx.TEXT_STUDY_TYPES:
-        if rx.search(low):
-            return kind
+    if not record.mesh:
+        for rx, kind in cx.TEXT_STUDY_TYPES:
+            if rx.search(low):
+                return kind
     if profile is not None and not record.mesh:
         org = profile.on("organism")
         if org and sj.HUMANS not in org:

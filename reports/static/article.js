@@ -481,9 +481,30 @@
     });
   }
 
+  // ---------------------------------------------------------------- set aside
+  // What reading left out as page chrome (toolbars, disclaimers, site notices), collapsed:
+  // nothing of the input disappears unseen.
+  function setAside() {
+    var items = D.set_aside || [];
+    if (!items.length) return;
+    var box = el('details', 'set-aside');
+    box.id = 'set-aside';
+    add(box, el('summary', null, 'Set aside as page chrome (' + items.length + ')'));
+    var ol = add(box, el('ol', 'set-aside-list'));
+    items.forEach(function (s) {
+      var li = add(ol, el('li'));
+      add(li, el('span', 'line', 'line ' + s.line + ': '));
+      add(li, el('span', 'text', s.text));
+      if (s.reason) add(li, el('span', 'hint', ' (' + s.reason + ')'));
+    });
+    var main = document.getElementById('main');
+    main.insertBefore(box, document.getElementById('unplaced-claims'));
+  }
+
   header();
   legend();
   text();
+  setAside();
   references();
   sourceSearches();
   findings();
