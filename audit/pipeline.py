@@ -52,6 +52,10 @@ def unique_ids(items: Sequence[Article | ArticleAudit]) -> None:
 
 def score_and_find(article: Article, records: dict[str, Record], cfg: ScoringConfig) -> ArticleAudit:
     pairs, drifts = score_article(article, records, cfg)
+    if cfg.semantic and cfg.stance:
+        # After relevance: what each source says about its claim (needs the sentence vectors).
+        from audit.scoring.stance import judge_pairs
+        judge_pairs(article, records, pairs)
     findings = article_findings(article, records, pairs, drifts)
     return ArticleAudit(article=article, pairs=pairs, findings=findings, records=records, drifts=drifts)
 

@@ -13,6 +13,7 @@ import time
 BENCHMARKS = [
     ("fetch: Entrez batching vs one request per PMID", "bench.bench_fetch"),
     ("score: claim-source pairs per second", "bench.bench_score"),
+    ("stance: claim-source pairs judged per second", "bench.bench_stance"),
     ("nightly: 2,000 generated articles, warm caches", "bench.bench_nightly"),
     ("reports: 500-article run in the browser", "bench.bench_reports"),
 ]
