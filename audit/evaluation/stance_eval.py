@@ -2,9 +2,9 @@
 
 ``citeaudit eval fit-stance`` fits the two heads of ``audit/scoring/stance_weights.json`` on
 training splits only and writes the file:
-* ``stance`` (SUPPORT / CONTRADICT / NEI, used by the pipeline): SciFact train pairs
-  (``--covidfact`` adds COVID-Fact's pairs as extra SUPPORT / CONTRADICT examples).  The inverse
-  regularisation C is chosen by 5-fold cross-validation on SciFact train, folds split by claim; the
+* ``stance`` (SUPPORT / CONTRADICT / NEI, used by the pipeline): SciFact train pairs.  The inverse
+  regularisation C is chosen by 5-fold cross-validation on SciFact train (folds keep pairs that
+  share a claim or an abstract together); the
   ``contradicted`` threshold is the lowest P(contradicts) whose out-of-fold precision on SciFact
   train is at least 0.85 (the finding's target), so dev never picks anything.
 * ``citation`` (ACCURATE / NOT_ACCURATE / IRRELEVANT): Citation-Integrity train, classes balanced,
@@ -31,7 +31,7 @@ from pathlib import Path
 
 from audit.evaluation.evaluate import auroc, default_data_dir
 from audit.evaluation.stance_data import (CI_LABELS, SCIFACT_LABELS, LabelledPair, citation_integrity_pairs,
-                                          covidfact_pairs, scifact_pairs, scifact_sentences)
+                                          scifact_pairs, scifact_sentences)
 from audit.models import CONTRADICTS, NOT_ENOUGH_INFO, SUPPORTS
 from audit.scoring import stance as st
 
@@ -95,22 +95,32 @@ def macro_f1(gold: list[str], pred: list[str], labels) -> tuple[float, float]:
 
 
 def _folds(pairs: list[LabelledPair], k: int = 5):
+    """Fold of each pair; pairs that share a claim or an abstract share a fold.  SciFact writes a
+    contradicting claim as the negation of a supported one about the same abstract: split apart,
+    a model could learn the abstract's label instead of the stance."""
     import numpy as np
-    ids = sorted({p.claim_id for p in pairs})
-    fold_of = dict(zip(ids, np.random.RandomState(0).permutation(len(ids)) % k))
-    return np.array([fold_of[p.claim_id] for p in pairs])
+    parent: dict = {}
+
+    def find(a):
+        parent.setdefault(a, a)
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+    for p in pairs:
+        parent[find(("c", p.claim_id))] = find(("d", p.doc_id))
+    roots = sorted({find(("c", p.claim_id)) for p in pairs})
+    fold_of = dict(zip(roots, np.random.RandomState(0).permutation(len(roots)) % k))
+    return np.array([fold_of[find(("c", p.claim_id))] for p in pairs])
 
 
-def out_of_fold(X, y, folds, C: float, balanced: bool, classes, extra=None):
-    """Out-of-fold probabilities; ``extra`` (X, y) pairs join every training fold, never a test fold."""
+def out_of_fold(X, y, folds, C: float, balanced: bool, classes):
+    """Probabilities of each pair from the model fitted on the other folds."""
     import numpy as np
     P = np.zeros((len(y), len(classes)))
     for k in sorted(set(folds.tolist())):
         tr = folds != k
-        Xt, yt = X[tr], y[tr]
-        if extra is not None:
-            Xt, yt = np.vstack([Xt, extra[0]]), np.concatenate([yt, extra[1]])
-        P[folds == k] = _proba(_fit(Xt, yt, C, balanced), X[folds == k], classes)
+        P[folds == k] = _proba(_fit(X[tr], y[tr], C, balanced), X[folds == k], classes)
     return P
 
 
@@ -158,7 +168,7 @@ def _model(fitted, classes, labels_out, thr: float, info: dict) -> st.StanceMode
                           info=info)
 
 
-def fit(data_dir: Path, out: Path, use_covidfact: bool) -> None:
+def fit(data_dir: Path, out: Path) -> None:
     import json
 
     import numpy as np
@@ -171,30 +181,25 @@ def fit(data_dir: Path, out: Path, use_covidfact: bool) -> None:
     X, _ = featurise(train)
     y = np.array([p.label for p in train])
     folds = _folds(train)
-    extra = None
-    if use_covidfact:
-        cf = covidfact_pairs(data_dir)
-        Xc, _ = featurise(cf)
-        extra = (Xc, np.array([p.label for p in cf]))
     best = None
-    for C in (0.003, 0.01, 0.03, 0.1, 0.3):
-        P = out_of_fold(X, y, folds, C, False, SCIFACT_LABELS, extra)
+    for C in (0.01, 0.03, 0.1, 0.3):
+        P = out_of_fold(X, y, folds, C, False, SCIFACT_LABELS)
         f = stance_figures(y, P)
         print(f"stance C={C}: 5-fold on SciFact train label_f1={f['label_f1']:.3f} "
               f"support_vs_contradict_auroc={f['auroc']:.3f}", flush=True)
         key = f["auroc"] + f["label_f1"]
         if best is None or key > best[0]:
-            best = (key, C, P)
-    _, C, P = best
+            best = (key, C, P, f)
+    _, C, P, best_f = best
     thr = contradict_threshold(y, P[:, 1])
     prec, rec, n = precision_recall(y, P[:, 1], thr)
     print(f"stance: C={C}; contradicted threshold {thr:.3f} (out-of-fold on train: precision {prec:.3f}, "
           f"recall {rec:.3f}, {n} flagged)")
-    Xa, ya = (np.vstack([X, extra[0]]), np.concatenate([y, extra[1]])) if extra else (X, y)
-    stance_model = _model(_fit(Xa, ya, C, False), SCIFACT_LABELS, [_TO_STANCE[c] for c in SCIFACT_LABELS], thr,
-                          {"trained_on": "SciFact train" + (" + COVID-Fact" if extra else ""), "C": C,
-                           "pairs": int(len(ya)), "command": "citeaudit eval fit-stance"
-                           + (" --covidfact" if extra else "")})
+    stance_model = _model(_fit(X, y, C, False), SCIFACT_LABELS, [_TO_STANCE[c] for c in SCIFACT_LABELS], thr,
+                          {"trained_on": "SciFact train", "C": C, "pairs": int(len(y)),
+                           "command": "citeaudit eval fit-stance",
+                           "cv_label_f1": round(best_f["label_f1"], 3), "cv_auroc": round(best_f["auroc"], 3),
+                           "cv_contradicted_precision": round(prec, 3), "cv_contradicted_recall": round(rec, 3)})
 
     ci = citation_integrity_pairs(data_dir, "train")
     Xi, _ = featurise(ci)
@@ -248,11 +253,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("command", choices=["stance", "fit-stance"])
     ap.add_argument("--data", default=None, help="shared/data directory")
     ap.add_argument("--weights", default=str(st.WEIGHTS_PATH), help="weights file to read (stance) or write")
-    ap.add_argument("--covidfact", action="store_true", help="fit-stance: add COVID-Fact pairs to training")
     args = ap.parse_args(argv)
     data_dir = Path(args.data) if args.data else default_data_dir()
     if args.command == "fit-stance":
-        fit(data_dir, Path(args.weights), args.covidfact)
+        fit(data_dir, Path(args.weights))
         return 0
     f = evaluate(data_dir, Path(args.weights))
     print(" ".join(f"{k}={v:.3f}" for k, v in f.items()) + " ci_split=test")

@@ -10,8 +10,8 @@ and contradicting abstracts).  This step runs after relevance on every scored pa
    of an effect (increase / decrease, higher / lower, a ratio above / below 1), negation, a
    reported null result ("no difference", "not associated"), causal wording against associational
    wording, "all patients" against a subgroup, hedges, numbers missing from the evidence;
-3. a multinomial logistic regression over those cues and the sentence vectors (claim * evidence,
-   claim - evidence) gives P(supports), P(contradicts), P(not enough information).  Its weights
+3. a multinomial logistic regression over those cues and the sentence cosines gives
+   P(supports), P(contradicts), P(not enough information).  Its weights
    ship in ``stance_weights.json``, written by ``citeaudit eval fit-stance`` from training splits
    only (SciFact train; see audit/evaluation/stance_eval.py).
 
@@ -69,14 +69,12 @@ _NULL = re.compile(
     r"|\b(?:similar|comparable|unchanged|unaffected|unaltered|equivalent|non-?significant\w*|insignificant|"
     r"independent of|irrespective of|neither|nor)\b"
     r"|\bp\s*[>≥]\s*0?\.0?[5-9]|\bns\b|\bfailed to\b")
-_CAUSAL = _rx(r"caus\w* leads? to led to results? in resulted in drives? driven determin\w* responsible "
-              r"induc\w* triggers? cures? prevents? mediat\w* produces? required essential necessary")
+_CAUSAL = _rx(r"caus\w* leads? to results? in drives? determines? responsible triggers? cures? prevents?")
 _ASSOC = _rx(r"associat\w* correlat\w* linked link relationship related predict\w* risk factor")
 _HEDGE = _rx(r"may might could possibl\w* potentially suggest\w* appears? likely unclear uncertain "
              r"preliminary hypothes\w* speculat\w* perhaps trend tended tendency")
 _UNIVERSAL = _rx(r"all every always universally invariably regardless any entire whole")
-_SUBGROUP = _rx(r"subgroups? subset\w* some only among a proportion selected certain particular "
-                r"women men elderly children boys girls")
+_SUBGROUP = re.compile(r"\b(?:subgroups?|subsets?|subpopulations?|only in|a proportion of|some patients)\b")
 _RATIO = re.compile(r"\b(?:or|rr|hr|irr|aor|ahr|odds ratio|hazard ratio|relative risk|risk ratio|rate ratio)"
                     r"\s*(?:\(95% ci\))?\s*[,:=]?\s*(?:of|was|were|=)?\s*(\d+(?:\.\d+)?)")
 _RISK_UP = re.compile(r"\b(?:increas\w*|higher|greater|elevated|excess)\s+(?:\w+\s+)?(?:risk|odds|hazard|incidence)")
@@ -129,6 +127,57 @@ def _word_overlap(a: str, b: str) -> float:
     return len(wa & wb) / len(wa) if wa else 0.0
 
 
+# Words whose swap for the other turns a finding into its opposite (SciFact's contradicting claims
+# are mostly a true claim with one such swap, or a negation).  Compared as stems.
+_ANTONYM_WORDS = """increase/decrease increase/reduce higher/lower high/low more/less more/fewer positive/negative
+peripheral/central gain/loss improve/worsen improve/impair benefit/harm better/worse superior/inferior larger/smaller
+longer/shorter faster/slower earlier/later acute/chronic endogenous/exogenous innate/adaptive direct/indirect
+directly/indirectly dominant/recessive sensitive/resistant susceptible/resistant upregulated/downregulated
+upregulation/downregulation activate/inhibit promote/inhibit promote/suppress enhance/reduce enhance/impair
+stimulate/inhibit induce/inhibit raise/lower rise/decline rise/fall above/below major/minor present/absent
+effective/ineffective accurate/inaccurate stable/unstable safe/unsafe significant/insignificant
+dependent/independent related/unrelated common/rare frequent/rare hyperglycemia/hypoglycemia
+overexpression/knockdown male/female men/women mesoderm/endoderm mesodermal/endodermal ectoderm/endoderm
+excitatory/inhibitory agonist/antagonist"""
+
+
+@lru_cache(maxsize=1)
+def _antonyms() -> list[tuple[str, str]]:
+    from audit.scoring.score import stem
+    return [tuple(stem(w) for w in p.split("/")) for p in _ANTONYM_WORDS.split()]
+
+
+def _stems(text: str) -> set[str]:
+    from audit.scoring.score import stem, tokens
+    return {stem(w) for w in tokens(text)}
+
+
+def antonym_swaps(claim: str, source: str) -> list[tuple[str, str]]:
+    """(claim stem, source stem) pairs where the claim has one of two opposites and the source only
+    the other: "decreases" against a source that says "increased" and never "decreased"."""
+    c, s = _stems(claim), _stems(source)
+    out = []
+    for a, b in _antonyms():
+        for x, y in ((a, b), (b, a)):
+            if x in c and y not in c and y in s and x not in s:
+                out.append((x, y))
+    return out
+
+
+def missing_words(claim: str, source: str) -> tuple[float, float]:
+    """IDF-weighted share of the claim's content words absent from the source, and the rarest
+    missing word's IDF / 10: a contradicting claim is often the source's finding with a word swapped."""
+    from audit.scoring.score import STOPWORDS, default_idf, stem, tokens
+    idf = default_idf()
+    words = {stem(w) for w in tokens(claim) if w not in STOPWORDS and not w.isdigit()}
+    if not words:
+        return 0.0, 0.0
+    have = _stems(source)
+    weights = {w: idf(w) for w in words}
+    miss = [weights[w] for w in words if w not in have]
+    return sum(miss) / (sum(weights.values()) or 1.0), max(miss, default=0.0) / 10.0
+
+
 def cue_features(claim: str, sentence: str) -> list[float]:
     """Hand features of a claim against one evidence sentence (names in RULE_FEATURES)."""
     c, s = cues(claim), cues(sentence)
@@ -148,6 +197,7 @@ def cue_features(claim: str, sentence: str) -> list[float]:
         float(s.has("hedge") and not c.has("hedge")),
         len(missing) / max(1, len(c.numbers)) if c.numbers else 0.0,
         _word_overlap(claim, sentence),
+        float(bool(antonym_swaps(claim, sentence))),
     ]
     return f
 
@@ -155,7 +205,9 @@ def cue_features(claim: str, sentence: str) -> list[float]:
 RULE_FEATURES = ([f"claim_{n}" for n in CUE_NAMES] + [f"ev_{n}" for n in CUE_NAMES] +
                  ["opposite_direction", "same_direction", "negation_mismatch", "null_vs_effect",
                   "effect_vs_null", "ratio_conflict", "causal_vs_assoc", "all_vs_subgroup", "hedged_source",
-                  "numbers_missing", "word_overlap"])
+                  "numbers_missing", "word_overlap", "antonym_swap"])
+SOURCE_FEATURES = ["source_antonym_swap", "missing_weight", "missing_max_idf", "cos_best", "cos_second",
+                   "cos_top_mean"]
 
 
 _CONFLICT = [RULE_FEATURES.index(n) for n in ("opposite_direction", "negation_mismatch", "null_vs_effect",
@@ -171,8 +223,10 @@ def pair_features(claim: str, claim_vec, sentences: Sequence[str], sent_vecs):
     """Feature vector of a claim against a source's sentences, and the candidates' indices (best first).
 
     Rule features are taken on the best sentence and, as a maximum, over the top candidates (the
-    sentence that carries the stance is not always the closest in meaning); the vector features
-    (claim * best, claim - best) let the model learn what the cues miss."""
+    sentence that carries the stance is not always the closest in meaning); source features look at
+    the whole abstract.  The sentence vectors themselves (claim * evidence, claim - evidence) were
+    tried and dropped: in 5-fold cross-validation on SciFact train they learn which abstract goes
+    with which label, not the stance (AUROC below 0.5 on held-out folds)."""
     import numpy as np
     if len(sentences) == 0:
         raise ValueError("a source with no sentences has no stance")
@@ -182,17 +236,15 @@ def pair_features(claim: str, claim_vec, sentences: Sequence[str], sent_vecs):
     rules_best = cue_features(claim, sentences[best])
     rules_top = np.max([cue_features(claim, sentences[i]) for i in order], axis=0)
     top = sorted(cos.tolist(), reverse=True)
-    sims = [top[0], top[1] if len(top) > 1 else top[0], float(np.mean(top[:TOP_K]))]
-    u = np.asarray(claim_vec, dtype=np.float32)
-    v = np.asarray(sent_vecs[best], dtype=np.float32)
-    x = np.concatenate([np.asarray(rules_best), rules_top, sims, u * v, u - v]).astype(np.float64)
+    whole = " ".join(sentences)
+    source = [float(bool(antonym_swaps(claim, whole))), *missing_words(claim, whole),
+              top[0], top[1] if len(top) > 1 else top[0], float(np.mean(top[:TOP_K]))]
+    x = np.concatenate([np.asarray(rules_best), rules_top, source]).astype(np.float64)
     return x, order
 
 
 def feature_names() -> list[str]:
-    from audit.scoring.semantic import DIM
-    return (RULE_FEATURES + [f"top_{n}" for n in RULE_FEATURES] + ["cos_best", "cos_second", "cos_top_mean"] +
-            [f"uv_{i}" for i in range(DIM)] + [f"udiff_{i}" for i in range(DIM)])
+    return RULE_FEATURES + [f"top_{n}" for n in RULE_FEATURES] + SOURCE_FEATURES
 
 
 # --------------------------------------------------------------------------- the model
