@@ -6,7 +6,8 @@ training splits only and writes the file:
   regularisation C is chosen by 5-fold cross-validation on SciFact train (folds keep pairs that
   share a claim or an abstract together); the
   ``contradicted`` threshold is the lowest P(contradicts) whose out-of-fold precision on SciFact
-  train is at least 0.85 (the finding's target), so dev never picks anything.
+  train is at least 0.85 (the finding's target) or, when no threshold reaches it, the one of best
+  out-of-fold precision flagging at least 20 pairs (see ``contradict_threshold``); dev picks nothing.
 * ``citation`` (ACCURATE / NOT_ACCURATE / IRRELEVANT): Citation-Integrity train, classes balanced,
   C by 5-fold cross-validation on that train split (macro-F1).
 
@@ -135,18 +136,30 @@ def stance_figures(y, P) -> dict[str, float]:
     return {"label_f1": f1, "auroc": a}
 
 
-def contradict_threshold(y, pc, target: float = TARGET_PRECISION, min_flagged: int = 10) -> float:
-    """The lowest P(contradicts) at which the flagged pairs reach the target precision."""
+def contradict_threshold(y, pc, target: float = TARGET_PRECISION, min_flagged: int = 10,
+                         fallback_flagged: int = 20) -> tuple[float, bool]:
+    """(threshold, reached): the lowest P(contradicts) at which the flagged pairs reach the target
+    precision.  When no threshold flagging at least ``min_flagged`` pairs reaches it, the one with
+    the best precision among those flagging at least ``fallback_flagged`` (the lowest on ties),
+    and reached is False: a finding that never fires helps no one, and the shortfall is reported."""
     import numpy as np
-    best = 1.0
-    for t in np.unique(np.round(pc, 3))[::-1]:
-        flagged = pc >= t
-        if flagged.sum() < min_flagged:
-            continue
-        prec = float((np.asarray(y)[flagged] == "CONTRADICT").mean())
-        if prec >= target:
-            best = float(t)
-    return best
+    y = np.asarray(y)
+    order = np.argsort(-pc, kind="stable")
+    hits = np.cumsum(y[order] == "CONTRADICT")
+    best, best_prec = None, -1.0
+    reached = None
+    for k in range(len(order), 0, -1):
+        t = float(pc[order[k - 1]])
+        if k < len(order) and float(pc[order[k]]) == t:
+            continue                      # a threshold flags every pair tied with it
+        prec = hits[k - 1] / k
+        if k >= min_flagged and prec >= target and reached is None:
+            reached = t
+        if k >= fallback_flagged and prec > best_prec:
+            best, best_prec = t, prec
+    if reached is not None:
+        return round(reached, 3), True
+    return (round(best, 3) if best is not None else 1.0), False
 
 
 def precision_recall(y, pc, thr: float) -> tuple[float, float, int]:
@@ -191,15 +204,17 @@ def fit(data_dir: Path, out: Path) -> None:
         if best is None or key > best[0]:
             best = (key, C, P, f)
     _, C, P, best_f = best
-    thr = contradict_threshold(y, P[:, 1])
+    thr, reached = contradict_threshold(y, P[:, 1])
     prec, rec, n = precision_recall(y, P[:, 1], thr)
     print(f"stance: C={C}; contradicted threshold {thr:.3f} (out-of-fold on train: precision {prec:.3f}, "
-          f"recall {rec:.3f}, {n} flagged)")
+          f"recall {rec:.3f}, {n} flagged; target precision {TARGET_PRECISION} "
+          f"{'reached' if reached else 'NOT reached: threshold of the best precision flagging >= 20 pairs'})")
     stance_model = _model(_fit(X, y, C, False), SCIFACT_LABELS, [_TO_STANCE[c] for c in SCIFACT_LABELS], thr,
                           {"trained_on": "SciFact train", "C": C, "pairs": int(len(y)),
                            "command": "citeaudit eval fit-stance",
                            "cv_label_f1": round(best_f["label_f1"], 3), "cv_auroc": round(best_f["auroc"], 3),
-                           "cv_contradicted_precision": round(prec, 3), "cv_contradicted_recall": round(rec, 3)})
+                           "cv_contradicted_precision": round(prec, 3), "cv_contradicted_recall": round(rec, 3),
+                           "precision_target_reached": reached})
 
     ci = citation_integrity_pairs(data_dir, "train")
     Xi, _ = featurise(ci)

@@ -43,6 +43,7 @@ CLASSES = (SUPPORTS, CONTRADICTS, NOT_ENOUGH_INFO)
 # report can mark the words.  Lists are short on purpose: the model weighs them.
 
 def _rx(words: str) -> re.Pattern:
+    """Any of the space-separated single-word patterns, as whole words."""
     return re.compile(r"\b(?:" + "|".join(words.split()) + r")\b")
 
 
@@ -66,11 +67,15 @@ _NULL = re.compile(
     r"significant\w*|differ)\b"
     r"|\b(?:did|does|do|was|were|is|are|could|has|have) not (?:significantly )?(?:\w+ )?(?:differ|affect|alter|"
     r"change|improve|increase|decrease|reduce|influence|predict|show|find|reach|modify|prevent|lead|result)\w*"
-    r"|\b(?:similar|comparable|unchanged|unaffected|unaltered|equivalent|non-?significant\w*|insignificant|"
-    r"independent of|irrespective of|neither|nor)\b"
-    r"|\bp\s*[>≥]\s*0?\.0?[5-9]|\bns\b|\bfailed to\b")
-_CAUSAL = _rx(r"caus\w* leads? to results? in drives? determines? responsible triggers? cures? prevents?")
-_ASSOC = _rx(r"associat\w* correlat\w* linked link relationship related predict\w* risk factor")
+    r"|\b(?:was|were|is|are|remained|remain) (?:\w+ )?(?:similar|comparable|unchanged|unaffected|equivalent)\b"
+    r"|\b(?:unchanged|unaffected|unaltered|non-?significant\w*|insignificant)\b"
+    r"|\bp\s*[>≥=]\s*0?\.(?:[1-9]|0[5-9])|\bfailed to\b")
+# A sentence that states the study's conclusion: what the authors stand behind.
+_CONCLUSION = re.compile(r"^\s*(?:conclusions?|interpretation|in conclusion|in summary|we conclude|these (?:results|"
+                         r"findings|data) (?:suggest|indicate|show|demonstrate))\b")
+_CAUSAL = re.compile(r"\b(?:caus\w*|leads? to|results? in|drives?|determines?|is responsible for|triggers?|cures?|"
+                     r"prevents?)\b")
+_ASSOC = re.compile(r"\b(?:associat\w*|correlat\w*|linked|link|relationship|related|predict\w*|risk factors?)\b")
 _HEDGE = _rx(r"may might could possibl\w* potentially suggest\w* appears? likely unclear uncertain "
              r"preliminary hypothes\w* speculat\w* perhaps trend tended tendency")
 _UNIVERSAL = _rx(r"all every always universally invariably regardless any entire whole")
@@ -81,8 +86,9 @@ _RISK_UP = re.compile(r"\b(?:increas\w*|higher|greater|elevated|excess)\s+(?:\w+
 _RISK_DOWN = re.compile(r"\b(?:decreas\w*|lower|reduc\w*|less)\s+(?:\w+\s+)?(?:risk|odds|hazard|incidence)")
 _NUM = re.compile(r"(?<![\w.])\d+(?:\.\d+)?")
 
-CUE_NAMES = ("up", "down", "neg", "null", "causal", "assoc", "hedge", "universal", "subgroup")
-_CUES = dict(zip(CUE_NAMES, (_UP, _DOWN, _NEG, _NULL, _CAUSAL, _ASSOC, _HEDGE, _UNIVERSAL, _SUBGROUP)))
+CUE_NAMES = ("up", "down", "neg", "null", "causal", "assoc", "hedge", "universal", "subgroup", "conclusion")
+_CUES = dict(zip(CUE_NAMES, (_UP, _DOWN, _NEG, _NULL, _CAUSAL, _ASSOC, _HEDGE, _UNIVERSAL, _SUBGROUP,
+                             _CONCLUSION)))
 
 
 @dataclass
@@ -198,6 +204,7 @@ def cue_features(claim: str, sentence: str) -> list[float]:
         len(missing) / max(1, len(c.numbers)) if c.numbers else 0.0,
         _word_overlap(claim, sentence),
         float(bool(antonym_swaps(claim, sentence))),
+        float(c_effect and s.has("null") and s.has("conclusion")),   # the conclusion reports no effect
     ]
     return f
 
@@ -205,7 +212,7 @@ def cue_features(claim: str, sentence: str) -> list[float]:
 RULE_FEATURES = ([f"claim_{n}" for n in CUE_NAMES] + [f"ev_{n}" for n in CUE_NAMES] +
                  ["opposite_direction", "same_direction", "negation_mismatch", "null_vs_effect",
                   "effect_vs_null", "ratio_conflict", "causal_vs_assoc", "all_vs_subgroup", "hedged_source",
-                  "numbers_missing", "word_overlap", "antonym_swap"])
+                  "numbers_missing", "word_overlap", "antonym_swap", "null_conclusion"])
 SOURCE_FEATURES = ["source_antonym_swap", "missing_weight", "missing_max_idf", "cos_best", "cos_second",
                    "cos_top_mean"]
 
