@@ -51,7 +51,7 @@ _UP = _rx(r"increas\w* higher high greater more elevat\w* enhanc\w* improv\w* pr
           r"up-?regulat\w* stimulat\w* activat\w* induc\w* gain\w* larger longer accelerat\w* exacerbat\w* "
           r"augment\w* boost\w* amplif\w* rise rises rising rose positive\w* positively worse worsen\w* excess\w* "
           r"benefit\w* better superior facilitat\w* potentiat\w* expan\w* grow\w* doubl\w*")
-_DOWN = _rx(r"decreas\w* lower low less fewer reduc\w* declin\w* diminish\w* inhibit\w* suppress\w* "
+_DOWN = _rx(r"decreas\w* lower\w* low less fewer reduc\w* declin\w* diminish\w* inhibit\w* suppress\w* "
             r"attenuat\w* impair\w* down-?regulat\w* block\w* prevent\w* loss los\w* smaller shorter slow\w* "
             r"protect\w* abolish\w* abrogat\w* limit\w* negative\w* negatively depress\w* deplet\w* drop\w* "
             r"fall\w* fell inferior weaken\w* lessen\w* shrink\w* halv\w* deficien\w*")
