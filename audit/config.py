@@ -1,121 +1,205 @@
-"""The one config loader: config.yaml -> validated, typed settings.
+"""The one config loader: config.yaml -> validated, typed settings (pydantic).
 
 Unknown keys and wrong types are errors naming the file and the key, because a
 nightly job that silently ignores a mistyped threshold is worse than one that
 refuses to start.  Environment variables override the file where NCBI or
 deployment conventions expect them (NCBI_API_KEY, NCBI_EMAIL,
-CITEAUDIT_EUTILS_URL, CITEAUDIT_CACHE).
+CITEAUDIT_EUTILS_URL, CITEAUDIT_CACHE); a bad value there is named by its
+variable, not blamed on the file.
+
+The sections are pydantic *dataclasses*: validated like models, but still real
+dataclasses, so ``dataclasses.replace`` (tuning grids, per-run overrides),
+``asdict`` and attribute access work as they always have.  Numbers and flags are
+strict (``"yes"`` is not a flag, ``"5"`` is not a count); text fields take plain
+numbers, as YAML reads ``tool: 123`` as an int.
+
+The api_key is a ``SecretStr``: repr, ``str()``, ``to_dict()`` and validation
+errors show ``**********``; code that sends it calls ``get_secret_value()``.
 """
 from __future__ import annotations
 
 import dataclasses
 import os
-from dataclasses import dataclass, field
+import re
+from dataclasses import field
+from datetime import datetime
 from pathlib import Path
-from typing import Any, get_type_hints
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 import yaml
+from pydantic import BeforeValidator, ConfigDict, Field, SecretStr, Strict, TypeAdapter, ValidationError
+from pydantic import field_validator, model_validator
+from pydantic.dataclasses import dataclass
 
 from audit.errors import ConfigError
 
 NCBI_EUTILS = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
 
+# Environment variable -> (section, key) it overrides.
+ENV_OVERRIDES = {
+    "CITEAUDIT_EUTILS_URL": ("entrez", "base_url"),
+    "CITEAUDIT_CACHE": ("entrez", "cache_path"),
+    "NCBI_API_KEY": ("entrez", "api_key"),
+    "NCBI_EMAIL": ("entrez", "email"),
+}
 
-@dataclass
+_SECTION = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
+Int = Annotated[int, Strict()]
+Float = Annotated[float, Strict()]     # strict floats still take ints (``timeout: 30``)
+Bool = Annotated[bool, Strict()]
+
+
+def _one_or_many(value: Any) -> Any:
+    # ``paths: examples/articles`` means a list of one.
+    return [value] if isinstance(value, str) else value
+
+
+Paths = Annotated[list[str], BeforeValidator(_one_or_many)]
+
+
+@dataclass(config=_SECTION)
 class EntrezConfig:
     base_url: str = NCBI_EUTILS
     tool: str = "citeaudit"
     email: str = ""
-    api_key: str = field(default="", repr=False)  # never printed with the config
-    batch_size: int = 200            # PMIDs per efetch POST
-    history_threshold: int = 1000    # above this many PMIDs, go through epost/WebEnv
-    citmatch_batch: int = 50
-    requests_per_second: float = 0.0  # 0: NCBI's cap, 3 without a key, 10 with
-    timeout: float = 30.0
-    max_retries: int = 5
-    backoff_base: float = 0.5
-    backoff_max: float = 30.0
+    api_key: SecretStr = SecretStr("")  # never printed: repr, str and errors show ******
+    batch_size: Annotated[Int, Field(ge=1, le=10000)] = 200   # PMIDs per efetch POST
+    history_threshold: Annotated[Int, Field(ge=1)] = 1000     # above this many PMIDs, go through epost/WebEnv
+    citmatch_batch: Annotated[Int, Field(ge=1)] = 50
+    requests_per_second: Annotated[Float, Field(ge=0)] = 0.0  # 0: NCBI's cap, 3 without a key, 10 with
+    timeout: Annotated[Float, Field(gt=0)] = 30.0
+    max_retries: Annotated[Int, Field(ge=0)] = 5
+    backoff_base: Annotated[Float, Field(ge=0)] = 0.5
+    backoff_max: Annotated[Float, Field(ge=0)] = 30.0
     cache_path: str = "~/.cache/citeaudit/records.sqlite"
-    cache_ttl_days: float = 7.0
+    cache_ttl_days: Annotated[Float, Field(ge=0)] = 7.0
     concurrency_limit_name: str = "ncbi-eutils"  # Prefect global concurrency limit
     # Also hold every request to that Prefect limit: for flows spread over several
     # workers (Dask), where a per-process limiter alone would multiply the rate.
-    prefect_rate_limit: bool = False
+    prefect_rate_limit: Bool = False
+
+    @field_validator("email")
+    @classmethod
+    def _address(cls, v: str) -> str:
+        v = v.strip()
+        if v and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", v):
+            raise ValueError(f"not an email address: {v!r}")
+        return v
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, v: str) -> str:
+        if not v.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL")
+        return v if v.endswith("/") else v + "/"
 
     def rate(self) -> float:
         if self.requests_per_second > 0:
             return self.requests_per_second
-        return 10.0 if self.api_key else 3.0
+        return 10.0 if self.api_key.get_secret_value() else 3.0
 
 
-@dataclass
+@dataclass(config=_SECTION)
 class ScoringConfig:
     # Weights of the claim <-> source signals.
-    w_lexical: float = 0.45
-    w_mesh: float = 0.35
-    w_title: float = 0.20
+    w_lexical: Float = 0.45
+    w_mesh: Float = 0.35
+    w_title: Float = 0.20
     # Thresholds on the combined relevance.
-    relevant_threshold: float = 0.35
-    off_topic_threshold: float = 0.15
+    relevant_threshold: Annotated[Float, Field(ge=0, le=1)] = 0.35
+    off_topic_threshold: Annotated[Float, Field(ge=0, le=1)] = 0.15
     # Claim <-> subject drift: below this the claim has left the subject.
-    drift_threshold: float = 0.5
+    drift_threshold: Annotated[Float, Field(ge=0, le=1)] = 0.5
     # Penalty applied when the source names another site/disease/species.
-    conflict_penalty: float = 0.6
+    conflict_penalty: Float = 0.6
     extra: dict = field(default_factory=dict)
     # Added for audit/score.py (defaults tuned on SciFact train claims, see audit/evaluate.py).
-    w_bigram: float = 0.2            # weight of claim word pairs found in the source
-    squash_slope: float = 10.0       # logistic map of the weighted sum onto 0..1
-    squash_mid: float = 0.25         # (slope and mid tuned on SciFact train: python -m audit.evaluation.evaluate scifact --split train)
-    drift_site_penalty: float = 0.6  # claim names another organ than the subject
-    drift_disease_penalty: float = 0.5
-    drift_species_penalty: float = 0.6  # an animal model where the subject is about people
-    drift_age_penalty: float = 0.55     # children where the subject is about adults, or the reverse
+    w_bigram: Float = 0.2            # weight of claim word pairs found in the source
+    squash_slope: Float = 10.0       # logistic map of the weighted sum onto 0..1
+    squash_mid: Float = 0.25         # (slope and mid tuned on SciFact train: python -m audit.evaluation.evaluate scifact --split train)
+    drift_site_penalty: Float = 0.6  # claim names another organ than the subject
+    drift_disease_penalty: Float = 0.5
+    drift_species_penalty: Float = 0.6  # an animal model where the subject is about people
+    drift_age_penalty: Float = 0.55     # children where the subject is about adults, or the reverse
     # Optional semantic signal (the `semantic` extra, audit/semantic.py): off by default, and when off
     # the scores are exactly the lexical ones.  Weight and midpoint tuned on SciFact train.
-    semantic: bool = False
-    w_semantic: float = 1.5          # weight of the embedding cosine in the weighted sum
-    semantic_mid: float = 0.5        # cosine that adds nothing (above raises, below lowers)
+    semantic: Bool = False
+    w_semantic: Float = 1.5          # weight of the embedding cosine in the weighted sum
+    semantic_mid: Float = 0.5        # cosine that adds nothing (above raises, below lowers)
     # With semantic on and word-piece vectors attached: relevance is the logistic of
     # late_bias + late_w_maxsim * MaxSim + late_w_weakest * weakest match + late_w_coverage * lexical coverage,
     # fitted on SciFact train (python -m audit.evaluation.evaluate tune --semantic).  Lexical coverage weighs
     # against: MaxSim already counts shared words, and words shared without shared meaning mark the
     # near-miss abstracts a keyword search also finds.  False: the sentence cosine above instead.
-    late_interaction: bool = True
+    late_interaction: Bool = True
     # The stance step (audit/scoring/stance.py): does the source support or contradict the claim?
     # Runs after relevance when scoring.semantic is on (it needs the sentence vectors).
-    stance: bool = True
-    late_bias: float = -10.91
-    late_w_maxsim: float = 16.28
-    late_w_weakest: float = 4.19
-    late_w_coverage: float = -4.29
+    stance: Bool = True
+    late_bias: Float = -10.91
+    late_w_maxsim: Float = 16.28
+    late_w_weakest: Float = 4.19
+    late_w_coverage: Float = -4.29
+
+    @model_validator(mode="after")
+    def _ordered_thresholds(self) -> "ScoringConfig":
+        if self.off_topic_threshold > self.relevant_threshold:
+            raise ValueError("need off_topic_threshold <= relevant_threshold")
+        return self
 
 
-@dataclass
+@dataclass(config=_SECTION)
 class CorpusConfig:
-    paths: list[str] = field(default_factory=lambda: ["examples/articles"])
+    paths: Paths = field(default_factory=lambda: ["examples/articles"])
     manifest: str = ""
 
 
-@dataclass
+@dataclass(config=_SECTION)
 class OutputConfig:
     reports_dir: str = "out"
-    history_db: str = "out/history.sqlite"
+    # Not inside reports_dir: that folder is shared with workers and readers; the history is
+    # the job's own state (and a reader who can write it could change what the next run reports).
+    history_db: str = ".citeaudit/history.sqlite"
 
 
-@dataclass
+@dataclass(config=_SECTION)
 class ScheduleConfig:
     cron: str = "0 2 * * *"
     timezone: str = "UTC"
 
+    @field_validator("cron")
+    @classmethod
+    def _cron(cls, v: str) -> str:
+        # cronsim is what Prefect's scheduler stack ships (via pydocket); five fields only,
+        # as a deployment's CronSchedule takes them (no seconds field, no @daily).
+        from cronsim import CronSim, CronSimError
+        if len(v.split()) != 5:
+            raise ValueError(f"must have five fields (minute hour day month weekday), got {v!r}")
+        try:
+            CronSim(v, datetime(2020, 1, 1))
+        except CronSimError as exc:
+            raise ValueError(f"not a valid cron expression {v!r}: {exc}") from None
+        return v
 
-@dataclass
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, v: str) -> str:
+        from zoneinfo import ZoneInfo
+        try:
+            ZoneInfo(v)
+        except Exception:
+            raise ValueError(f"unknown time zone {v!r}") from None
+        return v
+
+
+@dataclass(config=_SECTION)
 class ConcurrencyConfig:
-    task_runner: str = "thread"      # thread | dask
-    workers: int = 4
+    task_runner: Literal["thread", "dask"] = "thread"
+    workers: Annotated[Int, Field(ge=1)] = 4
     dask_address: str = ""           # empty: a LocalCluster
 
 
-@dataclass
+@dataclass(config=_SECTION)
 class Config:
     entrez: EntrezConfig = field(default_factory=EntrezConfig)
     scoring: ScoringConfig = field(default_factory=ScoringConfig)
@@ -123,87 +207,71 @@ class Config:
     output: OutputConfig = field(default_factory=OutputConfig)
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
     concurrency: ConcurrencyConfig = field(default_factory=ConcurrencyConfig)
-    offline_records: list[str] = field(default_factory=list)
-    source_path: str = ""            # the file this came from, for messages
+    offline_records: Paths = field(default_factory=list)
+    source_path: str = ""            # the file this came from, for messages (not a key of the file)
 
     def to_dict(self, redact: bool = True) -> dict:
         d = dataclasses.asdict(self)
-        if redact and d["entrez"].get("api_key"):
-            d["entrez"]["api_key"] = "***"
+        key = self.entrez.api_key.get_secret_value()
+        d["entrez"]["api_key"] = ("***" if key else "") if redact else key
         return d
 
 
-def _coerce(value: Any, typ: Any, where: str, path: str) -> Any:
-    origin = getattr(typ, "__origin__", None)
-    if typ is bool:
-        if isinstance(value, bool):
-            return value
-    elif typ is int:
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-    elif typ is float:
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return float(value)
-    elif typ is str:
-        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
-            return str(value)
-    elif origin is list or typ is list:
-        if isinstance(value, str):
-            return [value]
-        if isinstance(value, list) and all(isinstance(v, str) for v in value):
-            return list(value)
-    elif origin is dict or typ is dict:
-        if isinstance(value, dict):
-            return dict(value)
-    name = getattr(typ, "__name__", str(typ))
-    raise ConfigError(path, f"{where}: expected {name}, got {value!r}")
+_CONFIG = TypeAdapter(Config)
 
 
-def _build(cls: type, data: Any, where: str, path: str) -> Any:
-    if data is None:
-        return cls()
-    if not isinstance(data, dict):
-        raise ConfigError(path, f"{where or 'top level'}: expected a mapping, got {type(data).__name__}")
-    hints = get_type_hints(cls)
-    names = {f.name for f in dataclasses.fields(cls)} - {"source_path"}
-    unknown = sorted(set(data) - names)
-    if unknown:
-        raise ConfigError(path, f"unknown key {where + '.' if where else ''}{unknown[0]} "
-                                f"(known: {', '.join(sorted(names))})")
-    kwargs = {}
-    for key, value in data.items():
-        typ = hints[key]
-        sub = f"{where}.{key}" if where else key
-        if dataclasses.is_dataclass(typ):
-            kwargs[key] = _build(typ, value, sub, path)
-        else:
-            kwargs[key] = _coerce(value, typ, sub, path)
-    return cls(**kwargs)
+# --------------------------------------------------------------------------- NCBI's contact rule
+
+def talks_to_ncbi(entrez: EntrezConfig) -> bool:
+    """True when requests go to NCBI itself, not to a local or test E-utilities server."""
+    host = (urlsplit(entrez.base_url).hostname or "").lower()
+    return host == "ncbi.nlm.nih.gov" or host.endswith(".ncbi.nlm.nih.gov")
 
 
-def _validate(cfg: Config, path: str) -> None:
-    e, s = cfg.entrez, cfg.scoring
-    checks = [
-        (e.batch_size >= 1 and e.batch_size <= 10000, "entrez.batch_size must be 1..10000"),
-        (e.requests_per_second >= 0, "entrez.requests_per_second must be >= 0"),
-        (e.max_retries >= 0, "entrez.max_retries must be >= 0"),
-        (e.cache_ttl_days >= 0, "entrez.cache_ttl_days must be >= 0"),
-        (e.base_url.startswith(("http://", "https://")), "entrez.base_url must be an http(s) URL"),
-        (0 <= s.off_topic_threshold <= s.relevant_threshold <= 1,
-         "scoring: need 0 <= off_topic_threshold <= relevant_threshold <= 1"),
-        (0 <= s.drift_threshold <= 1, "scoring.drift_threshold must be 0..1"),
-        (cfg.concurrency.task_runner in ("thread", "dask"), "concurrency.task_runner must be thread or dask"),
-        (cfg.concurrency.workers >= 1, "concurrency.workers must be >= 1"),
-        (len(cfg.schedule.cron.split()) == 5, "schedule.cron must have five fields"),
-    ]
-    for ok, msg in checks:
-        if not ok:
-            raise ConfigError(path, msg)
-    try:
-        from zoneinfo import ZoneInfo
-        ZoneInfo(cfg.schedule.timezone)
-    except Exception:
-        raise ConfigError(path, f"schedule.timezone: unknown time zone {cfg.schedule.timezone!r}")
+def contact_warning(entrez: EntrezConfig) -> str | None:
+    """The warning for E-utilities calls to NCBI without a contact address, or None.
+
+    NCBI asks every E-utilities user for an email so it can write before it
+    blocks an address that misbehaves; a local server needs none.
+    """
+    if talks_to_ncbi(entrez) and not entrez.email:
+        return ("no contact email for NCBI E-utilities: set NCBI_EMAIL or entrez.email "
+                "(NCBI writes there before blocking an address)")
+    return None
+
+
+def require_contact_email(cfg: Config) -> None:
+    """Refuse a nightly run against NCBI itself without a contact email.
+
+    An unattended job that hammers NCBI anonymously is the case NCBI blocks;
+    offline records and a local E-utilities server (CITEAUDIT_EUTILS_URL) need none.
+    """
+    if cfg.offline_records or contact_warning(cfg.entrez) is None:
+        return
+    raise ConfigError(cfg.source_path or "built-in config",
+                      "nightly runs against NCBI need a contact email: set NCBI_EMAIL or entrez.email")
+
+
+def _message(err: dict, path: str, env_keys: dict[tuple, str]) -> str:
+    """One line for one pydantic error: the key, what is wrong, what was given (never a secret)."""
+    loc = tuple(str(x) for x in err["loc"])
+    key = ".".join(loc) or "top level"
+    kind = err["type"]
+    if kind in ("extra_forbidden", "unexpected_keyword_argument"):
+        return f"unknown key {key}"
+    if kind in ("dataclass_type", "dataclass_exact_type", "dict_type"):
+        return f"{key}: expected a mapping, got {type(err['input']).__name__}"
+    if kind == "value_error":
+        msg = str(err["ctx"]["error"])
+    else:
+        expected = {"float": "float", "int": "int", "bool": "bool", "string": "str", "list": "list"}
+        prefix = kind.split("_")[0]
+        msg = (f"expected {expected[prefix]}" if kind.endswith(("_type", "_parsing")) and prefix in expected
+               else err["msg"])
+        if "api_key" not in loc:
+            msg += f", got {err['input']!r}"
+    source = env_keys.get(loc[:2])
+    return f"{key} (from ${source}): {msg}" if source else f"{key}: {msg}"
 
 
 def load_config(path: str | os.PathLike | None = None, env: dict | None = None) -> Config:
@@ -221,21 +289,28 @@ def load_config(path: str | os.PathLike | None = None, env: dict | None = None) 
             line = getattr(getattr(exc, "problem_mark", None), "line", None)
             raise ConfigError(spath, f"not valid YAML: {getattr(exc, 'problem', exc)}",
                               line + 1 if line is not None else None)
-    cfg = _build(Config, data, "", spath)
+    if not isinstance(data, dict):
+        raise ConfigError(spath, f"top level: expected a mapping, got {type(data).__name__}")
+    if "source_path" in data:
+        raise ConfigError(spath, "unknown key source_path")
+    # Environment overrides go in before validation, so they are checked like the file.
+    env_keys: dict[tuple, str] = {}
+    for var, (section, key) in ENV_OVERRIDES.items():
+        if env.get(var):
+            if data.get(section) is None:
+                data[section] = {}
+            if isinstance(data[section], dict):
+                data[section][key] = env[var]
+                env_keys[(section, key)] = var
+    try:
+        cfg = _CONFIG.validate_python(data)
+    except ValidationError as exc:
+        raise ConfigError(spath or "built-in config", _message(exc.errors()[0], spath, env_keys)) from None
     cfg.source_path = spath
-    if env.get("CITEAUDIT_EUTILS_URL"):
-        cfg.entrez.base_url = env["CITEAUDIT_EUTILS_URL"]
-    if env.get("CITEAUDIT_CACHE"):
-        cfg.entrez.cache_path = env["CITEAUDIT_CACHE"]
-    if env.get("NCBI_API_KEY"):
-        cfg.entrez.api_key = env["NCBI_API_KEY"]
-    if env.get("NCBI_EMAIL"):
-        cfg.entrez.email = env["NCBI_EMAIL"]
-    if not cfg.entrez.base_url.endswith("/"):
-        cfg.entrez.base_url += "/"
     # Relative paths in the file are relative to the file, so a config can travel with its corpus.
     if spath:
         base = Path(spath).resolve().parent
+
         def rel(x: str) -> str:
             x = os.path.expanduser(x)
             return x if os.path.isabs(x) or not x else str(base / x)
@@ -244,8 +319,7 @@ def load_config(path: str | os.PathLike | None = None, env: dict | None = None) 
         cfg.output.reports_dir = rel(cfg.output.reports_dir)
         cfg.output.history_db = rel(cfg.output.history_db)
         cfg.offline_records = [rel(x) for x in cfg.offline_records]
-        if "CITEAUDIT_CACHE" not in env:
+        if "CITEAUDIT_CACHE" not in env_keys.values():
             cfg.entrez.cache_path = rel(cfg.entrez.cache_path)
     cfg.entrez.cache_path = os.path.expanduser(cfg.entrez.cache_path)
-    _validate(cfg, spath)
     return cfg

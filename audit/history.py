@@ -19,22 +19,22 @@ import functools
 import hashlib
 import json
 import os
-import pickle
 import sqlite3
 import sys
 import threading
 import time
 import uuid
-import zlib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from audit.models import ArticleAudit, Article, Record, to_dict
+from audit.models import ArticleAudit, Article, Record, from_dict, to_dict
+from audit.storage import Schema, connect, open_store, transaction
 
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 
-SCHEMA = """
+# The schema of the release before schema versions (its files open as version 0).
+_V1 = """
 CREATE TABLE IF NOT EXISTS runs (
     run_id TEXT PRIMARY KEY,
     kind TEXT NOT NULL,                 -- nightly | recheck
@@ -77,7 +77,7 @@ CREATE TABLE IF NOT EXISTS article_state (
     content_key TEXT NOT NULL,
     report_key TEXT NOT NULL DEFAULT '',
     findings TEXT NOT NULL,             -- JSON finding rows of the last audit
-    audit BLOB,                         -- zlib(pickle(ArticleAudit without records))
+    audit BLOB,                         -- compressed Python-serialized audit (dropped by version 2)
     run_id TEXT NOT NULL,
     updated_at REAL NOT NULL
 );
@@ -85,10 +85,79 @@ CREATE TABLE IF NOT EXISTS parsed_articles (
     path TEXT PRIMARY KEY,
     sha256 TEXT NOT NULL,               -- of the file's bytes when it was read
     parse_key TEXT NOT NULL,            -- the code that read it (parse_key())
-    article BLOB NOT NULL               -- zlib(pickle(Article as read, before resolution))
-);
+    article BLOB NOT NULL               -- compressed Python-serialized Article (dropped by version 2)
+)
 """
-BUSY_TIMEOUT_S = 60.0
+
+
+def _v2_json_and_keys(con: sqlite3.Connection) -> None:
+    """JSON instead of Python-serialized objects; runs own their rows (foreign keys).
+
+    The Python-serialized audits and parsed articles of older files are dropped
+    unread: loading one runs whatever code a tampered row holds.  Both are caches (an article with no
+    stored audit is scored again, a file with no parsed copy is read again); the
+    runs, their findings and each article's last finding rows are kept.
+    """
+    con.execute("""CREATE TABLE article_state_v2 (
+        article_id TEXT PRIMARY KEY,
+        content_key TEXT NOT NULL,
+        report_key TEXT NOT NULL DEFAULT '',
+        findings TEXT NOT NULL CHECK (json_valid(findings)),   -- JSON finding rows of the last audit
+        audit TEXT CHECK (audit IS NULL OR json_valid(audit)), -- JSON ArticleAudit without records
+        run_id TEXT NOT NULL,
+        updated_at REAL NOT NULL)""")
+    con.execute("INSERT INTO article_state_v2 SELECT article_id, content_key, report_key, findings, NULL, "
+                "run_id, updated_at FROM article_state")
+    con.execute("DROP TABLE article_state")
+    con.execute("ALTER TABLE article_state_v2 RENAME TO article_state")
+    con.execute("DROP TABLE parsed_articles")
+    con.execute("""CREATE TABLE parsed_articles (
+        path TEXT PRIMARY KEY,
+        sha256 TEXT NOT NULL,               -- of the file's bytes when it was read
+        parse_key TEXT NOT NULL,            -- the code that read it (parse_key())
+        article TEXT NOT NULL CHECK (json_valid(article)))   -- JSON Article as read, before resolution""")
+    con.execute("""CREATE TABLE run_articles_v2 (
+        run_id TEXT NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+        article_id TEXT NOT NULL,
+        path TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        content_key TEXT NOT NULL,
+        scored INTEGER NOT NULL,            -- 1: scored in this run; 0: findings reused
+        error TEXT,
+        findings INTEGER NOT NULL,
+        completed_at REAL NOT NULL,
+        PRIMARY KEY (run_id, article_id))""")
+    con.execute("INSERT INTO run_articles_v2 SELECT * FROM run_articles WHERE run_id IN (SELECT run_id FROM runs)")
+    con.execute("DROP TABLE run_articles")
+    con.execute("ALTER TABLE run_articles_v2 RENAME TO run_articles")
+    con.execute("""CREATE TABLE findings_v2 (
+        run_id TEXT NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+        article_id TEXT NOT NULL,
+        identity TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        message TEXT NOT NULL,
+        claim_id TEXT,
+        claim_text TEXT,
+        reference_id TEXT,
+        pmid TEXT,
+        status TEXT NOT NULL,               -- new | persisting (against the run's previous run)
+        PRIMARY KEY (run_id, identity))""")
+    con.execute("INSERT INTO findings_v2 SELECT * FROM findings WHERE run_id IN (SELECT run_id FROM runs)")
+    con.execute("DROP TABLE findings")
+    con.execute("ALTER TABLE findings_v2 RENAME TO findings")
+    con.execute("CREATE INDEX findings_article ON findings (article_id, run_id)")
+
+
+SCHEMA = Schema(
+    kind="history",
+    application_id=0x43414849,   # "CAHI"
+    migrations=(_V1, _v2_json_and_keys),
+    disposable=False,
+    verify=True,
+    recover=("restore it from a backup, or move it away (e.g. add .bad to its name) to start a new "
+             "history, in which the next run reports every finding as new"),
+)
 FINDING_FIELDS = ("article_id", "identity", "kind", "severity", "message", "claim_id",
                   "claim_text", "reference_id", "pmid")
 
@@ -119,7 +188,7 @@ def config_hash(obj) -> str:
 # stores themselves.  Every other module of the library counts (a hand-kept list of the
 # ones that do would miss the next import, as it once missed fetch.py and semantic.py).
 # Not code that decides findings: the command line, tools for tests and evaluation, the history itself.
-_NOT_CODE = {"cli.py", "history.py", "progress.py", "devtools", "evaluation"}
+_NOT_CODE = {"cli.py", "history.py", "storage.py", "progress.py", "devtools", "evaluation"}
 
 
 def _tree_hash(folder: Path, skip: set[str] = frozenset(), pattern: str = "*.py") -> list[str]:
@@ -225,15 +294,15 @@ def report_key(content: str, diff: dict[str, list[dict]] | None) -> str:
     return digest(content, report_code_version(), "new", *new, "resolved", *gone)
 
 
-def pack_audit(audit: ArticleAudit) -> bytes:
-    """The audit without its records (those come back from the cache next time)."""
+def pack_audit(audit: ArticleAudit) -> str:
+    """The audit as JSON, without its records (those come back from the cache next time)."""
     slim = ArticleAudit(article=audit.article, pairs=audit.pairs, findings=audit.findings,
                         records={}, drifts=audit.drifts, error=audit.error)
-    return zlib.compress(pickle.dumps(slim, protocol=pickle.HIGHEST_PROTOCOL), 3)
+    return json.dumps(to_dict(slim), ensure_ascii=False, separators=(",", ":"))
 
 
-def unpack_audit(blob: bytes, records: dict[str, Record] | None = None) -> ArticleAudit:
-    audit = pickle.loads(zlib.decompress(blob))
+def unpack_audit(blob: str | bytes, records: dict[str, Record] | None = None) -> ArticleAudit:
+    audit = from_dict(ArticleAudit, json.loads(blob))
     audit.records = dict(records or {})
     return audit
 
@@ -275,7 +344,7 @@ class ArticleResult:
     statuses: dict[str, str]              # identity -> new | persisting
     error: str | None = None
     report_key: str = ""
-    audit_blob: bytes | None = None       # set when scored: the reusable audit
+    audit_blob: str | None = None         # set when scored: the reusable audit (pack_audit JSON)
     extra: dict = field(default_factory=dict)
 
 
@@ -283,40 +352,26 @@ class History:
     """The SQLite history store.  One instance per process; safe across threads."""
 
     def __init__(self, path: str | os.PathLike):
-        self.path = str(path)
-        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self.path = os.path.expanduser(str(path))
         self._local = threading.local()
         self._conns: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
-        self._conn().executescript(SCHEMA)
+        # The first connection checks and migrates the file (a corrupt one is refused).
+        self._keep(open_store(self.path, SCHEMA))
 
-    def _conn(self) -> sqlite3.Connection:
-        con = getattr(self._local, "con", None)
-        if con is None:
-            con = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
-                                  check_same_thread=False)
-            con.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
-            con.execute("PRAGMA journal_mode=WAL")
-            # FULL: a commit survives power loss, not only a killed process.
-            con.execute("PRAGMA synchronous=FULL")
-            self._local.con = con
-            with self._lock:
-                self._conns.append(con)
+    def _keep(self, con: sqlite3.Connection) -> sqlite3.Connection:
+        self._local.con = con
+        with self._lock:
+            self._conns.append(con)
         return con
 
-    class _Txn:
-        def __init__(self, con: sqlite3.Connection):
-            self.con = con
+    def _conn(self) -> sqlite3.Connection:
+        """This thread's connection: concurrent readers each have their own."""
+        con = getattr(self._local, "con", None)
+        return con if con is not None else self._keep(connect(self.path))
 
-        def __enter__(self) -> sqlite3.Connection:
-            self.con.execute("BEGIN IMMEDIATE")
-            return self.con
-
-        def __exit__(self, exc_type, exc, tb) -> None:
-            self.con.execute("ROLLBACK" if exc_type else "COMMIT")
-
-    def _txn(self) -> "History._Txn":
-        return History._Txn(self._conn())
+    def _txn(self) -> transaction:
+        return transaction(self._conn())
 
     def close(self) -> None:
         with self._lock:
@@ -425,7 +480,7 @@ class History:
                                    "ORDER BY completed_at DESC LIMIT 1", (article_id,)).fetchone()
         return row[0] if row else None
 
-    def article_audit_blob(self, article_id: str) -> bytes | None:
+    def article_audit_blob(self, article_id: str) -> str | None:
         row = self._conn().execute("SELECT audit FROM article_state WHERE article_id=?", (article_id,)).fetchone()
         return row[0] if row else None
 
@@ -433,7 +488,7 @@ class History:
     def parsed_articles(self, hashes: dict[str, str], key: str) -> dict[str, Article]:
         """path -> the Article read from it, for files whose bytes hash and parse key still match.
 
-        Each is a fresh copy (unpickled), so callers may change it freely.
+        Each is a fresh copy (built from JSON), so callers may change it freely.
         """
         out: dict[str, Article] = {}
         paths = list(hashes)
@@ -445,14 +500,14 @@ class History:
                     f"SELECT path, sha256, parse_key, article FROM parsed_articles WHERE path IN ({marks})", chunk):
                 if sha == hashes[path] and pk == key:
                     try:
-                        out[path] = pickle.loads(zlib.decompress(blob))
-                    except Exception:       # unreadable row: the file is simply read again
+                        out[path] = from_dict(Article, json.loads(blob))
+                    except (ValueError, TypeError, KeyError):   # unreadable row: the file is simply read again
                         continue
         return out
 
     def store_parsed(self, articles: Iterable[tuple[str, Article]], key: str, keep: Iterable[str] | None = None) -> None:
         """Remember how (path, article) pairs were read; ``keep``: drop rows of every other path."""
-        rows = [(path, art.sha256, key, zlib.compress(pickle.dumps(art, protocol=pickle.HIGHEST_PROTOCOL), 3))
+        rows = [(path, art.sha256, key, json.dumps(to_dict(art), ensure_ascii=False, separators=(",", ":")))
                 for path, art in articles]
         with self._txn() as con:
             con.executemany("INSERT OR REPLACE INTO parsed_articles (path, sha256, parse_key, article) "

@@ -7,6 +7,9 @@ used by ``report.json``.
 from __future__ import annotations
 
 import dataclasses
+import functools
+import types
+import typing
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -234,3 +237,36 @@ def to_dict(obj: Any) -> Any:
     if isinstance(obj, (list, tuple)):
         return [to_dict(v) for v in obj]
     return obj
+
+
+@functools.lru_cache(maxsize=None)
+def _field_types(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+def _build(typ: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    origin = typing.get_origin(typ)
+    if origin in (typing.Union, types.UnionType):
+        inner = [t for t in typing.get_args(typ) if t is not type(None)]
+        return _build(inner[0], value) if len(inner) == 1 else value
+    if origin is list:
+        (item,) = typing.get_args(typ) or (Any,)
+        return [_build(item, v) for v in value]
+    if origin is dict:
+        _, item = typing.get_args(typ) or (Any, Any)
+        return {k: _build(item, v) for k, v in value.items()}
+    if dataclasses.is_dataclass(typ):
+        return from_dict(typ, value)
+    return value
+
+
+def from_dict(cls: type, data: dict) -> Any:
+    """The inverse of ``to_dict`` for the dataclasses above: JSON back to objects.
+
+    Keys the class does not have are dropped and missing ones take their
+    defaults, so rows written by a slightly older or newer version still load.
+    """
+    types_ = _field_types(cls)
+    return cls(**{k: _build(types_[k], v) for k, v in data.items() if k in types_})

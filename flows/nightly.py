@@ -20,7 +20,7 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
 from prefect.futures import as_completed
 
-from audit.config import Config, ConcurrencyConfig, load_config
+from audit.config import Config, ConcurrencyConfig, load_config, require_contact_email
 from audit.history import (ArticleResult, History, digest, code_version, config_hash, content_key,
                            diff_rows, error_key, parse_key, report_key)
 from audit.reading.ingest import file_sha256
@@ -118,6 +118,7 @@ def read_corpus(runner, files: list[str], history: History, size: int) -> list[A
 
 def run_nightly(cfg: Config, progress: bool = True, task_runner=None) -> dict:
     """The body of the nightly flow (call inside a flow run)."""
+    require_contact_email(cfg)
     history = History(cfg.output.history_db)
     try:
         return _run_nightly(cfg, history, progress, task_runner)
@@ -288,7 +289,10 @@ def _config_arg(path: str | None) -> str | None:
 
 def run_nightly_cli(args) -> int:
     cfg_path = _config_arg(args.config)
-    load_config(cfg_path)   # a bad config fails here, before the engine starts
+    # A bad config, no contact email for NCBI, or a corrupt history fails here, before the engine starts.
+    cfg = load_config(cfg_path)
+    require_contact_email(cfg)
+    History(cfg.output.history_db).close()
     s = nightly_audit(config_path=cfg_path, progress=True)
     print(f"Nightly run {s['run_id']}: {s['articles']} article(s), {s['scored']} scored, "
           f"{s['reused']} unchanged; {s['findings']} findings ({s['high']} high).")
@@ -301,7 +305,7 @@ def run_recheck_cli(args) -> int:
     from flows.audit_flow import audit_article
 
     cfg_path = _config_arg(args.config)
-    load_config(cfg_path)
+    History(load_config(cfg_path).output.history_db).close()   # a corrupt history: one line, before the engine
     s = audit_article(article_id=args.article_id, config_path=cfg_path,
                       refresh_records=bool(getattr(args, "refresh_records", False)))
     print(f"Re-checked {s['article_id']}: {s['findings']} findings ({s['high']} high); "

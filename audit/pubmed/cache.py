@@ -4,54 +4,66 @@ Keyed by PMID, each row holds what PubMed said: ``resolved`` with the raw
 one-article XML and the parsed fields (JSON of ``models.Record``), or
 ``not_found``.  ``fetch_failed`` is never stored: a network failure says
 nothing about the record.  Rows older than the TTL are ignored (and replaced
-on the next fetch), so a nightly run sees retractions added since.
+on the next fetch), so a nightly run sees retractions added since; opening the
+cache purges them, so it does not grow without end.
 
 A second table remembers identifier look-ups (DOI, PMCID, citation text,
 title -> PMID or "no match") with the same TTL, so re-auditing an unchanged
 article makes no request at all.
 
-Concurrency: WAL mode lets readers run beside one writer; a busy timeout makes
-writers from other processes wait instead of failing.  Within a process the
-threads share one connection behind a lock.  Every ``put_*`` call is one short transaction, committed
-before it returns, so a crash loses nothing already stored.
+The file is opened through ``audit.storage`` (WAL, busy timeout, schema
+version with migrations).  The cache is disposable: a corrupt file, found on
+opening or while in use, is set aside with a warning naming it and rebuilt
+empty.  Within a process the threads share one connection behind a lock.
+Every ``put_*`` call is one short transaction, committed before it returns, so
+a crash loses nothing already stored.
 """
 from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from audit.models import NOT_FOUND, RESOLVED, MeshHeading, Record, to_dict
+from audit.models import NOT_FOUND, RESOLVED, Record, from_dict, to_dict
+from audit.storage import Schema, SharedConnection
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS records (
-    pmid TEXT PRIMARY KEY,
-    status TEXT NOT NULL,            -- resolved | not_found
-    xml BLOB,                        -- one <PubmedArticle>, for resolved rows
-    fields TEXT,                     -- JSON of models.Record, for resolved rows
-    fetched_at REAL NOT NULL         -- unix time
-);
-CREATE TABLE IF NOT EXISTS idmap (
-    key TEXT PRIMARY KEY,            -- doi:<lower doi> | pmc:<PMCnnn> | cit:<line> | ti:<title>
-    pmid TEXT,                       -- NULL: PubMed answered, no match
-    fetched_at REAL NOT NULL
-);
-"""
-BUSY_TIMEOUT_MS = 30_000
+SCHEMA = Schema(
+    kind="record cache",
+    application_id=0x43415243,   # "CARC"
+    migrations=(
+        # 1: the schema of the release before schema versions (its files open as version 0).
+        """
+        CREATE TABLE IF NOT EXISTS records (
+            pmid TEXT PRIMARY KEY,
+            status TEXT NOT NULL,            -- resolved | not_found
+            xml BLOB,                        -- one <PubmedArticle>, for resolved rows
+            fields TEXT,                     -- JSON of models.Record, for resolved rows
+            fetched_at REAL NOT NULL         -- unix time
+        );
+        CREATE TABLE IF NOT EXISTS idmap (
+            key TEXT PRIMARY KEY,            -- doi:<lower doi> | pmc:<PMCnnn> | cit:<line> | ti:<title>
+            pmid TEXT,                       -- NULL: PubMed answered, no match
+            fetched_at REAL NOT NULL
+        )
+        """,
+        # 2: purging expired rows on open reads them by age.
+        """
+        CREATE INDEX IF NOT EXISTS records_age ON records (fetched_at);
+        CREATE INDEX IF NOT EXISTS idmap_age ON idmap (fetched_at)
+        """,
+    ),
+    disposable=True,
+)
 SQL_VARS = 500  # stay well under SQLite's host-parameter limit
 
 
 def record_from_dict(d: dict) -> Record:
     """Rebuild a Record from ``models.to_dict(record)``."""
-    d = dict(d)
-    d["mesh"] = [MeshHeading(**m) for m in d.get("mesh") or []]
-    known = Record.__dataclass_fields__
-    return Record(**{k: v for k, v in d.items() if k in known})
+    return from_dict(Record, d)
 
 
 @dataclass
@@ -69,74 +81,29 @@ def _chunks(items: Sequence, n: int = SQL_VARS):
 
 
 class RecordCache:
-    def __init__(self, path: str | os.PathLike, ttl_days: float = 7.0):
+    def __init__(self, path: str | os.PathLike, ttl_days: float = 7.0, purge: bool = True):
         self.path = str(path)
         self.ttl_seconds = float(ttl_days) * 86400.0
-        Path(self.path).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        # One connection per process, serialised by a lock: threads of a fetch
-        # pool come and go, and per-thread connections would pile up.  Other
-        # processes get their own connection; SQLite's WAL and busy timeout
-        # arbitrate between them.
-        self._db_lock = threading.RLock()
-        self._con: sqlite3.Connection | None = None
-        self._pid = -1
         self._lock = threading.Lock()
         self._stats = {"hits": 0, "not_found_hits": 0, "misses": 0, "expired": 0,
-                       "written": 0, "id_hits": 0, "id_misses": 0}
-        with self._db_lock:
-            self._conn().executescript(SCHEMA)
+                       "written": 0, "id_hits": 0, "id_misses": 0, "purged": 0}
+        self._db = SharedConnection(Path(self.path).expanduser(), SCHEMA)
+        # A TTL of 0 (a refresh) ignores rows without condemning them for other readers.
+        if purge and self.ttl_seconds > 0:
+            self._stats["purged"] = self.purge_expired()
 
-    # -- connections -------------------------------------------------------
-    def _conn(self) -> sqlite3.Connection:
-        """The connection (call with _db_lock held); a forked child opens its own."""
-        if self._con is None or self._pid != os.getpid():
-            con = sqlite3.connect(os.path.expanduser(self.path), timeout=BUSY_TIMEOUT_MS / 1000,
-                                  isolation_level=None, check_same_thread=False)
-            con.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-            # journal_mode=WAL is persistent in the file; setting it may itself
-            # wait on a lock when another process is creating the database.
-            con.execute("PRAGMA journal_mode=WAL")
-            con.execute("PRAGMA synchronous=NORMAL")
-            self._con, self._pid = con, os.getpid()
-        return self._con
-
-    class _Txn:
-        def __init__(self, cache: "RecordCache"):
-            self.cache = cache
-
-        def __enter__(self) -> sqlite3.Connection:
-            self.cache._db_lock.acquire()
-            try:
-                self.con = self.cache._conn()
-                # IMMEDIATE takes the write lock up front: two writers never both
-                # hold read locks and then deadlock upgrading them.
-                self.con.execute("BEGIN IMMEDIATE")
-            except BaseException:
-                self.cache._db_lock.release()
-                raise
-            return self.con
-
-        def __exit__(self, exc_type, exc, tb) -> None:
-            try:
-                self.con.execute("ROLLBACK" if exc_type else "COMMIT")
-            finally:
-                self.cache._db_lock.release()
-
-    def _write(self) -> "RecordCache._Txn":
-        return RecordCache._Txn(self)
+    def _write(self, fn):
+        """``fn(con)`` in one transaction; on a file found corrupt, once more on a fresh one."""
+        def run():
+            with self._db.write() as con:
+                return fn(con)
+        return self._db.guarded(run)
 
     def _read(self, sql: str, args: Sequence = ()) -> list[tuple]:
-        with self._db_lock:
-            return self._conn().execute(sql, args).fetchall()
+        return self._db.guarded(lambda: self._db.read(sql, args))
 
     def close(self) -> None:
-        with self._db_lock:
-            if self._con is not None and self._pid == os.getpid():
-                try:
-                    self._con.close()
-                except sqlite3.Error:
-                    pass
-            self._con = None
+        self._db.close()
 
     def __enter__(self) -> "RecordCache":
         return self
@@ -190,9 +157,8 @@ class RecordCache:
         rows += [(str(p), NOT_FOUND, None, None, ts) for p in not_found]
         if not rows:
             return 0
-        with self._write() as con:
-            con.executemany("INSERT OR REPLACE INTO records (pmid, status, xml, fields, fetched_at) "
-                            "VALUES (?, ?, ?, ?, ?)", rows)
+        self._write(lambda con: con.executemany(
+            "INSERT OR REPLACE INTO records (pmid, status, xml, fields, fetched_at) VALUES (?, ?, ?, ?, ?)", rows))
         self._count("written", len(rows))
         return len(rows)
 
@@ -223,17 +189,16 @@ class RecordCache:
         ts = time.time() if now is None else now
         if not mapping:
             return
-        with self._write() as con:
-            con.executemany("INSERT OR REPLACE INTO idmap (key, pmid, fetched_at) VALUES (?, ?, ?)",
-                            [(k, v, ts) for k, v in mapping.items()])
+        rows = [(k, v, ts) for k, v in mapping.items()]
+        self._write(lambda con: con.executemany(
+            "INSERT OR REPLACE INTO idmap (key, pmid, fetched_at) VALUES (?, ?, ?)", rows))
 
     # -- upkeep ----------------------------------------------------------------
     def purge_expired(self, now: float | None = None) -> int:
+        """Delete rows older than the TTL; returns how many."""
         fresh_after = self._fresh_after(now)
-        with self._write() as con:
-            n = con.execute("DELETE FROM records WHERE fetched_at <= ?", (fresh_after,)).rowcount
-            n += con.execute("DELETE FROM idmap WHERE fetched_at <= ?", (fresh_after,)).rowcount
-        return n
+        return self._write(lambda con: sum(con.execute(f"DELETE FROM {t} WHERE fetched_at <= ?",
+                                                       (fresh_after,)).rowcount for t in ("records", "idmap")))
 
     def counts(self) -> dict[str, int]:
         out = {s: n for s, n in self._read("SELECT status, COUNT(*) FROM records GROUP BY status")}

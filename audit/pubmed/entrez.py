@@ -304,7 +304,7 @@ class EntrezSource:
             out = {k: (dict(v) if isinstance(v, dict) else v) for k, v in self._stats.items()}
         out["requests_total"] = sum(out["requests"].values())
         out["rate_per_s"] = self.cfg.rate()
-        out["base_url"] = redact(self.base_url, self.cfg.api_key)
+        out["base_url"] = redact(self.base_url, self.cfg.api_key.get_secret_value())
         out["prefect_rate_limit"] = self.gate.use_prefect
         if self.cache is not None:
             c = self.cache.stats()
@@ -323,9 +323,9 @@ class EntrezSource:
         full["tool"] = self.cfg.tool
         if self.cfg.email:
             full["email"] = self.cfg.email
-        if self.cfg.api_key:
-            full["api_key"] = self.cfg.api_key
-        key = self.cfg.api_key
+        key = self.cfg.api_key.get_secret_value()
+        if key:
+            full["api_key"] = key
         tries = self.cfg.max_retries + 1
         reason = "no attempt made"
         for attempt in range(tries):
@@ -485,7 +485,7 @@ class EntrezSource:
             posted = self.call("epost", {"db": "pubmed", "id": ",".join(todo)}, read_control)
             webenv, query_key = posted["WebEnv"], posted["QueryKey"]
         except (EntrezError, KeyError, TypeError) as exc:
-            log.info("epost failed, falling back to id batches: %s", redact(str(exc), self.cfg.api_key))
+            log.info("epost failed, falling back to id batches: %s", redact(str(exc), self.cfg.api_key.get_secret_value()))
             return
         size = self.cfg.batch_size
 

@@ -9,13 +9,14 @@ which one it talks to:
 """
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 from typing import Protocol, Sequence
 
 from rapidfuzz import fuzz, process
 
-from audit.config import Config
+from audit.config import Config, contact_warning
 from audit.models import RESOLVED, UNRESOLVED, FetchResult, Record, Reference
 from audit.pubmed.records import load_records
 
@@ -104,4 +105,7 @@ def open_source(cfg: Config, offline_paths: Sequence[str | Path] | None = None) 
     from audit.pubmed.cache import RecordCache
     from audit.pubmed.entrez import EntrezSource
 
+    warning = contact_warning(cfg.entrez)
+    if warning:
+        logging.getLogger("citeaudit").warning(warning)
     return EntrezSource(cfg.entrez, RecordCache(cfg.entrez.cache_path, cfg.entrez.cache_ttl_days))

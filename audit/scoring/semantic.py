@@ -30,10 +30,11 @@ import importlib.util
 import math
 import os
 import re
-import sqlite3
 import threading
 from pathlib import Path
 from typing import Iterable, Sequence
+
+from audit.storage import Schema, SharedConnection
 
 MODEL_TAG = "all-MiniLM-L6-v2"
 MAX_TOKENS = 256                 # sentence_bert_config.json max_seq_length
@@ -276,35 +277,55 @@ class TokenStates:
         return len(self.content)
 
 
+EMBEDDING_SCHEMA = Schema(
+    kind="embedding cache",
+    application_id=0x43414545,   # "CAEE"
+    migrations=(
+        # 1: the tables of the release before schema versions (its files open as version 0).
+        """
+        CREATE TABLE IF NOT EXISTS emb (key TEXT PRIMARY KEY, vec BLOB NOT NULL);
+        CREATE TABLE IF NOT EXISTS tok (key TEXT PRIMARY KEY, states BLOB NOT NULL)
+        """,
+    ),
+    disposable=True,
+)
+
+
 class EmbeddingCache:
     """SQLite tables of text SHA-1 -> float32 vector (emb) and -> TokenStates (tok),
-    safe to share between threads and processes."""
+    safe to share between threads and processes (opened through ``audit.storage``;
+    disposable: a corrupt file is set aside and rebuilt)."""
+
+    _COLUMNS = {"emb": "vec", "tok": "states"}
 
     def __init__(self, path: str | os.PathLike):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()
-        with self._conn() as con:
-            con.execute("CREATE TABLE IF NOT EXISTS emb (key TEXT PRIMARY KEY, vec BLOB NOT NULL)")
-            con.execute("CREATE TABLE IF NOT EXISTS tok (key TEXT PRIMARY KEY, states BLOB NOT NULL)")
-
-    def _conn(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.path, timeout=30)
+        self._db = SharedConnection(self.path, EMBEDDING_SCHEMA)
 
     def get_many(self, keys: Sequence[str], table: str = "emb") -> dict[str, bytes]:
-        col = {"emb": "vec", "tok": "states"}[table]
-        out: dict[str, bytes] = {}
-        with self._lock, self._conn() as con:
+        col = self._COLUMNS[table]
+        keys = list(keys)
+
+        def read() -> dict[str, bytes]:
+            out: dict[str, bytes] = {}
             for i in range(0, len(keys), 500):
                 part = keys[i:i + 500]
-                q = f"SELECT key, {col} FROM {table} WHERE key IN ({','.join('?' * len(part))})"
-                out.update(con.execute(q, part).fetchall())
-        return out
+                out.update(self._db.read(f"SELECT key, {col} FROM {table} "
+                                         f"WHERE key IN ({','.join('?' * len(part))})", part))
+            return out
+        return self._db.guarded(read)
 
     def put_many(self, items: Iterable[tuple[str, bytes]], table: str = "emb") -> None:
-        col = {"emb": "vec", "tok": "states"}[table]
-        with self._lock, self._conn() as con:
-            con.executemany(f"INSERT OR REPLACE INTO {table} (key, {col}) VALUES (?, ?)", list(items))
+        col = self._COLUMNS[table]
+        rows = list(items)
+
+        def write() -> None:
+            with self._db.write() as con:
+                con.executemany(f"INSERT OR REPLACE INTO {table} (key, {col}) VALUES (?, ?)", rows)
+        self._db.guarded(write)
+
+    def close(self) -> None:
+        self._db.close()
 
 
 def text_key(text: str) -> str:
