@@ -62,7 +62,7 @@ def embedder(tmp_path_factory):
 
 
 def judge(claim: str, record) -> "stance.Stance":
-    sents = stance.source_sentences(record.title, record.abstract)
+    sents = stance.source_sentences(record.abstract)
     vecs = semantic.default_embedder().embed([claim] + sents)
     return stance.judge(claim, vecs[0], sents, vecs[1:])
 
@@ -107,7 +107,8 @@ def test_faithful_claims_are_supported_with_the_matching_sentence(records, cid):
 def test_pipeline_reports_contradicted_and_overstated_with_the_quote(records):
     text = "\n".join(f"{c} [{i}]" for i, (c, _) in enumerate(CLAIMS.values(), 1))
     claims = [Claim(id=cid, text=c, citations=[str(i)], line=i) for i, (cid, (c, _)) in enumerate(CLAIMS.items(), 1)]
-    refs = [Reference(id=str(i), raw=f"PMID: {p}", pmid=p, status=RESOLVED) for i, (_, p) in enumerate(CLAIMS.values(), 1)]
+    refs = [Reference(id=str(i), raw=f"PMID: {p}", pmid=p, status=RESOLVED)
+            for i, (_, p) in enumerate(CLAIMS.values(), 1)]
     art = Article(id="stance", path="stance.md", format="markdown", title="Cataract surgery, sleep and aspirin",
                   subject="Cataract surgery, sleep and aspirin", text=text, sha256="0", claims=claims, references=refs)
     audit = score_and_find(art, records, ScoringConfig(semantic=True))
@@ -130,6 +131,18 @@ def test_pipeline_reports_contradicted_and_overstated_with_the_quote(records):
     off = score_and_find(art, records, ScoringConfig(semantic=True, stance=False))
     assert all(p.stance is None for p in off.pairs)
     assert not any(f.kind in ("contradicted", "overstated") for f in off.findings)
+
+
+def test_weights_file_errors_name_the_file(tmp_path):
+    bad = tmp_path / "weights.json"
+    bad.write_text("{not json")
+    with pytest.raises(ValueError, match=f"{bad}: not a stance weights file"):
+        stance.StanceModel.load(bad)
+    data = json.loads(stance.WEIGHTS_PATH.read_text())
+    data["features"] = data["features"][:-1]
+    bad.write_text(json.dumps(data))
+    with pytest.raises(ValueError, match="other features"):
+        stance.StanceModel.load(bad)
 
 
 def test_source_without_sentences_has_no_stance():

@@ -271,7 +271,8 @@ class StanceModel:
     def proba(self, X):
         import numpy as np
         X = np.atleast_2d(np.asarray(X, dtype=np.float64))
-        z = ((X - np.asarray(self.mean)) / np.asarray(self.scale)) @ np.asarray(self.coef).T + np.asarray(self.intercept)
+        z = (X - np.asarray(self.mean)) / np.asarray(self.scale)
+        z = z @ np.asarray(self.coef).T + np.asarray(self.intercept)
         z -= z.max(axis=1, keepdims=True)
         e = np.exp(z)
         return e / e.sum(axis=1, keepdims=True)
@@ -286,8 +287,16 @@ class StanceModel:
 
     @classmethod
     def load(cls, path: str | Path = WEIGHTS_PATH, head: str = "stance") -> "StanceModel":
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-        return cls(**data[head])
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+            model = cls(**data[head])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise ValueError(f"{path}: not a stance weights file with a '{head}' head "
+                             f"({type(exc).__name__}: {exc}); refit with `citeaudit eval fit-stance`") from None
+        if data.get("features") != feature_names() or any(len(r) != len(model.mean) for r in model.coef):
+            raise ValueError(f"{path}: weights were fitted on other features than this version computes; "
+                             "refit with `citeaudit eval fit-stance`")
+        return model
 
 
 @lru_cache(maxsize=4)
@@ -309,7 +318,10 @@ def _mark(text: str, names: Sequence[str]) -> list[tuple[int, int]]:
     return merged
 
 
-def explain(claim: str, sentence: str, verdict: str, overstated: bool) -> tuple[list[str], list[str], list[tuple[int, int]], list[tuple[int, int]]]:
+Spans = list[tuple[int, int]]
+
+
+def explain(claim: str, sentence: str, verdict: str, overstated: bool) -> tuple[list[str], list[str], Spans, Spans]:
     """(reason codes, reasons in words, claim spans, sentence spans) for a verdict."""
     c, s = cues(claim), cues(sentence)
     codes: list[str] = []
@@ -408,8 +420,8 @@ def judge(claim: str, claim_vec, sentences: Sequence[str], sent_vecs, model: Sta
                   evidence_marks=[list(s) for s in sspans])
 
 
-def source_sentences(title: str, abstract: str) -> list[str]:
-    """The sentences of an abstract that can be quoted as evidence (the title is not evidence)."""
+def source_sentences(abstract: str) -> list[str]:
+    """The sentences of an abstract that can be quoted as evidence (a title is not evidence)."""
     from audit.scoring.semantic import split_sentences
     return split_sentences(abstract)[:60]
 
@@ -425,7 +437,7 @@ def judge_pairs(article, records: dict, pairs: list) -> None:
         rec = records.get(p.pmid or "")
         if rec is None or p.claim_id not in claims:
             continue
-        sents = source_sentences(rec.title, rec.abstract)
+        sents = source_sentences(rec.abstract)
         if sents:
             todo.append((p, claims[p.claim_id], sents))
     if not todo:
