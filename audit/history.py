@@ -201,7 +201,9 @@ def _tree_hash(folder: Path, skip: set[str] = frozenset(), pattern: str = "*.py"
 @functools.lru_cache(maxsize=1)
 def code_version() -> str:
     """Hash of the modules whose logic decides findings: a code change re-scores everything."""
-    return digest(*_tree_hash(Path(__file__).resolve().parent, _NOT_CODE, pattern="**/*.py"))
+    here = Path(__file__).resolve().parent
+    # Shipped weights (audit/scoring/stance_weights.json) decide findings as much as the code does.
+    return digest(*_tree_hash(here, _NOT_CODE, pattern="**/*.py"), *_tree_hash(here, _NOT_CODE, pattern="**/*.json"))
 
 
 @functools.lru_cache(maxsize=1)
