@@ -163,6 +163,18 @@ class OutputConfig:
 
 
 @dataclass(config=_SECTION)
+class ReadingConfig:
+    # Hard limits on one article file, so one hostile or mistaken file cannot take the
+    # run's time or memory: past them the file is bad input naming file and line.
+    max_bytes: Annotated[Int, Field(ge=1000)] = 10_000_000   # the file's size (a long JATS review is ~1 MB)
+    max_depth: Annotated[Int, Field(ge=20)] = 400            # element nesting in HTML and XML (pages stay under ~60)
+    # HTML pages with no <main>/<article>: which boilerplate-removal library judges the content,
+    # measured by python -m bench.bench_reading (audit/reading/boilerplate.py).
+    boilerplate: Literal["justext", "trafilatura", "trafilatura-default", "trafilatura-recall", "readability",
+                         "none"] = "justext"
+
+
+@dataclass(config=_SECTION)
 class ScheduleConfig:
     cron: str = "0 2 * * *"
     timezone: str = "UTC"
@@ -200,13 +212,24 @@ class ConcurrencyConfig:
 
 
 @dataclass(config=_SECTION)
+class SourcesConfig:
+    """Looking for the source of a claim with no reference entry, and for replacements (audit.sources)."""
+    enabled: Bool = True
+    candidates: Annotated[Int, Field(ge=1)] = 3     # shown per claim
+    pubmed_retmax: Annotated[Int, Field(ge=1)] = 20  # PMIDs asked of each ESearch (online only)
+    local_limit: Annotated[Int, Field(ge=1)] = 30    # records taken from each local-index query
+
+
+@dataclass(config=_SECTION)
 class Config:
     entrez: EntrezConfig = field(default_factory=EntrezConfig)
     scoring: ScoringConfig = field(default_factory=ScoringConfig)
     corpus: CorpusConfig = field(default_factory=CorpusConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
+    reading: ReadingConfig = field(default_factory=ReadingConfig)
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
     concurrency: ConcurrencyConfig = field(default_factory=ConcurrencyConfig)
+    sources: SourcesConfig = field(default_factory=SourcesConfig)
     offline_records: Paths = field(default_factory=list)
     source_path: str = ""            # the file this came from, for messages (not a key of the file)
 

@@ -151,6 +151,33 @@ def drift_findings(drift: ClaimDrift) -> list[Finding]:
                     drift.claim_id, None, None)]
 
 
+def _markers_seen(article: Article) -> bool:
+    """Citation markers anywhere in what was read, the set-aside page chrome included."""
+    from audit.reading.extract import find_markers
+    texts = [article.text] + [s.text for s in article.set_aside]
+    return any(find_markers(t, [])[0] for t in texts if t) or any(r.in_list for r in article.references)
+
+
+def reading_findings(article: Article) -> list[Finding]:
+    """When reading gave no claims, say why: never "cites no sources" for a page that was not read."""
+    if article.claims:
+        if not any(c.citations for c in article.claims) and _markers_seen(article):
+            return [Finding("markers_not_read", "medium",
+                            "Citation markers or a reference list were found, but no claim carries a marker: "
+                            "check how the article was read (set-aside page text is listed in the report).",
+                            None, None, None)]
+        return []
+    aside = len(article.set_aside)
+    where = f" {aside} block(s) were set aside as page chrome (listed in the report)." if aside else ""
+    if _markers_seen(article):
+        return [Finding("no_claims", "medium", "Citation markers or references were found but no claim could be "
+                                               "read from the article." + where, None, None, None)]
+    if article.text.strip() or aside:
+        return [Finding("no_claims", "medium", "The article has text but no claim could be read from it." + where,
+                        None, None, None)]
+    return [Finding("no_claims", "medium", "The article holds no text to audit.", None, None, None)]
+
+
 def article_findings(article: Article, records: dict[str, Record], pairs: list[Pair],
                      drifts: list[ClaimDrift]) -> list[Finding]:
     citing: dict[str, list[str]] = {}
@@ -158,7 +185,8 @@ def article_findings(article: Article, records: dict[str, Record], pairs: list[P
         for label in c.citations:
             citing.setdefault(label, []).append(c.id)
     out: list[Finding] = []
-    if not any(c.citations for c in article.claims):
+    out += reading_findings(article)
+    if article.claims and not any(c.citations for c in article.claims) and not _markers_seen(article):
         out.append(Finding("no_citations", "low",
                            "The article cites no sources: no citation markers were found.", None, None, None))
     for d in drifts:

@@ -299,7 +299,8 @@ def report_key(content: str, diff: dict[str, list[dict]] | None) -> str:
 def pack_audit(audit: ArticleAudit) -> str:
     """The audit as JSON, without its records (those come back from the cache next time)."""
     slim = ArticleAudit(article=audit.article, pairs=audit.pairs, findings=audit.findings,
-                        records={}, drifts=audit.drifts, error=audit.error)
+                        records={}, drifts=audit.drifts, error=audit.error,
+                        sources=getattr(audit, "sources", []))
     return json.dumps(to_dict(slim), ensure_ascii=False, separators=(",", ":"))
 
 

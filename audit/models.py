@@ -70,6 +70,15 @@ class Reference:
 
 
 @dataclass
+class SetAside:
+    """Text of the input that was not read as the article (page chrome), kept so nothing vanishes unseen."""
+
+    text: str
+    line: int                    # 1-based line in the source file
+    reason: str                  # why it was set aside, in words
+
+
+@dataclass
 class Article:
     id: str                      # stable id: file stem, slugged
     path: str
@@ -80,6 +89,8 @@ class Article:
     sha256: str                  # of the file's bytes
     claims: list[Claim] = field(default_factory=list)
     references: list[Reference] = field(default_factory=list)
+    set_aside: list[SetAside] = field(default_factory=list)   # page chrome, with lines
+    part: str = ""               # which article of a multi-article file ("" for single-article files)
 
 
 @dataclass
@@ -197,6 +208,55 @@ class Finding:
 
 
 @dataclass
+class SearchQuery:
+    """One query sent while looking for a claim's source, and what it found (for the report's query log)."""
+
+    where: str                   # "pubmed" (ESearch) | "local index" (FTS5 over the records held)
+    query: str                   # as sent: a PubMed term with field tags, or an FTS5 MATCH expression
+    found: list[str] = field(default_factory=list)   # PMIDs in the order the search returned them
+    count: int = 0               # how many matched in all (PubMed's Count; local: hits returned)
+    error: str = ""              # why the query gave no answer (network, bad expression)
+
+
+@dataclass
+class Candidate:
+    """A record that may be the source of a claim, or a suggested replacement for its citation."""
+
+    pmid: str
+    title: str
+    journal: str
+    year: int | None
+    score: float                 # 0..1 rank score (retrieval fused with the scorer and the claim's cues)
+    relevance: float             # the scorer's support score of the claim by this record
+    verdict: str                 # the scorer's verdict for claim and record (relevant, weak, off_topic)
+    why: str                     # the reasons, in words
+    found_by: list[int] = field(default_factory=list)  # indexes into SourceSearch.queries
+
+
+# SourceSearch.purpose / status
+IDENTIFY = "identify"            # the claim has no reference entry: what does it cite?
+SUGGEST = "suggest"              # the citation does not support the claim: what would?
+IDENTIFIED = "identified"
+NOT_IDENTIFIED = "not_identified"
+SUGGESTED = "suggested"
+NONE_FOUND = "none_found"
+
+
+@dataclass
+class SourceSearch:
+    claim_id: str
+    purpose: str                 # identify | suggest
+    status: str                  # identified | not_identified | suggested | none_found
+    mode: str                    # "online" (PubMed + local index) | "offline" (local index only)
+    reference_id: str | None = None        # suggest: the citation judged unsupportive
+    cues: dict[str, str] = field(default_factory=dict)   # journal, year, author read from the claim
+    queries: list[SearchQuery] = field(default_factory=list)
+    candidates: list[Candidate] = field(default_factory=list)   # up to three, best first
+    identified: Pair | None = None         # identify: the likely source audited like a cited reference
+    note: str = ""
+
+
+@dataclass
 class ArticleAudit:
     article: Article
     pairs: list[Pair]
@@ -204,6 +264,7 @@ class ArticleAudit:
     records: dict[str, Record] = field(default_factory=dict)
     drifts: list[ClaimDrift] = field(default_factory=list)
     error: str | None = None     # bad input: the article could not be read
+    sources: list[SourceSearch] = field(default_factory=list)   # audit.sources: searches for claims' sources
 
     @property
     def summary(self) -> dict[str, Any]:

@@ -8,11 +8,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Sequence
 
-from audit.config import Config, ScoringConfig
+from audit.config import Config, ReadingConfig, ScoringConfig
 from audit.errors import BadInputError
 from audit.pubmed.fetch import RecordSource
 from audit.findings import article_findings
-from audit.reading.ingest import article_id, article_paths, file_sha256, read_article
+from audit.reading.ingest import article_id, article_paths, file_sha256, read_articles
 from audit.models import Article, ArticleAudit, Record
 from audit.pubmed.resolve import resolve
 from audit.scoring.score import score_article
@@ -26,13 +26,25 @@ def error_audit(path: str | Path, error: BadInputError | str) -> ArticleAudit:
     return ArticleAudit(article=art, pairs=[], findings=[], error=str(error))
 
 
-def read_one(path: str | Path) -> Article | ArticleAudit:
+def read_all(path: str | Path, limits: ReadingConfig | None = None) -> list[Article | ArticleAudit]:
+    """Every article of the file (a PMC article set holds several), or one error audit.
+
+    Any failure while reading one file, not only BadInputError, becomes that
+    file's error entry: one bad input must not stop the run.
+    """
     try:
-        return read_article(path)
+        return list(read_articles(path, limits))
     except BadInputError as exc:
-        return error_audit(path, exc)
+        return [error_audit(path, exc)]
     except OSError as exc:
-        return error_audit(path, BadInputError(str(path), f"cannot read: {exc.strerror or exc}"))
+        return [error_audit(path, BadInputError(str(path), f"cannot read: {exc.strerror or exc}"))]
+    except (ValueError, RecursionError, MemoryError, LookupError, TypeError, AssertionError) as exc:
+        return [error_audit(path, BadInputError(str(path), f"could not be read ({type(exc).__name__}: {exc})"))]
+
+
+def read_one(path: str | Path, limits: ReadingConfig | None = None) -> Article | ArticleAudit:
+    """The file's first article (read_all gives every article of a multi-article file)."""
+    return read_all(path, limits)[0]
 
 
 def unique_ids(items: Sequence[Article | ArticleAudit]) -> None:
@@ -61,12 +73,22 @@ def score_and_find(article: Article, records: dict[str, Record], cfg: ScoringCon
 
 
 def audit_articles(articles: Sequence[Article], source: RecordSource, cfg: Config) -> list[ArticleAudit]:
-    return [score_and_find(a, recs, cfg.scoring) for a, recs in resolve(articles, source)]
+    audits = [score_and_find(a, recs, cfg.scoring) for a, recs in resolve(articles, source)]
+    return search_sources(audits, source, cfg)
+
+
+def search_sources(audits: list[ArticleAudit], source: RecordSource, cfg: Config) -> list[ArticleAudit]:
+    """Unreferenced claims' likely sources and replacements for unsupportive citations (audit.sources)."""
+    if not cfg.sources.enabled:
+        return audits
+    from audit.sources import SourceFinder, find_sources
+    finder = SourceFinder.for_source(source, cfg.scoring, cfg.sources)
+    return [find_sources(a, finder) for a in audits]
 
 
 def audit_paths(paths: Sequence[str | Path], source: RecordSource, cfg: Config) -> list[ArticleAudit]:
     """Every article under ``paths``; unreadable ones become error audits, in input order."""
-    items = [read_one(p) for p in article_paths(list(paths))]
+    items = [it for p in article_paths(list(paths)) for it in read_all(p, cfg.reading)]
     unique_ids(items)
     good = [it for it in items if isinstance(it, Article)]
     audited = iter(audit_articles(good, source, cfg))
@@ -74,7 +96,8 @@ def audit_paths(paths: Sequence[str | Path], source: RecordSource, cfg: Config) 
 
 
 def audit_file(path: str | Path, source: RecordSource, cfg: Config) -> ArticleAudit:
-    item = read_one(path)
+    """The audit of a single-article file (audit_paths audits every article of a set)."""
+    item = read_one(path, cfg.reading)
     if isinstance(item, ArticleAudit):
         return item
     return audit_articles([item], source, cfg)[0]

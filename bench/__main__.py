@@ -16,6 +16,7 @@ BENCHMARKS = [
     ("stance: claim-source pairs judged per second", "bench.bench_stance"),
     ("nightly: 2,000 generated articles, warm caches", "bench.bench_nightly"),
     ("reports: 500-article run in the browser", "bench.bench_reports"),
+    ("reading: pasted pages, boilerplate libraries, JATS links, adversarial shapes", "bench.bench_reading"),
 ]
 
 

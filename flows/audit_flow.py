@@ -7,26 +7,42 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from prefect import flow, get_run_logger, task
+from prefect import flow, get_run_logger, task, unmapped
 from prefect.cache_policies import NO_CACHE
 
 from audit.config import Config, load_config
 from audit.errors import BadInputError
 from audit.reading.ingest import article_paths
 from audit.models import Article, ArticleAudit
-from audit.pipeline import read_one, score_and_find, unique_ids
+from audit.pipeline import read_all, score_and_find, unique_ids
 from flows.steps import resolve_records
 from reports.writer import write_article_report, write_run_index
 
 
 @task(name="ingest", cache_policy=NO_CACHE)
-def ingest_task(path: str) -> Article | ArticleAudit:
-    return read_one(path)
+def ingest_task(path: str, limits=None) -> list[Article | ArticleAudit]:
+    """Every article of the file (a PMC article set holds several), or its error entry."""
+    return read_all(path, limits)
 
 
 @task(name="score", cache_policy=NO_CACHE)
 def score_task(article: Article, records: dict, cfg: Config) -> ArticleAudit:
     return score_and_find(article, records, cfg.scoring)
+
+
+@task(name="find-sources", cache_policy=NO_CACHE)
+def sources_task(audits: list[ArticleAudit], cfg: Config, offline_records: list[str] | None) -> list[ArticleAudit]:
+    # After scoring: the verdicts say which citations need replacements.  The records fetched by the
+    # resolve step are in the cache by now, so the local index holds them.
+    from audit.pipeline import search_sources
+    from flows.steps import open_records
+    source = open_records(cfg, offline_records)
+    try:
+        return search_sources(audits, source, cfg)
+    finally:
+        cache = getattr(source, "cache", None)
+        if cache is not None:
+            cache.close()
 
 
 @task(name="report", cache_policy=NO_CACHE)
@@ -41,13 +57,15 @@ def audit_run(paths: list[str], out_dir: str, offline_records: list[str] | None 
     logger = get_run_logger()
     cfg = load_config(config_path)
     files = [str(p) for p in article_paths(paths)]
-    items = [f.result() for f in ingest_task.map(files)]
+    items = [it for f in ingest_task.map(files, unmapped(cfg.reading)) for it in f.result()]
     unique_ids(items)
     good = [it for it in items if isinstance(it, Article)]
     # One call for the whole run so the Entrez layer batches every unique PMID.
     resolved, stats = resolve_records(good, cfg, offline_records) if good else ([], {})
     scored = iter([f.result() for f in score_task.map([a for a, _ in resolved], [r for _, r in resolved], cfg)])
     audits = [next(scored) if isinstance(it, Article) else it for it in items]
+    if cfg.sources.enabled and any(not a.error for a in audits):
+        audits = sources_task(audits, cfg, offline_records)
     for a in audits:
         if a.error:
             logger.warning("could not read %s", a.error)
@@ -79,10 +97,11 @@ def locate_article(article_id: str, cfg: Config, history) -> str:
     for f in files:
         if id_of_file(f) == article_id:
             return f
-    # Ids of same-named files get suffixes ("-2") in corpus order: read them all to match.
-    items = [read_one(f) for f in files]
-    unique_ids(items)
-    for f, it in zip(files, items):
+    # Ids of same-named files get suffixes ("-2") in corpus order, and a PMC article set holds
+    # several articles ("pmc--PMC123"): read them all to match.
+    pairs = [(f, it) for f in files for it in read_all(f, cfg.reading)]
+    unique_ids([it for _, it in pairs])
+    for f, it in pairs:
         if (it.article if isinstance(it, ArticleAudit) else it).id == article_id:
             return f
     raise BadInputError(article_id, "no article with this id in the corpus "
@@ -107,7 +126,10 @@ def audit_article(article_id: str, config_path: str | None = None, refresh_recor
     history = History(cfg.output.history_db)
     try:
         path = locate_article(article_id, cfg, history)
-        item = ingest_chunk([path])[0]
+        items = ingest_chunk([path], cfg.reading)[0]
+        # the article of that id when the file holds several, else the file's one article
+        item = next((it for it in items if (it.article if isinstance(it, ArticleAudit) else it).id == article_id),
+                    items[0])
         art = item.article if isinstance(item, ArticleAudit) else item
         art.id = article_id          # keep the corpus id even when it carries a "-2" suffix
         stats: dict = {}

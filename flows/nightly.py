@@ -93,8 +93,9 @@ class _CrashDrill:
             os.kill(os.getpid(), signal.SIGKILL)
 
 
-def read_corpus(runner, files: list[str], history: History, size: int) -> list[Article | ArticleAudit]:
-    """Every file as an Article (or the audit of an unreadable one), in ``files`` order.
+def read_corpus(runner, files: list[str], history: History, size: int,
+                limits=None) -> list[Article | ArticleAudit]:
+    """Every article of every file (or the audit of an unreadable file), in ``files`` order.
 
     A file whose bytes hash and parse key (the reading code) match the last
     time it was read comes back from the history as read then, before
@@ -106,14 +107,17 @@ def read_corpus(runner, files: list[str], history: History, size: int) -> list[A
     hashes = {f: h for f in files if (h := file_sha256(f)) is not None}
     known = history.parsed_articles(hashes, key)
     to_read = [f for f in files if f not in known]
-    read: dict[str, Article | ArticleAudit] = {}
-    for part, fut in [(c, runner.submit(ingest_chunk, {"files": c})) for c in chunks(to_read, size)]:
+    read: dict[str, list[Article | ArticleAudit]] = {}
+    for part, fut in [(c, runner.submit(ingest_chunk, {"files": c, "limits": limits}))
+                      for c in chunks(to_read, size)]:
         read.update(zip(part, fut.result()))
     # Stored before unique_ids renames duplicate ids: the row is the file as read.  A file
-    # that changed between hashing and reading is not stored (its hashes differ).
-    history.store_parsed([(f, it) for f, it in read.items()
-                          if isinstance(it, Article) and it.sha256 == hashes.get(f)], key, keep=files)
-    return [known[f] if f in known else read[f] for f in files]
+    # that changed between hashing and reading is not stored (its hashes differ), nor one
+    # holding several articles (a row is one article; such a file is read again).
+    history.store_parsed([(f, its[0]) for f, its in read.items()
+                          if len(its) == 1 and isinstance(its[0], Article) and its[0].sha256 == hashes.get(f)],
+                         key, keep=files)
+    return [it for f in files for it in ([known[f]] if f in known else read[f])]
 
 
 def run_nightly(cfg: Config, progress: bool = True, task_runner=None) -> dict:
@@ -142,7 +146,7 @@ def _run_nightly(cfg: Config, history: History, progress: bool, task_runner) -> 
     runner = task_runner if task_runner is not None else task_runner_for(cfg.concurrency)
     stats: dict = {}
     with runner:
-        items = read_corpus(runner, files, history, size)
+        items = read_corpus(runner, files, history, size, cfg.reading)
         unique_ids(items)
         ids = [_article_of(it).id for it in items]
 

@@ -23,7 +23,7 @@ from audit.pubmed.fetch import RecordSource, open_source
 from audit.history import (ArticleResult, diff_rows, finding_rows, pack_audit, report_key,
                            unpack_audit)
 from audit.models import Article, ArticleAudit, Record
-from audit.pipeline import read_one, score_and_find
+from audit.pipeline import read_all, score_and_find
 from audit.pubmed.resolve import resolve
 from reports.writer import article_dirname, write_article_report
 
@@ -80,8 +80,9 @@ def chunk_size(n: int, workers: int, smallest: int = 4, largest: int = 100) -> i
 
 
 @task(name="ingest-chunk", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=1)
-def ingest_chunk(files: list[str]) -> list[Article | ArticleAudit]:
-    return [read_one(f) for f in files]
+def ingest_chunk(files: list[str], limits=None) -> list[list[Article | ArticleAudit]]:
+    """Per file, every article it holds (a PMC article set holds several), or its error entry."""
+    return [read_all(f, limits) for f in files]
 
 
 def open_records(cfg: Config, offline_records: Sequence[str] | None, refresh: bool = False) -> RecordSource:

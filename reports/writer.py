@@ -151,19 +151,40 @@ def article_report(audit: ArticleAudit, diff: dict | None = None) -> dict:
     out = {
         "schema_version": SCHEMA_VERSION,
         "article": {"id": art.id, "title": art.title, "subject": art.subject, "sha256": art.sha256,
-                    "path": art.path, "format": art.format, "text": art.text},
+                    "path": art.path, "format": art.format, "text": art.text, "part": art.part},
         "claims": [{"id": c.id, "text": c.text, "citations": list(c.citations), "line": c.line,
                     "start": c.start, "end": c.end} for c in art.claims],
         "references": refs,
+        "set_aside": [{"text": x.text, "line": x.line, "reason": x.reason} for x in art.set_aside],
         "pairs": pairs,
         "drifts": [to_dict(d) for d in audit.drifts],
         "findings": findings,
         "summary": audit.summary,
+        "sources": source_searches(getattr(audit, "sources", None) or []),
     }
     if audit.error:
         out["error"] = audit.error
     if diff is not None:
         out["diff"] = {k: list(diff.get(k) or []) for k in ("new", "persisting", "resolved")}
+    return out
+
+
+def pubmed_search_url(term: str) -> str:
+    """PubMed's web search for an ESearch term, so a reviewer can repeat the query."""
+    from urllib.parse import quote_plus
+    return "https://pubmed.ncbi.nlm.nih.gov/?term=" + quote_plus(term)
+
+
+def source_searches(searches) -> list[dict]:
+    """audit.sources' searches for report.json: candidates with PubMed links, every query with its repeat link."""
+    out = []
+    for s in searches:
+        d = to_dict(s)
+        for c in d["candidates"]:
+            c["url"] = pubmed_url(c["pmid"])
+        for q in d["queries"]:
+            q["url"] = pubmed_search_url(q["query"]) if q["where"] == "pubmed" else None
+        out.append(d)
     return out
 
 

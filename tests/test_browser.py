@@ -417,3 +417,54 @@ def test_contradicted_claim_shows_the_quoted_evidence(page, data_dir, tmp_path, 
     assert "associated" in detail.locator(".stance .evidence-quote mark.conflict").all_inner_texts()
     assert "the claim states cause and effect; the source reports an association" in detail.inner_text()
     _clean(page)
+
+
+def test_source_candidates_and_suggestions_on_the_article_page(page, root_dir, shared_dir, data_dir, tmp_path,
+                                                               artifacts):
+    from audit.config import load_config
+    from audit.pipeline import audit_paths
+    from audit.pubmed.fetch import OfflineSource
+    from eutils_fixture import record_store     # the shared records, parsed once per session
+
+    source = OfflineSource({p: e.record for p, e in record_store().entries.items()})
+    audits = audit_paths([shared_dir / "seeds" / "ileal-net-answer.txt",
+                          root_dir / "examples" / "articles" / "colorectal-cancer-genetics.html"],
+                         source, load_config(None, env={}))
+    for a in audits:
+        write_article_report(a, tmp_path)
+    seed = next(a for a in audits if a.article.id == "ileal-net-answer")
+    crc = next(a for a in audits if a.article.id == "colorectal-cancer-genetics")
+    # The seed: every unreferenced claim says its source was not identified, offline, with its queries.
+    _open(page, tmp_path / seed.article.id / "report.html")
+    sec = page.locator("#sources-section")
+    assert sec.is_visible()
+    blocks = sec.locator(".source-search.identify")
+    assert blocks.count() == len(seed.sources) == 5
+    for i, s in enumerate(seed.sources):
+        b = blocks.nth(i)
+        assert "source not identified" in b.locator("h3").inner_text()
+        assert "Offline: only the local records were searched" in b.inner_text()
+        assert b.locator(".candidate").count() == len(s.candidates)
+        b.locator("details.query-log summary").click()
+        rows = b.locator("table.queries tr")
+        assert rows.count() == len(s.queries)
+        assert rows.first.locator("code").inner_text() == s.queries[0].query
+    page.screenshot(path=str(artifacts / "article-sources-seed.png"), full_page=True)
+    _clean(page)
+    # The example article: suggestions for its unsupportive citations, with PubMed links.
+    _open(page, tmp_path / crc.article.id / "report.html")
+    sugg = [s for s in crc.sources if s.purpose == "suggest" and s.candidates]
+    assert sugg
+    shown = page.locator(".source-search.suggest.suggested")
+    assert shown.count() == len(sugg)
+    first = shown.first
+    assert f"Claim {sugg[0].claim_id}, reference {sugg[0].reference_id}" in first.locator("h3").inner_text()
+    cands = first.locator(".candidate")
+    assert cands.count() == len(sugg[0].candidates)
+    assert cands.first.locator(".badge.suggestion").inner_text() == "suggestion"
+    assert cands.first.locator("a.pubmed-link").get_attribute("href") == \
+        f"https://pubmed.ncbi.nlm.nih.gov/{sugg[0].candidates[0].pmid}/"
+    assert sugg[0].candidates[0].title in cands.first.inner_text()
+    assert page.locator("#findings li", has_text="suggestions for the author").count() == len(sugg)
+    page.screenshot(path=str(artifacts / "article-sources-suggestions.png"), full_page=True)
+    _clean(page)

@@ -305,7 +305,7 @@ JATS_SAMPLE = """<?xml version="1.0"?>
 <body><sec><title>Introduction</title>
 <p>Statins lower LDL <xref ref-type="bibr" rid="r1">1</xref>. Aspirin prevents events <sup><xref ref-type="bibr" rid="r2 r3">2,3</xref></sup>.
 Both were studied together <xref ref-type="bibr" rid="r1">[1]</xref>&#x2013;<xref ref-type="bibr" rid="r4">[4]</xref>. See <xref ref-type="fig" rid="f1">Figure 1</xref> for doses of 5 mg.</p>
-<fig id="f1"><caption><p>Doses used [7].</p></caption></fig>
+<fig id="f1"><caption><p>Doses used <xref ref-type="bibr" rid="r4">4</xref>.</p></caption></fig>
 <list><list-item><p>Myopathy is rare <xref ref-type="bibr" rid="nosuch">8</xref>.</p></list-item></list>
 </sec></body>
 <back><ref-list>
@@ -326,7 +326,8 @@ def test_jats_variants():
                        ("Both were studied together.", ["1", "2", "3", "4"])]
     assert ("See Figure 1 for doses of 5 mg.", []) in got
     assert ("Myopathy is rare.", ["nosuch"]) in got
-    assert not any("Abstract" in t or "Doses used" in t for t, _ in got)
+    assert not any("Abstract" in t for t, _ in got)
+    assert ("Doses used.", ["4"]) in got                 # citations in figure captions count
     refs = {r.id: r for r in art.references}
     assert refs["1"].pmid == "11111111" and refs["1"].cited_journal == "Lancet" and refs["1"].cited_year == 2019
     assert refs["2"].doi == "10.1136/bmj.k1" and refs["2"].cited_title == "Aspirin"

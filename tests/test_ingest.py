@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from audit.errors import BadInputError
-from audit.reading.ingest import article_id, article_paths, read_article, read_article_bytes
+from audit.reading.ingest import article_id, article_paths, read_article, read_article_bytes, read_articles
 
 
 
@@ -112,11 +112,21 @@ def test_jats_claim_lines_follow_the_source(data_dir):
         assert first_words in lines[c.line - 1] or first_words in lines[c.line - 2], (c.line, c.text)
 
 
-def test_articleset_takes_the_first_article(data_dir):
+def test_articleset_reads_every_article_with_ids_naming_file_and_article(data_dir):
     path = data_dir / "jats/ncbiutils/pmc.xml"
-    art = read_article(path)
-    first, _ = _first_article(path)
-    assert art.title == " ".join("".join(first.find(".//article-title").itertext()).split())
+    arts = read_articles(path)
+    tree = ET.parse(path)
+    want = tree.getroot().findall("article")
+    assert len(arts) == len(want) == 5
+    for art, el in zip(arts, want):
+        title = el.find("front/article-meta/title-group/article-title")
+        assert art.title == " ".join("".join(title.itertext()).split())
+        pmc = el.find("front/article-meta/article-id[@pub-id-type='pmc']").text
+        assert art.id == f"pmc--PMC{pmc.removeprefix('PMC')}" and pmc.removeprefix("PMC") in art.part
+        assert sorted(r.line for r in art.references) == sorted(r.line for r in art.references if r.in_list)
+    # the references of each article are its own: 361 in all, none lost
+    assert sum(len([r for r in a.references if r.in_list]) for a in arts) == len(tree.getroot().findall(".//ref"))
+    assert len({a.id for a in arts}) == 5
 
 
 # --------------------------------------------------------------------------

@@ -393,8 +393,13 @@ def build_background(data_dir: Path) -> tuple[dict[str, int], int]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "retrieval":
+        from audit.evaluation.retrieval import main as retrieval_main   # owns its options
+        return retrieval_main(argv[1:])
     ap = argparse.ArgumentParser(prog="citeaudit eval", description=__doc__.split("\n\n")[0])
-    ap.add_argument("dataset", choices=["scifact", "tune", "build-df"])
+    ap.add_argument("dataset", choices=["scifact", "tune", "build-df"],
+                    help="(also: 'retrieval', see audit/evaluation/retrieval.py)")
     ap.add_argument("--split", default="dev", choices=["dev", "train"])
     ap.add_argument("--sample", type=int, default=None, help="evaluate on N claims with evidence")
     ap.add_argument("--seed", type=int, default=13)

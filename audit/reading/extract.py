@@ -10,10 +10,12 @@ entries.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
-from audit.models import Claim, Reference
+from audit.models import Claim, Reference, SetAside
+from audit.reading.chrome import Judgement, is_chrome_sentence, judge_blocks
 
 # --------------------------------------------------------------------------
 # Blocks
@@ -39,12 +41,8 @@ class Block:
     label: str | None = None     # a reference entry's label given by structure
 
     def line_at(self, offset: int) -> int:
-        line = self.line
-        for off, ln in self.breaks:
-            if off > offset:
-                break
-            line = ln
-        return line
+        i = bisect.bisect_right(self.breaks, (offset, float("inf")))
+        return self.breaks[i - 1][1] if i else self.line
 
 
 class BlockBuilder:
@@ -197,8 +195,21 @@ def _from_superscript(s: str) -> str:
     return s.translate(str.maketrans(_SUPERSCRIPTS + "⁻", "0123456789-"))
 
 
-def _overlaps(start: int, end: int, taken: list[tuple[int, int]]) -> bool:
-    return any(start < e and s < end for s, e in taken)
+
+class _Taken:
+    """Which characters of a text markers already cover: O(marker length) per question,
+    where a list of spans made a page of many markers quadratic."""
+
+    def __init__(self, n: int, spans=()):
+        self.mask = bytearray(n + 1)
+        for s, e in spans:
+            self.add(s, e)
+
+    def add(self, start: int, end: int) -> None:
+        self.mask[start:end] = b"\x01" * (end - start)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        return 1 in self.mask[start:end]
 
 
 def find_markers(text: str, structural: list[Marker], lexical: bool = True) -> tuple[list[Marker], list[Marker]]:
@@ -211,12 +222,12 @@ def find_markers(text: str, structural: list[Marker], lexical: bool = True) -> t
     found = list(structural)
     if not lexical:
         return found, []
-    taken = [(m.start, m.end) for m in found]
+    taken = _Taken(len(text), [(m.start, m.end) for m in found])
 
     def add(start: int, end: int, labels: list[str], kind: str) -> None:
-        if labels and not _overlaps(start, end, taken):
+        if labels and not taken.overlaps(start, end):
             found.append(Marker(start, end, labels, kind))
-            taken.append((start, end))
+            taken.add(start, end)
 
     for m in _SUP_TAG.finditer(text):
         add(m.start(), m.end(), _expand(m.group(1)), "sup")
@@ -228,20 +239,20 @@ def find_markers(text: str, structural: list[Marker], lexical: bool = True) -> t
             continue
         add(m.start(), m.end(), _expand(m.group(1)), "bracket")
     for m in _CARET.finditer(text):
-        before = text[:m.start()]
+        before = text[max(0, m.start() - 16):m.start()]     # a window: the whole prefix made it quadratic
         if before and _UNITS_BEFORE_EXPONENT.search(before):
             continue
         add(m.start(), m.end(), _expand(m.group(1)), "caret")
     for m in _UNISUP.finditer(text):
-        before = text[:m.start()]
-        if not before or before[-1].isspace() or _UNITS_BEFORE_EXPONENT.search(before):
+        before = text[max(0, m.start() - 16):m.start()]
+        if not m.start() or before[-1].isspace() or _UNITS_BEFORE_EXPONENT.search(before):
             continue
         add(m.start(), m.end(), _expand(_from_superscript(m.group())), "unisup")
     found.sort(key=lambda mk: mk.start)
 
     bare: list[Marker] = []
     for m in _BARE.finditer(text):
-        if _overlaps(m.start(), m.end(), taken):
+        if taken.overlaps(m.start(), m.end()):
             continue
         spec = m.group(1)
         if re.search(r",\d{3}(?!\d)", spec) or re.search(r"(?<!\d)0\d", spec):
@@ -305,16 +316,16 @@ def split_sentences(text: str, markers: list[Marker]) -> list[tuple[int, int]]:
     """Sentence spans in ``text``; markers right after a full stop stay with it."""
     spans: list[tuple[int, int]] = []
     by_start = {m.start: m for m in markers}
-    inside = [(m.start, m.end) for m in markers]
+    inside = _Taken(len(text), [(m.start, m.end) for m in markers])
     start = 0
     n = len(text)
     i = 0
     while i < n:
         ch = text[i]
         boundary = None
-        if ch in ".!?" and not _overlaps(i, i + 1, inside):
+        if ch in ".!?" and not inside.overlaps(i, i + 1):
             j = i + 1
-            while j < n and text[j] in "\"'”’)]" and not _overlaps(j, j + 1, inside):
+            while j < n and text[j] in "\"'”’)]" and not inside.overlaps(j, j + 1):
                 j += 1
             # markers right after the stop: "...cancer.[3] Next" / "...cancer.³"
             k = j
@@ -325,6 +336,12 @@ def split_sentences(text: str, markers: list[Marker]) -> list[tuple[int, int]]:
                 if p in by_start and (k > j or not sep.group().strip()):
                     k = by_start[p].end
                     continue
+                # '...past time?" [[28]].': a marker in brackets of the text's own
+                if k == j and text.startswith(" [", k) and k + 2 in by_start:
+                    close = by_start[k + 2].end
+                    if text.startswith("]", close):
+                        k = close + 1
+                        continue
                 break
             nxt = k
             while nxt < n and text[nxt] == " ":
@@ -369,6 +386,17 @@ def _is_boundary(text: str, i: int, nxt: int) -> bool:
     m = _WORD_BEFORE_STOP.search(text, max(0, i - 64), i)
     if m:
         word = m.group(1)
+        if len(word) == 1 and word.isupper():
+            # an initial: "[E. J. 116-118]", "Smith J. H. Jones": not a sentence end when another
+            # initial follows or a bracket opened just before is still open
+            if re.match(r"[A-Z]\.", text[nxt:nxt + 2]):
+                return False
+            # the last of a chain of initials: "R. A. Fisher", "M.-D. Ruepp"
+            if re.search(r"(?:^|[\s(\[])[A-Z]\.[\s-]?$", text[max(0, m.start(1) - 5):m.start(1)]):
+                return False
+            window = text[max(0, i - 40):i]
+            if window.rfind("[") > window.rfind("]") or window.rfind("(") > window.rfind(")"):
+                return False
         if "." in word.strip("."):
             return False                          # U.S., e.g., A.I.
         if word.lower() in _ABBREV:
@@ -382,32 +410,7 @@ _WORD_BEFORE_STOP = re.compile(r"([A-Za-z][A-Za-z.]*)$")
 
 
 # --------------------------------------------------------------------------
-# Page chrome
-
-_CHROME = re.compile(r"""(?ix)
-    disclaimer | \bliabilit(y|ies)\b | \bliable\b | reviewed\ for\ accuracy | advisory\ board
-  | editorial\ polic | follow[- ]up\ questions? | personali[sz]e | tailor\ your | your\ experience
-  | best\ describes\ you | last\ (updated|reviewed|modified) | review\ status | under\ review
-  | pending\ (human\ )?review | educational\ purposes?\ only | informational\ purposes?\ only
-  | not\ (a\ substitute|intended\ to\ replace) | does\ not\ replace | cookie | subscribe | newsletter
-  | sign\ (up|in) | log\ ?in\b | privacy\ policy | terms\ of\ (use|service) | all\ rights\ reserved
-  | copyright | ©  | advertisement | sponsored | share\ this | print\ this | was\ this\ (helpful|useful)
-  | world-class | instantly | download\ our | our\ (medical\ )?(a\.?i\.?|team|experts|editors|platform|app)\b
-  | related\ (articles|questions|content) | you\ (may|might)\ also\ like | more\ from\ | about\ the\ author
-  | view\ (editorial|sources) | ask\ (any|a)\ (follow|question)
-""")
-_CHROME_SECTION = re.compile(r"(?i)disclaimer|follow[- ]up|related (articles|questions|content)|"
-                             r"you (may|might) also like|more from|about (us|the author)|share|comments|"
-                             r"newsletter|advertisement|sponsored|was this (helpful|useful)")
-_WE = re.compile(r"(?i)\b(we|us|our)\b")
-_YOU = re.compile(r"(?i)\b(you|your|yours)\b")
-
-
-def is_chrome_sentence(s: str) -> bool:
-    if _CHROME.search(s):
-        return True
-    # A site speaking to its reader ("Help us tailor your experience").
-    return bool(_WE.search(s) and _YOU.search(s))
+# Headings
 
 
 def looks_like_heading(text: str, has_markers: bool) -> bool:
@@ -433,7 +436,8 @@ _PMID_RE = [
 _DOI_RE = re.compile(r"(?i)\b(10\.\d{4,9}/[^\s\"<>]+)")
 _PMCID_RE = re.compile(r"(?i)\b(PMC\d{3,9})\b")
 _YEAR_RE = re.compile(r"\b(1[89]\d\d|20\d\d)[a-z]?\b")
-_ENTRY_LABEL = re.compile(r"^\s*(?:\[(\d{1,4})\]|(\d{1,4})[.)](?=\s|$)|\^(\d{1,4})\s|(\d{1,4})\s+(?=[A-Z]))\s*")
+# A bare number as a label has at most three digits: "2017 ACC/AHA Guideline" starts with a year.
+_ENTRY_LABEL = re.compile(r"^\s*(?:\[(\d{1,4})\]:?|(\d{1,4})[.)](?=\s|$)|\^(\d{1,4})\s|(\d{1,3})\s+(?=[A-Z]))\s*")
 
 
 def clean_doi(doi: str) -> str:
@@ -488,8 +492,13 @@ def parse_citation(raw: str) -> tuple[str | None, str | None, int | None]:
     text = _strip_identifiers(raw)
     if not text:
         return None, None, None
+    # The citation's year closes it ("Journal. 2015;149:1-8"); a year inside the title
+    # ("Cameroon 2006-2012: a retrospective study") comes before and is not it.
     years = [int(y) for y in _YEAR_RE.findall(text)]
-    year = years[0] if years else None
+    year = years[-1] if years else None
+    dated = re.search(r"(?:^|[.;,]\s*)(1[89]\d\d|20\d\d)[a-z]?\s*(?:[A-Z][a-z]{2}\s*)?(?:\d{1,2}\s*)?[;:(]", text)
+    if dated:
+        year = int(dated.group(1))
     apa = re.search(r"\((1[89]\d\d|20\d\d)[a-z]?(?:,[^)]*)?\)\.?\s*", text)
     if apa and apa.start() < len(text) // 2 + 10:
         year = int(apa.group(1))
@@ -618,12 +627,29 @@ def journal_mentions(text: str) -> list[tuple[int, str]]:
 # Blocks -> main text, claims, references
 
 
+_WORD3 = re.compile(r"[^\W\d_]{3,}")
+
+
+def is_fragment(text: str) -> bool:
+    """Bits of a sentence cut inside brackets ("A., A.", "[H.] [L.]", "Zha]."): fewer than two words."""
+    return len(_WORD3.findall(text)) < 2 and len(text.split()) <= 4
+
+
+def _add_claim(claims: list[Claim], claim_block: list[int], text: str, labels: list[str],
+               where: tuple[int, int, int], block: int) -> None:
+    line, start, end = where
+    claims.append(Claim(id=f"c{len(claims) + 1}", text=text, citations=labels, line=line, start=start, end=end))
+    claim_block.append(block)
+
+
 @dataclass
 class Extracted:
     text: str
     claims: list[Claim]
     references: list[Reference]
     question: str | None          # the first question asked before any claim
+    set_aside: list[SetAside] = field(default_factory=list)   # chrome blocks and sentences, with lines
+    title: str | None = None      # the block read as the page's title or question (copied pages)
 
 
 def _clean_claim(text: str, spans: list[tuple[int, int]]) -> str:
@@ -635,7 +661,7 @@ def _clean_claim(text: str, spans: list[tuple[int, int]]) -> str:
     out.append(text[pos:])
     t = "".join(out)
     t = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", t)          # markdown links and images
-    t = re.sub(r"<[^>]{1,200}>", " ", t)                       # stray tags
+    t = re.sub(r"</?[A-Za-z][^<>]{0,200}>", " ", t)             # stray tags (not "<10 ... >5")
     t = re.sub(r"(\*\*|__|`)", "", t)
     t = re.sub(r"(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)", "", t)
     t = re.sub(r"[(\[]\s*[,;–-]*\s*[)\]]", " ", t)               # brackets left empty
@@ -674,31 +700,23 @@ def extract(blocks: list[Block], entries: list[Reference], chrome: bool = True, 
 
     # 1. Which blocks stay: not chrome, and which of them may carry claims.
     kept: list[tuple[Block, list[Marker], list[Marker], bool]] = []   # block, explicit, bare, is_claim_block
-    in_chrome_section = False
-    after_chrome = False          # short lines among chrome ("Submitted", "Approved") are chrome too
+    set_aside: list[SetAside] = []
+    headings = []
     for b, (explicit, bare) in zip(blocks, found):
         ends_in_bare = any(m.end >= len(b.text.rstrip(" .;!?")) for m in bare)
-        bare_heading = b.kind == "para" and looks_like_heading(b.text, bool(explicit) or ends_in_bare)
-        heading = b.kind == "heading" or bare_heading
-        if chrome and heading:
-            if _CHROME_SECTION.search(b.text):
-                in_chrome_section = after_chrome = True
-                continue
-            if is_chrome_sentence(b.text) or (b.text.rstrip().endswith("?") and _YOU.search(b.text)):
-                after_chrome = True
-                continue
-            if after_chrome and bare_heading and not b.text.rstrip().endswith("?"):
-                continue
-            in_chrome_section = False
-        if chrome and in_chrome_section and not explicit:
+        headings.append(b.kind == "heading" or
+                        (b.kind == "para" and looks_like_heading(b.text, bool(explicit) or ends_in_bare)))
+    if chrome:
+        marked = [bool(ex or bare) for ex, bare in found]
+        sents = [[b.text[s:e] for s, e in split_sentences(b.text, ex)] or [b.text]
+                 for b, (ex, _) in zip(blocks, found)]
+        verdicts, title_at = judge_blocks(blocks, marked, headings, sents)
+    else:
+        verdicts, title_at = [Judgement(False)] * len(blocks), None
+    for b, (explicit, bare), heading, v in zip(blocks, found, headings, verdicts):
+        if v.chrome:
+            set_aside.append(SetAside(b.text, b.line, v.reason))
             continue
-        if chrome and not heading and not explicit and not bare:
-            spans = split_sentences(b.text, explicit)
-            if any(is_chrome_sentence(b.text[s:e]) or
-                   (b.text[s:e].endswith("?") and _YOU.search(b.text[s:e])) for s, e in spans):
-                after_chrome = True
-                continue
-        after_chrome = False
         kept.append((b, explicit, bare, not heading))
 
     # 2. Sentences, and which bare numbers are markers across the document.
@@ -711,15 +729,26 @@ def extract(blocks: list[Block], entries: list[Reference], chrome: bool = True, 
             if question is None and not seen_claim and b.text.rstrip().endswith("?"):
                 question = b.text.strip()
             continue
+        pool = sorted(explicit + bare, key=lambda m: m.start)
+        k = 0
         for s, e in split_sentences(b.text, explicit):
             sent = b.text[s:e]
-            inside = [m for m in explicit + bare if s <= m.start and m.end <= e]
+            # markers in order, sentences in order: one pass over both (no re-filtering per sentence)
+            while k < len(pool) and pool[k].start < s:
+                k += 1
+            inside = []
+            j = k
+            while j < len(pool) and pool[j].start < e:
+                if pool[j].end <= e:
+                    inside.append(pool[j])
+                j += 1
             has_explicit = any(m.kind != "bare" for m in inside)
             if sent.rstrip("\"'”’)").endswith("?") and not has_explicit:
                 if question is None and not seen_claim:
                     question = sent.strip()
                 continue
             if chrome and not has_explicit and is_chrome_sentence(sent):
+                set_aside.append(SetAside(sent, b.line_at(s), "site text inside the content (not read as a claim)"))
                 continue
             if not inside and sent.rstrip().endswith(":"):
                 continue                      # "Some key points to consider:" leads into a list
@@ -743,6 +772,8 @@ def extract(blocks: list[Block], entries: list[Reference], chrome: bool = True, 
     text = "".join(parts)
 
     claims: list[Claim] = []
+    claim_block: list[int] = []
+    carry: dict | None = None     # a fragment's labels waiting for the next sentence of its block
     mentions: dict[str, str] = {}
     for bi, s, e, inside in sentences:
         b = kept[bi][0]
@@ -751,19 +782,40 @@ def extract(blocks: list[Block], entries: list[Reference], chrome: bool = True, 
         sent = b.text[s:e]
         ctext = _clean_claim(sent, spans)
         labels = _unique([lab for m in markers for lab in m.labels])
+        where = (b.line_at(s), offsets[bi] + s, offsets[bi] + e)
+        if carry is not None and carry["block"] != bi:   # nothing followed in its block: it stands alone
+            _add_claim(claims, claim_block, carry["text"], carry["labels"], carry["where"], carry["block"])
+            carry = None
+        if labels and is_fragment(ctext):
+            # "[A. A. 34, A. A. 35]": a sentence split inside brackets of initials leaves bits that
+            # are not claims; their markers belong to the sentence they close (or open).
+            if claim_block and claim_block[-1] == bi:
+                prev = claims[-1]
+                prev.citations = _unique(prev.citations + labels)
+                prev.end = offsets[bi] + e
+            elif carry is not None:
+                carry["labels"] = _unique(carry["labels"] + labels)
+            else:
+                carry = {"block": bi, "labels": labels, "text": ctext, "where": where}
+            continue
+        if carry is not None:
+            labels = _unique(carry["labels"] + labels)
+            where = (carry["where"][0], carry["where"][1], where[2])
+            carry = None
         if not labels and len(ctext.split()) < 3:
             continue
         if not ctext and not labels:
             continue
-        cid = f"c{len(claims) + 1}"
-        claims.append(Claim(id=cid, text=ctext, citations=labels, line=b.line_at(s),
-                            start=offsets[bi] + s, end=offsets[bi] + e))
+        _add_claim(claims, claim_block, ctext, labels, where, bi)
         if markers:
             for end, name in journal_mentions(sent):
                 after = [m for m in markers if m.start - s >= end - 1]
                 target = after[0] if after else markers[-1]
                 for lab in target.labels[:1]:
                     mentions.setdefault(lab, name)
+
+    if carry is not None:
+        _add_claim(claims, claim_block, carry["text"], carry["labels"], carry["where"], carry["block"])
 
     # 4. References: the list's entries, then labels cited with no entry.
     refs = list(entries)
@@ -776,4 +828,6 @@ def extract(blocks: list[Block], entries: list[Reference], chrome: bool = True, 
     for r in refs:
         if r.id in mentions and not r.cited_journal:
             r.cited_journal = mentions[r.id]
-    return Extracted(text=text, claims=claims, references=refs, question=question)
+    title_guess = blocks[title_at].text if title_at is not None else None
+    return Extracted(text=text, claims=claims, references=refs, question=question, set_aside=set_aside,
+                     title=title_guess)

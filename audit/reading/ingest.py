@@ -18,10 +18,14 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 from xml.parsers import expat
 
+from audit.config import ReadingConfig
 from audit.errors import BadInputError
-from audit.reading.extract import (Block, BlockBuilder, extract, reference_from_entry, split_entry_label,
-                      looks_like_heading, find_identifiers, _UNITS_BEFORE_EXPONENT, _YEAR_RE)
-from audit.models import Article, Reference
+from audit.reading.extract import (Block, BlockBuilder, extract, find_markers, reference_from_entry,
+                                   split_entry_label, looks_like_heading, find_identifiers, _expand,
+                                   _UNITS_BEFORE_EXPONENT, _YEAR_RE)
+from audit.models import Article, Reference, SetAside
+from audit.reading.boilerplate import MainContent, main_text
+from audit.reading.chrome import is_chrome_heading
 
 ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".xml", ".nxml")
 _FORMAT_BY_SUFFIX = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".html": "html",
@@ -63,15 +67,26 @@ def article_paths(paths: list[str | Path]) -> list[Path]:
     return sorted(out)
 
 
-def read_article(path: str | Path) -> Article:
+def read_articles(path: str | Path, limits: ReadingConfig | None = None) -> list[Article]:
+    """Every article in the file: one, or each <article> of a PMC article set."""
+    limits = limits or ReadingConfig()
     p = Path(path)
     try:
+        size = p.stat().st_size
+        if size > limits.max_bytes and p.is_file():
+            raise BadInputError(str(p), f"file of {size:,} bytes is over the limit of {limits.max_bytes:,} "
+                                        f"(reading.max_bytes in config.yaml)")
         data = p.read_bytes()
     except IsADirectoryError:
         raise BadInputError(str(p), "is a folder, not an article file")
     except OSError as exc:
         raise BadInputError(str(p), f"cannot read: {exc.strerror or exc}")
-    return read_article_bytes(data, str(p))
+    return read_articles_bytes(data, str(p), limits)
+
+
+def read_article(path: str | Path, limits: ReadingConfig | None = None) -> Article:
+    """The article of a single-article file (the first of an article set: use read_articles for all)."""
+    return read_articles(path, limits)[0]
 
 
 def file_sha256(path: str | Path) -> str | None:
@@ -82,18 +97,26 @@ def file_sha256(path: str | Path) -> str | None:
         return None
 
 
-def read_article_bytes(data: bytes, path: str) -> Article:
+def read_articles_bytes(data: bytes, path: str, limits: ReadingConfig | None = None) -> list[Article]:
+    limits = limits or ReadingConfig()
+    if len(data) > limits.max_bytes:
+        raise BadInputError(path, f"{len(data):,} bytes is over the limit of {limits.max_bytes:,} "
+                                  f"(reading.max_bytes in config.yaml)")
     fmt = detect_format(data, path)
     sha = hashlib.sha256(data).hexdigest()
     try:
         if fmt == "jats":
-            return _read_jats(data, path, sha)
+            return _read_jats(data, path, sha, limits)
         text = decode(data, path)
         if fmt == "html":
-            return _read_html(text, path, sha)
-        return _read_text(text, path, sha, fmt)
+            return _read_html(text, path, sha, limits)
+        return [_read_text(text, path, sha, fmt)]
     except RecursionError:
         raise BadInputError(path, "nested too deeply to read")
+
+
+def read_article_bytes(data: bytes, path: str, limits: ReadingConfig | None = None) -> Article:
+    return read_articles_bytes(data, path, limits)[0]
 
 
 def article_id(path: str | Path) -> str:
@@ -171,18 +194,27 @@ def _line_of(data: bytes, pos: int) -> int:
 
 
 def _finish(path: str, fmt: str, sha: str, title: str, blocks: list[Block], entries: list[Reference],
-            chrome: bool, lexical: bool = True) -> Article:
+            chrome: bool, lexical: bool = True, aside: list[SetAside] | None = None,
+            part: tuple[str, str] | None = None) -> Article:
+    """The Article of one set of blocks; ``part`` (id suffix, name) for one article of a multi-article file."""
     seen: set[str] = set()
     entries = [r for r in entries if not (r.id in seen or seen.add(r.id))]   # first entry of a label wins
     ex = extract(blocks, entries, chrome=chrome, lexical=lexical)
     title = " ".join(title.split())
+    if ex.title and (not title or any(s.text == title for s in ex.set_aside)):
+        title = re.sub(r"(\*\*|__|`)", "", ex.title).strip()      # the reader's guess was page chrome
     if fmt == "jats":
         subject = title
     else:
         subject = ex.question or title
-    return Article(id=article_id(path), path=str(path), format=fmt, title=title or Path(path).stem,
+    aid = article_id(path)
+    if part is not None:
+        aid = f"{aid}--{part[0]}"
+    set_aside = sorted(list(aside or []) + ex.set_aside, key=lambda s: s.line)
+    return Article(id=aid, path=str(path), format=fmt, title=title or Path(path).stem,
                    subject=subject or title or Path(path).stem, text=ex.text, sha256=sha,
-                   claims=ex.claims, references=ex.references)
+                   claims=ex.claims, references=ex.references, set_aside=set_aside,
+                   part=part[1] if part else "")
 
 
 # --------------------------------------------------------------------------
@@ -193,6 +225,7 @@ _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _BOLD_HEADING = re.compile(r"^\s*(?:\*\*|__)([^*_]{1,120})(?:\*\*|__)\s*:?\s*$")
 _RULE = re.compile(r"^\s*([-=*_])(\s*\1){2,}\s*$")
 _FOOTNOTE_DEF = re.compile(r"^\s*\[\^([A-Za-z0-9_.-]{1,20})\]:\s*(.*)$")
+_LINK_DEF = re.compile(r"^\s{0,3}\[(\d{1,4})\]:\s+(\S.*)$")
 _TERMINAL = re.compile(r"[.!?:;][\"'”’)\]]?\s*$")
 
 
@@ -259,9 +292,9 @@ def _take_references(lines: list[str]) -> tuple[list[str], list[Reference]]:
     section, or a trailing run of numbered entries that read as citations."""
     entries: list[Reference] = []
     body = list(lines)
-    # Markdown footnote definitions, wherever they are.
+    # Markdown footnote definitions and numbered link definitions ("[1]: https://..."), wherever they are.
     for i, ln in enumerate(lines):
-        m = _FOOTNOTE_DEF.match(ln)
+        m = _FOOTNOTE_DEF.match(ln) or _LINK_DEF.match(ln)
         if m:
             raw = m.group(2)
             j = i + 1
@@ -271,26 +304,22 @@ def _take_references(lines: list[str]) -> tuple[list[str], list[Reference]]:
                 j += 1
             entries.append(reference_from_entry(m.group(1), raw, i + 1))
             body[i] = ""
-    heading = None
-    for i in range(len(body) - 1, -1, -1):
-        if _REF_HEADING.match(body[i]):
-            heading = i
-            break
-    if heading is not None:
+    # Candidates: the sections under the last few reference headings, and a trailing
+    # run of numbered entries with no heading.  The one with the most entries that read
+    # as citations wins ("Sources" over a page's source cards, near the top, is not the
+    # reference list at its foot).
+    candidates: list[tuple[int, list[int], list[Reference]]] = []
+    for heading in [i for i in range(len(body) - 1, -1, -1) if _REF_HEADING.match(body[i])][:3]:
         end = len(body)
         for j in range(heading + 1, len(body)):
             s = body[j].strip()
             if _MD_HEADING.match(body[j]) or (s and not _entry_start(s) and _is_chrome_heading(s)):
                 end = j
                 break
-        section = [(j + 1, body[j]) for j in range(heading + 1, end)]
-        found = _entries(section)
-        if found:
-            entries.extend(found)
-            for j in range(heading, end):
-                body[j] = ""
-            return body, entries
-    # A trailing run of numbered entries with no heading.
+        found = _entries([(j + 1, body[j]) for j in range(heading + 1, end)])
+        cited = sum(1 for r in found if _looks_like_citation(r.raw))
+        if found and 2 * cited >= len(found):
+            candidates.append((cited, list(range(heading, end)), found))
     run: list[int] = []
     for i in range(len(body) - 1, -1, -1):
         s = body[i].strip()
@@ -303,9 +332,12 @@ def _take_references(lines: list[str]) -> tuple[list[str], list[Reference]]:
     run.reverse()
     if run and (len(run) >= 2 or find_identifiers(body[run[0]])):
         found = _entries([(i + 1, body[i]) for i in run])
+        candidates.append((sum(1 for r in found if _looks_like_citation(r.raw)) - 0.5, run, found))
+    if candidates:
+        _, lines_used, found = max(candidates, key=lambda c: c[0])
         entries.extend(found)
-        for i in run:
-            body[i] = ""
+        for j in lines_used:
+            body[j] = ""
     return body, entries
 
 
@@ -314,34 +346,35 @@ def _entry_start(s: str) -> bool:
 
 
 def _is_chrome_heading(s: str) -> bool:
-    from audit.reading.extract import _CHROME_SECTION, is_chrome_sentence
-    return looks_like_heading(s, False) and (bool(_CHROME_SECTION.search(s)) or is_chrome_sentence(s))
+    return looks_like_heading(s, False) and is_chrome_heading(s)
 
 
 def _entries(section: list[tuple[int, str]]) -> list[Reference]:
     """Entries of a reference section: numbered ones, else bullets or paragraphs in order."""
-    items: list[tuple[str | None, int, str]] = []     # label, line, text
+    # label, line, text pieces (joined once at the end: appending to a growing string made a
+    # long run of continuation lines quadratic)
+    items: list[tuple[str | None, int, list[str]]] = []
     numbered = any(split_entry_label(ln.strip())[0] is not None for _, ln in section if ln.strip())
     for lineno, ln in section:
         s = ln.strip()
         if not s:
             if not numbered and items and items[-1][2]:
-                items.append((None, 0, ""))            # paragraph break between unlabelled entries
+                items.append((None, 0, []))            # paragraph break between unlabelled entries
             continue
         label, rest = split_entry_label(s)
         bullet = re.match(r"^[•\-*+–·]\s+", s)
         if label is not None and numbered:
-            items.append((label, lineno, rest))
+            items.append((label, lineno, [rest]))
         elif bullet and not numbered:
-            items.append((None, lineno, s[bullet.end():]))
+            items.append((None, lineno, [s[bullet.end():]]))
         elif items and items[-1][2]:
-            lab, ln0, txt = items[-1]
-            items[-1] = (lab, ln0, txt + " " + s)
+            items[-1][2].append(s)
         else:
-            items.append((None, lineno, s))
+            items.append((None, lineno, [s]))
     out: list[Reference] = []
     seen: set[str] = set()
-    for pos, (label, lineno, txt) in enumerate([it for it in items if it[2]], start=1):
+    for pos, (label, lineno, pieces) in enumerate([it for it in items if it[2]], start=1):
+        txt = " ".join(pieces)
         lab = label or str(pos)
         if lab in seen:
             continue
@@ -425,6 +458,9 @@ def _text_blocks(lines: list[str]) -> list[Block]:
 
 _SKIP_TAGS = {"script", "style", "noscript", "template", "svg", "nav", "header", "footer", "aside", "form",
               "button", "select", "iframe", "canvas", "object", "head", "math"}
+# Skipped without a trace: code, styles and widgets hold no words a reader saw as text.
+_SILENT_TAGS = {"script", "style", "noscript", "template", "svg", "select", "iframe", "canvas", "object", "head",
+                "math"}
 _SKIP_ROLES = {"navigation", "banner", "contentinfo", "complementary", "search", "dialog", "alert"}
 _SKIP_CLASS = re.compile(r"(?i)(?:^|[\s_-])(nav|navbar|menu|breadcrumbs?|sidebar|cookies?|advert\w*|ads|share|"
                          r"social|newsletter|related|comments?|banner|promo|disclaimer|footer|modal|popup)(?:$|[\s_-])")
@@ -437,13 +473,31 @@ _VOID = {"br", "img", "hr", "input", "meta", "link", "area", "base", "col", "emb
          "param", "keygen"}
 _LABELISH = re.compile(r"^\s*[\[(]?\s*(\d{1,4}(?:\s*[-–—]\s*\d{1,4})?(?:\s*[,;]\s*\d{1,4}(?:\s*[-–—]\s*\d{1,4})?)*)"
                        r"\s*[\])]?\s*$")
+_ASCII_INT = re.compile(r"\s*(-?[0-9]{1,6})\s*")     # list numbers: "²" or 5,000 digits are not one
+
+
+def _list_number(value: str) -> int | None:
+    m = _ASCII_INT.fullmatch(value or "")
+    return int(m.group(1)) if m else None
 
 
 class _HTMLReader(HTMLParser):
-    def __init__(self):
+    """html.parser events -> blocks, in one pass with O(1) work per tag.
+
+    The open-element stack keeps, per entry, what its ancestors decide (skipped,
+    inside <main>, inside a reference list, block kind), so no event scans the
+    stack: a page nested 100k levels deep reads in linear time (or is refused at
+    ``max_depth``).
+    """
+
+    def __init__(self, path: str, max_depth: int):
         super().__init__(convert_charrefs=True)
+        self.path = path
+        self.max_depth = max_depth
         self.stack: list[dict] = []
+        self.open_tags: dict[str, int] = {}       # tag -> how many are open
         self.blocks: list[tuple[Block, bool, bool]] = []       # block, in main, in references
+        self.aside: list[tuple[Block, str]] = []  # text of skipped page parts, and why
         self.cur = BlockBuilder()
         self.title = ""
         self.h1 = ""
@@ -452,46 +506,43 @@ class _HTMLReader(HTMLParser):
         self.lists: list[list] = []               # [ordered, counter]
         self.li_label: str | None = None
         self.ref_heading_level: int | None = None
+        self.ref_heading_depth: int | None = None
         self.saw_main = False
 
-    # state helpers
+    # state of the innermost open element (each entry inherits its parent's)
+    def _top(self, key: str, default=None):
+        return self.stack[-1][key] if self.stack else default
+
     def _skipping(self) -> bool:
-        return any(e["skip"] for e in self.stack)
-
-    def _in(self, key: str) -> bool:
-        return any(e.get(key) for e in self.stack)
-
-    def _kind(self) -> tuple[str, int]:
-        for e in reversed(self.stack):
-            t = e["tag"]
-            if t in ("h1", "h2", "h3", "h4", "h5", "h6"):
-                return "heading", int(t[1])
-            if t == "li":
-                return "item", 0
-            if t in _BLOCK_TAGS:
-                break
-        return "para", 0
+        return bool(self._top("skip", ""))
 
     def _flush(self) -> None:
         if self.cur.empty():
             self.cur = BlockBuilder()
             return
-        kind, level = self._kind()
+        kind, level = self._top("kind", ("para", 0))
         label = self.li_label if kind == "item" else None
         b = self.cur.build(kind, level, label=label)
         self.cur = BlockBuilder()
         if b is None:
+            return
+        why = self._top("skip", "")
+        if why:
+            if why != "silent":
+                self.aside.append((b, why))
             return
         if kind == "heading":
             if level == 1 and not self.h1:
                 self.h1 = b.text
             if _REF_HEADING.match(b.text):
                 self.ref_heading_level = level
+                # the list under the heading ends with the element that holds both
+                self.ref_heading_depth = len(self.stack) - 1
                 return
             if self.ref_heading_level is not None and level <= self.ref_heading_level:
                 self.ref_heading_level = None
-        in_refs = self._in("refs") or self.ref_heading_level is not None
-        self.blocks.append((b, self._in("main"), in_refs))
+        in_refs = self._top("refs", False) or self.ref_heading_level is not None
+        self.blocks.append((b, self._top("main", False), in_refs))
 
     # parser callbacks
     def handle_starttag(self, tag, attrs):
@@ -501,9 +552,8 @@ class _HTMLReader(HTMLParser):
             self.in_title = True
             return
         if tag in _VOID:
-            if tag == "br" and not self._skipping():
-                if self.capture is None:
-                    self._flush()
+            if tag == "br" and self.capture is None:
+                self._flush()
             return
         if self.capture is not None:
             if tag == "a":
@@ -513,31 +563,57 @@ class _HTMLReader(HTMLParser):
                     self.cur.links.append(href)
             self.capture["depth"] += 1
             return
+        if len(self.stack) >= self.max_depth:
+            raise BadInputError(self.path, f"elements nested more than {self.max_depth} deep "
+                                           f"(reading.max_depth in config.yaml)", line)
         cls = a.get("class", "") + " " + a.get("id", "")
-        skip = tag in _SKIP_TAGS or a.get("role", "") in _SKIP_ROLES or bool(_SKIP_CLASS.search(cls)) \
-            or "hidden" in a or a.get("aria-hidden") == "true"
-        entry = {"tag": tag, "skip": skip,
-                 "main": tag in ("main", "article") or a.get("role") == "main",
-                 "refs": bool(_REF_CLASS.search(cls)) and tag not in ("a", "span", "sup")}
-        if entry["main"]:
+        parent_skip = self._top("skip", "")
+        if parent_skip:
+            skip = parent_skip
+        elif tag in _SILENT_TAGS:
+            skip = "silent"
+        elif tag in _SKIP_TAGS:
+            skip = f"<{tag}>"
+        elif a.get("role", "") in _SKIP_ROLES:
+            skip = f"role={a['role']}"
+        elif _SKIP_CLASS.search(cls):
+            skip = f"class {_SKIP_CLASS.search(cls).group(1)}"
+        elif "hidden" in a or a.get("aria-hidden") == "true":
+            skip = "silent"                      # never shown to a reader
+        else:
+            skip = ""
+        if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+            kind = ("heading", int(tag[1]))
+        elif tag == "li":
+            kind = ("item", 0)
+        elif tag in _BLOCK_TAGS:
+            kind = ("para", 0)
+        else:
+            kind = self._top("kind", ("para", 0))
+        main = tag in ("main", "article") or a.get("role") == "main"
+        entry = {"tag": tag, "skip": skip, "kind": kind,
+                 "main": main or self._top("main", False),
+                 "refs": (bool(_REF_CLASS.search(cls)) and tag not in ("a", "span", "sup")) or self._top("refs", False)}
+        if main:
             self.saw_main = True
-        if tag in _BLOCK_TAGS and not self._skipping():
+        if tag in _BLOCK_TAGS:
             self._flush()
         self.stack.append(entry)
-        if skip or self._skipping():
+        self.open_tags[tag] = self.open_tags.get(tag, 0) + 1
+        if skip:
             return
         if tag in ("ol", "ul"):
-            start = a.get("start", "1")
-            self.lists.append([tag == "ol", int(start) - 1 if start.strip().lstrip("-").isdigit() else 0])
+            start = _list_number(a.get("start", "1"))
+            self.lists.append([tag == "ol", start - 1 if start is not None else 0])
         elif tag == "li":
             if self.lists:
                 lst = self.lists[-1]
-                val = a.get("value", "")
-                lst[1] = int(val) if val.strip().isdigit() else lst[1] + 1
+                val = _list_number(a.get("value", ""))
+                lst[1] = val if val is not None else lst[1] + 1
                 self.li_label = str(lst[1]) if lst[0] else None
             else:
                 self.li_label = None
-            m = re.search(r"(\d{1,4})$", a.get("id", ""))
+            m = re.search(r"([0-9]{1,4})$", a.get("id", ""))
             if m and re.search(r"(?i)ref|cite|fn|note|bib", a.get("id", "")):
                 self.li_label = str(int(m.group(1)))
         elif tag == "sup":
@@ -554,7 +630,7 @@ class _HTMLReader(HTMLParser):
     def _tail_text(self) -> str:
         for p in reversed(self.cur.pieces):
             if p[0] == "t":
-                return p[1]
+                return p[1][-40:]
             return ""
         return ""
 
@@ -574,19 +650,27 @@ class _HTMLReader(HTMLParser):
                     self.stack_pop(tag)
                 return
             self._end_capture()
-        if not any(e["tag"] == tag for e in self.stack):
+        if not self.open_tags.get(tag):
             return
-        if tag in _BLOCK_TAGS and not self._skipping():
+        if tag in _BLOCK_TAGS:
             self._flush()
+        was_skipping = self._skipping()
         self.stack_pop(tag)
-        if tag in ("ol", "ul") and self.lists and not self._skipping():
+        if tag in ("ol", "ul") and self.lists and not was_skipping:
             self.lists.pop()
 
     def stack_pop(self, tag):
-        for i in range(len(self.stack) - 1, -1, -1):
-            if self.stack[i]["tag"] == tag:
-                del self.stack[i:]
-                return
+        """Close ``tag`` and whatever was left open inside it (each entry is popped once: linear overall)."""
+        if not self.open_tags.get(tag):
+            return
+        while self.stack:
+            e = self.stack.pop()
+            self.open_tags[e["tag"]] -= 1
+            if e["tag"] == tag:
+                break
+        if self.ref_heading_depth is not None and len(self.stack) < self.ref_heading_depth:
+            self._flush()
+            self.ref_heading_level = self.ref_heading_depth = None
 
     def _end_capture(self):
         cap, self.capture = self.capture, None
@@ -595,7 +679,6 @@ class _HTMLReader(HTMLParser):
         before = cap["before"]
         exponent = bool(_UNITS_BEFORE_EXPONENT.search(before)) and not cap["anchor"]
         if m and text.strip() and not exponent:
-            from audit.reading.extract import _expand
             labels = _expand(m.group(1))
             if labels:
                 self.cur.add_marker(text, labels, cap["line"])
@@ -607,7 +690,7 @@ class _HTMLReader(HTMLParser):
         if self.in_title:
             self.title += data
             return
-        if self._skipping():
+        if self._top("skip", "") == "silent":
             return
         if self.capture is not None:
             self.capture["text"] += data
@@ -621,13 +704,20 @@ class _HTMLReader(HTMLParser):
         self._flush()
 
 
-def _read_html(text: str, path: str, sha: str) -> Article:
-    reader = _HTMLReader()
+def _read_html(text: str, path: str, sha: str, limits: ReadingConfig) -> list[Article]:
+    reader = _HTMLReader(path, limits.max_depth)
     reader.feed(text)
     reader.close()
     keep_main = any(in_main for _, in_main, _ in reader.blocks)
     body: list[Block] = []
     entries: list[Reference] = []
+    aside: list[SetAside] = [SetAside(b.text, b.line, f"page part outside the content ({why})")
+                             for b, why in reader.aside]
+    # No <main>/<article>: a boilerplate-removal library says which text is the content.
+    main = None
+    if not keep_main:
+        found = main_text(text, limits.boilerplate)
+        main = MainContent(found) if found else None
     seen: set[str] = set()
     for b, in_main, in_refs in reader.blocks:
         if in_refs:
@@ -637,10 +727,17 @@ def _read_html(text: str, path: str, sha: str) -> Article:
                 continue
             seen.add(label)
             entries.append(reference_from_entry(label, rest, b.line, b.links))
-        elif in_main or not keep_main or (b.kind == "heading" and b.level == 1):
+        elif (b.kind == "heading" and b.level == 1) or b.markers or find_markers(b.text, [])[0]:
+            body.append(b)                   # a block with markers is kept wherever it sits
+        elif keep_main and not in_main:
+            aside.append(SetAside(b.text, b.line, "outside the page's <main>/<article>"))
+        elif main is not None and not main.holds(b.text):
+            aside.append(SetAside(b.text, b.line, f"not in the page's main content ({limits.boilerplate})"))
+        else:
             body.append(b)
+    aside.sort(key=lambda s: s.line)
     title = reader.h1 or html.unescape(reader.title)
-    return _finish(path, "html", sha, title, body, entries, chrome=True)
+    return [_finish(path, "html", sha, title, body, entries, chrome=True, aside=aside)]
 
 
 # --------------------------------------------------------------------------
@@ -650,7 +747,7 @@ def _read_html(text: str, path: str, sha: str) -> Article:
 class _LinedTree:
     """expat -> ElementTree, remembering each element's start and end lines."""
 
-    def __init__(self, data: bytes, path: str):
+    def __init__(self, data: bytes, path: str, max_depth: int = 400):
         self.start: dict[int, int] = {}
         self.end: dict[int, int] = {}
         builder = ET.TreeBuilder()
@@ -659,6 +756,9 @@ class _LinedTree:
         stack: list[ET.Element] = []
 
         def start(tag, attrs):
+            if len(stack) >= max_depth:
+                raise BadInputError(path, f"elements nested more than {max_depth} deep "
+                                          f"(reading.max_depth in config.yaml)", parser.CurrentLineNumber)
             el = builder.start(tag, attrs)
             self.start[id(el)] = parser.CurrentLineNumber
             stack.append(el)
@@ -704,18 +804,55 @@ def _text_of(el: ET.Element | None) -> str:
 _JATS_BLOCK = {"p", "list", "list-item", "table-wrap", "fig", "disp-formula", "disp-quote", "boxed-text", "sec",
                "def-list", "statement", "table-wrap-group", "fig-group", "preformat", "code", "speech",
                "verse-group", "supplementary-material", "media", "graphic", "array", "chem-struct-wrap"}
-_JATS_SKIP = {"table-wrap", "fig", "disp-formula", "supplementary-material", "media", "graphic", "table-wrap-group",
-              "fig-group", "ref-list", "fn-group", "preformat", "code", "array", "chem-struct-wrap", "label",
-              "alternatives", "object-id", "fn"}
+_JATS_SKIP = {"disp-formula", "media", "graphic", "ref-list", "fn-group", "preformat", "code", "array",
+              "chem-struct-wrap", "label", "alternatives", "object-id", "fn"}
+# Figures and tables: their captions, cells and table footnotes are read (citations there count).
+_JATS_FLOAT = {"table-wrap", "fig", "supplementary-material", "table-wrap-group", "fig-group"}
 
 
-def _read_jats(data: bytes, path: str, sha: str) -> Article:
-    tree = _LinedTree(data, path)
+def _read_jats(data: bytes, path: str, sha: str, limits: ReadingConfig) -> list[Article]:
+    tree = _LinedTree(data, path, limits.max_depth)
     root = tree.root
-    art = root if _local(root.tag) == "article" else next(
-        (el for el in root.iter() if _local(el.tag) == "article"), None)
-    if art is None:
+    if _local(root.tag) == "article":
+        arts = [root]
+    else:
+        # every <article> of a PMC article set, not only the first
+        arts = [el for el in root.iter() if _local(el.tag) == "article"]
+    if not arts:
         raise BadInputError(path, f"no <article> element: <{_local(root.tag)}> is not a JATS article", tree.line(root))
+    if len(arts) == 1:
+        return [_jats_article(arts[0], tree, path, sha, None)]
+    out = []
+    used: set[str] = set()
+    for n, art in enumerate(arts, start=1):
+        pmc = _jats_article_id(art)
+        key = pmc if pmc and pmc not in used else f"a{n}"
+        used.add(key)
+        name = f"article {n} of {len(arts)}" + (f" ({pmc})" if pmc else "") + f", line {tree.line(art)}"
+        out.append(_jats_article(art, tree, path, sha, (key, name)))
+    return out
+
+
+def _jats_article_id(art: ET.Element) -> str:
+    """The article's PMC id (PMC123), else its PMID, from <front>/<article-meta>."""
+    found = {}
+    for el in art.iter():
+        if _local(el.tag) == "article-id":
+            kind = (el.get("pub-id-type") or "").lower()
+            val = _text_of(el)
+            if val and kind not in found:
+                found[kind] = val
+        elif _local(el.tag) in ("body", "back"):
+            break
+    pmc = found.get("pmc") or found.get("pmcid")
+    if pmc:
+        return pmc.upper() if pmc.upper().startswith("PMC") else f"PMC{pmc}"
+    if found.get("pmid", "").isdigit():
+        return f"PMID{found['pmid']}"
+    return ""
+
+
+def _jats_article(art: ET.Element, tree: "_LinedTree", path: str, sha: str, part) -> Article:
     title_el = next((el for el in art.iter() if _local(el.tag) == "article-title"), None)
     title = _text_of(title_el)
     for el in art:
@@ -727,22 +864,30 @@ def _read_jats(data: bytes, path: str, sha: str) -> Article:
             break
 
     refs, label_of, order = _jats_references(art, tree)
+    position = {key: i for i, key in enumerate(order)}
 
-    def expand(a: str, b: str) -> list[str] | None:
-        if a in order and b in order:
-            i, j = order.index(a), order.index(b)
-            if i < j <= i + 50:
-                return order[i:j + 1]
+    def expand(a: str, b: str | int) -> list[str] | None:
+        """Labels from ``a`` to ``b`` in list order (``b`` a label, or how many entries on)."""
+        if a not in position:
+            return None
+        i = position[a]
+        j = i + b if isinstance(b, int) else position.get(b, -1)
+        if i < j <= i + 50 and j < len(order):
+            return order[i:j + 1]
         return None
 
     blocks: list[Block] = []
     body = next((el for el in art if _local(el.tag) == "body"), None)
     if body is not None:
         _jats_walk(body, tree, label_of, expand, blocks, level=1)
-    return _finish(path, "jats", sha, title, blocks, refs, chrome=False, lexical=False)
+    # Floats kept in <back> or <floats-group> (PMC puts tables there) are read too.
+    for el in art:
+        if _local(el.tag) in ("floats-group", "floats-wrap"):
+            _jats_walk(el, tree, label_of, expand, blocks, level=1)
+    return _finish(path, "jats", sha, title, blocks, refs, chrome=False, lexical=False, part=part)
 
 
-def _jats_references(art: ET.Element, tree: _LinedTree) -> tuple[list[Reference], dict[str, str], list[str]]:
+def _jats_references(art: ET.Element, tree: "_LinedTree") -> tuple[list[Reference], dict[str, str], list[str]]:
     back = next((el for el in art if _local(el.tag) == "back"), None)
     ref_els = [el for el in back.iter() if _local(el.tag) == "ref"] if back is not None else []
     labels = []
@@ -755,8 +900,11 @@ def _jats_references(art: ET.Element, tree: _LinedTree) -> tuple[list[Reference]
     for i, el in enumerate(ref_els):
         key = labels[i] if use_labels else (ids[i] or labels[i] or str(i + 1))
         keys.append(key)
-    if len(set(keys)) != len(keys):        # ids repeated (broken file): position is unique
-        keys = [f"{k or 'ref'}#{i + 1}" if keys.count(k) > 1 else k for i, k in enumerate(keys)]
+    counts: dict[str, int] = {}
+    for k in keys:
+        counts[k] = counts.get(k, 0) + 1
+    if any(c > 1 for c in counts.values()):        # ids repeated (broken file): position is unique
+        keys = [f"{k or 'ref'}#{i + 1}" if counts[k] > 1 else k for i, k in enumerate(keys)]
     label_of = {ids[i]: keys[i] for i in range(len(ref_els)) if ids[i]}
     refs = []
     for el, key in zip(ref_els, keys):
@@ -823,7 +971,9 @@ def _jats_walk(el: ET.Element, tree: _LinedTree, label_of: dict[str, str], expan
         name = _local(child.tag)
         if name in _JATS_SKIP:
             continue
-        if name == "sec":
+        if name in _JATS_FLOAT:
+            _jats_float(child, tree, label_of, expand, blocks, level)
+        elif name == "sec":
             t = next((c for c in child if _local(c.tag) == "title"), None)
             if t is not None and _text_of(t):
                 hb = BlockBuilder()
@@ -842,8 +992,45 @@ def _jats_walk(el: ET.Element, tree: _LinedTree, label_of: dict[str, str], expan
             _jats_walk(child, tree, label_of, expand, blocks, level)
 
 
+_XREF_RANGE = re.compile(r"^\s*[\[(]?\s*(\d{1,4})\s*[-–—]\s*(\d{1,4})\s*[\])]?\s*$")
+
+
+def _xref_range(shown: str, labels: list[str], expand) -> list[str]:
+    """One <xref> written "44–46" points at 44 only: the run is 44, 45, 46 of the list."""
+    m = _XREF_RANGE.match(shown)
+    if not m or len(labels) != 1:
+        return labels
+    a, b = int(m.group(1)), int(m.group(2))
+    if not a < b <= a + 50:
+        return labels
+    run = expand(labels[0], b - a)
+    return run or labels
+
+
+def _jats_float(el: ET.Element, tree: _LinedTree, label_of, expand, blocks: list[Block], level: int) -> None:
+    """A figure or table: caption title and paragraphs, each table cell, table footnotes."""
+    for child in el:
+        name = _local(child.tag)
+        if name in ("label", "graphic", "media", "object-id", "disp-formula", "colgroup", "col"):
+            continue
+        if name == "caption":
+            for c in child:
+                if _local(c.tag) in ("title", "p"):
+                    _jats_paragraph(c, tree, label_of, expand, blocks, "para", level)
+        elif name == "tr":
+            # A row is one statement ("HNRNPK | P61978 | Moumen et al., 2013"): a cell holding
+            # only a citation cites what its row says.
+            cells = [c for c in child if _local(c.tag) in ("td", "th")]
+            if cells:
+                _jats_paragraph(child, tree, label_of, expand, blocks, "item", level, cells=cells)
+        elif name in ("p", "attrib", "title"):
+            _jats_paragraph(child, tree, label_of, expand, blocks, "para", level)
+        else:                   # table, thead, tbody, alternatives, table-wrap-foot, fn-group, fn, nested floats
+            _jats_float(child, tree, label_of, expand, blocks, level)
+
+
 def _jats_paragraph(el: ET.Element, tree: _LinedTree, label_of, expand, blocks: list[Block], kind: str,
-                    level: int) -> None:
+                    level: int, cells: list[ET.Element] | None = None) -> None:
     """A <p> (or list item) as one block; block-level children become blocks of their own."""
     state = {"b": BlockBuilder(expand)}
 
@@ -863,13 +1050,17 @@ def _jats_paragraph(el: ET.Element, tree: _LinedTree, label_of, expand, blocks: 
                 if cname in ("p", "list-item"):
                     _jats_paragraph(c, tree, label_of, expand, blocks, "item" if cname == "list-item" else kind,
                                     level)
+                elif cname in _JATS_FLOAT:
+                    _jats_float(c, tree, label_of, expand, blocks, level)
                 elif cname not in _JATS_SKIP:
                     _jats_walk(c, tree, label_of, expand, blocks, level)
             elif cname == "xref" and (c.get("ref-type") == "bibr" or
                                       any(r in label_of for r in (c.get("rid") or "").split())):
                 rids = (c.get("rid") or "").split()
                 labels = [label_of.get(r, r) for r in rids]
-                state["b"].add_marker(_text_of(c), labels, tree.line(c))
+                shown = _text_of(c)
+                labels = _xref_range(shown, labels, expand)
+                state["b"].add_marker(shown, labels, tree.line(c))
             elif cname in ("fn", "label", "alternatives") and cname in _JATS_SKIP:
                 pass
             else:
@@ -877,5 +1068,11 @@ def _jats_paragraph(el: ET.Element, tree: _LinedTree, label_of, expand, blocks: 
             if c.tail:
                 state["b"].add_text(c.tail, tree.end_line(c))
 
-    inline(el, tree.line(el))
+    if cells is None:
+        inline(el, tree.line(el))
+    else:
+        for i, cell in enumerate(cells):
+            if i and not state["b"].empty():
+                state["b"].add_text(" ; ", tree.line(cell))
+            inline(cell, tree.line(cell))
     flush()

@@ -214,8 +214,11 @@ TEXT_STUDY_TYPES: list[tuple[re.Pattern, str]] = [
     (re.compile(r"\bsystematic (?:literature )?review\b"), "systematic_review"),
     (re.compile(r"\brandomi[sz]ed (?:controlled |clinical |double-blind |placebo-controlled )*(?:trial|study)\b"),
      "rct"),
+    # "case management", "case series", "case-control", "case fatality" are not case reports
     (re.compile(r"\bcase reports?\b|\bwe (?:report|describe|present) (?:a|an|the|two|three) (?:\w+ ){0,4}?"
-                r"(?:case|patient|man|woman|boy|girl)\b|\ba (?:rare )?case of\b"), "case_report"),
+                r"(?:case|patient|man|woman|boy|girl)\b(?![\s-]*(?:management|series|control|study|studies|"
+                r"definitions?|fatality|finding|mix|load|detection|notification|reports? form))|"
+                r"\ba (?:rare )?case of\b"), "case_report"),
     (re.compile(r"\b(?:retrospective|prospective|cohort|population-based|case-control|cross-sectional)\b"),
      "observational"),
     (re.compile(r"\breview\b"), "review"),

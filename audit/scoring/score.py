@@ -286,11 +286,13 @@ def evidence_type(record: Record, c: cx.Concepts | None = None) -> str:
     for m in mesh:
         if m in cx.MESH_STUDY_TYPES:
             return cx.MESH_STUDY_TYPES[m]
-    # In-process citations have no MeSH: read the title and abstract.
-    low = (record.title + " " + record.abstract).lower()
-    for rx, kind in cx.TEXT_STUDY_TYPES:
-        if rx.search(low):
-            return kind
+    # In-process citations have no MeSH: read the title and abstract, only then (an indexed
+    # record's words are no better a guide than its indexing).
+    if not record.mesh:
+        low = (record.title + " " + record.abstract).lower()
+        for rx, kind in cx.TEXT_STUDY_TYPES:
+            if rx.search(low):
+                return kind
     if c is not None and not record.mesh:
         g = cx.species_group(c.species)
         if g == "nonhuman":

@@ -454,10 +454,86 @@
     });
   }
 
+  // ---------------------------------------------------------------- sources searched for (audit.sources)
+  var SEARCH_STATUS = {
+    identified: 'likely source identified (not given in the article)',
+    not_identified: 'source not identified',
+    suggested: 'suggested sources that support the claim',
+    none_found: 'no supporting source found'
+  };
+
+  function sourceSearches() {
+    var list = D.sources || [];
+    if (!list.length) return;
+    document.getElementById('sources-section').hidden = false;
+    var box = document.getElementById('sources');
+    list.forEach(function (s) {
+      var sec = add(box, el('div', 'source-search ' + s.purpose + ' ' + s.status));
+      sec.dataset.claim = s.claim_id;
+      var h = add(sec, el('h3', null));
+      add(h, el('span', 'claim-id', 'Claim ' + s.claim_id + (s.reference_id ? ', reference ' + s.reference_id : '') + ': '));
+      add(h, el('span', 'search-status', SEARCH_STATUS[s.status] || s.status));
+      var c = claims[s.claim_id];
+      if (c) add(sec, el('blockquote', 'claim-text', c.text));
+      if (s.mode === 'offline') add(sec, el('p', 'notice offline', 'Offline: only the local records were searched, not PubMed.'));
+      if (s.note) add(sec, el('p', 'hint', s.note));
+      var cues = Object.keys(s.cues || {}).map(function (k) { return k + ': ' + s.cues[k]; });
+      if (cues.length) add(sec, el('p', 'cues', 'The claim names ' + cues.join('; ')));
+      var ol = add(sec, el('ol', 'candidates'));
+      (s.candidates || []).forEach(function (cd, i) {
+        var li = add(ol, el('li', 'candidate'));
+        li.dataset.pmid = cd.pmid;
+        if (s.purpose === 'suggest') add(li, el('span', 'badge suggestion', 'suggestion'));
+        if (s.status === 'identified' && i === 0) add(li, el('span', 'badge identified', 'identified, not given'));
+        add(li, el('span', 'cand-title', ' ' + (cd.title || '(no title)')));
+        var meta = add(li, el('div', 'source-meta'));
+        add(meta, el('span', 'journal', [cd.journal, cd.year].filter(Boolean).join(' · ')));
+        add(meta, el('span', 'score', ' · score ' + CA.fmt(cd.score) + ' · support ' + CA.fmt(cd.relevance) + ' · '));
+        add(meta, CA.badge('verdict', cd.verdict));
+        add(li, el('div', 'why', cd.why));
+        add(li, CA.pubmedLink(cd.pmid, 'PMID ' + cd.pmid));
+      });
+      if (!(s.candidates || []).length) add(sec, el('p', 'hint', 'No candidate record was found.'));
+      var det = add(sec, el('details', 'query-log'));
+      add(det, el('summary', null, 'Queries sent (' + (s.queries || []).length + ')'));
+      var tb = add(add(det, el('table', 'queries')), el('tbody'));
+      (s.queries || []).forEach(function (q) {
+        var tr = add(tb, el('tr'));
+        add(tr, el('td', 'where', q.where));
+        var qt = add(tr, el('td', 'query'));
+        add(qt, el('code', null, q.query));
+        if (q.url) { var a = add(qt, el('a', 'repeat', ' repeat in PubMed')); a.href = q.url; a.target = '_blank'; a.rel = 'noopener noreferrer'; }
+        add(tr, el('td', 'found', q.error ? 'error: ' + q.error : (q.count + ' found' + (q.found.length ? ': ' + q.found.slice(0, 10).join(', ') : ''))));
+      });
+    });
+  }
+
+  // ---------------------------------------------------------------- set aside
+  // What reading left out as page chrome (toolbars, disclaimers, site notices), collapsed:
+  // nothing of the input disappears unseen.
+  function setAside() {
+    var items = D.set_aside || [];
+    if (!items.length) return;
+    var box = el('details', 'set-aside');
+    box.id = 'set-aside';
+    add(box, el('summary', null, 'Set aside as page chrome (' + items.length + ')'));
+    var ol = add(box, el('ol', 'set-aside-list'));
+    items.forEach(function (s) {
+      var li = add(ol, el('li'));
+      add(li, el('span', 'line', 'line ' + s.line + ': '));
+      add(li, el('span', 'text', s.text));
+      if (s.reason) add(li, el('span', 'hint', ' (' + s.reason + ')'));
+    });
+    var main = document.getElementById('main');
+    main.insertBefore(box, document.getElementById('unplaced-claims'));
+  }
+
   header();
   legend();
   text();
+  setAside();
   references();
+  sourceSearches();
   findings();
   resolved();
   document.body.dataset.ready = '1';
