@@ -133,6 +133,25 @@ def test_pipeline_reports_contradicted_and_overstated_with_the_quote(records):
     assert not any(f.kind in ("contradicted", "overstated") for f in off.findings)
 
 
+def test_contradicted_citation_gets_a_search_for_supporting_sources(records):
+    # The sources step (audit/sources.py) looks for records that do support a contradicted claim.
+    from audit.pubmed.local_index import LocalIndex
+    from audit.pubmed.search import Searcher
+    from audit.sources import SourceFinder, find_sources
+    claim, pmid = CLAIMS["c1"]
+    art = Article(id="phaco", path="phaco.md", format="markdown", title="Cataract surgery",
+                  subject="Cataract surgery", text=claim + " [1]", sha256="0",
+                  claims=[Claim(id="c1", text=claim, citations=["1"], line=1)],
+                  references=[Reference(id="1", raw=f"PMID: {pmid}", pmid=pmid, status=RESOLVED)])
+    cfg = ScoringConfig(semantic=True)
+    audit = score_and_find(art, {pmid: records[pmid]}, cfg)
+    assert audit.pairs[0].stance.verdict == CONTRADICTS
+    audit = find_sources(audit, SourceFinder(Searcher(LocalIndex(records.values())), cfg))
+    (search,) = [s for s in audit.sources if s.purpose == "suggest"]
+    assert (search.claim_id, search.reference_id) == ("c1", "1")
+    assert search.note.startswith("citation judged contradicted")
+
+
 def test_weights_file_errors_name_the_file(tmp_path):
     bad = tmp_path / "weights.json"
     bad.write_text("{not json")
