@@ -1,4 +1,12 @@
-"""The ``citeaudit`` command."""
+"""The ``citeaudit`` command.
+
+``audit``, ``nightly`` and ``recheck`` run the pipeline in this process
+(``audit.pipeline``): no Prefect API server, no engine import.  With
+``--prefect``, or ``PREFECT_API_URL`` set, or Dask as the task runner, the
+same pipeline runs inside the Prefect flows (``flows/``) so runs are
+recorded there.  Errors a user must fix print one line and exit non-zero;
+``--debug`` shows the traceback.
+"""
 from __future__ import annotations
 
 import argparse
@@ -8,6 +16,15 @@ from pathlib import Path
 
 from audit.errors import BadInputError
 
+EXIT_USER = 2        # bad input, config, paths
+EXIT_DEGRADED = 3    # the run finished, but NCBI could not be asked about some references
+EXIT_BUSY = 75       # EX_TEMPFAIL: another run holds the history; try again later
+
+
+def _use_prefect(args: argparse.Namespace, cfg) -> bool:
+    # Dask runs through Prefect's DaskTaskRunner, so a Dask config implies the engine.
+    return bool(args.prefect or os.environ.get("PREFECT_API_URL") or cfg.concurrency.task_runner == "dask")
+
 
 def _quiet_prefect(verbose: bool) -> None:
     # The engine's per-task INFO lines drown the summary a user wants; -v brings them back.
@@ -15,34 +32,97 @@ def _quiet_prefect(verbose: bool) -> None:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 
+def _in_engine(flow, **params) -> dict:
+    """Run a Prefect flow; an API server that cannot be reached is one line, not an engine traceback."""
+    try:
+        return flow(**params)
+    except RuntimeError as exc:
+        if not ("Prefect API" in str(exc) or "Failed to reach API" in str(exc)):
+            raise
+        raise BadInputError("prefect", f"{str(exc).rstrip('.')}; point PREFECT_API_URL at a running "
+                                       "server, or unset it and drop --prefect to run in this process") from exc
+
+
+def _config_path(path: str | None) -> str | None:
+    return str(Path(path).resolve()) if path else None
+
+
+def _degraded(s: dict) -> int:
+    if not s.get("degraded"):
+        return 0
+    what = ("their previous findings were carried forward and this run is not a baseline"
+            if s.get("kind") != "audit" else "their findings say so (fetch_failed)")
+    print(f"citeaudit: warning: degraded run: {s['fetch_failed']} reference(s) could not be fetched from "
+          f"NCBI; {what}. Re-run later.", file=sys.stderr)
+    return EXIT_DEGRADED
+
+
 def cmd_audit(args: argparse.Namespace) -> int:
-    _quiet_prefect(args.verbose)
+    from audit.config import load_config
+    from audit.pipeline import check_out_dir
+
     for p in args.paths:
         if not Path(p).exists():
-            print(f"citeaudit: {p}: no such file or folder", file=sys.stderr)
-            return 2
-    from audit.config import load_config
-    cfg = load_config(args.config)  # fail fast on a bad config, before the engine starts
-    offline = args.offline_records or cfg.offline_records if args.offline_records is not None else None
-    from flows.audit_flow import audit_run
-    totals = audit_run(paths=[str(p) for p in args.paths], out_dir=str(args.out),
-                       offline_records=offline, config_path=args.config)
-    print(f"Audited {totals['articles']} article(s): {totals['findings']} findings, "
-          f"{totals['high']} high severity, {totals['errors']} unreadable.")
-    print(f"Report: {totals['index']}")
-    return 0
+            raise BadInputError(str(p), "no such file or folder")
+    check_out_dir(args.out, args.paths)
+    cfg_path = _config_path(args.config)
+    cfg = load_config(cfg_path)
+    offline = (args.offline_records or cfg.offline_records) if args.offline_records is not None else None
+    if _use_prefect(args, cfg):
+        _quiet_prefect(args.verbose)
+        from flows.audit_flow import audit_run
+        s = _in_engine(audit_run, paths=[str(p) for p in args.paths], out_dir=str(args.out),
+                       offline_records=list(offline) if offline else None, config_path=cfg_path)
+    else:
+        from audit.pipeline import run_audit
+        s = run_audit(args.paths, args.out, cfg, offline, progress=args.verbose)
+    print(f"Audited {s['articles']} article(s): {s['findings']} findings, "
+          f"{s['high']} high severity, {s['errors']} unreadable.")
+    print(f"Report: {s['index']}")
+    return _degraded(s)
 
 
 def cmd_nightly(args: argparse.Namespace) -> int:
-    _quiet_prefect(args.verbose)
-    from flows.nightly import run_nightly_cli
-    return run_nightly_cli(args)
+    from audit.config import load_config
+
+    cfg_path = _config_path(args.config)
+    cfg = load_config(cfg_path)
+    if _use_prefect(args, cfg):
+        from audit.pipeline import check_nightly
+        check_nightly(cfg)        # no email, a corrupt history...: one line, before the engine starts
+        _quiet_prefect(args.verbose)
+        from flows.nightly import nightly_audit
+        s = _in_engine(nightly_audit, config_path=cfg_path, progress=True, lock_wait=args.wait)
+    else:
+        from audit.pipeline import run_nightly
+        s = run_nightly(cfg, progress=True, lock_wait=args.wait)
+    print(f"Nightly run {s['run_id']}: {s['articles']} article(s), {s['scored']} scored, "
+          f"{s['reused']} unchanged; {s['findings']} findings ({s['high']} high).")
+    print(f"Since the previous run: {s['new']} new, {s['persisting']} persisting, {s['resolved']} resolved.")
+    print(f"Index: {s['index']}")
+    return _degraded(s)
 
 
 def cmd_recheck(args: argparse.Namespace) -> int:
-    _quiet_prefect(args.verbose)
-    from flows.nightly import run_recheck_cli
-    return run_recheck_cli(args)
+    from audit.config import load_config
+    from audit.pipeline import locate_article
+
+    cfg_path = _config_path(args.config)
+    cfg = load_config(cfg_path)
+    locate_article(args.article_id, cfg)     # an unknown id fails here, before any engine starts
+    if _use_prefect(args, cfg):
+        _quiet_prefect(args.verbose)
+        from flows.audit_flow import audit_article
+        s = _in_engine(audit_article, article_id=args.article_id, config_path=cfg_path,
+                       refresh_records=args.refresh_records, lock_wait=args.wait)
+    else:
+        from audit.pipeline import run_recheck
+        s = run_recheck(cfg, args.article_id, args.refresh_records, lock_wait=args.wait)
+    print(f"Re-checked {s['article_id']}: {s['findings']} findings ({s['high']} high); "
+          f"since the last audit: {s['new']} new, {s['persisting']} persisting, {s['resolved']} resolved.")
+    print(f"Report: {s['report']}")
+    print(f"Index: {s['index']}")
+    return _degraded(s)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -51,32 +131,40 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-v", "--verbose", action="store_true")
+    common.add_argument("--debug", action="store_true", help="show the traceback of an error")
+    engine = argparse.ArgumentParser(add_help=False)
+    engine.add_argument("--prefect", action="store_true",
+                        help="run as a Prefect flow, recorded by the Prefect API (also when PREFECT_API_URL is set)")
+
     p = argparse.ArgumentParser(prog="citeaudit", description="Audit the PubMed citations of medical articles.")
     sub = p.add_subparsers(dest="command", required=True)
 
-    a = sub.add_parser("audit", help="audit articles and write reports")
+    a = sub.add_parser("audit", parents=[common, engine], help="audit articles and write reports")
     a.add_argument("paths", nargs="+", type=Path, help="article files or folders")
     a.add_argument("--out", type=Path, required=True, help="folder for the reports")
     a.add_argument("--offline-records", nargs="*", default=None, metavar="PATH",
                    help="PubMed XML files or folders to resolve records from, with no network "
                         "(given with no PATH: the config's offline_records)")
     a.add_argument("--config", default=None, help="config.yaml (default: built-in settings)")
-    a.add_argument("-v", "--verbose", action="store_true")
     a.set_defaults(func=cmd_audit)
 
-    n = sub.add_parser("nightly", help="run the nightly audit of the corpus once, now")
+    n = sub.add_parser("nightly", parents=[common, engine], help="run the nightly audit of the corpus once, now")
     n.add_argument("--config", default="config.yaml")
-    n.add_argument("-v", "--verbose", action="store_true")
+    n.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+                   help="wait this long for another run holding the history (default: say busy at once)")
     n.set_defaults(func=cmd_nightly)
 
-    r = sub.add_parser("recheck", help="re-audit one article of the corpus after a fix")
+    r = sub.add_parser("recheck", parents=[common, engine], help="re-audit one article of the corpus after a fix")
     r.add_argument("article_id")
     r.add_argument("--config", default="config.yaml")
     r.add_argument("--refresh-records", action="store_true", help="fetch its records again, ignoring the cache")
-    r.add_argument("-v", "--verbose", action="store_true")
+    r.add_argument("--wait", type=float, default=30.0, metavar="SECONDS",
+                   help="wait this long for a running nightly to finish, then say busy (default 30)")
     r.set_defaults(func=cmd_recheck)
 
-    s = sub.add_parser("serve", help="serve the nightly and re-check deployments")
+    s = sub.add_parser("serve", parents=[common], help="serve the nightly and re-check deployments")
     s.add_argument("--config", default="config.yaml")
     s.set_defaults(func=cmd_serve)
 
@@ -84,6 +172,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("eutils-server", help="local E-utilities server for tests and benchmarks", add_help=False)
     sub.add_parser("eval", help="evaluate the scorer on a public benchmark (scifact; stance, fit-stance)", add_help=False)
     return p
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -98,11 +190,29 @@ def main(argv: list[str] | None = None) -> int:
         from audit.evaluation.evaluate import main as eval_main
         return eval_main(argv[1:]) or 0
     args = build_parser().parse_args(argv)
+    from audit.locks import BusyError
     try:
         return args.func(args)
+    except BusyError as exc:
+        if args.debug:
+            raise
+        print(f"citeaudit: {_one_line(exc)}", file=sys.stderr)
+        return EXIT_BUSY
     except BadInputError as exc:
-        print(f"citeaudit: {exc}", file=sys.stderr)
-        return 2
+        if args.debug:
+            raise
+        print(f"citeaudit: {_one_line(exc)}", file=sys.stderr)
+        return EXIT_USER
+    except OSError as exc:
+        # A folder we may not write, a disk full: the user's to fix, with the path the OS names.
+        if args.debug:
+            raise
+        where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+        print(f"citeaudit: {where}{exc.strerror or _one_line(exc)}", file=sys.stderr)
+        return EXIT_USER
+    except KeyboardInterrupt:
+        print("citeaudit: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

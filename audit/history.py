@@ -28,6 +28,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from audit.changes import diff_rows, finding_identities, is_baseline  # noqa: F401  (diff_rows: re-exported)
 from audit.models import ArticleAudit, Article, Record, from_dict, to_dict
 from audit.storage import Schema, connect, open_store, transaction
 
@@ -245,43 +246,17 @@ def error_key(audit: ArticleAudit) -> str:
 
 
 def finding_rows(audit: ArticleAudit) -> list[dict]:
-    """The findings of one audit as rows with a stable ``identity``.
-
-    Two findings of one article can share an identity (a reference with a
-    wrong year *and* a wrong journal); the n-th of them, in a fixed order,
-    gets ``#n`` appended so each row stays distinct.
-    """
+    """The findings of one audit as rows with their stable ``identity`` (see audit.changes)."""
     art = audit.article
     claim_text = {c.id: c.text for c in art.claims}
-    refs = {r.id: r for r in art.references}
     rows = []
-    for f in audit.findings:
-        text = claim_text.get(f.claim_id, "") if f.claim_id else ""
-        ref = refs.get(f.reference_id) if f.reference_id else None
-        reference = f.pmid or (ref.pmid if ref is not None and ref.pmid else "") or \
-            (f"ref:{ref.raw.strip() or ref.id}" if ref is not None else (f"ref:{f.reference_id}" if f.reference_id else ""))
-        base = json.dumps(list(f.identity(art.id, text, reference)), ensure_ascii=False)
-        rows.append({"article_id": art.id, "identity": base, "kind": f.kind, "severity": f.severity,
-                     "message": f.message, "claim_id": f.claim_id, "claim_text": text,
+    for f, ident in zip(audit.findings, finding_identities(audit)):
+        rows.append({"article_id": art.id, "identity": ident, "kind": f.kind, "severity": f.severity,
+                     "message": f.message, "claim_id": f.claim_id,
+                     "claim_text": claim_text.get(f.claim_id, "") if f.claim_id else "",
                      "reference_id": f.reference_id, "pmid": f.pmid})
-    rows.sort(key=lambda r: (r["identity"], SEVERITY_ORDER.get(r["severity"], 3), r["message"]))
-    seen: dict[str, int] = {}
-    for r in rows:
-        n = seen.get(r["identity"], 0)
-        seen[r["identity"]] = n + 1
-        if n:
-            r["identity"] = f"{r['identity']}#{n + 1}"
+    rows.sort(key=lambda r: r["identity"])
     return rows
-
-
-def diff_rows(previous: Iterable[dict], current: Iterable[dict]) -> dict[str, list[dict]]:
-    """new / persisting (current rows) and resolved (previous rows), by identity."""
-    prev = {r["identity"]: r for r in previous}
-    cur = list(current)
-    cur_ids = {r["identity"] for r in cur}
-    return {"new": [r for r in cur if r["identity"] not in prev],
-            "persisting": [r for r in cur if r["identity"] in prev],
-            "resolved": [r for i, r in prev.items() if i not in cur_ids]}
 
 
 def report_key(content: str, diff: dict[str, list[dict]] | None) -> str:
@@ -404,8 +379,10 @@ class History:
                 if row:
                     con.execute("UPDATE runs SET attempts=attempts+1 WHERE run_id=?", (row[0],))
                     return RunInfo(row[0], kind, row[1], row[2], resumed=True, attempts=row[3] + 1)
-            prev = con.execute("SELECT run_id FROM runs WHERE kind=? AND status='completed' "
-                               "ORDER BY started_at DESC LIMIT 1", (kind,)).fetchone()
+            # The newest completed run that may be a baseline (a degraded one may not).
+            prev = next(((rid,) for rid, summary in con.execute(
+                "SELECT run_id, summary FROM runs WHERE kind=? AND status='completed' ORDER BY started_at DESC",
+                (kind,)) if is_baseline(json.loads(summary) if summary else None)), None)
             stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(now))
             run_id = f"{kind}-{stamp}-{uuid.uuid4().hex[:6]}"
             con.execute("INSERT INTO runs (run_id, kind, status, started_at, previous_run_id) "
@@ -578,27 +555,17 @@ class History:
         return diff
 
     def run_diff(self, run_id: str) -> dict[str, list[dict]]:
+        """The run's findings against its previous run's, by ``audit.changes.diff_rows``."""
         info = self.run(run_id)
         if info is None:
             raise KeyError(run_id)
-        cur = self.run_findings(run_id)
-        out = {"new": [r for r in cur if r["status"] == "new"],
-               "persisting": [r for r in cur if r["status"] != "new"]}
-        prev_id = info["previous_run_id"]
-        resolved: list[dict] = []
-        if prev_id:
-            done = self.completed_articles(run_id)
-            unreadable = {a for a, r in done.items() if r["error"]}
-            cur_ids = {(r["article_id"], r["identity"]) for r in cur}
-            for r in self.run_findings(prev_id):
-                if r["article_id"] in unreadable:
-                    continue
-                if (r["article_id"], r["identity"]) not in cur_ids:
-                    r = dict(r)
-                    r["status"] = "resolved"
-                    resolved.append(r)
-        out["resolved"] = resolved
-        return out
+        prev: list[dict] = []
+        if info["previous_run_id"]:
+            # An article that could not be read this time was not checked: its findings are not resolved.
+            unreadable = {a for a, r in self.completed_articles(run_id).items() if r["error"]}
+            prev = [r for r in self.run_findings(info["previous_run_id"]) if r["article_id"] not in unreadable]
+        diff = diff_rows(prev, self.run_findings(run_id))
+        return {k: [dict(r, status=k) for r in rows] for k, rows in diff.items()}
 
     def article_scored_counts(self, run_id: str) -> dict[str, int]:
         row = self._conn().execute("SELECT COUNT(*), COALESCE(SUM(scored), 0) FROM run_articles WHERE run_id=?",

@@ -1,21 +1,49 @@
-"""The audit as plain functions: article -> references resolved -> scores -> findings.
+"""The audit, once: article files -> references resolved -> scores -> findings -> reports (and history).
 
-The Prefect flows call these step by step; tests and benchmarks call them
-directly.  No I/O here beyond reading the article files.
+``execute(RunPlan)`` is the one pipeline.  ``citeaudit audit`` (a one-off
+audit, no history), the nightly run of the corpus and an editor's re-check of
+one article are three plans for it (``run_audit``, ``run_nightly``,
+``run_recheck``); the Prefect flows call the same functions with a Prefect
+executor (``flows.engine``), which only decides where each step runs.
+
+A run with a history: list the files, read them (unchanged files come back as
+read last time), resolve their references through the record cache, score
+only the articles whose content key changed (article bytes, records, scoring
+settings, code), and commit each finished chunk before the next is awaited,
+so a killed nightly is resumed by the next invocation without redoing
+finished articles.  One run at a time writes a history (``audit.locks``).
+Statuses (new / persisting / resolved, degraded runs) come from
+``audit.changes``.
 """
 from __future__ import annotations
 
+import os
+import signal
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
+from audit import changes
 from audit.config import Config, ReadingConfig, ScoringConfig
 from audit.errors import BadInputError
-from audit.pubmed.fetch import RecordSource
+from audit.executor import Executor, LocalExecutor, ordered
 from audit.findings import article_findings
-from audit.reading.ingest import article_id, article_paths, file_sha256, read_articles
 from audit.models import Article, ArticleAudit, Record
+from audit.progress import Progress
+from audit.pubmed.fetch import RecordSource, open_source
 from audit.pubmed.resolve import resolve
+from audit.reading.ingest import article_id, article_paths, file_sha256, read_articles
+from audit.run_summary import AUDIT, NIGHTLY, RECHECK, finish
 from audit.scoring.score import score_article
+
+# Crash drill for tests and operators: after this many articles are committed,
+# the process kills itself with SIGKILL (no cleanup runs), as a power cut would.
+CRASH_ENV = "CITEAUDIT_CRASH_AFTER_ARTICLES"
+
+
+# ---------------------------------------------------------------------------
+# One article
 
 
 def error_audit(path: str | Path, error: BadInputError | str) -> ArticleAudit:
@@ -48,18 +76,33 @@ def read_one(path: str | Path, limits: ReadingConfig | None = None) -> Article |
 
 
 def unique_ids(items: Sequence[Article | ArticleAudit]) -> None:
-    """Two files with the same name in different folders must not share a report folder."""
-    arts = [it.article if isinstance(it, ArticleAudit) else it for it in items]
-    taken = {a.id for a in arts}
+    """Every article of a run gets an id that is its own report folder's name, unique in the run.
+
+    Ids are cleaned and cut to the folder-name length first, so two long
+    names with a common prefix, or two same-named files in different folders,
+    get "-2", "-3"... rather than one report overwriting the other.
+    """
+    from reports.writer import DIRNAME_MAX, article_dirname
+
+    arts = [_article_of(it) for it in items]
+    for art in arts:
+        art.id = article_dirname(art.id)
+    taken = {a.id.casefold() for a in arts}
     seen: set[str] = set()
     for art in arts:
-        if art.id in seen:
+        key = art.id.casefold()
+        if key in seen:
             n = 2
-            while f"{art.id}-{n}" in taken:
+            while True:
+                suffix = f"-{n}"
+                cand = art.id[:DIRNAME_MAX - len(suffix)].rstrip(".-") + suffix
+                if cand.casefold() not in taken:
+                    break
                 n += 1
-            art.id = f"{art.id}-{n}"
-            taken.add(art.id)
-        seen.add(art.id)
+            art.id = cand
+            taken.add(cand.casefold())
+            key = cand.casefold()
+        seen.add(key)
 
 
 def score_and_find(article: Article, records: dict[str, Record], cfg: ScoringConfig) -> ArticleAudit:
@@ -87,7 +130,7 @@ def search_sources(audits: list[ArticleAudit], source: RecordSource, cfg: Config
 
 
 def audit_paths(paths: Sequence[str | Path], source: RecordSource, cfg: Config) -> list[ArticleAudit]:
-    """Every article under ``paths``; unreadable ones become error audits, in input order."""
+    """Every article under ``paths`` as audits in memory (no files written); unreadable ones are error audits."""
     items = [it for p in article_paths(list(paths)) for it in read_all(p, cfg.reading)]
     unique_ids(items)
     good = [it for it in items if isinstance(it, Article)]
@@ -101,3 +144,399 @@ def audit_file(path: str | Path, source: RecordSource, cfg: Config) -> ArticleAu
     if isinstance(item, ArticleAudit):
         return item
     return audit_articles([item], source, cfg)[0]
+
+
+def _article_of(item: Article | ArticleAudit) -> Article:
+    return item.article if isinstance(item, ArticleAudit) else item
+
+
+# ---------------------------------------------------------------------------
+# The steps an executor runs (module functions: Prefect and Dask can ship them)
+
+
+def read_chunk(files: list[str], limits: ReadingConfig | None = None) -> list[list[Article | ArticleAudit]]:
+    """Per file, every article it holds (a PMC article set holds several), or its error entry."""
+    return [read_all(f, limits) for f in files]
+
+
+def resolve_records(articles: list[Article], cfg: Config, offline_records: list[str] | None,
+                    refresh: bool = False) -> tuple[list[tuple[Article, dict[str, Record]]], dict]:
+    """Every article of the run in one call, so the Entrez layer fetches each unique PMID once, in batches.
+
+    ``refresh`` treats every cached record as expired (TTL 0).
+    """
+    source = open_records(cfg, offline_records, refresh)
+    try:
+        return resolve(articles, source), source.stats()
+    finally:
+        close_records(source)
+
+
+def open_records(cfg: Config, offline_records: Sequence[str] | None, refresh: bool = False) -> RecordSource:
+    """The record source; ``refresh`` treats every cached record as expired (TTL 0)."""
+    import dataclasses
+
+    if refresh and not offline_records:
+        cfg = dataclasses.replace(cfg, entrez=dataclasses.replace(cfg.entrez, cache_ttl_days=0.0))
+    return open_source(cfg, list(offline_records) if offline_records else None)
+
+
+def close_records(source: RecordSource) -> None:
+    cache = getattr(source, "cache", None)
+    if cache is not None:
+        cache.close()
+
+
+@dataclass
+class AuditJob:
+    """One article to audit (or whose reusable audit needs a new report)."""
+
+    article: Article | ArticleAudit       # an ArticleAudit: unreadable, already final
+    records: dict[str, Record]
+    content_key: str
+    previous: list[dict] | None           # finding rows compared with; None: nothing to compare with
+    reuse_blob: str | None = None         # the stored audit (JSON) for this content key: no scoring
+    extra: dict = field(default_factory=dict)
+
+
+def audit_of(job: AuditJob, scoring: ScoringConfig) -> tuple[ArticleAudit, bool]:
+    """The job's audit, and whether it was scored now (not unreadable, not reused)."""
+    from audit.history import unpack_audit
+
+    if isinstance(job.article, ArticleAudit):
+        return job.article, False
+    if job.reuse_blob is not None:
+        return unpack_audit(job.reuse_blob, job.records), False
+    return score_and_find(job.article, job.records, scoring), True
+
+
+def report_one(job: AuditJob, audit: ArticleAudit, scored: bool, out_dir: str):
+    """Compare the audit with the previous findings, write its report, and say what the history keeps."""
+    from audit.history import ArticleResult, finding_rows, pack_audit, report_key
+    from reports.writer import article_folder, write_article_report
+
+    rows = finding_rows(audit)
+    rows += changes.carried_rows(job.previous, rows, changes.failed_pmids(audit))
+    diff = changes.diff_rows(job.previous, rows) if job.previous is not None else None
+    write_article_report(audit, Path(out_dir), diff)
+    art = audit.article
+    return ArticleResult(
+        article_id=art.id, path=art.path, sha256=art.sha256, content_key=job.content_key,
+        scored=scored, rows=rows, statuses=changes.statuses(diff, [r["identity"] for r in rows]),
+        error=audit.error, report_key=report_key(job.content_key, diff),
+        audit_blob=pack_audit(audit) if scored or isinstance(job.article, ArticleAudit) else None,
+        extra={"diff": diff, "report_dir": str(article_folder(out_dir, art.id))})
+
+
+def audit_one(job: AuditJob, scoring: ScoringConfig, out_dir: str):
+    """Score (or reuse), compare with the previous findings, write the report."""
+    return report_one(job, *audit_of(job, scoring), out_dir)
+
+
+def audit_chunk(jobs: list[AuditJob], scoring: ScoringConfig, out_dir: str, chunk_key: str = "",
+                sources: dict | None = None) -> list:
+    """``audit_one`` for each job.  With ``sources`` (cfg and offline_records), the source search
+    (``search_sources``) runs on the chunk's audits after scoring, before the reports are written:
+    the verdicts say which citations need replacements."""
+    # chunk_key (a hash of the articles' content keys) names the Prefect task run.
+    if not sources:
+        return [audit_one(j, scoring, out_dir) for j in jobs]
+    done = [audit_of(j, scoring) for j in jobs]
+    audits = [a for a, _ in done]
+    if any(not a.error for a in audits):
+        source = open_records(sources["cfg"], sources.get("offline_records"))
+        try:
+            audits = search_sources(audits, source, sources["cfg"])
+        finally:
+            close_records(source)
+    return [report_one(j, a, scored, out_dir) for j, a, (_, scored) in zip(jobs, audits, done)]
+
+
+def chunks(items: Sequence, size: int) -> list[list]:
+    size = max(1, size)
+    return [list(items[i:i + size]) for i in range(0, len(items), size)]
+
+
+def chunk_size(n: int, workers: int, smallest: int = 4, largest: int = 100) -> int:
+    """About four chunks per worker, so a slow chunk does not hold up the run's tail."""
+    return max(smallest, min(largest, -(-n // max(1, workers * 4))))
+
+
+# ---------------------------------------------------------------------------
+# A run
+
+
+@dataclass
+class RunPlan:
+    """What one run audits and where it writes."""
+
+    kind: str                              # audit | nightly | recheck
+    files: list[str]
+    out_dir: Path
+    cfg: Config
+    offline_records: list[str] | None = None
+    history_db: str | None = None          # None: a one-off audit, nothing remembered
+    recheck_id: str | None = None          # a re-check: the corpus id its one file keeps
+    refresh_records: bool = False
+    progress: bool = False
+    lock_wait: float = 0.0                 # seconds to wait for another run holding the history
+    # Look for the sources of unreferenced claims (audit.sources) after scoring.  The one-off audit
+    # does; the nightly and the re-check do not yet (it would add NCBI searches to every night).
+    find_sources: bool = False
+
+
+def check_out_dir(out_dir: str | Path, inputs: Sequence[str | Path]) -> None:
+    """The output folder must be a folder, and not inside an input folder (a next run would audit its reports)."""
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise BadInputError(str(out), "the output folder is a file; give a folder for the reports")
+    o = out.resolve()
+    for p in inputs:
+        r = Path(p).resolve()
+        if r.is_dir() and (o == r or r in o.parents):
+            raise BadInputError(str(out), f"the output folder is inside the input folder {p}: "
+                                          "the next run would audit its own reports; write them elsewhere")
+
+
+def run_audit(paths: Sequence[str | Path], out_dir: str | Path, cfg: Config,
+              offline_records: Sequence[str] | None = None, executor: Executor | None = None,
+              progress: bool = False) -> dict:
+    """``citeaudit audit``: the articles under ``paths``, reports in ``out_dir``, no history."""
+    check_out_dir(out_dir, paths)
+    files = [str(p) for p in article_paths([str(p) for p in paths])]
+    plan = RunPlan(AUDIT, files, Path(out_dir), cfg, list(offline_records) if offline_records else None,
+                   progress=progress, find_sources=cfg.sources.enabled)
+    return execute(plan, executor)
+
+
+def check_nightly(cfg: Config) -> None:
+    """What would make a nightly fail for certain, checked before any work (and before any engine starts)."""
+    from audit.config import require_contact_email
+    from audit.history import History
+
+    require_contact_email(cfg)
+    History(cfg.output.history_db).close()      # a corrupt history is refused here, with its path
+    check_out_dir(cfg.output.reports_dir, [p for p in cfg.corpus.paths if not set(p) & set("*?[")])
+
+
+def run_nightly(cfg: Config, executor: Executor | None = None, progress: bool = True,
+                lock_wait: float = 0.0) -> dict:
+    """The corpus named by the config, against the history; resumes an interrupted nightly."""
+    from audit.corpus import corpus_files
+
+    check_nightly(cfg)
+    files = corpus_files(cfg.corpus.paths, cfg.corpus.manifest)
+    plan = RunPlan(NIGHTLY, files, Path(cfg.output.reports_dir), cfg, list(cfg.offline_records) or None,
+                   history_db=cfg.output.history_db, progress=progress, lock_wait=lock_wait)
+    return execute(plan, executor)
+
+
+def run_recheck(cfg: Config, article_id: str, refresh_records: bool = False, executor: Executor | None = None,
+                lock_wait: float = 30.0) -> dict:
+    """One article of the corpus now, compared with its last audit; refreshes the run index."""
+    path = locate_article(article_id, cfg)
+    plan = RunPlan(RECHECK, [path], Path(cfg.output.reports_dir), cfg, list(cfg.offline_records) or None,
+                   history_db=cfg.output.history_db, recheck_id=article_id, refresh_records=refresh_records,
+                   lock_wait=lock_wait)
+    return execute(plan, executor)
+
+
+def locate_article(wanted: str, cfg: Config) -> str:
+    """The file of a corpus article: where the history last read it, else a scan of the corpus."""
+    from audit.corpus import corpus_files
+
+    if Path(cfg.output.history_db).is_file():      # looking must not create a history
+        from audit.history import History
+        with History(cfg.output.history_db) as history:
+            known = history.article_path(wanted)
+        if known and Path(known).is_file():
+            return known
+    files = corpus_files(cfg.corpus.paths, cfg.corpus.manifest)
+    for f in files:
+        if article_id(f) == wanted:
+            return f
+    # Ids of same-named files get suffixes ("-2") in corpus order, and a PMC article set holds
+    # several articles ("pmc--PMC123"): read them all to match.
+    pairs = [(f, it) for f in files for it in read_all(f, cfg.reading)]
+    unique_ids([it for _, it in pairs])
+    for f, it in pairs:
+        if _article_of(it).id == wanted:
+            return f
+    raise BadInputError(wanted, "no article with this id in the corpus "
+                                f"({', '.join(cfg.corpus.paths) or cfg.corpus.manifest})")
+
+
+class _CrashDrill:
+    def __init__(self) -> None:
+        v = os.environ.get(CRASH_ENV, "").strip()
+        self.after = int(v) if v.isdigit() else 0
+        self.count = 0
+
+    def committed(self, n: int) -> None:
+        self.count += n
+        if self.after and self.count >= self.after:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+
+def execute(plan: RunPlan, executor: Executor | None = None) -> dict:
+    """Run ``plan``; return its summary (the dict the CLI prints and the history keeps)."""
+    from audit.locks import lock_path_for, run_lock
+
+    out_dir = Path(plan.out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    lock = lock_path_for(plan.history_db) if plan.history_db else out_dir / ".citeaudit.lock"
+    executor = executor if executor is not None else LocalExecutor(plan.cfg.concurrency.workers)
+    with run_lock(lock, plan.lock_wait, plan.kind):
+        history = None
+        if plan.history_db:
+            from audit.history import History
+            history = History(plan.history_db)
+        try:
+            return _execute(plan, executor, history)
+        finally:
+            if history is not None:
+                history.close()
+
+
+def read_files(executor: Executor, files: list[str], history, size: int,
+               limits: ReadingConfig | None = None) -> list[Article | ArticleAudit]:
+    """Every article of every file (or the audit of an unreadable file), in ``files`` order.
+
+    With a history, a file whose bytes hash and parse key (the reading code)
+    match the last time it was read comes back as read then: parsing is the
+    costliest part of a run that changes nothing.  Its references are still
+    resolved afresh and its content key still decides whether it is scored.
+    """
+    known: dict[str, Article] = {}
+    hashes: dict[str, str] = {}
+    if history is not None:
+        from audit.history import parse_key
+        key = parse_key()
+        hashes = {f: h for f in files if (h := file_sha256(f)) is not None}
+        known = history.parsed_articles(hashes, key)
+    to_read = [f for f in files if f not in known]
+    parts = chunks(to_read, size)
+    read: dict[str, list[Article | ArticleAudit]] = {}
+    got = ordered(executor.run("read", read_chunk, [{"files": p, "limits": limits} for p in parts]), len(parts))
+    for part, articles in zip(parts, got):
+        read.update(zip(part, articles))
+    if history is not None:
+        # Stored before unique_ids renames duplicate ids: the row is the file as read.  A file
+        # that changed between hashing and reading is not stored (its hashes differ), nor one
+        # holding several articles (a row is one article; such a file is read again).
+        history.store_parsed([(f, its[0]) for f, its in read.items()
+                              if len(its) == 1 and isinstance(its[0], Article) and its[0].sha256 == hashes.get(f)],
+                             key, keep=files)
+    return [it for f in files for it in ([known[f]] if f in known else read[f])]
+
+
+def _execute(plan: RunPlan, executor: Executor, history) -> dict:
+    from audit.history import (ArticleResult, code_version, config_hash, content_key, digest, error_key,
+                               report_key)
+    from reports.writer import article_folder
+
+    t0 = time.time()
+    cfg, out_dir = plan.cfg, Path(plan.out_dir)
+    run = history.begin_run(plan.kind, resume=plan.kind == NIGHTLY) if history is not None else None
+    prog = Progress(len(plan.files), label=plan.kind, enabled=plan.progress)
+    if run is not None and run.resumed:
+        prog.note(f"resuming run {run.run_id} (attempt {run.attempts})")
+    drill = _CrashDrill()
+    size = chunk_size(len(plan.files), cfg.concurrency.workers)
+    stats: dict = {}
+    results: dict[str, ArticleResult] = {}
+    with executor:
+        items = read_files(executor, plan.files, history, size, cfg.reading)
+        unique_ids(items)
+        if plan.recheck_id:
+            # The article of that id when the file holds several, else the file's one article;
+            # it keeps the corpus id, "-2" suffix and all.
+            item = next((it for it in items if _article_of(it).id == plan.recheck_id), items[0])
+            _article_of(item).id = plan.recheck_id
+            items = [item]
+        ids = [_article_of(it).id for it in items]
+
+        # Resume: articles this run already committed (and unchanged since) are done.
+        done = history.completed_articles(run.run_id) if run is not None else {}
+        if done:
+            history.forget_articles(run.run_id, set(done) - set(ids))
+        todo = [it for it in items
+                if not (_article_of(it).id in done and done[_article_of(it).id]["sha256"] == _article_of(it).sha256)]
+        if len(todo) < len(items):
+            prog.advance(len(items) - len(todo), force=True)
+
+        good = [it for it in todo if isinstance(it, Article)]
+        resolved: list = []
+        if good:
+            (_, (resolved, stats)), = executor.run("resolve", resolve_records, [
+                {"articles": good, "cfg": cfg, "offline_records": plan.offline_records,
+                 "refresh": plan.refresh_records}])
+        prog.set_records(int(stats.get("records_fetched", 0)))
+        recs_by_id = {a.id: (a, r) for a, r in resolved}
+
+        todo_ids = [_article_of(it).id for it in todo]
+        previous = _previous_rows(plan.kind, history, run, todo_ids)
+        states = history.article_states(todo_ids) if history is not None else {}
+        keyed = history is not None
+        scoring_hash, code = (config_hash(cfg.scoring), code_version()) if keyed else ("", "")
+        memo: dict[str, str] = {}
+
+        direct: list[ArticleResult] = []
+        jobs: list[AuditJob] = []
+        for it in todo:
+            aid = _article_of(it).id
+            prev_rows = previous.get(aid, []) if previous is not None else None
+            if isinstance(it, ArticleAudit):
+                jobs.append(AuditJob(it, {}, error_key(it) if keyed else "", prev_rows))
+                continue
+            art, recs = recs_by_id[aid]
+            key = content_key(art, recs, scoring_hash, code, memo) if keyed else ""
+            st = states.get(aid)
+            if st is not None and st.content_key == key:
+                diff = changes.diff_rows(prev_rows, st.findings) if prev_rows is not None else None
+                rkey = report_key(key, diff)
+                # A re-check always writes the report: the editor asked to see it against the last audit.
+                if plan.kind == NIGHTLY and rkey == st.report_key and \
+                        (article_folder(out_dir, aid) / "report.json").is_file():
+                    direct.append(ArticleResult(
+                        aid, art.path, art.sha256, key, False, st.findings,
+                        changes.statuses(diff, [r["identity"] for r in st.findings]), None, rkey,
+                        extra={"diff": diff, "report_dir": str(article_folder(out_dir, aid))}))
+                    continue
+                # Same findings, but the report's new/persisting marks must change.
+                jobs.append(AuditJob(art, recs, key, prev_rows, reuse_blob=history.article_audit_blob(aid)))
+            else:
+                jobs.append(AuditJob(art, recs, key, prev_rows))
+
+        def commit(part: list[ArticleResult], scored: int) -> None:
+            if history is not None:
+                history.record_articles(run.run_id, part)
+            if plan.kind != NIGHTLY:      # a nightly's results live in the history, not in memory
+                results.update((r.article_id, r) for r in part)
+            prog.advance(len(part), scored=scored, findings=sum(len(r.rows) for r in part))
+            drill.committed(len(part))
+
+        for part in chunks(direct, 500):
+            commit(part, 0)
+        # The source search looks across the run's audits with one record index: one call.
+        parts = chunks(jobs, len(jobs) if plan.find_sources else size)
+        sources = {"cfg": cfg, "offline_records": plan.offline_records} if plan.find_sources else None
+        calls = [{"jobs": c, "scoring": cfg.scoring, "out_dir": str(out_dir), "sources": sources,
+                  "chunk_key": digest(*(j.content_key for j in c))[:16]} for c in parts]
+        for _, part in executor.run("audit", audit_chunk, calls):
+            commit(part, sum(r.scored for r in part))
+
+    return finish(plan, history, run, ids, results, stats, prog, t0, executor.name)
+
+
+def _previous_rows(kind: str, history, run, ids: list[str]) -> dict[str, list[dict]] | None:
+    """The finding rows each article is compared with; None: nothing to compare with.
+
+    A nightly compares with the previous baseline nightly (``changes.is_baseline``);
+    a re-check with the article's last audit, whichever run made it.
+    """
+    if history is None:
+        return None
+    if kind == RECHECK:
+        return {aid: st.findings for aid, st in history.article_states(ids).items()}
+    return history.findings_by_article(run.previous_run_id, ids) if run.previous_run_id else None

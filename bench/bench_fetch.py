@@ -9,7 +9,8 @@ temporary folder for this benchmark only and deleted afterwards.  The server
 emulates NCBI: it refuses (429) more than ``--rate`` requests per second and
 adds ``--latency-ms`` to every answer.
 
-Measured in the same run, through the same process-wide rate limiter:
+Measured in the same run, through the same process-wide rate limiter, ``--repeat``
+times (medians, with min/max):
 
 * batched: ``EntrezSource.fetch`` of all PMIDs (default config: above 1000
   PMIDs it goes through epost + history; also shown with id batches only);
@@ -22,6 +23,7 @@ from __future__ import annotations
 import argparse
 import re
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -36,6 +38,7 @@ from audit.devtools.eutils_server import run_server
 from audit.models import RESOLVED
 from audit.pubmed.records import load_raw_records, parse_records, wrap_article_set
 from audit.pubmed.ratelimit import shared_limiter
+from bench.spread import fmt, kv
 
 ROOT = Path(__file__).resolve().parent.parent
 SYNTHETIC_BASE = 90_000_000
@@ -96,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--naive", type=int, default=100, help="PMIDs in the naive loop (extrapolated)")
     ap.add_argument("--rate", type=float, default=10.0, help="requests/s: 10 as with an API key, 3 without")
     ap.add_argument("--latency-ms", type=float, default=100.0)
+    ap.add_argument("--repeat", type=int, default=3, help="timed runs (medians with min/max are printed)")
     a = ap.parse_args(argv)
 
     real_dir = shared_pubmed()
@@ -114,31 +118,41 @@ def main(argv: list[str] | None = None) -> int:
             print(f"server: {srv.url}  rate cap {a.rate:g}/s (429 beyond), latency {a.latency_ms:g} ms")
             base = dict(base_url=srv.url, requests_per_second=a.rate, max_retries=5,
                         backoff_base=0.5, backoff_max=5.0)
-            rows = []
-            for label, extra in (("batched (epost+history)", {}),
-                                 ("batched (id batches)", {"history_threshold": 10**9})):
-                cfg = EntrezConfig(**base, **extra)
-                srv.reset_log()
-                secs, res, st = timed_fetch(cfg, tmp / f"cache-{len(rows)}.sqlite", pmids)
-                ok = sum(1 for r in res.values() if r.status == RESOLVED)
-                n_req = len(srv.requests)
-                rows.append((label, secs, ok, n_req, sum(1 for r in srv.requests if r["status"] == 429)))
-                if len(rows) == 1:
+            modes = (("batched (epost+history)", {}), ("batched (id batches)", {"history_threshold": 10**9}))
+            secs: dict[str, list[float]] = {m: [] for m, _ in modes}
+            stats: dict[str, tuple] = {}
+            warm_t, naive_t = [], []
+            for rep in range(a.repeat):
+                for k, (label, extra) in enumerate(modes):
+                    cfg = EntrezConfig(**base, **extra)
                     srv.reset_log()
-                    warm_secs, warm_res, _ = timed_fetch(cfg, tmp / "cache-0.sqlite", pmids)
-                    warm_req = len(srv.requests)
+                    cache = tmp / f"cache-{rep}-{k}.sqlite"      # empty: every run fetches everything
+                    t, res, _ = timed_fetch(cfg, cache, pmids)
+                    secs[label].append(t)
+                    ok = sum(1 for r in res.values() if r.status == RESOLVED)
+                    stats[label] = (ok, len(srv.requests), sum(1 for r in srv.requests if r["status"] == 429))
+                    if extra == {}:
+                        srv.reset_log()
+                        t, warm_res, _ = timed_fetch(cfg, cache, pmids)
+                        warm_t.append(t)
+                        warm_req = len(srv.requests)
+                subset = pmids[: a.naive]
+                srv.reset_log()
+                t, naive_ok = naive_loop(srv.url, subset, a.rate)
+                naive_t.append(t)
+                naive_429 = sum(1 for r in srv.requests if r["status"] == 429)
 
-            subset = pmids[: a.naive]
-            srv.reset_log()
-            naive_secs, naive_ok = naive_loop(srv.url, subset, a.rate)
-            naive_429 = sum(1 for r in srv.requests if r["status"] == 429)
-
+        naive_secs = statistics.median(naive_t)
         naive_rps = naive_ok / naive_secs
         naive_full = len(pmids) / naive_rps
         print()
+        print(f"medians of {a.repeat} runs (spread below)")
         print(f"{'mode':28} {'seconds':>8} {'records':>8} {'rec/s':>8} {'requests':>9} {'req/rec':>8} {'429s':>5}")
-        for label, secs, ok, n_req, n429 in rows:
-            print(f"{label:28} {secs:8.2f} {ok:8d} {ok / secs:8.1f} {n_req:9d} {n_req / len(pmids):8.4f} {n429:5d}")
+        for label, _ in modes:
+            ok, n_req, n429 = stats[label]
+            t = statistics.median(secs[label])
+            print(f"{label:28} {t:8.2f} {ok:8d} {ok / t:8.1f} {n_req:9d} {n_req / len(pmids):8.4f} {n429:5d}")
+        warm_secs = statistics.median(warm_t)
         print(f"{'warm cache (same run)':28} {warm_secs:8.2f} {len(warm_res):8d} "
               f"{len(warm_res) / warm_secs:8.1f} {warm_req:9d} {warm_req / len(pmids):8.4f} {0:5d}")
         print(f"{'naive, 1 request per PMID':28} {naive_secs:8.2f} {naive_ok:8d} {naive_rps:8.1f} "
@@ -146,9 +160,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{'naive, extrapolated':28} {naive_full:8.2f} {len(pmids):8d} {naive_rps:8.1f} "
               f"{len(pmids):9d} {1.0:8.4f}   (linear extrapolation of the {len(subset)}-PMID run)")
         print()
-        for label, secs, ok, n_req, _ in rows:
-            print(f"speed-up {label}: {naive_full / secs:.1f}x faster than the naive loop; "
-                  f"{len(pmids) / n_req:.0f}x fewer requests")
+        for label, _ in modes:
+            print(f"seconds, {label}: {fmt(secs[label], 's', 2)}")
+        print(f"seconds, warm cache: {fmt(warm_t, 's', 3)}")
+        print(f"seconds, naive ({len(subset)} PMIDs): {fmt(naive_t, 's', 2)}")
+        for label, _ in modes:
+            t = statistics.median(secs[label])
+            print(f"speed-up {label}: {naive_full / t:.1f}x faster than the naive loop; "
+                  f"{len(pmids) / stats[label][1]:.0f}x fewer requests")
+        epost = secs[modes[0][0]]
+        print(kv(records=len(pmids), batched_s=statistics.median(epost), batched_min_s=min(epost),
+                 batched_max_s=max(epost), warm_s=warm_secs, naive_extrapolated_s=naive_full,
+                 speedup=naive_full / statistics.median(epost), requests=stats[modes[0][0]][1], runs=a.repeat))
         return 0
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

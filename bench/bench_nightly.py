@@ -1,6 +1,7 @@
-"""Benchmark: the nightly flow over a large generated corpus, with warm record caches.
+"""Benchmark: the nightly run over a large generated corpus, with warm record caches.
 
     .venv/bin/python -m bench.bench_nightly [--articles 2000] [--workers 2] [--runner thread|dask]
+                                            [--prefect] [--repeat 3]
 
 Articles are GENERATED from a few templates; each cites 3-6 real PMIDs from
 shared/data/pubmed (records with a title), and its claims are built from the
@@ -15,7 +16,11 @@ Measured in the same process:
 * articles per second for both, peak resident memory (getrusage), and the
   ratio of run 2's time to run 1's.
 
-The Prefect API is the local ephemeral server, started before timing.
+Each pair of runs is made ``--repeat`` times on a fresh output folder and
+history; medians are printed with min/max.  The runs are what ``citeaudit
+nightly`` does: in-process (``audit.pipeline.run_nightly``); with ``--prefect``
+or ``--runner dask`` through the Prefect flow, against the local ephemeral API
+server started before timing.
 """
 from __future__ import annotations
 
@@ -24,6 +29,7 @@ import os
 import random
 import resource
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -69,19 +75,23 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--articles", type=int, default=2000)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--runner", choices=("thread", "dask"), default="thread")
+    ap.add_argument("--prefect", action="store_true", help="run the Prefect flow (as citeaudit nightly --prefect)")
+    ap.add_argument("--repeat", type=int, default=3, help="pairs of runs (medians with min/max are printed)")
     args = ap.parse_args(argv)
 
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     import yaml
-    from prefect import flow
 
     from audit.pubmed.cache import RecordCache
     from audit.config import load_config
     from audit.pubmed.entrez import EntrezSource
     from audit.devtools.eutils_server import EutilsServer
     from audit.pubmed.records import load_records
-    from flows.nightly import nightly_audit
+    from audit.pipeline import run_nightly
+    from bench.spread import fmt, kv
+    if args.prefect or args.runner == "dask":
+        from flows.nightly import nightly_audit
 
     data = _shared()
     tmp = Path(tempfile.mkdtemp(prefix="bench-nightly-"))
@@ -95,12 +105,13 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["CITEAUDIT_EUTILS_URL"] = srv.url
         os.environ["CITEAUDIT_CACHE"] = str(tmp / "records.sqlite")
         cfg_path = tmp / "config.yaml"
-        cfg_path.write_text(yaml.safe_dump({
+        base_cfg = {
             "corpus": {"paths": [str(corpus)]},
             "output": {"reports_dir": str(tmp / "out"), "history_db": str(tmp / "out" / "history.sqlite")},
             "entrez": {"requests_per_second": 50, "cache_ttl_days": 7, "email": "bench@example.org"},
             "concurrency": {"task_runner": args.runner, "workers": args.workers},
-        }))
+        }
+        cfg_path.write_text(yaml.safe_dump(base_cfg))
         cfg = load_config(cfg_path)
 
         # Warm the record cache: every cited PMID once.
@@ -110,35 +121,58 @@ def main(argv: list[str] | None = None) -> int:
         warm_s = time.perf_counter() - t
         src.cache.close()
 
-        @flow(name="bench-warmup")
-        def warmup() -> int:
-            return 1
-        t = time.perf_counter()
-        warmup()                      # starts the ephemeral API outside the timings
-        api_s = time.perf_counter() - t
+        use_prefect = args.prefect or args.runner == "dask"
+        api_s = 0.0
+        if use_prefect:
+            from prefect import flow
 
-        srv.reset_log()
-        t = time.perf_counter()
-        s1 = nightly_audit(config_path=str(cfg_path), progress=False)
-        run1 = time.perf_counter() - t
-        req1 = len(srv.requests)
-        t = time.perf_counter()
-        s2 = nightly_audit(config_path=str(cfg_path), progress=False)
-        run2 = time.perf_counter() - t
-        req2 = len(srv.requests) - req1
+            @flow(name="bench-warmup")
+            def warmup() -> int:
+                return 1
+            t = time.perf_counter()
+            warmup()                      # starts the ephemeral API outside the timings
+            api_s = time.perf_counter() - t
+
+        def nightly(out: Path) -> dict:
+            cfg_path.write_text(yaml.safe_dump(dict(base_cfg, output={
+                "reports_dir": str(out), "history_db": str(out / "history.sqlite")})))
+            if use_prefect:
+                return nightly_audit(config_path=str(cfg_path), progress=False)
+            return run_nightly(load_config(cfg_path), progress=False)
+
+        run1_t, run2_t, req1_n, req2_n = [], [], [], []
+        for rep in range(args.repeat):
+            out = tmp / f"out-{rep}"
+            srv.reset_log()
+            t = time.perf_counter()
+            s1 = nightly(out)
+            run1_t.append(time.perf_counter() - t)
+            req1_n.append(len(srv.requests))
+            t = time.perf_counter()
+            s2 = nightly(out)
+            run2_t.append(time.perf_counter() - t)
+            req2_n.append(len(srv.requests) - req1_n[-1])
+            shutil.rmtree(out, ignore_errors=True)
         srv.stop()
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        run1, run2 = statistics.median(run1_t), statistics.median(run2_t)
+        req1, req2 = max(req1_n), max(req2_n)
 
         n = s1["articles"]
         print(f"corpus: {n} generated articles citing {len(records)} real records "
-              f"(generated in {gen_s:.1f} s); runner {args.runner}, {args.workers} workers")
-        print(f"cache warm-up: {len(warmed)} PMIDs in {warm_s:.1f} s; Prefect API start {api_s:.1f} s")
-        print(f"run 1 (empty history): {run1:.1f} s, {n / run1:.0f} articles/s, {s1['scored']} scored, "
+              f"(generated in {gen_s:.1f} s); runner {args.runner}, {args.workers} workers, "
+              f"{'Prefect flow' if use_prefect else 'in-process'}")
+        print(f"cache warm-up: {len(warmed)} PMIDs in {warm_s:.1f} s" +
+              (f"; Prefect API start {api_s:.1f} s" if use_prefect else ""))
+        print(f"run 1 (empty history): {fmt(run1_t, 's', 1)}, {n / run1:.0f} articles/s, {s1['scored']} scored, "
               f"{s1['findings']} findings, {req1} E-utilities requests")
-        print(f"run 2 (unchanged):     {run2:.1f} s, {n / run2:.0f} articles/s, {s2['scored']} scored, "
+        print(f"run 2 (unchanged):     {fmt(run2_t, 's', 1)}, {n / run2:.0f} articles/s, {s2['scored']} scored, "
               f"{s2['new']} new / {s2['persisting']} persisting / {s2['resolved']} resolved, {req2} requests")
         print(f"ratio run 2 / run 1: {run2 / run1:.3f}")
         print(f"peak resident memory of this process: {peak_mb:.0f} MB")
+        print(kv(articles=n, run1_s=run1, run1_min_s=min(run1_t), run1_max_s=max(run1_t), run2_s=run2,
+                 run2_min_s=min(run2_t), run2_max_s=max(run2_t), ratio=run2 / run1, peak_mb=peak_mb,
+                 runs=args.repeat, prefect=int(use_prefect)))
         ok = s2["scored"] == 0 and s2["new"] == 0 and s2["resolved"] == 0 and req2 == 0
         if not ok:
             print("UNEXPECTED: the unchanged run re-scored or changed findings", file=sys.stderr)

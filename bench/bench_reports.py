@@ -4,7 +4,8 @@
 
 The example articles are audited once (offline records), then copied under new
 ids with varying subsets of their findings to make a run of N articles.  It
-times report.json/CSV/HTML writing per article and the run index, then (with
+times report.json/CSV/HTML writing per article and the run index (median of
+--repeat runs, with min/max), then (with
 the system chromium) opening the index and filtering/sorting it, measured in
 the page with performance.now() and a forced layout.  Figures go to stdout and
 bench/results/reports.json.
@@ -23,7 +24,8 @@ from pathlib import Path
 from audit.config import load_config
 from audit.pubmed.fetch import OfflineSource
 from audit.pipeline import audit_paths
-from reports.writer import article_report, write_article_report, write_run_index
+from bench.spread import kv
+from reports.writer import article_folder, article_report, write_article_report, write_run_index
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,10 +51,14 @@ def _browser_figures(index: Path, article: Path) -> dict:
     out: dict = {}
     with launch() as b:
         page = b.new_context(viewport={"width": 1400, "height": 900}).new_page()
-        t = time.perf_counter()
-        page.goto(index.as_uri())
-        page.wait_for_selector("body[data-ready='1']")
-        out["index_open_s"] = round(time.perf_counter() - t, 3)
+        opens = []
+        for _ in range(3):
+            t = time.perf_counter()
+            page.goto(index.as_uri())
+            page.wait_for_selector("body[data-ready='1']")
+            opens.append(time.perf_counter() - t)
+        out["index_open_s"] = round(statistics.median(opens), 3)
+        out["index_open_s_min_max"] = [round(min(opens), 3), round(max(opens), 3)]
         text = "const i = document.getElementById('text-filter'); i.value = '%s'; i.dispatchEvent(new Event('input'))"
         sev = "const s = document.getElementById('sev-filter'); s.value = '%s'; s.dispatchEvent(new Event('change'))"
         # Each step is timed on its own with a forced layout, so the browser's
@@ -67,10 +73,15 @@ def _browser_figures(index: Path, article: Path) -> dict:
                                                  "; document.body.offsetHeight; return performance.now() - t; }"))
         for name, ts in times.items():
             out[name] = round(statistics.median(ts), 2)
-        t = time.perf_counter()
-        page.goto(article.as_uri())
-        page.wait_for_selector("body[data-ready='1']")
-        out["article_open_s"] = round(time.perf_counter() - t, 3)
+            out[name + "_min_max"] = [round(min(ts), 2), round(max(ts), 2)]
+        opens = []
+        for _ in range(3):
+            t = time.perf_counter()
+            page.goto(article.as_uri())
+            page.wait_for_selector("body[data-ready='1']")
+            opens.append(time.perf_counter() - t)
+        out["article_open_s"] = round(statistics.median(opens), 3)
+        out["article_open_s_min_max"] = [round(min(opens), 3), round(max(opens), 3)]
     return out
 
 
@@ -78,27 +89,32 @@ def main(argv: list[str] | None = None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--articles", type=int, default=500)
     ap.add_argument("--no-browser", action="store_true")
+    ap.add_argument("--repeat", type=int, default=3, help="timed runs (medians with min/max are printed)")
     args = ap.parse_args(argv)
 
     t = time.perf_counter()
     audits = make_run(args.articles)
     audit_s = time.perf_counter() - t
+    json_t, write_t, index_t, index_dicts_t = [], [], [], []
     with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp)
-        t = time.perf_counter()
-        reports = [article_report(a) for a in audits]
-        json_s = time.perf_counter() - t
-        t = time.perf_counter()
-        for a in audits:
-            write_article_report(a, out)
-        write_s = time.perf_counter() - t
-        t = time.perf_counter()
-        index = write_run_index(out, audits)
-        index_s = time.perf_counter() - t
-        t = time.perf_counter()
-        write_run_index(out, reports)           # a nightly run reusing loaded report.json dicts
-        index_dicts_s = time.perf_counter() - t
-        article_html = out / audits[0].article.id / "report.html"
+        for rep in range(args.repeat):
+            out = Path(tmp) / f"run-{rep}"
+            t = time.perf_counter()
+            reports = [article_report(a) for a in audits]
+            json_t.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            for a in audits:
+                write_article_report(a, out)
+            write_t.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            index = write_run_index(out, audits)
+            index_t.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            write_run_index(out, reports)           # a nightly run reusing loaded report.json dicts
+            index_dicts_t.append(time.perf_counter() - t)
+        json_s, write_s = statistics.median(json_t), statistics.median(write_t)
+        index_s, index_dicts_s = statistics.median(index_t), statistics.median(index_dicts_t)
+        article_html = article_folder(out, audits[0].article.id) / "report.html"
         fig = {
             "articles": len(audits),
             "findings": sum(len(a.findings) for a in audits),
@@ -108,6 +124,10 @@ def main(argv: list[str] | None = None) -> dict:
             "write_index_s": round(index_s, 3),
             "write_index_from_dicts_s": round(index_dicts_s, 3),
             "index_from_dicts_vs_audits": round(index_dicts_s / index_s, 2) if index_s else None,
+            "write_article_ms_min_max": [round(1000 * min(write_t) / len(audits), 3),
+                                         round(1000 * max(write_t) / len(audits), 3)],
+            "write_index_s_min_max": [round(min(index_t), 3), round(max(index_t), 3)],
+            "runs": args.repeat,
             "index_html_kb": round(index.stat().st_size / 1024, 1),
             "article_html_kb": round(article_html.stat().st_size / 1024, 1),
         }
@@ -120,6 +140,7 @@ def main(argv: list[str] | None = None) -> dict:
     (res / "reports.json").write_text(json.dumps(fig, indent=1))
     for k, v in fig.items():
         print(f"{k:32s} {v}")
+    print(kv(**{k: v for k, v in fig.items() if isinstance(v, (int, float))}))
     return fig
 
 

@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Iterable
 
+from audit.changes import finding_identities, statuses
 from audit.models import (NOT_FOUND, RESOLVED, SEVERITIES, ArticleAudit, Record, to_dict)
 
 from . import csvout, pages
@@ -33,14 +34,23 @@ def pubmed_url(pmid: Any) -> str | None:
     return f"https://pubmed.ncbi.nlm.nih.gov/{p}/" if p else None
 
 
+ARTICLES_DIR = "articles"    # out/articles/<id>/: apart from the run files (index.html, run.json...)
+DIRNAME_MAX = 120
+
+
 def article_dirname(article_id: str) -> str:
-    """A folder name that stays inside the output folder whatever the id holds."""
+    """A folder name that stays inside the output folder whatever the id holds.
+
+    The pipeline gives every article of a run an id equal to its folder name
+    (``audit.pipeline.unique_ids``), so two ids never share a folder.
+    """
     name = re.sub(r"[^A-Za-z0-9._-]+", "-", str(article_id or "")).strip(".-")
-    return name[:120] or "article"
+    return name[:DIRNAME_MAX].rstrip(".-") or "article"
 
 
-def _norm(text: str | None) -> str:
-    return " ".join((text or "").split()).lower()
+def article_folder(out_dir: Path | str, article_id: str) -> Path:
+    """Where one article's report files go: out/articles/<id>/."""
+    return Path(out_dir) / ARTICLES_DIR / article_dirname(article_id)
 
 
 # ----------------------------------------------------------------------------
@@ -76,55 +86,6 @@ def _reference(ref, record: Record | None) -> dict:
     }
 
 
-def _finding_keys(article_id: str, f: dict) -> set[tuple]:
-    """How a finding is recognised across runs.  Claim ids renumber when text is
-    edited, claim text does not, so the text is used when the finding carries it."""
-    aid = str(f.get("article_id") or article_id)
-    base = (aid, f.get("kind"), str(f.get("reference_id") or ""))
-    keys = set()
-    if f.get("claim_text"):
-        keys.add(base + ("t:" + _norm(f["claim_text"]),))
-    if f.get("claim_id") is not None:
-        keys.add(base + ("i:" + str(f["claim_id"]),))
-    if not keys:
-        keys.add(base + ("-",))
-    return keys
-
-
-class _Changes:
-    """Which findings the history step calls new.
-
-    A finding is matched with its message first (two findings of one claim and
-    reference can share a kind: a wrong year and a wrong journal), then without.
-    Whatever is not new was there in the previous run: persisting.
-    """
-
-    def __init__(self, article_id: str, diff: dict):
-        self.article_id = article_id
-        self.new_exact, self.new_loose = self._keys(diff.get("new"))
-        self.old_exact, _ = self._keys(diff.get("persisting"))
-
-    def _keys(self, items) -> tuple[set, set]:
-        exact: set[tuple] = set()
-        loose: set[tuple] = set()
-        for f in items or []:
-            ks = _finding_keys(self.article_id, f)
-            # Claim text, when given, is the identity: a claim id may be reused.
-            ks = {k for k in ks if k[3].startswith("t:")} or ks
-            loose |= ks
-            exact |= {k + (f.get("message") or "",) for k in ks}
-        return exact, loose
-
-    def status(self, f: dict, article_id: str | None = None) -> str:
-        ks = _finding_keys(article_id or self.article_id, f)
-        exact = {k + (f.get("message") or "",) for k in ks}
-        if exact & self.new_exact:
-            return "new"
-        if exact & self.old_exact:
-            return "persisting"
-        return "new" if ks & self.new_loose else "persisting"
-
-
 def article_report(audit: ArticleAudit, diff: dict | None = None) -> dict:
     """The report.json content for one audited article (pure: no files, no clock)."""
     art = audit.article
@@ -140,14 +101,16 @@ def article_report(audit: ArticleAudit, diff: dict | None = None) -> dict:
         d["unsupported_numbers"] = list(p.unsupported_numbers)
         d["shared_terms"] = list(p.shared_terms)
         pairs.append(d)
+    identities = finding_identities(audit)
     findings = [{"kind": f.kind, "severity": f.severity, "claim_id": f.claim_id,
                  "reference_id": f.reference_id, "pmid": f.pmid, "message": f.message,
-                 "claim_text": claim_text.get(f.claim_id, "") if f.claim_id else ""}
-                for f in audit.findings]
+                 "claim_text": claim_text.get(f.claim_id, "") if f.claim_id else "",
+                 "identity": ident}
+                for f, ident in zip(audit.findings, identities)]
     if diff is not None:
-        changes = _Changes(art.id, diff)
+        marks = statuses(diff, identities)
         for f in findings:
-            f["status"] = changes.status(f)
+            f["status"] = marks[f["identity"]]
     out = {
         "schema_version": SCHEMA_VERSION,
         "article": {"id": art.id, "title": art.title, "subject": art.subject, "sha256": art.sha256,
@@ -224,9 +187,9 @@ def _write_atomic(path: Path, text: str) -> None:
 
 
 def write_article_report(audit: ArticleAudit, out_dir: Path, diff: dict | None = None) -> Path:
-    """Write out_dir/<article-id>/{report.json, report.html, findings.csv}; return that folder."""
+    """Write out_dir/articles/<article-id>/{report.json, report.html, findings.csv}; return that folder."""
     report = article_report(audit, diff)
-    folder = Path(out_dir) / article_dirname(audit.article.id)
+    folder = article_folder(out_dir, audit.article.id)
     _write_atomic(folder / "report.json", json.dumps(report, ensure_ascii=False, indent=1))
     _write_atomic(folder / "findings.csv",
                   csvout.findings_csv(_csv_rows(report), with_status=diff is not None))
@@ -234,13 +197,15 @@ def write_article_report(audit: ArticleAudit, out_dir: Path, diff: dict | None =
     return folder
 
 
-def _csv_rows(report: dict, changes: _Changes | None = None) -> list[dict]:
+def _csv_rows(report: dict, run_diff: dict | None = None) -> list[dict]:
     aid = report["article"]["id"]
+    found = report.get("findings", [])
+    marks = statuses(run_diff, [f.get("identity") for f in found]) if run_diff is not None else {}
     rows = []
-    for f in report.get("findings", []):
+    for f in found:
         row = dict(f, article_id=aid)
-        if changes is not None:
-            row["status"] = changes.status(f, aid)
+        if run_diff is not None:
+            row["status"] = marks[f.get("identity")]
         rows.append(row)
     return rows
 
@@ -323,10 +288,9 @@ def write_run_index(out_dir: Path, audits: list[ArticleAudit] | list[dict],
     reports = [_as_report(a) for a in audits]
     summary = run_summary(reports, run)
     has_diff = bool(run) and any(k in run for k in ("new", "persisting", "resolved"))
-    changes = _Changes("", run) if has_diff else None
     rows: list[dict] = []
     for rep in reports:
-        rows += _csv_rows(rep, changes)
+        rows += _csv_rows(rep, run if has_diff else None)
     _write_atomic(out_dir / "findings.csv", csvout.findings_csv(rows, with_status=has_diff))
     run_json = dict(summary)
     if run:

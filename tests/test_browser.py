@@ -94,8 +94,8 @@ def test_index_lists_articles_errors_and_changes(page, run_dir, artifacts):
     _open(page, run_dir / "index.html")
     assert _visible_rows(page) == ["aspirin-vte", "../hostile <b>", "broken-file", "no-citations"]
     link = page.locator("#articles tbody tr[data-id='aspirin-vte'] a")
-    assert link.get_attribute("href") == "aspirin-vte/report.html"
-    assert page.locator("#articles tbody tr[data-id='../hostile <b>'] a").get_attribute("href") == "hostile-b/report.html"
+    assert link.get_attribute("href") == "articles/aspirin-vte/report.html"
+    assert page.locator("#articles tbody tr[data-id='../hostile <b>'] a").get_attribute("href") == "articles/hostile-b/report.html"
     assert "no citations" in page.locator("tr[data-id='no-citations']").inner_text()
     assert "not well-formed XML <oops>" in page.locator("#errors").inner_text()
     assert page.locator("#count-new strong").inner_text() == "2"
@@ -141,7 +141,7 @@ def test_index_filters_and_sorts(page, run_dir):
 
 
 def test_clicking_a_finding_shows_claim_and_source(page, run_dir, artifacts):
-    _open(page, run_dir / "aspirin-vte" / "report.html")
+    _open(page, run_dir / "articles" / "aspirin-vte" / "report.html")
     page.locator("#findings li", has_text="unsupported number").click()
     detail = page.locator("#detail-body")
     text = detail.inner_text()
@@ -165,7 +165,7 @@ def test_clicking_a_finding_shows_claim_and_source(page, run_dir, artifacts):
 
 
 def test_markers_carry_verdicts_and_open_the_source(page, run_dir):
-    _open(page, run_dir / "aspirin-vte" / "report.html")
+    _open(page, run_dir / "articles" / "aspirin-vte" / "report.html")
     verdicts = page.eval_on_selector_all(
         "#article-text .marker", "ms => ms.map(m => [m.dataset.claim, m.dataset.ref, m.className])")
     got = {(c, r): re.search(r"v-(\w+)", cls).group(1) for c, r, cls in verdicts}
@@ -189,14 +189,14 @@ def test_markers_carry_verdicts_and_open_the_source(page, run_dir):
 
 
 def test_new_findings_are_marked(page, run_dir):
-    _open(page, run_dir / "aspirin-vte" / "report.html")
+    _open(page, run_dir / "articles" / "aspirin-vte" / "report.html")
     new = page.eval_on_selector_all("#findings li", "ls => ls.map(l => !!l.querySelector('.badge.new'))")
     assert new == [True, True, False, False, False, False, False]
     assert "PubMed has no record 1 (fixed)." in page.locator("#resolved-section").inner_text()
 
 
 def test_keyboard_moves_between_findings(page, run_dir):
-    _open(page, run_dir / "aspirin-vte" / "report.html")
+    _open(page, run_dir / "articles" / "aspirin-vte" / "report.html")
     assert "next finding" in page.locator("#keys-help").inner_text()
 
     def active():
@@ -228,7 +228,7 @@ def test_keyboard_moves_between_findings(page, run_dir):
 
 
 def test_findings_filters(page, run_dir):
-    _open(page, run_dir / "aspirin-vte" / "report.html")
+    _open(page, run_dir / "articles" / "aspirin-vte" / "report.html")
 
     def shown():
         return page.eval_on_selector_all("#findings li:not([hidden])", "ls => ls.length")
@@ -244,7 +244,7 @@ def test_findings_filters(page, run_dir):
 
 
 def test_print_layout_shows_everything_without_controls(page, run_dir, artifacts):
-    _open(page, run_dir / "aspirin-vte" / "report.html")
+    _open(page, run_dir / "articles" / "aspirin-vte" / "report.html")
     page.select_option("#sev-filter", "high")
     page.emulate_media(media="print")
     assert not page.locator("#sev-filter").is_visible()
@@ -255,7 +255,7 @@ def test_print_layout_shows_everything_without_controls(page, run_dir, artifacts
 
 
 def test_injected_markup_renders_as_text(page, run_dir, artifacts):
-    _open(page, run_dir / "hostile-b" / "report.html")
+    _open(page, run_dir / "articles" / "hostile-b" / "report.html")
     # Open every detail view so record fields (title, abstract, MeSH) are drawn too.
     for i in range(page.locator("#article-text .marker").count()):
         page.locator("#article-text .marker").nth(i).click()
@@ -281,11 +281,11 @@ def test_injected_markup_renders_as_text(page, run_dir, artifacts):
 
 
 def test_error_and_uncited_pages(page, run_dir, artifacts):
-    _open(page, run_dir / "broken-file" / "report.html")
+    _open(page, run_dir / "articles" / "broken-file" / "report.html")
     assert "could not be read" in page.locator("#error-box").inner_text()
     assert "<oops>" in page.locator("#error-box").inner_text()
     page.screenshot(path=str(artifacts / "article-error.png"), full_page=True)
-    _open(page, run_dir / "no-citations" / "report.html")
+    _open(page, run_dir / "articles" / "no-citations" / "report.html")
     assert "No claim in this article cites a reference." in page.locator("#error-box").inner_text()
     assert page.locator("#article-text .claim").count() == 2
     page.screenshot(path=str(artifacts / "article-no-citations.png"), full_page=True)
@@ -435,7 +435,7 @@ def test_source_candidates_and_suggestions_on_the_article_page(page, root_dir, s
     seed = next(a for a in audits if a.article.id == "ileal-net-answer")
     crc = next(a for a in audits if a.article.id == "colorectal-cancer-genetics")
     # The seed: every unreferenced claim says its source was not identified, offline, with its queries.
-    _open(page, tmp_path / seed.article.id / "report.html")
+    _open(page, tmp_path / "articles" / seed.article.id / "report.html")
     sec = page.locator("#sources-section")
     assert sec.is_visible()
     blocks = sec.locator(".source-search.identify")
@@ -452,7 +452,7 @@ def test_source_candidates_and_suggestions_on_the_article_page(page, root_dir, s
     page.screenshot(path=str(artifacts / "article-sources-seed.png"), full_page=True)
     _clean(page)
     # The example article: suggestions for its unsupportive citations, with PubMed links.
-    _open(page, tmp_path / crc.article.id / "report.html")
+    _open(page, tmp_path / "articles" / crc.article.id / "report.html")
     sugg = [s for s in crc.sources if s.purpose == "suggest" and s.candidates]
     assert sugg
     shown = page.locator(".source-search.suggest.suggested")

@@ -158,7 +158,7 @@ def test_run_goes_on_past_bad_input_and_reports_each(tmp_path, root_dir, shared_
 
 
 def test_cli_on_the_bundled_examples(tmp_path, root_dir):
-    """The README's run command, through the real Prefect engine."""
+    """The README's run command, in-process (no Prefect API server)."""
     out = tmp_path / "out"
     proc = subprocess.run(
         [sys.executable, "-m", "audit.cli", "audit", str(root_dir / "examples/articles"),
@@ -166,9 +166,9 @@ def test_cli_on_the_bundled_examples(tmp_path, root_dir):
         capture_output=True, text=True, timeout=300, cwd=root_dir)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert (out / "index.html").is_file()
-    ids = sorted(p.name for p in out.iterdir() if p.is_dir())
+    ids = sorted(p.name for p in (out / "articles").iterdir() if p.is_dir())
     assert ids == ["colorectal-cancer-genetics", "nsclc-targeted-therapy"]
-    report = json.loads((out / "nsclc-targeted-therapy/report.json").read_text())
+    report = json.loads((out / "articles/nsclc-targeted-therapy/report.json").read_text())
     for key in ("article", "claims", "references", "pairs", "findings", "summary"):
         assert key in report
     assert set(report["article"]) >= {"id", "title", "subject", "sha256"}
@@ -179,7 +179,7 @@ def test_cli_on_the_bundled_examples(tmp_path, root_dir):
     kinds = {f["kind"] for f in report["findings"]}
     assert {"retracted", "off_topic", "metadata_mismatch", "unsupported_number",
             "unresolved_reference"} <= kinds
-    findings = pd.read_csv(out / "nsclc-targeted-therapy/findings.csv")
+    findings = pd.read_csv(out / "articles/nsclc-targeted-therapy/findings.csv")
     assert len(findings) == len(report["findings"])
     run = pd.read_csv(out / "findings.csv")
     assert set(run["article_id"]) == set(ids)

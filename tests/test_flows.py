@@ -1,7 +1,6 @@
 """The re-check deployment run with a parameter, the Dask path, and a killed run resumed."""
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import os
@@ -40,7 +39,8 @@ def test_recheck_deployment_run_with_parameter(prefect_harness, tmp_path, small_
 
     from audit.config import load_config
     from flows.deploy import build_deployments
-    from flows.nightly import nightly_audit, run_recheck_cli
+    from audit.cli import main as cli_main
+    from flows.nightly import nightly_audit
 
     records, corpus, arts = small_corpus
     out = tmp_path / "out"
@@ -73,7 +73,7 @@ def test_recheck_deployment_run_with_parameter(prefect_harness, tmp_path, small_
         fetched = sorted(p for r in srv.requests if r["endpoint"] == "efetch" for p in r["ids"])
         assert fetched == sorted(["8941094", "9505772"])
 
-        report = json.loads((out / "alpha" / "report.json").read_text())
+        report = json.loads((out / "articles" / "alpha" / "report.json").read_text())
         new = [f for f in report["findings"] if f.get("status") == "new"]
         assert new and all(claim.lower() in f["claim_text"].lower() for f in new)
         assert any(f["kind"] == "missing_reference" for f in new)
@@ -86,10 +86,9 @@ def test_recheck_deployment_run_with_parameter(prefect_harness, tmp_path, small_
         # The CLI re-check after the editor removes the claim again: its findings are resolved.
         (corpus / "alpha.md").write_text(arts["alpha"])
         srv.reset_log()
-        rc = run_recheck_cli(argparse.Namespace(article_id="alpha", config=str(cfg_path),
-                                                refresh_records=False, verbose=False))
+        rc = cli_main(["recheck", "alpha", "--config", str(cfg_path)])
         assert rc == 0 and srv.requests == []      # cached records, no request
-        report = json.loads((out / "alpha" / "report.json").read_text())
+        report = json.loads((out / "articles" / "alpha" / "report.json").read_text())
         assert {f["kind"] for f in report["diff"]["resolved"]} >= {"missing_reference"}
         assert not any(f.get("status") == "new" for f in report["findings"])
         hist.close()
@@ -162,6 +161,6 @@ def test_killed_run_resumes_without_repeating_or_losing_work(prefect_harness, tm
     # Every article has its report, and the index lists them all.
     run_json = json.loads((out / "run.json").read_text())
     assert len(run_json["articles"]) == total
-    assert all((out / a / "report.json").is_file() for a in done_before)
+    assert all((out / "articles" / a / "report.json").is_file() for a in done_before)
     hist.close()
     clean.close()

@@ -76,7 +76,7 @@ def test_two_nightly_runs_report_changes_and_rescore_only_changes(prefect_harnes
     cache.put_many([(entry.record, entry.xml)], now=time.time() - 8 * 86400)
     assert cache.get(RETRACTED) is None and cache.get("8941094") is not None
     cache.close()
-    charlie_report = out / "charlie" / "report.json"
+    charlie_report = out / "articles" / "charlie" / "report.json"
     charlie_written = charlie_report.stat().st_mtime_ns
     # 3. 'delta' leaves the corpus
     (corpus / "delta.md").unlink()
@@ -117,7 +117,7 @@ def test_two_nightly_runs_report_changes_and_rescore_only_changes(prefect_harnes
     assert {k: run_json["changes"][k]["count"] for k in ("new", "persisting", "resolved")} == \
         {"new": len(new), "persisting": len(diff["persisting"]), "resolved": len(diff["resolved"])}
     # bravo's report marks the retraction as new, its other findings as persisting
-    bravo = json.loads((out / "bravo" / "report.json").read_text())
+    bravo = json.loads((out / "articles" / "bravo" / "report.json").read_text())
     statuses = {(f["kind"], f["pmid"]): f["status"] for f in bravo["findings"]}
     assert statuses[("retracted", RETRACTED)] == "new"
     assert "persisting" in statuses.values() or len(statuses) == 1

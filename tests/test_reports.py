@@ -103,18 +103,21 @@ def test_error_article_report():
     assert rep["claims"] == [] and rep["findings"] == []
 
 
-def test_diff_marks_new_findings_by_claim_text(audit):
-    # The history step matched findings by claim text: ids may have moved.
-    new = [{"article_id": audit.article.id, "kind": "unsupported_number", "claim_id": "c99",
-            "claim_text": "Low-dose aspirin halves the recurrence of venous thromboembolism in 90% of patients.",
-            "reference_id": "1", "severity": "medium", "message": "..."}]
-    resolved = [{"article_id": audit.article.id, "kind": "not_found", "claim_id": "c1", "reference_id": "9",
-                 "severity": "high", "message": "gone"}]
+def test_diff_marks_new_findings_by_identity_not_claim_id(audit):
+    # The history's rows know a finding by its identity (claim text, reference, kind): claim ids may have moved.
+    from audit.history import finding_rows
+
+    rows = {r["kind"]: r for r in finding_rows(audit)}
+    new = [dict(rows["unsupported_number"], claim_id="c99")]
+    resolved = [{"article_id": audit.article.id, "identity": '["aspirin-vte", "gone", "9", "not_found"]',
+                 "kind": "not_found", "claim_id": "c1", "reference_id": "9", "severity": "high", "message": "gone"}]
     rep = article_report(audit, {"new": new, "persisting": [], "resolved": resolved})
     status = {f["kind"]: f["status"] for f in rep["findings"]}
     assert status["unsupported_number"] == "new"
     assert {k for k, s in status.items() if s == "new"} == {"unsupported_number"}
     assert rep["diff"]["resolved"] == resolved
+    # The report's findings carry the identities the history keys them by.
+    assert sorted(f["identity"] for f in rep["findings"]) == sorted(r["identity"] for r in finding_rows(audit))
 
 
 def test_diff_tells_apart_findings_of_one_kind_on_one_pair(data_dir):
@@ -134,7 +137,7 @@ def test_diff_tells_apart_findings_of_one_kind_on_one_pair(data_dir):
 
 def test_write_article_report_files_and_csv(audit, tmp_path):
     folder = write_article_report(audit, tmp_path)
-    assert folder == tmp_path / "aspirin-vte"
+    assert folder == tmp_path / "articles" / "aspirin-vte"
     assert sorted(p.name for p in folder.iterdir()) == ["findings.csv", "report.html", "report.json"]
     assert json.loads((folder / "report.json").read_text()) == article_report(audit)
     df = pd.read_csv(folder / "findings.csv")
@@ -152,7 +155,7 @@ def test_csv_survives_hostile_text(data_dir, tmp_path):
     audit = hostile_audit(data_dir)
     folder = write_article_report(audit, tmp_path)
     # An id with "../" stays inside the output folder.
-    assert folder.parent == tmp_path and folder.name == article_dirname("../hostile <b>") == "hostile-b"
+    assert folder.parent == tmp_path / "articles" and folder.name == article_dirname("../hostile <b>") == "hostile-b"
     df = pd.read_csv(folder / "findings.csv")
     assert len(df) == 3
     assert PAYLOAD_SCRIPT in df["message"].iloc[0]
@@ -174,7 +177,7 @@ def test_run_index_from_audits_and_loaded_reports(audit, data_dir, tmp_path):
     for a in audits:
         write_article_report(a, tmp_path)
     # A nightly run reuses report.json of unchanged articles.
-    reused = json.loads((tmp_path / "no-citations" / "report.json").read_text())
+    reused = json.loads((tmp_path / "articles" / "no-citations" / "report.json").read_text())
     index = write_run_index(tmp_path, audits[:3] + [reused])
     assert index == tmp_path / "index.html"
     df = pd.read_csv(tmp_path / "findings.csv")

@@ -11,7 +11,7 @@
     if (!dir) return el('span', null, label);
     var a = el('a', null, label);
     // dir is [A-Za-z0-9._-] only (made so in Python); encode anyway.
-    a.href = encodeURIComponent(dir) + '/report.html';
+    a.href = 'articles/' + encodeURIComponent(dir) + '/report.html';
     return a;
   }
 

@@ -1,0 +1,140 @@
+"""What a finished run says: its summary, the run index and run.json, and its close in the history.
+
+The pipeline (``audit.pipeline.execute``) calls ``finish`` once every article
+of a run is audited.  The summary is what the command line prints and the
+history keeps; the index covers the whole run (for a re-check: the last run's
+index with the re-checked article's new state swapped in).
+"""
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from audit import changes
+from audit.models import SEVERITIES
+from audit.progress import Progress
+
+if TYPE_CHECKING:
+    from audit.pipeline import RunPlan
+
+AUDIT, NIGHTLY, RECHECK = "audit", "nightly", "recheck"     # the kinds of run
+
+
+def _iso(ts: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts))
+
+
+def _public(row: dict) -> dict:
+    return {k: row.get(k) for k in ("article_id", "kind", "severity", "message", "claim_id", "claim_text",
+                                    "reference_id", "pmid", "identity", "status")}
+
+
+def load_reports(out_dir: Path, ids: list[str]) -> list[dict]:
+    """The report.json of each article, or a stand-in saying it is missing (the index still lists it)."""
+    from reports.writer import article_folder
+
+    out = []
+    for aid in ids:
+        try:
+            out.append(json.loads((article_folder(out_dir, aid) / "report.json").read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            out.append({"article": {"id": aid, "title": aid}, "findings": [], "summary": {},
+                        "error": "report.json missing; re-run or re-check this article"})
+    return out
+
+
+def _tally(reports: list[dict]) -> dict:
+    """Findings by severity, fetch failures and unreadable articles over some reports."""
+    by_sev = {s: 0 for s in SEVERITIES}
+    fetch_failed = 0
+    for rep in reports:
+        for f in rep.get("findings") or []:
+            by_sev[f.get("severity")] = by_sev.get(f.get("severity"), 0) + 1
+            fetch_failed += f.get("kind") == "fetch_failed"
+    return {"articles": len(reports), "errors": sum(1 for r in reports if r.get("error")),
+            "findings": sum(by_sev.values()), "by_severity": by_sev, "high": by_sev.get("high", 0),
+            # Fetches failed: old findings of those references were carried, and the run is no baseline.
+            "degraded": fetch_failed > 0, "fetch_failed": fetch_failed}
+
+
+def finish(plan: "RunPlan", history, run, ids: list[str], results: dict, stats: dict, prog: Progress,
+           t0: float, executor_name: str) -> dict:
+    """Write the run index and run.json, close the run in the history, and say what the run found.
+
+    ``own``: what this run changed (a nightly: against the previous baseline
+    run; a re-check: the article against its last audit).  The index shows
+    the whole run: for a re-check, the last run's index with this article's
+    new state swapped in.
+    """
+    from reports.writer import write_run_index
+
+    out_dir = Path(plan.out_dir)
+    base: dict = {}
+    own: dict | None = None
+    if plan.kind == RECHECK:
+        res = results[ids[0]]
+        own = res.extra.get("diff") or changes.diff_rows([], res.rows)
+        index_ids, index_diff, base = _index_after_recheck(out_dir, res.article_id, own)
+        reports = load_reports(out_dir, index_ids)
+        tally = _tally([r for r in reports if (r.get("article") or {}).get("id") == res.article_id])
+    else:
+        if run is not None:
+            own = history.run_diff(run.run_id)
+        index_diff = own
+        reports = load_reports(out_dir, ids)
+        tally = _tally(reports)
+    counts = history.article_scored_counts(run.run_id) if run is not None else \
+        {"scored": sum(r.scored for r in results.values()), "reused": 0}
+    summary = {"kind": plan.kind, "run_id": run.run_id if run else None,
+               "previous_run_id": run.previous_run_id if run else None, "resumed": bool(run and run.resumed),
+               **tally, "scored": counts["scored"], "reused": counts["reused"], "scored_now": prog.scored,
+               "task_runner": executor_name, "entrez_requests": int(stats.get("requests_total", 0)),
+               "records_fetched": int(stats.get("records_fetched", 0))}
+    if own is not None:
+        summary.update({k: len(own.get(k) or []) for k in ("new", "persisting", "resolved")})
+    if plan.kind == RECHECK:
+        summary.update({"article_id": res.article_id, "path": res.path, "error": res.error,
+                        "report": str(Path(res.extra["report_dir"]) / "report.html"),
+                        "refresh_records": plan.refresh_records})
+
+    run_info = dict(base, **{k: v for k, v in summary.items() if isinstance(v, (str, int, float, bool))
+                             and k not in ("kind", "articles", "errors", "findings", "high")})
+    if run is not None:
+        run_info.update(started_at=_iso(run.started_at), attempts=run.attempts)
+    if index_diff is not None:
+        run_info.update({k: [_public(r) for r in index_diff.get(k) or []] for k in ("new", "persisting", "resolved")})
+    run_info["source"] = stats
+    index = write_run_index(out_dir, reports, run_info)
+    summary.update({"index": str(index), "run_json": str(out_dir / "run.json"),
+                    "seconds": round(time.time() - t0, 3), "source": stats})
+    if history is not None:
+        history.finish_run(run.run_id, {k: v for k, v in summary.items() if k != "source"}, diff=own)
+        if plan.kind == NIGHTLY:
+            history.prune()          # findings of the newest 60 runs are kept; older ones only grow the store
+    summary["diff"] = own
+    if plan.kind == NIGHTLY:
+        prog.note(f"done: {summary['articles']} articles, {summary['scored']} scored; {summary['new']} new, "
+                  f"{summary['persisting']} persisting, {summary['resolved']} resolved findings")
+    return summary
+
+
+def _index_after_recheck(out_dir: Path, aid: str, diff: dict) -> tuple[list[str], dict, dict]:
+    """The run index as the last run left it (out/run.json), with the re-checked article's changes swapped in."""
+    try:
+        last = json.loads((out_dir / "run.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        last = {}
+    ids = [str(a.get("id")) for a in last.get("articles") or [] if a.get("id")]
+    if aid not in ids:
+        ids.append(aid)
+    full = last.get("changes_full") or {}
+    mine = {k: [_public(dict(r, status=k)) for r in diff.get(k) or []]
+            for k in ("new", "persisting", "resolved")}
+    run_diff = {k: [r for r in full.get(k) or [] if r.get("article_id") != aid] + mine[k]
+                for k in ("new", "persisting", "resolved")}
+    # The run the index stands for: the last nightly, however many re-checks came since.
+    last_run = last.get("run") or {}
+    base_id = last_run.get("base_run_id") or last_run.get("run_id")
+    return ids, run_diff, ({"base_run_id": base_id, "rechecked": aid} if base_id else {"rechecked": aid})
