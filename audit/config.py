@@ -102,13 +102,15 @@ class EntrezConfig:
 
 @dataclass(config=_SECTION)
 class ScoringConfig:
-    # Weights of the claim <-> source signals.
-    w_lexical: Float = 0.45
-    w_mesh: Float = 0.35
-    w_title: Float = 0.20
+    # Weights of the claim <-> source signals and the off_topic threshold: what
+    # `python -m audit.evaluation.evaluate tune` picks on SciFact train (it writes them to config.yaml).
+    # w_mesh weighs MeSH tree relatedness (audit/scoring/subject.py) found in the texts (SciFact has no MeSH).
+    w_lexical: Float = 0.6
+    w_mesh: Float = 0.1
+    w_title: Float = 0.15
     # Thresholds on the combined relevance.
     relevant_threshold: Annotated[Float, Field(ge=0, le=1)] = 0.35
-    off_topic_threshold: Annotated[Float, Field(ge=0, le=1)] = 0.15
+    off_topic_threshold: Annotated[Float, Field(ge=0, le=1)] = 0.18
     # Claim <-> subject drift: below this the claim has left the subject.
     drift_threshold: Annotated[Float, Field(ge=0, le=1)] = 0.5
     # Penalty applied when the source names another site/disease/species.
@@ -119,9 +121,21 @@ class ScoringConfig:
     squash_slope: Float = 10.0       # logistic map of the weighted sum onto 0..1
     squash_mid: Float = 0.25         # (slope and mid tuned on SciFact train: python -m audit.evaluation.evaluate scifact --split train)
     drift_site_penalty: Float = 0.6  # claim names another organ than the subject
-    drift_disease_penalty: Float = 0.5
+    drift_disease_penalty: Float = 0.6   # another disease or tumour type: drifts by itself
     drift_species_penalty: Float = 0.6  # an animal model where the subject is about people
     drift_age_penalty: Float = 0.55     # children where the subject is about adults, or the reverse
+    # Subjects from MeSH (audit/scoring/subject.py): two diseases conflict unless one is an ancestor of
+    # the other or they share a tree branch this many levels deep.  Chosen on the training pairs of
+    # `citeaudit eval topic` (`citeaudit eval topic --tune` writes them to config.yaml).
+    mesh_depth: Annotated[Int, Field(ge=1)] = 5
+    mesh_depth_site: Annotated[Int, Field(ge=1)] = 7      # neoplasms by site (C04.588), filed organ by organ
+    mesh_depth_organism: Annotated[Int, Field(ge=1)] = 7  # species: humans and mice meet at depth 6, sheep and goats at 8
+    # A source sharing few words with the claim is off topic with high severity only when its MeSH
+    # relatedness to the claim (audit/scoring/subject.py) is below this; otherwise "check" (medium).
+    unrelated_below: Annotated[Float, Field(ge=0, le=1)] = 0.25
+    # Records with a title and no abstract (in-process citations) share few words with any claim: below
+    # this, not off_topic_threshold, such a source is off topic.
+    off_topic_threshold_title: Annotated[Float, Field(ge=0, le=1)] = 0.05
     # Optional semantic signal (the `semantic` extra, audit/semantic.py): off by default, and when off
     # the scores are exactly the lexical ones.  Weight and midpoint tuned on SciFact train.
     semantic: Bool = False

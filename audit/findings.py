@@ -103,12 +103,20 @@ def reference_findings(ref: Reference, records: dict[str, Record], citing: list[
     return out
 
 
-def pair_findings(pair: Pair, rec: Record | None) -> list[Finding]:
+def pair_findings(pair: Pair, rec: Record | None, drift: ClaimDrift | None = None) -> list[Finding]:
+    """Findings of one pair; ``drift``: the claim's own drift, told in the same finding (one per problem)."""
     out = []
     ref = f"reference {pair.reference_id}" + (f" (PMID {pair.pmid})" if pair.pmid else "")
     if pair.verdict == OFF_TOPIC:
-        out.append(Finding("off_topic", "high",
-                           f"Claim {pair.claim_id} cites {ref}, which is off topic: {pair.explanation}",
+        also = f" The claim itself drifts from the article's subject: {drift.explanation}" if drift else ""
+        # high only on strong evidence; a conflict on a source that otherwise matches the claim is a "check".
+        out.append(Finding("off_topic", pair.severity or "high",
+                           f"Claim {pair.claim_id} cites {ref}, which is off topic: {pair.explanation}.{also}",
+                           pair.claim_id, pair.reference_id, pair.pmid))
+    elif pair.verdict == WEAK and pair.severity:
+        # A subject conflict on a source that matches the claim's words: asked to be checked.
+        out.append(Finding("off_topic", pair.severity,
+                           f"Claim {pair.claim_id} cites {ref}, which may be off topic: {pair.explanation}",
                            pair.claim_id, pair.reference_id, pair.pmid))
     elif pair.verdict == WEAK:
         out.append(Finding("weak_support", "low",
@@ -147,7 +155,10 @@ def stance_findings(pair: Pair, ref: str) -> list[Finding]:
 def drift_findings(drift: ClaimDrift) -> list[Finding]:
     if not drift.drifts:
         return []
-    return [Finding("off_topic", "high", f"Claim {drift.claim_id} drifts from the article's subject: {drift.explanation}",
+    # Another disease or tumour type is a strong sign; another species or age group alone needs a look.
+    strong = "(disease differs)" in drift.explanation or "(tumour type differs)" in drift.explanation
+    return [Finding("off_topic", "high" if strong else "medium",
+                    f"Claim {drift.claim_id} drifts from the article's subject: {drift.explanation}",
                     drift.claim_id, None, None)]
 
 
@@ -178,6 +189,9 @@ def reading_findings(article: Article) -> list[Finding]:
     return [Finding("no_claims", "medium", "The article holds no text to audit.", None, None, None)]
 
 
+SUBJECT_UNKNOWN = "the article's subject was not recognised"
+
+
 def article_findings(article: Article, records: dict[str, Record], pairs: list[Pair],
                      drifts: list[ClaimDrift]) -> list[Finding]:
     citing: dict[str, list[str]] = {}
@@ -189,14 +203,27 @@ def article_findings(article: Article, records: dict[str, Record], pairs: list[P
     if article.claims and not any(c.citations for c in article.claims) and not _markers_seen(article):
         out.append(Finding("no_citations", "low",
                            "The article cites no sources: no citation markers were found.", None, None, None))
+    # One finding per problem: a drifting claim whose source is off topic is told once, on the pair.
+    off_claims = {p.claim_id for p in pairs if p.verdict == OFF_TOPIC}
+    drift_of = {d.claim_id: d for d in drifts if d.drifts}
     for d in drifts:
-        out += drift_findings(d)
+        if d.claim_id not in off_claims:
+            out += drift_findings(d)
+    if drifts and all(d.explanation.startswith(SUBJECT_UNKNOWN) for d in drifts):
+        out.append(Finding("subject_unrecognised", "low",
+                           "The article's subject was not recognised in MeSH terms (no disease, tumour type, body "
+                           "part or species in its title, question or sources): claims and sources could not be "
+                           "checked against it.", None, None, None))
     for ref in article.references:
         out += reference_findings(ref, records, citing.get(ref.id, []))
         if ref.in_list and not citing.get(ref.id):
             out.append(Finding("uncited_reference", "low",
                                f"Reference {ref.id} is listed but no claim cites it.", None, ref.id, ref.pmid))
+    told: set[str] = set()
     for p in pairs:
-        out += pair_findings(p, records.get(p.pmid or ""))
+        d = drift_of.get(p.claim_id) if p.verdict == OFF_TOPIC and p.claim_id not in told else None
+        if d:
+            told.add(p.claim_id)
+        out += pair_findings(p, records.get(p.pmid or ""), d)
     order = {"high": 0, "medium": 1, "low": 2}
     return sorted(out, key=lambda f: order.get(f.severity, 3))

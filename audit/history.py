@@ -201,10 +201,13 @@ def _tree_hash(folder: Path, skip: set[str] = frozenset(), pattern: str = "*.py"
 
 @functools.lru_cache(maxsize=1)
 def code_version() -> str:
-    """Hash of the modules whose logic decides findings: a code change re-scores everything."""
+    """Hash of the modules whose logic decides findings, and of the vocabularies and weights they
+    ship (audit/scoring/data, e.g. MeSH; audit/scoring/stance_weights.json): a code, vocabulary or
+    weights change re-scores everything."""
     here = Path(__file__).resolve().parent
-    # Shipped weights (audit/scoring/stance_weights.json) decide findings as much as the code does.
-    return digest(*_tree_hash(here, _NOT_CODE, pattern="**/*.py"), *_tree_hash(here, _NOT_CODE, pattern="**/*.json"))
+    return digest(*_tree_hash(here, _NOT_CODE, pattern="**/*.py"),
+                  *_tree_hash(here, _NOT_CODE, pattern="**/*.json"),
+                  *_tree_hash(here / "scoring" / "data", pattern="*"))
 
 
 @functools.lru_cache(maxsize=1)

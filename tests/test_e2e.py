@@ -99,9 +99,15 @@ def test_article_citing_real_records_on_and_off_its_subject(tmp_path, shared_sou
         assert "off_topic" not in _kinds(audit, ref=ref)
     # Colorectal (no MeSH either), ovarian/breast/prostate, pancreatic, duodenal: off the subject.
     assert not audit.records["26439693"].mesh
-    for ref in "5678":
+    for ref in "678":
         assert verdict[ref] == "off_topic", (ref, [p.explanation for p in audit.pairs if p.reference_id == ref])
         assert "off_topic" in _kinds(audit, ref=ref)
+    # The same drug (TAK-733) in colorectal cancer, a record without MeSH whose words match the claim:
+    # a medium "check" naming both sites, not a confident verdict.
+    five = next(p for p in audit.pairs if p.reference_id == "5")
+    assert five.verdict == "weak" and five.explanation.startswith("check: "), five.explanation
+    assert "Colorectal Neoplasms" in five.explanation and "Lung" in five.explanation
+    assert [f.severity for f in audit.findings if f.kind == "off_topic" and f.reference_id == "5"] == ["medium"]
     explanation = next(p.explanation for p in audit.pairs if p.reference_id == "6")
     assert "Ovarian" in explanation or "ovar" in explanation.lower()
     assert all(0.0 <= p.relevance <= 1.0 for p in audit.pairs)

