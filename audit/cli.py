@@ -170,7 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     # Subcommands owning their own options.
     sub.add_parser("eutils-server", help="local E-utilities server for tests and benchmarks", add_help=False)
-    sub.add_parser("eval", help="evaluate the scorer on a public benchmark (scifact)", add_help=False)
+    sub.add_parser("eval", help="evaluate the scorer on a public benchmark (scifact; stance, fit-stance)", add_help=False)
     return p
 
 
@@ -183,6 +183,9 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] == "eutils-server":
         from audit.devtools.eutils_server import main as server_main
         return server_main(argv[1:]) or 0
+    if argv[:1] == ["eval"] and argv[1:2] and argv[1] in ("stance", "fit-stance"):
+        from audit.evaluation.stance_eval import main as stance_main
+        return stance_main(argv[1:]) or 0
     if argv and argv[0] == "eval":
         from audit.evaluation.evaluate import main as eval_main
         return eval_main(argv[1:]) or 0

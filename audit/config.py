@@ -156,6 +156,9 @@ class ScoringConfig:
     # against: MaxSim already counts shared words, and words shared without shared meaning mark the
     # near-miss abstracts a keyword search also finds.  False: the sentence cosine above instead.
     late_interaction: Bool = True
+    # The stance step (audit/scoring/stance.py): does the source support or contradict the claim?
+    # Runs after relevance when scoring.semantic is on (it needs the sentence vectors).
+    stance: Bool = True
     late_bias: Float = -10.91
     late_w_maxsim: Float = 16.28
     late_w_weakest: Float = 4.19

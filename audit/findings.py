@@ -13,7 +13,7 @@ from rapidfuzz import fuzz
 
 from audit.scoring.concepts import EVIDENCE_LABELS
 from audit.pubmed.fetch import normalise_title
-from audit.models import (FETCH_FAILED, NOT_FOUND, OFF_TOPIC, RESOLVED, UNRESOLVED, WEAK,
+from audit.models import (CONTRADICTS, FETCH_FAILED, NOT_FOUND, OFF_TOPIC, RESOLVED, UNRESOLVED, WEAK,
                      Article, ClaimDrift, Finding, Pair, Record, Reference)
 
 _STOP = {"the", "of", "and", "official", "journal", "j", "a", "an", "in", "for", "on", "de", "la", "&"}
@@ -128,12 +128,29 @@ def pair_findings(pair: Pair, rec: Record | None, drift: ClaimDrift | None = Non
         out.append(Finding("weak_evidence", "medium",
                            f"Claim {pair.claim_id} makes a general statement but {ref} is {kind}.",
                            pair.claim_id, pair.reference_id, pair.pmid))
+    out += stance_findings(pair, ref)
     if pair.unsupported_numbers and rec is not None and rec.abstract:
         nums = ", ".join(pair.unsupported_numbers)
         out.append(Finding("unsupported_number", "medium",
                            f"Claim {pair.claim_id} states {nums}, which the abstract of {ref} does not contain.",
                            pair.claim_id, pair.reference_id, pair.pmid))
     return out
+
+
+def stance_findings(pair: Pair, ref: str) -> list[Finding]:
+    """What the source says against the claim (audit/scoring/stance.py), quoting its evidence sentence."""
+    st = pair.stance
+    if st is None:
+        return []
+    if st.verdict == CONTRADICTS:
+        return [Finding("contradicted", "high",
+                        f"Claim {pair.claim_id} is contradicted by {ref}: {st.explanation}. "
+                        f"The source says: \"{st.evidence}\"", pair.claim_id, pair.reference_id, pair.pmid)]
+    if st.overstated:
+        return [Finding("overstated", "medium",
+                        f"Claim {pair.claim_id} says more than {ref}: {st.explanation}. "
+                        f"The source says: \"{st.evidence}\"", pair.claim_id, pair.reference_id, pair.pmid)]
+    return []
 
 
 def drift_findings(drift: ClaimDrift) -> list[Finding]:

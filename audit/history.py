@@ -201,10 +201,12 @@ def _tree_hash(folder: Path, skip: set[str] = frozenset(), pattern: str = "*.py"
 
 @functools.lru_cache(maxsize=1)
 def code_version() -> str:
-    """Hash of the modules whose logic decides findings, and of the vocabularies they ship
-    (audit/scoring/data, e.g. MeSH): a code or vocabulary change re-scores everything."""
+    """Hash of the modules whose logic decides findings, and of the vocabularies and weights they
+    ship (audit/scoring/data, e.g. MeSH; audit/scoring/stance_weights.json): a code, vocabulary or
+    weights change re-scores everything."""
     here = Path(__file__).resolve().parent
     return digest(*_tree_hash(here, _NOT_CODE, pattern="**/*.py"),
+                  *_tree_hash(here, _NOT_CODE, pattern="**/*.json"),
                   *_tree_hash(here / "scoring" / "data", pattern="*"))
 
 

@@ -30,6 +30,12 @@ VERDICTS = (RELEVANT, WEAK, OFF_TOPIC, UNVERIFIABLE)
 
 SEVERITIES = ("high", "medium", "low")
 
+# Stance of a source towards a claim (audit/scoring/stance.py).
+SUPPORTS = "supports"
+CONTRADICTS = "contradicts"
+NOT_ENOUGH_INFO = "not_enough_info"
+STANCES = (SUPPORTS, CONTRADICTS, NOT_ENOUGH_INFO)
+
 
 @dataclass
 class Claim:
@@ -141,6 +147,22 @@ class FetchResult:
 
 
 @dataclass
+class Stance:
+    """What the source says about the claim: verdict, the quoted evidence sentence and why."""
+
+    verdict: str                 # supports | contradicts | not_enough_info
+    probability: float           # the model's probability of that verdict
+    contradict_probability: float
+    evidence: str                # the quoted sentence of the abstract
+    evidence_index: int          # its place among the abstract's sentences
+    overstated: bool = False     # the source agrees, but the claim says more than it
+    reasons: list[str] = field(default_factory=list)        # codes: opposite_direction, null_result, ...
+    explanation: str = ""        # the reasons in words
+    claim_marks: list[list[int]] = field(default_factory=list)     # [start, end) of disagreeing words
+    evidence_marks: list[list[int]] = field(default_factory=list)
+
+
+@dataclass
 class Pair:
     """A claim–reference pair with its scores and verdict."""
 
@@ -157,6 +179,7 @@ class Pair:
     shared_terms: list[str] = field(default_factory=list)
     pmid: str | None = None
     severity: str = ""                    # of an off_topic verdict: high (strong evidence) or medium (check)
+    stance: Stance | None = None          # set by the stance step (scoring.semantic and scoring.stance on)
 
 
 @dataclass

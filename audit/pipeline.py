@@ -112,6 +112,10 @@ def unique_ids(items: Sequence[Article | ArticleAudit]) -> None:
 def score_and_find(article: Article, records: dict[str, Record], cfg: ScoringConfig) -> ArticleAudit:
     try:
         pairs, drifts = score_article(article, records, cfg)
+        if cfg.semantic and cfg.stance:
+            # After relevance: what each source says about its claim (needs the sentence vectors).
+            from audit.scoring.stance import judge_pairs
+            judge_pairs(article, records, pairs)
         findings = article_findings(article, records, pairs, drifts)
     except Exception as exc:     # one article's scoring failure is that article's error entry
         log.warning("scoring %s failed", article.path, exc_info=True)

@@ -25,7 +25,7 @@ from typing import Iterable
 
 from audit.config import ScoringConfig, SourcesConfig
 from audit.findings import journal_matches
-from audit.models import (IDENTIFIED, IDENTIFY, NONE_FOUND, NOT_IDENTIFIED, OFF_TOPIC, RELEVANT, SUGGEST,
+from audit.models import (CONTRADICTS, IDENTIFIED, IDENTIFY, NONE_FOUND, NOT_IDENTIFIED, OFF_TOPIC, RELEVANT, SUGGEST,
                           SUGGESTED, WEAK, ArticleAudit, Candidate, Claim, Finding, Record, SourceSearch)
 from audit.pubmed.local_index import LocalIndex
 from audit.pubmed.search import Cues, Gathered, Searcher, claim_cues, finding_text
@@ -39,7 +39,7 @@ W_SUPPORT = 1.25
 JOURNAL_MISMATCH = 0.3
 YEAR_MISMATCH = 0.5
 AUTHOR_MISMATCH = 0.6
-CONTRADICTED = "contradicted"          # the stance verdict (added by another step): matched by name
+CONTRADICTED = "contradicted"          # a pair whose stance (audit/scoring/stance.py) is "contradicts"
 SUGGEST_FOR = (OFF_TOPIC, WEAK, CONTRADICTED)
 _NAMES_A_STUDY = ("published in", "et al", "a study", "a trial", "a meta-analysis", "a review", "a case report")
 
@@ -224,9 +224,11 @@ def find_sources(audit: ArticleAudit, finder: SourceFinder) -> ArticleAudit:
         searches.append(finder.identify(c, subject))
     done = set()
     for p in audit.pairs:
-        if p.verdict in SUGGEST_FOR and p.claim_id in claims and (p.claim_id, p.reference_id) not in done:
+        # The stance step keeps the relevance verdict and records a contradiction on p.stance.
+        verdict = CONTRADICTED if p.stance is not None and p.stance.verdict == CONTRADICTS else p.verdict
+        if verdict in SUGGEST_FOR and p.claim_id in claims and (p.claim_id, p.reference_id) not in done:
             done.add((p.claim_id, p.reference_id))
-            searches.append(finder.suggest(claims[p.claim_id], p.reference_id, p.pmid, subject, p.verdict))
+            searches.append(finder.suggest(claims[p.claim_id], p.reference_id, p.pmid, subject, verdict))
     audit.sources = searches
     audit.findings = audit.findings + source_findings(searches, finder.searcher.index.records)
     return audit

@@ -14,6 +14,7 @@ BENCHMARKS = [
     ("cli: a cold `citeaudit audit` of one article vs the library call", "bench.bench_cli"),
     ("fetch: Entrez batching vs one request per PMID", "bench.bench_fetch"),
     ("score: claim-source pairs per second", "bench.bench_score"),
+    ("stance: claim-source pairs judged per second", "bench.bench_stance"),
     ("topic: off-topic judgement across medicine (MeSH), genuine citations", "bench.bench_topic"),
     ("nightly: 2,000 generated articles, warm caches", "bench.bench_nightly"),
     ("reports: 500-article run in the browser", "bench.bench_reports"),

