@@ -152,7 +152,18 @@ def search_sources(audits: list[ArticleAudit], source: RecordSource, cfg: Config
         return audits
     from audit.sources import SourceFinder, find_sources
     finder = SourceFinder.for_source(source, cfg.scoring, cfg.sources)
-    return [find_sources(a, finder) for a in audits]
+    return [_search_one(a, finder, find_sources) for a in audits]
+
+
+def _search_one(audit: ArticleAudit, finder, find_sources) -> ArticleAudit:
+    # The search only adds to an audit that is already complete: a failure in it must not
+    # cost the article its findings, nor the run its other articles.
+    try:
+        return find_sources(audit, finder)
+    except Exception as exc:  # noqa: BLE001 - contained per article, as in score_and_find
+        log.warning("%s: the source search failed (%s: %s); its findings are kept without it",
+                    audit.article.path, type(exc).__name__, exc)
+        return audit
 
 
 def audit_paths(paths: Sequence[str | Path], source: RecordSource, cfg: Config) -> list[ArticleAudit]:

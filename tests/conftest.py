@@ -8,6 +8,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# The tests that go through Prefect on purpose (--prefect, flows, deployments) start its
+# temporary API server; on a loaded 2-core machine it can take longer than Prefect's 20 s
+# default to come up.  The one-shot commands themselves never start it.
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+
 
 def _shared_dir() -> Path:
     env = os.environ.get("CITEAUDIT_SHARED")

@@ -216,3 +216,22 @@ def test_identified_source_is_audited_like_a_cited_reference(offline, shared_rec
     kinds = {f.kind: f for f in audit.findings}
     assert "likely source is PMID 8655018 (identified, not given" in kinds["source_identified"].message
     assert kinds["retracted"].detail == "identified" and kinds["retracted"].pmid == pmid
+
+
+def test_a_failing_source_search_keeps_the_article_and_its_findings(offline, shared_records, monkeypatch, caplog):
+    from audit import sources
+    from audit.models import Article
+    from audit.pipeline import score_and_find, search_sources
+    text, _ = next(iter(journal_claims(shared_records)))
+    art = Article(id="a", path="a.txt", format="text", title="t", subject="t", text=text, sha256="",
+                  claims=[Claim("c1", text, ["1"])])
+    audit = score_and_find(art, {}, Config().scoring)
+    before = [f.kind for f in audit.findings]
+    assert before  # the unreferenced marker is a finding of its own
+
+    def broken(audit, finder):
+        raise KeyError("index went away")
+    monkeypatch.setattr(sources, "find_sources", broken)
+    (out,) = search_sources([audit], offline, Config())
+    assert [f.kind for f in out.findings] == before and out.sources == []
+    assert "a.txt: the source search failed (KeyError" in caplog.text
