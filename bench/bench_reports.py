@@ -42,6 +42,17 @@ def make_run(n: int) -> list:
     return audits
 
 
+def _open_figures(page, path: Path, key: str, runs: int = 3) -> dict:
+    """Median and spread of the time a page takes to open and build itself."""
+    opens = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        page.goto(path.as_uri())
+        page.wait_for_selector("body[data-ready='1']")
+        opens.append(time.perf_counter() - t)
+    return {key: round(statistics.median(opens), 3), key + "_min_max": [round(min(opens), 3), round(max(opens), 3)]}
+
+
 def _browser_figures(index: Path, article: Path) -> dict:
     sys.path.insert(0, str(ROOT / "tests"))
     from browser import chromium_path, launch   # the tests' launcher: system chromium only
@@ -51,14 +62,7 @@ def _browser_figures(index: Path, article: Path) -> dict:
     out: dict = {}
     with launch() as b:
         page = b.new_context(viewport={"width": 1400, "height": 900}).new_page()
-        opens = []
-        for _ in range(3):
-            t = time.perf_counter()
-            page.goto(index.as_uri())
-            page.wait_for_selector("body[data-ready='1']")
-            opens.append(time.perf_counter() - t)
-        out["index_open_s"] = round(statistics.median(opens), 3)
-        out["index_open_s_min_max"] = [round(min(opens), 3), round(max(opens), 3)]
+        out.update(_open_figures(page, index, "index_open_s"))
         text = "const i = document.getElementById('text-filter'); i.value = '%s'; i.dispatchEvent(new Event('input'))"
         sev = "const s = document.getElementById('sev-filter'); s.value = '%s'; s.dispatchEvent(new Event('change'))"
         # Each step is timed on its own with a forced layout, so the browser's
@@ -74,14 +78,7 @@ def _browser_figures(index: Path, article: Path) -> dict:
         for name, ts in times.items():
             out[name] = round(statistics.median(ts), 2)
             out[name + "_min_max"] = [round(min(ts), 2), round(max(ts), 2)]
-        opens = []
-        for _ in range(3):
-            t = time.perf_counter()
-            page.goto(article.as_uri())
-            page.wait_for_selector("body[data-ready='1']")
-            opens.append(time.perf_counter() - t)
-        out["article_open_s"] = round(statistics.median(opens), 3)
-        out["article_open_s_min_max"] = [round(min(opens), 3), round(max(opens), 3)]
+        out.update(_open_figures(page, article, "article_open_s"))
     return out
 
 
