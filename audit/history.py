@@ -239,6 +239,24 @@ def content_key(article: Article, records: dict[str, Record], scoring_hash: str,
     return digest("article", article.id, article.sha256, *refs, "scoring", scoring_hash, "code", code)
 
 
+def search_key(sources_cfg, offline_records: Sequence[str] | None = None) -> str:
+    """What decides an article's source search besides the article and its records (audit.sources).
+
+    The search settings, and for an offline run the record set it searches (every record file's
+    bytes): a record added to the offline set can become a candidate, so the stored search is stale.
+    An online run searches PubMed, whose answers no key can pin; its stored search is kept until the
+    article, its records, the settings or the code change.
+    """
+    if not sources_cfg.enabled:
+        return "sources off"
+    files = []
+    for p in offline_records or []:
+        root = Path(p)
+        found = sorted(f for f in root.rglob("*") if f.is_file()) if root.is_dir() else [root]
+        files += [f"{f}:{hashlib.sha256(f.read_bytes()).hexdigest() if f.is_file() else ''}" for f in found]
+    return digest("sources", config_hash(sources_cfg), *files)
+
+
 def error_key(audit: ArticleAudit) -> str:
     """The content key of an article that could not be read: its file and the error."""
     return digest("error", audit.article.id, audit.article.sha256, audit.error or "")

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Sequence
 
 from audit import changes
-from audit.config import Config, ReadingConfig, ScoringConfig
+from audit.config import Config, ReadingConfig, ScoringConfig, SourcesConfig
 from audit.errors import BadInputError
 from audit.executor import Executor, LocalExecutor, ordered
 from audit.findings import article_findings
@@ -280,10 +280,14 @@ def audit_chunk(jobs: list[AuditJob], scoring: ScoringConfig, out_dir: str, chun
         return [audit_one(j, scoring, out_dir) for j in jobs]
     done = [audit_of(j, scoring) for j in jobs]
     audits = [a for a, _ in done]
-    if any(not a.error for a in audits):
+    # Only audits scored now are searched: a reused audit (unchanged content key) comes back from
+    # the history with its search and source findings, so an unchanged article sends no request.
+    fresh = [i for i, (a, scored) in enumerate(done) if scored and not a.error]
+    if fresh:
         source = open_records(sources["cfg"], sources.get("offline_records"))
         try:
-            audits = search_sources(audits, source, sources["cfg"])
+            for i, a in zip(fresh, search_sources([audits[i] for i in fresh], source, sources["cfg"])):
+                audits[i] = a
         finally:
             close_records(source)
     return [report_one(j, a, scored, out_dir) for j, a, (_, scored) in zip(jobs, audits, done)]
@@ -302,6 +306,9 @@ def chunk_size(n: int, workers: int, smallest: int = 4, largest: int = 100) -> i
 # ---------------------------------------------------------------------------
 # A run
 
+# The search settings of a plan that does not search (search_key says "off").
+_NO_SEARCH = SourcesConfig(enabled=False)
+
 
 @dataclass
 class RunPlan:
@@ -317,9 +324,9 @@ class RunPlan:
     refresh_records: bool = False
     progress: bool = False
     lock_wait: float = 0.0                 # seconds to wait for another run holding the history
-    # Look for the sources of unreferenced claims (audit.sources) after scoring.  The one-off audit
-    # does; the nightly and the re-check do not yet (it would add NCBI searches to every night).
-    find_sources: bool = False
+    # Look for the sources of unreferenced claims (audit.sources) after scoring, in every kind of
+    # run, so one article gets one report whichever command audits it (issue 15).
+    find_sources: bool = True
 
 
 def check_out_dir(out_dir: str | Path, inputs: Sequence[str | Path]) -> None:
@@ -364,7 +371,8 @@ def run_nightly(cfg: Config, executor: Executor | None = None, progress: bool = 
     check_nightly(cfg)
     files = corpus_files(cfg.corpus.paths, cfg.corpus.manifest)
     plan = RunPlan(NIGHTLY, files, Path(cfg.output.reports_dir), cfg, list(cfg.offline_records) or None,
-                   history_db=cfg.output.history_db, progress=progress, lock_wait=lock_wait)
+                   history_db=cfg.output.history_db, progress=progress, lock_wait=lock_wait,
+                   find_sources=cfg.sources.enabled)
     return execute(plan, executor)
 
 
@@ -374,7 +382,7 @@ def run_recheck(cfg: Config, article_id: str, refresh_records: bool = False, exe
     path = locate_article(article_id, cfg)
     plan = RunPlan(RECHECK, [path], Path(cfg.output.reports_dir), cfg, list(cfg.offline_records) or None,
                    history_db=cfg.output.history_db, recheck_id=article_id, refresh_records=refresh_records,
-                   lock_wait=lock_wait)
+                   lock_wait=lock_wait, find_sources=cfg.sources.enabled)
     return execute(plan, executor)
 
 
@@ -469,7 +477,7 @@ def read_files(executor: Executor, files: list[str], history, size: int,
 
 def _execute(plan: RunPlan, executor: Executor, history) -> dict:
     from audit.history import (ArticleResult, code_version, config_hash, content_key, digest, error_key,
-                               report_key)
+                               report_key, search_key)
     from reports.writer import article_folder
 
     t0 = time.time()
@@ -516,6 +524,10 @@ def _execute(plan: RunPlan, executor: Executor, history) -> dict:
         states = history.article_states(todo_ids) if history is not None else {}
         keyed = history is not None
         scoring_hash, code = (config_hash(cfg.scoring), code_version()) if keyed else ("", "")
+        if keyed:
+            # The stored audit holds the source search: its key must change with what decides the search.
+            scoring_hash = digest(scoring_hash, search_key(cfg.sources if plan.find_sources else _NO_SEARCH,
+                                                           plan.offline_records))
         memo: dict[str, str] = {}
 
         direct: list[ArticleResult] = []
@@ -555,8 +567,9 @@ def _execute(plan: RunPlan, executor: Executor, history) -> dict:
 
         for part in chunks(direct, 500):
             commit(part, 0)
-        # The source search looks across the run's audits with one record index: one call.
-        parts = chunks(jobs, len(jobs) if plan.find_sources else size)
+        # The one-off audit searches with one record index for the run: one call.  A run with a
+        # history keeps its chunks, each committed before the next, so a killed nightly resumes.
+        parts = chunks(jobs, len(jobs) if plan.find_sources and history is None else size)
         sources = {"cfg": cfg, "offline_records": plan.offline_records} if plan.find_sources else None
         calls = [{"jobs": c, "scoring": cfg.scoring, "out_dir": str(out_dir), "sources": sources,
                   "chunk_key": digest(*(j.content_key for j in c))[:16]} for c in parts]
