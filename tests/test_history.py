@@ -55,6 +55,23 @@ def test_content_key_follows_article_records_config_and_code(audited):
     assert content_key(art, {**recs, "9575322": other}, sh, code) == key
 
 
+def test_search_key_follows_the_sources_settings_and_the_offline_record_set(tmp_path, data_dir):
+    from audit.config import SourcesConfig
+    from audit.history import search_key
+    from nightly_corpus import write_records
+
+    folder = write_records(tmp_path / "records", raw_records(data_dir))
+    key = search_key(SourcesConfig(), [str(folder)])
+    assert key == search_key(SourcesConfig(), [str(folder)])
+    assert search_key(SourcesConfig(candidates=5), [str(folder)]) != key
+    # Off, nothing is searched: the record set no longer matters.
+    assert search_key(SourcesConfig(enabled=False), [str(folder)]) == search_key(SourcesConfig(enabled=False))
+    assert search_key(SourcesConfig(enabled=False)) != search_key(SourcesConfig())
+    # A changed record of the offline set (here retracted) can change the candidates: the stored search is stale.
+    (folder / "9575322.xml").write_bytes(retract(raw_records(data_dir)["9575322"]))
+    assert search_key(SourcesConfig(), [str(folder)]) != key
+
+
 def test_finding_identity_survives_renumbering_and_is_unique(audited, tmp_path, data_dir):
     _, records, _, audits = audited
     delta = audits[3]

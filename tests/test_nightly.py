@@ -28,6 +28,12 @@ def _serve(records_dir, monkeypatch) -> EutilsServer:
     return srv
 
 
+def _pubmed_queries(out, aids) -> int:
+    """How many PubMed searches the reports of ``aids`` show in their source searches (audit.sources)."""
+    reps = [json.loads((out / "articles" / a / "report.json").read_text()) for a in aids]
+    return sum(q["where"] == "pubmed" for r in reps for s in r.get("sources") or [] for q in s["queries"])
+
+
 def _ids(rows):
     return {(r["article_id"], r["identity"]) for r in rows}
 
@@ -52,7 +58,11 @@ def test_two_nightly_runs_report_changes_and_rescore_only_changes(prefect_harnes
     # Every unique PMID fetched once, in one batch.
     efetch = [r for r in first_requests if r["endpoint"] == "efetch"]
     assert len(efetch) == 1 and sorted(efetch[0]["ids"]) == sorted(raw)
-    assert not any(r["endpoint"] != "efetch" for r in first_requests)
+    # The source search (issue 15) runs in the nightly too: one ESearch per PubMed query the four
+    # reports show, 4 on this corpus (before the nightly searched, run 1 sent the efetch alone).
+    esearch = [r for r in first_requests if r["endpoint"] == "esearch"]
+    assert len(esearch) == _pubmed_queries(out, arts) == 4
+    assert len(first_requests) == len(efetch) + len(esearch)
 
     hist = History(out / "history.sqlite")
     run1 = hist.run_findings(s1["run_id"])
@@ -88,8 +98,12 @@ def test_two_nightly_runs_report_changes_and_rescore_only_changes(prefect_harnes
     finally:
         srv.stop()
 
-    # Only the expired record went to the server.
-    assert [(r["endpoint"], r.get("ids")) for r in second_requests] == [("efetch", [RETRACTED])]
+    # Only the expired record went to the server, and the searches of the two re-scored articles
+    # (3 ESearch, alpha's and bravo's queries); unchanged charlie was not searched again.
+    assert [(r["endpoint"], r.get("ids")) for r in second_requests if r["endpoint"] != "esearch"] == \
+        [("efetch", [RETRACTED])]
+    assert sum(r["endpoint"] == "esearch" for r in second_requests) == \
+        _pubmed_queries(out, ["alpha", "bravo"]) == 3
     # Only the edited article and the one citing the retracted record were scored.
     assert s2["previous_run_id"] == s1["run_id"]
     assert s2["articles"] == 3 and s2["scored"] == 2 and s2["reused"] == 1

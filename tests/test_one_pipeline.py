@@ -100,6 +100,37 @@ def test_cli_nightly_flow_and_recheck_flow_give_the_same_reports(prefect_harness
     assert {f["status"] for f in rechecked["findings"]} == {"persisting"}
 
 
+def test_an_unchanged_nightly_and_recheck_reuse_the_stored_source_search(tmp_path, corpus, monkeypatch):
+    records, folder, arts = corpus
+    out = tmp_path / "out"
+    cfg = write_config(tmp_path / "config.yaml", folder, out)
+
+    def run(*args: str) -> list[dict]:
+        srv = EutilsServer(records=[records]).start()
+        monkeypatch.setenv("CITEAUDIT_EUTILS_URL", srv.url)
+        try:
+            assert cli_main([*args, "--config", str(cfg)]) == 0
+            return srv.requests
+        finally:
+            srv.stop()
+
+    first = run("nightly")
+    assert any(r["endpoint"] == "esearch" for r in first)
+    sources = {aid: _report(out, aid)["sources"] for aid in arts}
+    searched = [aid for aid, s in sources.items() if s]
+    assert searched, "the corpus must give the search something to report"
+
+    # Nothing changed: no search (nor any other request), and every report keeps its sources.
+    assert run("nightly") == []
+    assert {aid: _report(out, aid)["sources"] for aid in arts} == sources
+    # A re-check always rewrites the report: from the stored audit, search included, with no request.
+    aid = searched[0]
+    written = (out / "articles" / aid / "report.json").stat().st_mtime_ns
+    assert run("recheck", aid) == []
+    assert (out / "articles" / aid / "report.json").stat().st_mtime_ns != written
+    assert _report(out, aid)["sources"] == sources[aid]
+
+
 def test_recheck_refreshes_the_run_index(tmp_path, corpus):
     records, folder, arts = corpus
     out = tmp_path / "out"
