@@ -228,3 +228,15 @@ def test_shipped_weights_match_the_features():
         assert all(len(row) == len(m.mean) for row in m.coef)
         assert m.info["command"] == "citeaudit eval fit-stance"
     assert stance.default_model().classes == [SUPPORTS, CONTRADICTS, NOT_ENOUGH_INFO]
+
+
+def test_covidfact_pairs_map_labels_and_keep_ids_apart(data_dir):
+    from audit.evaluation.stance_data import covidfact_pairs
+    pairs = covidfact_pairs(data_dir)
+    assert len(pairs) == 4086
+    assert sum(p.label == "SUPPORT" for p in pairs) == 1296
+    assert sum(p.label == "CONTRADICT" for p in pairs) == 2790
+    assert all(p.claim_id < 0 and p.doc_id < 0 and p.sentences for p in pairs)
+    first = pairs[0]
+    assert first.claim.startswith("Measuring sars-cov-2 neutralizing antibody") and first.label == "SUPPORT"
+    assert pairs[1].claim.startswith("Measuring chs-cov-2") and pairs[1].label == "CONTRADICT"

@@ -103,3 +103,18 @@ def citation_integrity_pairs(data_dir: Path, split: str) -> list[LabelledPair]:
             raise SystemExit(f"{path}: claim {d['id']} cites doc {doc}, which corpus.jsonl lacks")
         out.append(LabelledPair(int(d["id"]), clean_citing_sentence(d["claim"]), int(doc), sents, label, rats))
     return out
+
+
+def covidfact_pairs(data_dir: Path) -> list[LabelledPair]:
+    """COVID-Fact claims with their evidence sentences as the source (training only).  Ids are negative
+    (-1 - line index) so they never collide with SciFact claim or doc ids."""
+    path = data_dir / "claims" / "covidfact" / "COVIDFACT_dataset.jsonl"
+    to = {"SUPPORTED": "SUPPORT", "REFUTED": "CONTRADICT"}
+    out = []
+    for n, d in enumerate(_jsonl(path)):
+        if d.get("label") not in to:
+            raise SystemExit(f"{path}: line {n + 1} has label {d.get('label')!r}, not SUPPORTED/REFUTED")
+        sents = [s for s in d.get("evidence") or [] if s.strip()]
+        if sents:
+            out.append(LabelledPair(-1 - n, d["claim"], -1 - n, sents, to[d["label"]]))
+    return out

@@ -2,9 +2,11 @@
 
 ``citeaudit eval fit-stance`` fits the two heads of ``audit/scoring/stance_weights.json`` on
 training splits only and writes the file:
-* ``stance`` (SUPPORT / CONTRADICT / NEI, used by the pipeline): SciFact train pairs.  The inverse
-  regularisation C is chosen by 5-fold cross-validation on SciFact train (folds keep pairs that
-  share a claim or an abstract together); the
+* ``stance`` (SUPPORT / CONTRADICT / NEI, used by the pipeline): SciFact train pairs plus all COVID-Fact
+  pairs (SUPPORT / CONTRADICT, no split, never reported on) at a sample weight.  The inverse
+  regularisation C and the COVID-Fact weight (0 = SciFact only) are chosen by 5-fold cross-validation on
+  SciFact train (folds keep pairs that share a claim or an abstract together; COVID-Fact pairs are added
+  to every training fold, never to a validation fold; key label_f1 + AUROC); the
   ``contradicted`` threshold is the lowest P(contradicts) whose out-of-fold precision on SciFact
   train is at least 0.85 (the finding's target) or, when no threshold reaches it, the one of best
   out-of-fold precision flagging at least 20 pairs (see ``contradict_threshold``); dev picks nothing.
@@ -32,7 +34,7 @@ from pathlib import Path
 
 from audit.evaluation.evaluate import auroc, default_data_dir
 from audit.evaluation.stance_data import (CI_LABELS, SCIFACT_LABELS, LabelledPair, citation_integrity_pairs,
-                                          scifact_pairs, scifact_sentences)
+                                          covidfact_pairs, scifact_pairs, scifact_sentences)
 from audit.models import CONTRADICTS, NOT_ENOUGH_INFO, SUPPORTS
 from audit.scoring import stance as st
 
@@ -68,11 +70,17 @@ def _standardise(X):
     return mean, scale
 
 
-def _fit(X, y, C: float, balanced: bool):
+def _fit(X, y, C: float, balanced: bool, extra=None, weight: float = 0.0):
+    """Logistic regression on (X, y), plus the pairs ``extra`` = (X2, y2) at sample weight ``weight``."""
+    import numpy as np
     from sklearn.linear_model import LogisticRegression
+    w = None
+    if extra is not None and weight > 0:
+        X, y = np.vstack([X, extra[0]]), np.concatenate([y, extra[1]])
+        w = np.concatenate([np.ones(len(y) - len(extra[1])), np.full(len(extra[1]), weight)])
     m = LogisticRegression(C=C, max_iter=3000, class_weight="balanced" if balanced else None)
     mean, scale = _standardise(X)
-    m.fit((X - mean) / scale, y)
+    m.fit((X - mean) / scale, y, sample_weight=w)
     return m, mean, scale
 
 
@@ -115,13 +123,14 @@ def _folds(pairs: list[LabelledPair], k: int = 5):
     return np.array([fold_of[find(("c", p.claim_id))] for p in pairs])
 
 
-def out_of_fold(X, y, folds, C: float, balanced: bool, classes):
-    """Probabilities of each pair from the model fitted on the other folds."""
+def out_of_fold(X, y, folds, C: float, balanced: bool, classes, extra=None, weight: float = 0.0):
+    """Probabilities of each pair from the model fitted on the other folds (plus ``extra`` pairs at
+    ``weight`` in every training fold, never in a validation fold)."""
     import numpy as np
     P = np.zeros((len(y), len(classes)))
     for k in sorted(set(folds.tolist())):
         tr = folds != k
-        P[folds == k] = _proba(_fit(X[tr], y[tr], C, balanced), X[folds == k], classes)
+        P[folds == k] = _proba(_fit(X[tr], y[tr], C, balanced, extra, weight), X[folds == k], classes)
     return P
 
 
@@ -193,24 +202,31 @@ def fit(data_dir: Path, out: Path) -> None:
     train = scifact_pairs(data_dir, "train", corpus)
     X, _ = featurise(train)
     y = np.array([p.label for p in train])
+    cf = covidfact_pairs(data_dir)
+    Xc, _ = featurise(cf)
+    extra = (Xc, np.array([p.label for p in cf]))
     folds = _folds(train)
     best = None
-    for C in (0.01, 0.03, 0.1, 0.3):
-        P = out_of_fold(X, y, folds, C, False, SCIFACT_LABELS)
-        f = stance_figures(y, P)
-        print(f"stance C={C}: 5-fold on SciFact train label_f1={f['label_f1']:.3f} "
-              f"support_vs_contradict_auroc={f['auroc']:.3f}", flush=True)
-        key = f["auroc"] + f["label_f1"]
-        if best is None or key > best[0]:
-            best = (key, C, P, f)
-    _, C, P, best_f = best
+    for weight in (0.0, 0.01, 0.03, 0.1, 0.3, 1.0):
+        for C in (0.01, 0.03, 0.1, 0.3):
+            P = out_of_fold(X, y, folds, C, False, SCIFACT_LABELS, extra, weight)
+            f = stance_figures(y, P)
+            print(f"stance covidfact_weight={weight} C={C}: 5-fold on SciFact train label_f1={f['label_f1']:.3f} "
+                  f"support_vs_contradict_auroc={f['auroc']:.3f}", flush=True)
+            key = f["auroc"] + f["label_f1"]
+            if best is None or key > best[0]:
+                best = (key, C, weight, P, f)
+    _, C, weight, P, best_f = best
     thr, reached = contradict_threshold(y, P[:, 1])
     prec, rec, n = precision_recall(y, P[:, 1], thr)
-    print(f"stance: C={C}; contradicted threshold {thr:.3f} (out-of-fold on train: precision {prec:.3f}, "
+    print(f"stance: C={C}, covidfact_weight={weight}; contradicted threshold {thr:.3f} (out-of-fold on train: precision {prec:.3f}, "
           f"recall {rec:.3f}, {n} flagged; target precision {TARGET_PRECISION} "
           f"{'reached' if reached else 'NOT reached: threshold of the best precision flagging >= 20 pairs'})")
-    stance_model = _model(_fit(X, y, C, False), SCIFACT_LABELS, [_TO_STANCE[c] for c in SCIFACT_LABELS], thr,
-                          {"trained_on": "SciFact train", "C": C, "pairs": int(len(y)),
+    trained_on = "SciFact train" + (f" + COVID-Fact (all, sample weight {weight})" if weight > 0 else "")
+    stance_model = _model(_fit(X, y, C, False, extra, weight), SCIFACT_LABELS,
+                          [_TO_STANCE[c] for c in SCIFACT_LABELS], thr,
+                          {"trained_on": trained_on, "C": C, "covidfact_weight": weight, "pairs": int(len(y)),
+                           "covidfact_pairs": int(len(extra[1])) if weight > 0 else 0,
                            "command": "citeaudit eval fit-stance",
                            "cv_label_f1": round(best_f["label_f1"], 3), "cv_auroc": round(best_f["auroc"], 3),
                            "cv_contradicted_precision": round(prec, 3), "cv_contradicted_recall": round(rec, 3),
