@@ -185,11 +185,11 @@ def config_hash(obj) -> str:
     return digest(json.dumps(d, sort_keys=True, default=str))
 
 
-# Modules that cannot change a finding: the CLI, the test server, the evaluation, and the
-# stores themselves.  Every other module of the library counts (a hand-kept list of the
+# Modules that cannot change a finding: the CLI, the test server, the evaluation, locking,
+# threading, run summaries and the stores themselves.  Every other module of the library counts (a hand-kept list of the
 # ones that do would miss the next import, as it once missed fetch.py and semantic.py).
-# Not code that decides findings: the command line, tools for tests and evaluation, the history itself.
-_NOT_CODE = {"cli.py", "history.py", "storage.py", "progress.py", "devtools", "evaluation"}
+_NOT_CODE = {"cli.py", "history.py", "storage.py", "progress.py", "locks.py", "executor.py", "run_summary.py",
+             "devtools", "evaluation"}
 
 
 def _tree_hash(folder: Path, skip: set[str] = frozenset(), pattern: str = "*.py") -> list[str]:
