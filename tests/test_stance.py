@@ -240,3 +240,20 @@ def test_covidfact_pairs_map_labels_and_keep_ids_apart(data_dir):
     first = pairs[0]
     assert first.claim.startswith("Measuring sars-cov-2 neutralizing antibody") and first.label == "SUPPORT"
     assert pairs[1].claim.startswith("Measuring chs-cov-2") and pairs[1].label == "CONTRADICT"
+
+
+def test_healthver_pairs_are_read_for_reporting_only(data_dir):
+    pairs = stance_data.healthver_pairs(data_dir, "test")
+    labels = [p.label for p in pairs]
+    # healthver_test.csv: 1,823 rows, 671 Supports, 425 Refutes, 727 Neutral.
+    assert (len(pairs), labels.count("SUPPORT"), labels.count("CONTRADICT"), labels.count("NEI")) == (1823, 671, 425, 727)
+    assert all(p.sentences and p.claim for p in pairs)
+
+
+def test_a_swapped_opposite_is_named_in_the_reason():
+    # SciFact's contradicting claims are often the finding with one word turned into its opposite.
+    claim = "Glioblastoma stem cells are sensitive to temozolomide."
+    sentence = "Glioblastoma stem cells were resistant to temozolomide in all assays."
+    codes, words, _, _ = stance.explain(claim, sentence, CONTRADICTS, False)
+    assert codes[0] == "opposite_words"
+    assert words[0] == "the claim says 'sensitive' where the source says 'resistant'"

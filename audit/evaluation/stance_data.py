@@ -7,6 +7,9 @@ SUPPORT / CONTRADICT / NEI (SciFact) or ACCURATE / NOT_ACCURATE / IRRELEVANT (Ci
   (no claim mixes SUPPORT and CONTRADICT); a cited abstract without rationales is NEI.  Sentences are
   the release's own sentence lists (from the Hugging Face CSV export, audit/evaluation/evaluate.py),
   so the gold rationale indices point into them.
+* HealthVer (Sarrouti et al. 2021): COVID-19 health claims against a passage of a paper; Supports /
+  Refutes / Neutral map to SUPPORT / CONTRADICT / NEI.  Only dev and test are in shared/data (train is
+  missing from the snapshot), so it is reported on, never trained on.
 * Citation-Integrity (Sarol et al. 2024): one pair per citing sentence and its cited paper.  Claims
   whose ``evidence`` is empty are the paper's IRRELEVANT class: the annotators found no sentence of
   the cited paper that bears on the citation, which is how the paper defines IRRELEVANT (its
@@ -117,4 +120,20 @@ def covidfact_pairs(data_dir: Path) -> list[LabelledPair]:
         sents = [s for s in d.get("evidence") or [] if s.strip()]
         if sents:
             out.append(LabelledPair(-1 - n, d["claim"], -1 - n, sents, to[d["label"]]))
+    return out
+
+
+def healthver_pairs(data_dir: Path, split: str) -> list[LabelledPair]:
+    """HealthVer claim–passage pairs (report only); the passage split into sentences like an abstract."""
+    from audit.scoring.semantic import split_sentences
+    path = data_dir / "claims" / "healthver" / f"healthver_{split}.csv"
+    to = {"Supports": "SUPPORT", "Refutes": "CONTRADICT", "Neutral": "NEI"}
+    out = []
+    with path.open(encoding="utf-8", newline="") as fh:
+        for n, row in enumerate(csv.DictReader(fh), 2):
+            if row.get("label") not in to:
+                raise SystemExit(f"{path}:{n}: label {row.get('label')!r}, not Supports/Refutes/Neutral")
+            sents = split_sentences(row["evidence"] or "")
+            if sents and (row["claim"] or "").strip():
+                out.append(LabelledPair(int(row["id"]), row["claim"].strip(), int(row["id"]), sents, to[row["label"]]))
     return out

@@ -22,6 +22,9 @@ ci_micro_f1=… ci_macro_f1=… ci_split=test``:
   over all pairs.
 * Citation-Integrity test (labels as in stance_data.py; empty evidence = IRRELEVANT): micro- and
   macro-F1 of the ``citation`` head's arg-max.
+* HealthVer test, a field-shifted check (COVID-19 claims against passages; its train split is not in
+  shared/data, so it is never trained on): label-F1 and SUPPORT vs CONTRADICT AUROC of the ``stance``
+  head (the ``healthver_*`` keys).
 
 Sentence vectors come from audit/scoring/semantic.py (its disk cache makes re-runs fast).
 """
@@ -34,7 +37,7 @@ from pathlib import Path
 
 from audit.evaluation.evaluate import auroc, default_data_dir
 from audit.evaluation.stance_data import (CI_LABELS, SCIFACT_LABELS, LabelledPair, citation_integrity_pairs,
-                                          covidfact_pairs, scifact_pairs, scifact_sentences)
+                                          covidfact_pairs, healthver_pairs, scifact_pairs, scifact_sentences)
 from audit.models import CONTRADICTS, NOT_ENOUGH_INFO, SUPPORTS
 from audit.scoring import stance as st
 
@@ -275,7 +278,13 @@ def evaluate(data_dir: Path, weights: Path) -> dict[str, float]:
     mi, ma = macro_f1(yi, pred, CI_LABELS)
     print(f"Citation-Integrity test: {len(ci)} citations ({yi.count('ACCURATE')} ACCURATE, "
           f"{yi.count('NOT_ACCURATE')} NOT_ACCURATE, {yi.count('IRRELEVANT')} IRRELEVANT = empty evidence)")
-    return {"contradicted_precision": prec, "contradicted_recall": rec, "scifact_label_f1": f["label_f1"],
+    hv = healthver_pairs(data_dir, "test")
+    Xh, _ = featurise(hv)
+    fh = stance_figures([p.label for p in hv], stance_m.proba(Xh))
+    print(f"HealthVer test (never trained on): {len(hv)} claim-passage pairs; label_f1={fh['label_f1']:.3f} "
+          f"support_vs_contradict_auroc={fh['auroc']:.3f}")
+    return {"contradicted_precision": prec, "contradicted_recall": rec, "healthver_label_f1": fh["label_f1"],
+            "healthver_auroc": fh["auroc"], "scifact_label_f1": f["label_f1"],
             "support_vs_contradict_auroc": f["auroc"], "ci_micro_f1": mi, "ci_macro_f1": ma}
 
 

@@ -158,6 +158,12 @@ def _stems(text: str) -> set[str]:
     return {stem(w) for w in tokens(text)}
 
 
+def _word_of(text: str, stem_: str) -> str:
+    """The first word of text with the given stem, as written."""
+    from audit.scoring.score import stem, tokens
+    return next((w for w in tokens(text) if stem(w) == stem_), stem_)
+
+
 def antonym_swaps(claim: str, source: str) -> list[tuple[str, str]]:
     """(claim stem, source stem) pairs where the claim has one of two opposites and the source only
     the other: "decreases" against a source that says "increased" and never "decreased"."""
@@ -347,6 +353,11 @@ def explain(claim: str, sentence: str, verdict: str, overstated: bool) -> tuple[
         if c.ratio_dir * s.ratio_dir < 0:
             codes.append("ratio_direction")
             words.append("the source's risk estimate points the other way")
+        swaps = antonym_swaps(claim, sentence)
+        if swaps and not codes:
+            codes.append("opposite_words")
+            words.append("the claim says " + ", ".join(f"'{_word_of(claim, a)}'" for a, _ in swaps) +
+                         " where the source says " + ", ".join(f"'{_word_of(sentence, b)}'" for _, b in swaps))
         if c.has("neg") != s.has("neg") and not codes:
             codes.append("negation")
             words.append("one of the two is negated")
