@@ -247,7 +247,11 @@ def test_healthver_pairs_are_read_for_reporting_only(data_dir):
     labels = [p.label for p in pairs]
     # healthver_test.csv: 1,823 rows, 671 Supports, 425 Refutes, 727 Neutral.
     assert (len(pairs), labels.count("SUPPORT"), labels.count("CONTRADICT"), labels.count("NEI")) == (1823, 671, 425, 727)
-    assert all(p.sentences and p.claim for p in pairs)
+    # The file's first row: a Neutral pair whose passage is three sentences about antibodies and T cells.
+    first = pairs[0]
+    assert (first.claim_id, first.label, len(first.sentences)) == (12813, "NEI", 3)
+    assert first.claim.startswith("For most patients, COVID-19 begins and ends in their lungs")
+    assert first.sentences[1] == "We observed SARS-CoV-2-specific humoral and cellular immunity in the patients."
 
 
 def test_a_swapped_opposite_is_named_in_the_reason():
