@@ -25,7 +25,6 @@ Needs the ``semantic`` extra (numpy, the MiniLM package); runs only when scoring
 from __future__ import annotations
 
 import json
-import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -245,9 +244,9 @@ def pair_features(claim: str, claim_vec, sentences: Sequence[str], sent_vecs):
         raise ValueError("a source with no sentences has no stance")
     cos = np.asarray(sent_vecs, dtype=np.float32) @ np.asarray(claim_vec, dtype=np.float32)
     order = [int(i) for i in np.argsort(-cos)[:TOP_K]]
-    best = order[0]
-    rules_best = cue_features(claim, sentences[best])
-    rules_top = np.max([cue_features(claim, sentences[i]) for i in order], axis=0)
+    rules = [cue_features(claim, sentences[i]) for i in order]      # order[0] is the best sentence
+    rules_best = rules[0]
+    rules_top = np.max(rules, axis=0)
     top = sorted(cos.tolist(), reverse=True)
     whole = " ".join(sentences)
     source = [float(bool(antonym_swaps(claim, whole))), *missing_words(claim, whole),
