@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from audit.models import Claim, Reference, SetAside
+from audit.reading import author_year
 from audit.reading.chrome import Judgement, is_chrome_sentence, judge_blocks
 
 # --------------------------------------------------------------------------
@@ -26,7 +27,10 @@ class Marker:
     start: int                   # span in the block's text
     end: int
     labels: list[str]
-    kind: str                    # structural | bracket | footnote | caret | sup | unisup | bare
+    kind: str                    # structural | bracket | footnote | caret | sup | unisup | authoryear | bare | paren
+    cites: list = field(default_factory=list)   # authoryear: the AuthorYear citations, one per label
+    weak: bool = False           # bare: after a word a quantity may follow ("patients 2"), see accept_bare
+    keep_text: bool = False      # authoryear linked to no entry: the names stay in the claim for the search
 
 
 @dataclass
@@ -148,27 +152,42 @@ _SUP_TAG = re.compile(r"<sup>\s*\[?\s*(" + _NUM_LIST + r")\s*\]?\s*</sup>", re.I
 _SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 _UNISUP = re.compile(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]+(?:[,⁻–-][⁰¹²³⁴⁵⁶⁷⁸⁹]+)*")
 # A small number at the end of a sentence, as copied web pages leave markers.
+_PAREN_NUM = re.compile(r"(?<=[\w%).,\]] )\((\d{1,3}(?:\s*[-–,]\s*\d{1,3})*)\)(?=\s*(?:[.,;:!?](?!\w)|$))")
 _BARE = re.compile(r"(?<=\s)(\d{1,3}(?:\s?[-–]\s?\d{1,3}|,\s?\d{1,3})*)(?=\s*(?:[.;!?](?![\w])|$))")
 
-# Words after which a number is a quantity or a name, never a marker.
+# Words after which a number is a quantity or part of a name, never a marker: function words,
+# units, months, and the nouns a number names ("stage 3", "day 7", "type 2", "trisomy 21").
 _NOT_BEFORE_MARKER = set("""
 a an the of to in on at by for from with without than as is are was were be been being and or nor
 about approximately approx around nearly almost over under above below between among only just
-exactly least most up down into per each every all both total totaling totalling reached scored
+exactly least up down into per each every all total totaling totalling reached scored
 score scores equals equal plus minus times vs versus x after before within until till since during
 age aged ages number numbers no nos point points rank ranked top page pages p pp vol volume issue
-item items question questions q step steps stage stages type types grade grades phase phases class
-classes level levels version versions v day days week weeks month months year years yr yrs hour hours
-h hr hrs minute minutes min mins second seconds sec dose doses cycle cycles visit visits session
-sessions group groups arm arms cohort cohorts table tables figure figures fig figs chapter chapters
-section sections appendix part parts tier tiers zone zones line lines lead leads patient patients case
-subject participant chromosome trisomy covid il cd her brca factor interleukin gen generation round
-wave wk wks mo mos y room bed ward unit units model models edition ed study arm grade gleason
-bmi score apgar nyha ecog ason who kps child pugh tnm mg g kg ml l cm mm m km
+item question q step stage type grade phase class level version v day week month year yr hour
+h hr minute min second sec dose cycle visit session table figure fig chapter
+section appendix part tier zone line lead patient case
+subject participant chromosome trisomy covid il cd her brca interleukin gen generation round
+wave wk mo y room bed ward unit model edition ed gleason
+bmi apgar nyha ecog ason who kps child pugh tnm mg g kg ml l cm mm m km
 january february march april may june july august september october november december
 jan feb mar apr jun jul aug sep sept oct nov dec
 """.split())
+# Words after which a number at a sentence end is a marker in a page that cites by bare numbers,
+# and may be a quantity elsewhere ("in most patients 6", "over two years 3", "helps both 4"):
+# accepted only where the page's other bare markers show that style (``accept_bare``).
+_WEAK_BEFORE_MARKER = set("""
+most both items questions steps stages types grades phases classes levels versions days weeks months
+years yrs hours hrs minutes mins seconds doses cycles visits sessions group groups arm arms cohort
+cohorts tables figures figs chapters sections parts tiers zones lines leads patients subjects
+participants cases units models study studies factor wks mos
+""".split())
 _UNITS_BEFORE_EXPONENT = re.compile(r"(?:\d|\b(?:m|cm|mm|km|kg/m|mg/m|m/s|µm|um|nm|ml|dl|l|s|x|y|n|e))$", re.I)
+
+
+def is_exponent_context(before: str) -> bool:
+    """Is a raised number after ``before`` an exponent ("10⁹", "m²")?  Not after a decimal:
+    "a relative risk of 1.34¹" is a marker, no one raises 1.34 to a power in prose."""
+    return bool(_UNITS_BEFORE_EXPONENT.search(before)) and not re.search(r"\d[.,]\d+$", before)
 
 
 def _expand(spec: str, limit: int = 50) -> list[str]:
@@ -245,9 +264,13 @@ def find_markers(text: str, structural: list[Marker], lexical: bool = True) -> t
         add(m.start(), m.end(), _expand(m.group(1)), "caret")
     for m in _UNISUP.finditer(text):
         before = text[max(0, m.start() - 16):m.start()]
-        if not m.start() or before[-1].isspace() or _UNITS_BEFORE_EXPONENT.search(before):
+        if not m.start() or before[-1].isspace() or is_exponent_context(before):
             continue
         add(m.start(), m.end(), _expand(_from_superscript(m.group())), "unisup")
+    for f in author_year.find_author_year(text):
+        if not taken.overlaps(f.start, f.end):
+            found.append(Marker(f.start, f.end, [c.text for c in f.cites], "authoryear", cites=f.cites))
+            taken.add(f.start, f.end)
     found.sort(key=lambda mk: mk.start)
 
     bare: list[Marker] = []
@@ -261,15 +284,33 @@ def find_markers(text: str, structural: list[Marker], lexical: bool = True) -> t
         if not before:
             continue
         word = before.split()[-1]
-        if not re.search(r"[A-Za-z][)\]\"'”’]?$", word) or word.endswith(("-", "–")):
+        if word.endswith(("-", "–")):
             continue
         bare_word = re.sub(r"[^a-z]", "", word.lower())
-        if bare_word in _NOT_BEFORE_MARKER or len(bare_word) < 2 and word[-1].isalpha():
+        if re.search(r"[A-Za-z][\"'”’]?$", word):
+            if bare_word in _NOT_BEFORE_MARKER or len(bare_word) < 2:
+                continue
+            weak = bare_word in _WEAK_BEFORE_MARKER
+        elif re.search(r"(?:%|[A-Za-z%][)\]])[\"'”’]?$", word):
+            weak = True                           # "(23% vs 6%) 2", "by about 110% 1"
+        else:
             continue
         labels = _expand(spec, limit=30)
         if labels:
-            bare.append(Marker(m.start(), m.end(), labels, "bare"))
+            bare.append(Marker(m.start(), m.end(), labels, "bare", weak=weak))
+    # "(1)" closing a clause: a marker where the reference list is numbered "(1)"-style or
+    # plainly, decided like bare numbers (it may be an enumeration or a count otherwise).
+    for m in _PAREN_NUM.finditer(text):
+        if taken.overlaps(m.start(), m.end()) or m.start() == 0:
+            continue
+        labels = _expand(m.group(1), limit=30)
+        if labels:
+            bare.append(Marker(m.start(), m.end(), labels, "paren"))
+    bare.sort(key=lambda mk: mk.start)
     return found, bare
+
+
+_CANDIDATE = {"bare", "paren"}      # markers decided for the whole document by accept_bare
 
 
 def accept_bare(sequence: list[Marker], known: set[int] | None) -> set[int]:
@@ -278,25 +319,39 @@ def accept_bare(sequence: list[Marker], known: set[int] | None) -> set[int]:
     ``sequence`` is every marker of the document in order.  A candidate is a
     marker when its labels continue the run of markers seen so far (at most a
     small step beyond the highest label yet) and, when the document has a
-    numbered reference list, every label has an entry in it.
+    numbered reference list, every label has an entry in it.  "(1)" needs that
+    list.  A weak candidate (after a word a quantity may follow) counts only in a
+    document whose other bare numbers already read as its markers.
     """
-    accepted: set[int] = set()
-    highest = 0
-    for mk in sequence:
-        nums = [int(lab) for lab in mk.labels if lab.isdigit()]
-        if mk.kind != "bare":
-            if nums:
-                highest = max(highest, max(nums))
-            continue
-        if not nums or len(nums) != len(mk.labels) or min(nums) < 1:
-            continue
-        if max(nums) > highest + 3:
-            continue
-        if known and not all(n in known for n in nums):
-            continue
-        accepted.add(id(mk))
-        highest = max(highest, max(nums))
-    return accepted
+    def run(weak_ok: bool) -> set[int]:
+        accepted: set[int] = set()
+        highest = 0
+        for mk in sequence:
+            nums = [int(lab) for lab in mk.labels if lab.isdigit()]
+            if mk.kind not in _CANDIDATE:
+                if nums:
+                    highest = max(highest, max(nums))
+                continue
+            if not nums or len(nums) != len(mk.labels) or min(nums) < 1:
+                continue
+            if (mk.weak and not weak_ok) or (mk.kind == "paren" and not known):
+                continue
+            # "(7)" needs no run: the list holds its label and nothing else reads so
+            if mk.kind != "paren" and max(nums) > highest + 3:
+                continue
+            if known and not all(n in known for n in nums):
+                continue
+            accepted.add(id(mk))
+            highest = max(highest, max(nums))
+        return accepted
+
+    strong = run(False)
+    # The page's style is bare numbers when they, not brackets or superscripts, carry its citations.
+    style = sum(1 for mk in sequence if id(mk) in strong and mk.kind == "bare")
+    explicit = sum(1 for mk in sequence if mk.kind not in _CANDIDATE)
+    if style and known and style >= explicit:
+        return run(True)
+    return strong
 
 
 # --------------------------------------------------------------------------
@@ -437,7 +492,9 @@ _DOI_RE = re.compile(r"(?i)\b(10\.\d{4,9}/[^\s\"<>]+)")
 _PMCID_RE = re.compile(r"(?i)\b(PMC\d{3,9})\b")
 _YEAR_RE = re.compile(r"\b(1[89]\d\d|20\d\d)[a-z]?\b")
 # A bare number as a label has at most three digits: "2017 ACC/AHA Guideline" starts with a year.
-_ENTRY_LABEL = re.compile(r"^\s*(?:\[(\d{1,4})\]:?|(\d{1,4})[.)](?=\s|$)|\^(\d{1,4})\s|(\d{1,3})\s+(?=[A-Z]))\s*")
+# "(1) Smith J." (a clinic letter's footnotes) and "¹ Smith J." (superscripts) label entries too.
+_ENTRY_LABEL = re.compile(r"^\s*(?:\[(\d{1,4})\]:?|(\d{1,4})[.)](?=\s|$)|\^(\d{1,4})\s|(\d{1,3})\s+(?=[A-Z])|"
+                          r"\((\d{1,3})\)\s+(?=\S)|([⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3})\s*(?=[A-Z\[(]))\s*")
 
 
 def clean_doi(doi: str) -> str:
@@ -470,7 +527,7 @@ def split_entry_label(text: str) -> tuple[str | None, str]:
     m = _ENTRY_LABEL.match(text)
     if not m:
         return None, text.strip()
-    label = next(g for g in m.groups() if g is not None)
+    label = _from_superscript(next(g for g in m.groups() if g is not None))
     return str(int(label)), text[m.end():].strip()
 
 
@@ -494,9 +551,11 @@ def parse_citation(raw: str) -> tuple[str | None, str | None, int | None]:
         return None, None, None
     # The citation's year closes it ("Journal. 2015;149:1-8"); a year inside the title
     # ("Cameroon 2006-2012: a retrospective study") comes before and is not it.
-    years = [int(y) for y in _YEAR_RE.findall(text)]
+    # Pages are not years: "N Engl J Med 2012;367(21):1979-87" was read as 1979.
+    years = [int(m.group(1)) for m in _YEAR_RE.finditer(text)
+             if not re.search(r"[:\-–]\s*$", text[:m.start()]) and not re.match(r"\s*[-–]\s*\d", text[m.end():])]
     year = years[-1] if years else None
-    dated = re.search(r"(?:^|[.;,]\s*)(1[89]\d\d|20\d\d)[a-z]?\s*(?:[A-Z][a-z]{2}\s*)?(?:\d{1,2}\s*)?[;:(]", text)
+    dated = re.search(r"(?:^|[.;,]\s*|\s)(1[89]\d\d|20\d\d)[a-z]?\s*(?:[A-Z][a-z]{2}\s*)?(?:\d{1,2}\s*)?[;:(]", text)
     if dated:
         year = int(dated.group(1))
     apa = re.search(r"\((1[89]\d\d|20\d\d)[a-z]?(?:,[^)]*)?\)\.?\s*", text)
@@ -525,7 +584,7 @@ def parse_citation(raw: str) -> tuple[str | None, str | None, int | None]:
         else:
             before = parts
     if before:
-        if len(before) >= 2 and _looks_like_authors(before[0]):
+        if len(before) >= 2 and (_looks_like_authors(before[0]) or _looks_like_group(before[0])):
             title = before[1]
         elif not _looks_like_authors(before[0]):
             title = before[0]
@@ -537,7 +596,8 @@ def parse_citation(raw: str) -> tuple[str | None, str | None, int | None]:
 def _segments(text: str) -> list[str]:
     # Split at a full stop, then a space and a capital or digit: Vancouver writes
     # initials without full stops, so "Smith JA. Title." splits where it should.
-    parts = [p.strip(" .") for p in re.split(r"(?<=[^\s.])[.?!]\s+(?=[A-Z0-9\[(“\"])", text)]
+    # A dotted abbreviation ("U.S. Preventive Services Task Force") does not end a segment.
+    parts = [p.strip(" .") for p in re.split(r"(?<=[^\s.])(?<!\.[A-Z])[.?!]\s+(?=[A-Z0-9\[(“\"])", text)]
     parts = [p for p in parts if p]
     # "J. Surg. Oncol. 2019": one-word pieces just before the year are one abbreviated journal
     yi = next((i for i, p in enumerate(parts) if re.match(r"^(1[89]\d\d|20\d\d)\b", p)), None)
@@ -549,7 +609,9 @@ def _segments(text: str) -> list[str]:
     return parts
 
 
-_NAME = re.compile(r"[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)* [A-Z]{1,3}")     # "Smith JA", "van Gogh V"
+# "Smith JA", "Van Gogh V", "de Graaff J", "van der Ende-Kastelijn K"
+_NAME = re.compile(r"(?:(?:de|da|del|della|der|den|di|dos|du|van|von|le|la|ten|ter)\s+)*"
+                   r"[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)* [A-Z]{1,3}")
 _INITIALS = re.compile(r"[A-Z]\.?(?: ?[A-Z]\.)*")
 
 
@@ -562,6 +624,25 @@ def _looks_like_authors(seg: str) -> bool:
         return False
     named = sum(1 for n in names if _NAME.fullmatch(n) or _INITIALS.fullmatch(n))
     return named >= max(1, 0.6 * len(names))
+
+
+_GROUP_NOUNS = set("""
+organization organisation association society institute institutes college academy council committee
+commission agency force group collaboration collaborative consortium network foundation federation union
+board department ministry centre center centers centres office service services panel investigators
+program programme alliance coalition authority
+""".split())
+
+
+def _looks_like_group(seg: str) -> bool:
+    """A group author ("U.S. Preventive Services Task Force", "World Health Organization"):
+    capitalised words naming a body, not a title."""
+    words = re.findall(r"[^\W\d_][\w.'’-]*", seg)
+    if not words or len(words) > 12 or ":" in seg:
+        return False
+    if not all(w[0].isupper() or w.lower() in {"of", "for", "the", "on", "and", "in", "&"} for w in words):
+        return False
+    return any(w.lower().strip(".") in _GROUP_NOUNS for w in words)
 
 
 def _tidy(s: str | None) -> str | None:
@@ -688,6 +769,32 @@ def _unique(labels: list[str]) -> list[str]:
     return [x for x in labels if not (x in seen or seen.add(x))]
 
 
+def _link_author_year(found: list[tuple[list[Marker], list[Marker]]], entries: list[Reference]) -> bool:
+    """Author-year markers get the ids of the entries they name (in place); True if any linked.
+
+    A citation that names no entry keeps its text as its label (a marker without an entry)
+    when its form is certain, and is dropped otherwise ("(March 2015)")."""
+    keys = [author_year.entry_key(r.id, r.raw, r.cited_year) for r in entries if r.raw]
+    linked_any = False
+    for explicit, _ in found:
+        for mk in [m for m in explicit if m.kind == "authoryear"]:
+            labels, linked = [], False
+            for cite in mk.cites:
+                rid = author_year.link(cite, keys)
+                if rid is not None:
+                    labels.append(rid)
+                    linked = True
+                elif cite.certain:
+                    labels.append(cite.text)
+            if not labels:
+                explicit.remove(mk)
+                continue
+            mk.labels = _unique(labels)
+            mk.keep_text = not linked         # the names and year then help find the source
+            linked_any = linked_any or linked
+    return linked_any
+
+
 def extract(blocks: list[Block], entries: list[Reference], chrome: bool = True, lexical: bool = True) -> Extracted:
     """Claims and references of an article from its body blocks and list entries.
 
@@ -697,6 +804,10 @@ def extract(blocks: list[Block], entries: list[Reference], chrome: bool = True, 
     """
     found = [find_markers(b.text, b.markers, lexical) for b in blocks]
     known = {int(r.id) for r in entries if r.id.isdigit()}
+    if _link_author_year(found, entries):
+        # A page that cites by name and year numbers nothing: its entries' numbers are positions,
+        # and a number closing a sentence is a quantity.
+        found = [(explicit, []) for explicit, _ in found]
 
     # 1. Which blocks stay: not chrome, and which of them may carry claims.
     kept: list[tuple[Block, list[Marker], list[Marker], bool]] = []   # block, explicit, bare, is_claim_block
@@ -742,7 +853,7 @@ def extract(blocks: list[Block], entries: list[Reference], chrome: bool = True, 
                 if pool[j].end <= e:
                     inside.append(pool[j])
                 j += 1
-            has_explicit = any(m.kind != "bare" for m in inside)
+            has_explicit = any(m.kind not in _CANDIDATE for m in inside)
             if sent.rstrip("\"'”’)").endswith("?") and not has_explicit:
                 if question is None and not seen_claim:
                     question = sent.strip()
@@ -777,8 +888,8 @@ def extract(blocks: list[Block], entries: list[Reference], chrome: bool = True, 
     mentions: dict[str, str] = {}
     for bi, s, e, inside in sentences:
         b = kept[bi][0]
-        markers = [m for m in inside if m.kind != "bare" or id(m) in accepted]
-        spans = _merge_spans([(m.start - s, m.end - s) for m in markers], b.text[s:e])
+        markers = [m for m in inside if m.kind not in _CANDIDATE or id(m) in accepted]
+        spans = _merge_spans([(m.start - s, m.end - s) for m in markers if not m.keep_text], b.text[s:e])
         sent = b.text[s:e]
         ctext = _clean_claim(sent, spans)
         labels = _unique([lab for m in markers for lab in m.labels])

@@ -22,7 +22,7 @@ from audit.config import ReadingConfig
 from audit.errors import BadInputError
 from audit.reading.extract import (Block, BlockBuilder, extract, find_markers, reference_from_entry,
                                    split_entry_label, looks_like_heading, find_identifiers, _expand,
-                                   _UNITS_BEFORE_EXPONENT, _YEAR_RE)
+                                   is_exponent_context, _YEAR_RE)
 from audit.models import Article, Reference, SetAside
 from audit.reading.boilerplate import MainContent, main_text
 from audit.reading.chrome import is_chrome_heading
@@ -287,6 +287,12 @@ def _looks_like_unheaded_citation(text: str) -> bool:
     return bool(_YEAR_RE.search(text)) and len(re.findall(r"\.\s+\S", text)) >= 2
 
 
+def _whole_citation(line: str) -> bool:
+    """A line that is a citation by itself: starts with a name, has a year and the dotted shape
+    ("Smith JA, Doe B. Title. Journal. 2019;12:45." or "Smith, J. (2019). Title. Journal, 12, 45.")."""
+    return line[:1].isupper() and _looks_like_unheaded_citation(line)
+
+
 def _take_references(lines: list[str]) -> tuple[list[str], list[Reference]]:
     """Split off the reference list: footnote definitions, a trailing References
     section, or a trailing run of numbered entries that read as citations."""
@@ -355,6 +361,11 @@ def _entries(section: list[tuple[int, str]]) -> list[Reference]:
     # long run of continuation lines quadratic)
     items: list[tuple[str | None, int, list[str]]] = []
     numbered = any(split_entry_label(ln.strip())[0] is not None for _, ln in section if ln.strip())
+    # An unnumbered list written one entry a line, with no blank line between (APA, Vancouver): a
+    # line that reads as a whole citation starts an entry, where the lines mostly do.
+    plain = [ln.strip() for _, ln in section if ln.strip() and not re.match(r"^[•\-*+–·]\s+", ln.strip())]
+    whole = [_whole_citation(ln) for ln in plain]
+    per_line = not numbered and sum(whole) >= 2 and 2 * sum(whole) >= len(plain)
     for lineno, ln in section:
         s = ln.strip()
         if not s:
@@ -367,6 +378,8 @@ def _entries(section: list[tuple[int, str]]) -> list[Reference]:
             items.append((label, lineno, [rest]))
         elif bullet and not numbered:
             items.append((None, lineno, [s[bullet.end():]]))
+        elif per_line and _whole_citation(s):
+            items.append((None, lineno, [s]))
         elif items and items[-1][2]:
             items[-1][2].append(s)
         else:
@@ -677,7 +690,7 @@ class _HTMLReader(HTMLParser):
         text = cap["text"]
         m = _LABELISH.match(text)
         before = cap["before"]
-        exponent = bool(_UNITS_BEFORE_EXPONENT.search(before)) and not cap["anchor"]
+        exponent = is_exponent_context(before) and not cap["anchor"]
         if m and text.strip() and not exponent:
             labels = _expand(m.group(1))
             if labels:
