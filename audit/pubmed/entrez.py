@@ -54,6 +54,7 @@ from rapidfuzz import fuzz
 from audit.pubmed.cache import RecordCache
 from audit.config import EntrezConfig
 from audit.errors import BadInputError
+from audit.pubmed.citation_match import best_match
 from audit.pubmed.fetch import normalise_title
 from audit.models import FETCH_FAILED, NOT_FOUND, RESOLVED, FetchResult, Record, Reference
 from audit.pubmed.records import MAX_INFLATED, gunzip_bounded, parse_records, split_articles
@@ -64,7 +65,6 @@ log = logging.getLogger("audit.pubmed.entrez")
 READ_CHUNK = 64 * 1024         # bytes asked of the socket per read while the deadline is watched
 TERMS_PER_SEARCH = 100         # OR-ed DOI/PMCID terms per esearch
 TITLES_PER_SEARCH = 10         # OR-ed title queries per esearch
-TITLE_MATCH = 90               # rapidfuzz token_set_ratio needed to accept a title hit
 TITLE_WORDS = 6                # significant words AND-ed per title query
 USER_AGENT = "citeaudit (+https://pubmed.ncbi.nlm.nih.gov/; E-utilities client)"
 _TRANSIENT_NCBI = re.compile(r"backend|temporar|timed? ?out|unable to obtain|try again|"
@@ -875,17 +875,7 @@ def _complete(res: dict, ids: list[str], fetched: dict[str, FetchResult]) -> boo
 
 
 def best_title_match(ref: Reference, records: list[Record]) -> str | None:
-    want = " ".join(_words(ref.cited_title or ""))
-    best, best_score = None, 0.0
-    for rec in records:
-        score = fuzz.token_set_ratio(want, " ".join(_words(rec.title)))
-        if score < TITLE_MATCH:
-            continue
-        if ref.cited_year and rec.year and abs(ref.cited_year - rec.year) > 1:
-            continue
-        if score > best_score:
-            best, best_score = rec.pmid, score
-    return best
+    return best_match(ref, records)
 
 
 def _retry_after(value: str | None) -> float | None:

@@ -18,6 +18,7 @@ from rapidfuzz import fuzz, process
 
 from audit.config import Config, contact_warning
 from audit.models import RESOLVED, UNRESOLVED, FetchResult, Record, Reference
+from audit.pubmed.citation_match import TITLE_MATCH, acceptable, best_match, normalise_title
 from audit.pubmed.records import MAX_INFLATED, load_records
 
 
@@ -28,10 +29,6 @@ class RecordSource(Protocol):
     def stats(self) -> dict: ...
     # Identifier (DOI/PMCID as given) or citation key -> why its lookup failed this run.
     lookup_failures: dict[str, str]
-
-
-def normalise_title(title: str) -> str:
-    return " ".join(re.sub(r"[^\w\s]", " ", title.lower()).split())
 
 
 class OfflineSource:
@@ -82,22 +79,24 @@ class OfflineSource:
 
     def match_citations(self, refs: Sequence[Reference]) -> dict[str, str]:
         out = {}
+        if not self._titles:
+            return out
         for ref in refs:
-            query = normalise_title(ref.cited_title or ref.raw)
-            if len(query) < 15 or not self._titles:
-                continue
-            # partial_ratio lets a whole citation string match the title inside it.
-            scorer = fuzz.token_set_ratio if ref.cited_title else fuzz.partial_ratio
-            best = process.extractOne(query, self._titles, scorer=scorer, score_cutoff=90)
-            if best is None:
-                continue
-            pmid = best[2]
-            rec = self.records[pmid]
-            if ref.cited_year and rec.year and abs(ref.cited_year - rec.year) > 1:
-                # A title match in another year is another paper (or a mismatch we
-                # would rather report than silently accept).
-                continue
-            out[ref.id] = pmid
+            pmid = None
+            title = normalise_title(ref.cited_title or "")
+            if len(title) >= 15:
+                hits = process.extract(title, self._titles, scorer=fuzz.token_set_ratio,
+                                       score_cutoff=TITLE_MATCH, limit=10)
+                pmid = best_match(ref, [self.records[h[2]] for h in hits], {h[2]: h[1] for h in hits})
+            raw = normalise_title(ref.raw)
+            if pmid is None and len(raw) >= 15:
+                # The title as read may be wrong (an author list, a group name): a whole citation
+                # string matches the title inside it (partial_ratio).
+                best = process.extractOne(raw, self._titles, scorer=fuzz.partial_ratio, score_cutoff=TITLE_MATCH)
+                if best is not None and len(best[0]) >= 15 and acceptable(ref, self.records[best[2]], best[1]):
+                    pmid = best[2]
+            if pmid is not None:
+                out[ref.id] = pmid
         return out
 
     def stats(self) -> dict:

@@ -65,6 +65,14 @@ def name_key(name: str) -> str:
     return " ".join(re.sub(r"[^a-z\s-]", " ", s).split())
 
 
+def starts_with_name(text: str) -> bool:
+    """Does text open with a capitalised name, or a particle and one ("de Oliveira, F. M.")?"""
+    words = text.split(None, 3)
+    while words and words[0].lower() in _PARTICLES and len(words) > 1:
+        words = words[1:]
+    return bool(words) and words[0][:1].isupper()
+
+
 def _name_ok(name: str) -> bool:
     """Capitalised words, particles and a group name's linking words; at most nine words."""
     words = _NAME_TOKEN.findall(name)

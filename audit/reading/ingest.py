@@ -24,6 +24,7 @@ from audit.reading.extract import (Block, BlockBuilder, extract, find_markers, r
                                    split_entry_label, looks_like_heading, find_identifiers, _expand,
                                    is_exponent_context, _YEAR_RE)
 from audit.models import Article, Reference, SetAside
+from audit.reading.author_year import starts_with_name
 from audit.reading.boilerplate import MainContent, main_text
 from audit.reading.chrome import is_chrome_heading
 
@@ -290,7 +291,7 @@ def _looks_like_unheaded_citation(text: str) -> bool:
 def _whole_citation(line: str) -> bool:
     """A line that is a citation by itself: starts with a name, has a year and the dotted shape
     ("Smith JA, Doe B. Title. Journal. 2019;12:45." or "Smith, J. (2019). Title. Journal, 12, 45.")."""
-    return line[:1].isupper() and _looks_like_unheaded_citation(line)
+    return starts_with_name(line) and _looks_like_unheaded_citation(line)
 
 
 def _take_references(lines: list[str]) -> tuple[list[str], list[Reference]]:
