@@ -21,7 +21,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# Wording that sites put around content, of any subject.
+# Wording that sites put around content, of any subject.  "Show more" and "Read more" are controls
+# only where nothing follows them: "patients who attempt suicide show more hostility" is a finding.
 _UI = re.compile(r"""(?ix)
     disclaimer | \bliabilit(y|ies)\b | \bliable\b | (medically\ |clinically\ )?reviewed\ (by|for)\b
   | editorial\ (polic|process|standards|team) | follow[- ]up\ questions? | \bpersonali[sz]e
@@ -38,7 +39,7 @@ _UI = re.compile(r"""(?ix)
   | related\ (articles|questions|content|topics|posts|searches) | you\ (may|might)\ also\ (like|be\ interested)
   | more\ from\b | about\ the\ author | view\ (editorial|sources|all\ sources) | ask\ (any|a|another)\ (follow|question)
   | \b(add|post)\ (a\ )?(comment|reply|answer) | improve\ this\ (answer|question) | \bupvote | \bdownvote
-  | \d+\ (min(ute)?s?\ read|comments?|replies|answers?|views?|likes?|shares?)\b | \bread\ more\b | \bshow\ (more|less)\b
+  | \d+\ (min(ute)?s?\ read|comments?|replies|answers?|views?|likes?|shares?)\b | \b(read|show)\ (more|less)\b(?!\ +[a-z])
   | table\ of\ contents | (cite|share|save|print|copy)\ this\b | open\ in\ (a\ )?new\ (tab|window)
   | (accept|reject)\ all\b | \bfind\ a\ (doctor|location|clinic)\b | request\ an?\ appointment | call\ us\b
   | (chatgpt|assistant|copilot|gemini|claude)\ said\b | \byou\ said\b | \bregenerate\b | \bsources?\ ?·
@@ -56,7 +57,7 @@ _YOU = re.compile(r"(?i)\b(you|your|yours)\b")
 _DATE = re.compile(r"(?i)\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2},? \d{4}\b|"
                    r"\b\d{1,2} (jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]* \d{4}\b|"
                    r"\b\d{4}-\d\d-\d\d\b|\b\d+ (seconds?|minutes?|hours?|days?|weeks?|months?|years?) ago\b")
-_CRUMBS = re.compile(r"\S\s+(›|»|>|/|\||·|•)\s+\S|\S(›|»)\S")
+_CRUMBS = re.compile(r"\S\s+(›|»|>|/|\||·|•|▸|▶|►|❯|→)\s+\S|\S(›|»|▸)\S")
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*$")
 _CHROME_HEADING = re.compile(r"(?i)disclaimer|follow[- ]up|related (articles|questions|content|topics)|"
                              r"you (may|might) also like|more from|about (us|the author)|\bshare\b|comments|"

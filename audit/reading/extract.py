@@ -824,11 +824,14 @@ def extract(blocks: list[Block], entries: list[Reference], chrome: bool = True, 
         verdicts, title_at = judge_blocks(blocks, marked, headings, sents)
     else:
         verdicts, title_at = [Judgement(False)] * len(blocks), None
-    for b, (explicit, bare), heading, v in zip(blocks, found, headings, verdicts):
+    for i, (b, (explicit, bare), heading, v) in enumerate(zip(blocks, found, headings, verdicts)):
         if v.chrome:
             set_aside.append(SetAside(b.text, b.line, v.reason))
             continue
-        kept.append((b, explicit, bare, not heading))
+        # The page's title or question states no finding: "My metformin isn't working any more.
+        # What is added next?" is the asker's, not the answer's.
+        asks = i == title_at and not explicit and b.text.rstrip().endswith("?")
+        kept.append((b, explicit, bare, not (heading or asks)))
 
     # 2. Sentences, and which bare numbers are markers across the document.
     sentences = []      # (block index in kept, start, end, markers in span)

@@ -234,7 +234,7 @@ def _read_text(text: str, path: str, sha: str, fmt: str) -> Article:
     lines = text.split("\n")
     lines = _blank_out_non_prose(lines)
     lines, entries = _take_references(lines)
-    blocks = _text_blocks(lines)
+    blocks = _text_blocks(lines, {int(r.id) for r in entries if r.id.isdigit()})
     title = next((b.text for b in blocks if b.kind == "heading" and b.level == 1), "")
     if not title:
         first = next((b for b in blocks if b.kind != "item"), None)
@@ -398,7 +398,20 @@ def _entries(section: list[tuple[int, str]]) -> list[Reference]:
     return out
 
 
-def _text_blocks(lines: list[str]) -> list[Block]:
+def _ends_in_marker(line: str, known: set[int]) -> bool:
+    """Does the line end with a citation marker: "[2]", "²", or a bare number the reference list holds?
+
+    A copied list without bullets or final stops ("... than their peers 2" / "Animal studies
+    show ... 3") is one claim a line: the marker closing a line closes its claim."""
+    explicit, bare = find_markers(line, [])
+    end = len(line.rstrip())
+    if any(m.end >= end for m in explicit):
+        return True
+    return bool(known) and any(m.end >= end and m.kind == "bare" and all(int(lab) in known for lab in m.labels)
+                               for m in bare)
+
+
+def _text_blocks(lines: list[str], known: set[int] = frozenset()) -> list[Block]:
     blocks: list[Block] = []
     cur: BlockBuilder | None = None
     kind = "para"
@@ -452,9 +465,10 @@ def _text_blocks(lines: list[str]) -> list[Block]:
             cur.add_text(ln[item.end():], lineno)
             last = s
             continue
+        open_end = not _TERMINAL.search(last) and not (s[0].isupper() and _ends_in_marker(last, known))
         continues = cur is not None and (
-            s[0].islower() or (kind == "item" and raw[:1].isspace() and not _TERMINAL.search(last))
-            or (len(last) >= 50 and not _TERMINAL.search(last)))
+            s[0].islower() or (kind == "item" and raw[:1].isspace() and open_end)
+            or (len(last) >= 50 and open_end))
         if not continues:
             flush()
             kind = "para"
