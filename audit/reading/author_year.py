@@ -172,7 +172,7 @@ def entry_first_author(raw: str) -> str:
     s = raw.strip()
     end = len(s)
     for m in re.finditer(r"[,(]|\.\s", s):
-        if m.group() != "," and m.group() != "(" and _DOTTED.search(s[:m.start()]):
+        if m.group() not in ",(" and _DOTTED.search(s[max(0, m.start() - 40):m.start()]):
             continue
         end = m.start()
         break

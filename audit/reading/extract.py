@@ -553,7 +553,7 @@ def parse_citation(raw: str) -> tuple[str | None, str | None, int | None]:
     # ("Cameroon 2006-2012: a retrospective study") comes before and is not it.
     # Pages are not years: "N Engl J Med 2012;367(21):1979-87" was read as 1979.
     years = [int(m.group(1)) for m in _YEAR_RE.finditer(text)
-             if not re.search(r"[:\-–]\s*$", text[:m.start()]) and not re.match(r"\s*[-–]\s*\d", text[m.end():])]
+             if not re.search(r"[:\-–]\s*$", text[max(0, m.start() - 4):m.start()]) and not re.match(r"\s*[-–]\s*\d", text[m.end():])]
     year = years[-1] if years else None
     dated = re.search(r"(?:^|[.;,]\s*|\s)(1[89]\d\d|20\d\d)[a-z]?\s*(?:[A-Z][a-z]{2}\s*)?(?:\d{1,2}\s*)?[;:(]", text)
     if dated:
