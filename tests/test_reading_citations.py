@@ -273,3 +273,25 @@ def test_question_block_is_the_subject_not_a_claim():
     art = read_article(ARTICLES / "t2dm-after-metformin-answer.txt")
     assert "▸" not in art.subject and "metformin" in art.subject.lower()
     assert not [c for c in art.claims if "isn't controlling" in c.text]
+
+
+def test_narrative_author_year_and_page_numbers():
+    """"Saha et al. (2015) found", "Guo and Smith (2015)" and "(e.g., Upson et al. 2015, p. 966)"
+    link to their entries; the names stay in the sentence, the year goes."""
+    text = (b"Endometriosis\n\nSaha et al. (2015) found that genetic factors explained 47% of the variation. "
+            b"Guo and Smith (2015) argued that screening is not justified. Early-life soy formula doubled "
+            b"the risk (e.g., Upson et al. 2015, p. 966).\n\nReferences\n"
+            b"Guo, S. W., & Smith, A. (2015). Endometriosis and ovarian cancer: potential benefits and harms of "
+            b"screening. Fertility and Sterility, 104(4), 813-830.\n"
+            b"Saha, R., Pettersson, H. J., et al. (2015). Heritability of endometriosis. Fertility and Sterility, "
+            b"104(4), 947-952.\n"
+            b"Upson, K., Sathyanarayana, S., et al. (2015). Early-life factors and endometriosis risk. Fertility "
+            b"and Sterility, 104(4), 964-971.\n")
+    art = read_article_bytes(text, "review.txt")
+    refs = {r.id: r for r in art.references}
+    for words, author in (("genetic factors explained 47%", "Saha"), ("screening is not justified", "Guo"),
+                          ("soy formula doubled the risk", "Upson")):
+        claim = _claim(art, words)
+        assert [refs[lab].raw.split(",")[0] for lab in claim.citations] == [author]
+        assert "2015" not in claim.text
+    assert _claim(art, "genetic factors").text.startswith("Saha et al. found")
