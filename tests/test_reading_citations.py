@@ -295,3 +295,24 @@ def test_narrative_author_year_and_page_numbers():
         assert [refs[lab].raw.split(",")[0] for lab in claim.citations] == [author]
         assert "2015" not in claim.text
     assert _claim(art, "genetic factors").text.startswith("Saha et al. found")
+
+
+def test_square_brackets_year_letters_and_reference_words():
+    """"[Saha et al., 2015]", "(Guo, 2015a, b)" against two Guo 2015 entries, and "(refs 1, 2)"."""
+    text = (b"Endometriosis\n\nGenetic factors explain about half of the variation [Saha et al., 2015]. "
+            b"Screening is not justified (Guo, 2015a, b).\n\nReferences\n"
+            b"Guo, S. W. (2015a). Endometriosis and ovarian cancer: potential benefits and harms of screening and "
+            b"risk-reducing surgery. Fertility and Sterility, 104(4), 813-830.\n"
+            b"Guo, S. W. (2015b). Endometriosis and ovarian cancer: a second look at screening. Fertility and "
+            b"Sterility, 104(4), 831-832.\n"
+            b"Saha, R., Pettersson, H. J., et al. (2015). Heritability of endometriosis. Fertility and Sterility, "
+            b"104(4), 947-952.\n")
+    art = read_article_bytes(text, "review.txt")
+    refs = {r.id: r for r in art.references}
+    assert [refs[lab].raw[:6] for lab in _claim(art, "half of the variation").citations] == ["Saha, "]
+    assert [refs[lab].raw[11:18] for lab in _claim(art, "Screening is not justified").citations] == \
+        ["(2015a)", "(2015b)"]
+    numbered = read_article_bytes(b"Statins\n\nStatins lower mortality in older adults (refs 1, 2).\n\nReferences\n"
+                                  b"1. Smith A. A study of statins. BMJ. 2015;3:4.\n"
+                                  b"2. Jones B. Another study of statins. BMJ. 2016;5:6.\n", "n.txt")
+    assert _claim(numbered, "Statins lower mortality").citations == ["1", "2"]

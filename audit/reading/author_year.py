@@ -16,10 +16,12 @@ import unicodedata
 from dataclasses import dataclass
 
 _YEAR = r"(?:1[89]|20)\d\d[a-z]?"
-_YEARS = re.compile(rf"(?P<years>{_YEAR}(?:\s*,\s*{_YEAR})*)(?:\s*,\s*(?:p|pp)\.?\s*\d+(?:\s*[-–]\s*\d+)?)?\s*$")
+# "2015, 2016", "2015a, b": one or more years of the same authors
+_YEARS = re.compile(rf"(?P<years>{_YEAR}(?:\s*,\s*(?:{_YEAR}|[a-z]\b))*)"
+                    r"(?:\s*,\s*(?:p|pp)\.?\s*\d+(?:\s*[-–]\s*\d+)?)?\s*$")
 _LEAD = re.compile(r"(?i)^(?:e\.g\.,?|i\.e\.,?|see(?:\s+also)?|cf\.?|reviewed\s+in|for\s+example,?|"
                    r"for\s+a\s+review,?\s+see|as\s+in)\s+")
-_PAREN = re.compile(r"\(([^()]{6,400})\)")
+_PAREN = re.compile(r"\(([^()]{6,400})\)|\[([^\[\]]{6,400})\]")     # "(Smith, 2019)" or "[Smith, 2019]"
 # Lower-case words a name may hold: particles ("de Oliveira", "van der Ende") and the linking
 # words of a group author ("National Institute for Health and Care Excellence").
 _PARTICLES = {"de", "da", "del", "della", "der", "den", "di", "do", "dos", "das", "du", "van", "von", "le", "la",
@@ -107,7 +109,11 @@ def _parse_part(part: str) -> list[AuthorYear] | None:
     first = name_key(authors[0])
     second = name_key(authors[1]) if len(authors) > 1 else ""
     out = []
-    for y in re.findall(_YEAR, m.group("years")):
+    year = ""
+    for y in re.findall(rf"{_YEAR}|\b[a-z]\b", m.group("years")):
+        if len(y) == 1:
+            y = year[:4] + y                  # "2015a, b": b of the year before
+        year = y
         label = f"{names}{' et al.' if etal else ''}, {y}"
         out.append(AuthorYear(first, second, etal, int(y[:4]), y[4:], label))
     return out
@@ -117,7 +123,8 @@ def find_author_year(text: str) -> list[Found]:
     """Parenthetical and narrative author-year citations in text, in order."""
     out: list[Found] = []
     for m in _PAREN.finditer(text):
-        inner = m.group(1)
+        g = 1 if m.group(1) is not None else 2
+        inner = m.group(g)
         if not re.search(_YEAR, inner):
             continue
         cites: list[AuthorYear] = []
@@ -134,8 +141,8 @@ def find_author_year(text: str) -> list[Found]:
             # "(HR 0.61; Smith et al., 2019)": only the citations' own part is the marker
             parts = list(re.finditer(r"[^;]+", inner))
             good = [p for p, k in zip(parts, ok) if k]
-            start = m.start(1) + good[0].start()
-            end = m.start(1) + good[-1].end()
+            start = m.start(g) + good[0].start()
+            end = m.start(g) + good[-1].end()
             out.append(Found(start, end, cites))
     taken = [(f.start, f.end) for f in out]
     for m in _NARRATIVE.finditer(text):

@@ -146,6 +146,8 @@ class BlockBuilder:
 _DASH = "-–—"
 _NUM_LIST = r"\d{1,4}(?:\s*[-–—]\s*\d{1,4})?(?:\s*[,;]\s*\d{1,4}(?:\s*[-–—]\s*\d{1,4})?)*"
 _BRACKET = re.compile(r"\[\s*(" + _NUM_LIST + r")\s*\](?:\(#[^)\s]*\))?")
+# "(ref. 3)", "(refs 2, 5-7)", "(reference 4)": a number named as a reference is a marker
+_REF_WORD = re.compile(r"\((?:refs?\.?|references?)\s*(" + _NUM_LIST + r")\s*\)", re.I)
 _FOOTNOTE = re.compile(r"\[\^([A-Za-z0-9_.-]{1,20})\](?!:)")
 _CARET = re.compile(r"\^\[?(\d{1,4}(?:[-–—]\d{1,4})?(?:,\s?\d{1,4}(?:[-–—]\d{1,4})?)*)\]?")
 _SUP_TAG = re.compile(r"<sup>\s*\[?\s*(" + _NUM_LIST + r")\s*\]?\s*</sup>", re.I)
@@ -252,6 +254,8 @@ def find_markers(text: str, structural: list[Marker], lexical: bool = True) -> t
         add(m.start(), m.end(), _expand(m.group(1)), "sup")
     for m in _FOOTNOTE.finditer(text):
         add(m.start(), m.end(), [m.group(1)], "footnote")
+    for m in _REF_WORD.finditer(text):
+        add(m.start(), m.end(), _expand(m.group(1)), "bracket")
     for m in _BRACKET.finditer(text):
         # "[1]" opening a line is an entry label, not a marker.
         if m.start() == 0 and len(text) > m.end() + 20:
