@@ -248,6 +248,7 @@ IDENTIFIED = "identified"
 NOT_IDENTIFIED = "not_identified"
 SUGGESTED = "suggested"
 NONE_FOUND = "none_found"
+SEARCH_FAILED = "search_failed"      # a PubMed query of the search got no answer: nothing may be concluded
 
 
 @dataclass

@@ -203,8 +203,8 @@ def check_is_sqlite(path: str, schema: Schema) -> None:
     except OSError as exc:
         raise StoreError(path, f"cannot open the {schema.kind}: {exc.strerror or exc}") from None
     if head and head != SQLITE_HEADER:
-        raise StoreError(path, f"is not a SQLite file, so not a {schema.kind}; is the path mistyped? "
-                               "(the file was left as it is)")
+        raise StoreError(path, f"is not a SQLite file, so it cannot be the {schema.kind}; is the path "
+                               "mistyped? (the file was left as it is)")
 
 
 def open_store(path: str | os.PathLike, schema: Schema) -> sqlite3.Connection:
