@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 from typing import Iterable
 
-from audit.models import FETCH_FAILED, SEARCH_FAILED, ArticleAudit
+from audit.models import FETCH_FAILED, ArticleAudit
 
 NEW, PERSISTING, RESOLVED = "new", "persisting", "resolved"
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
@@ -84,7 +84,7 @@ def statuses(diff: dict[str, list[dict]] | None, identities: Iterable[str]) -> d
 # The concerns a run can fail on: each is counted in the run summary, run.json and the index,
 # and any of them makes the run degraded (exit 3, no baseline, nothing resolved).
 FETCH_FAILED_FAULT = "fetch_failed"          # references NCBI could not be asked about
-SEARCH_FAILED_FAULT = "search_failed"        # source searches with a PubMed query unanswered
+SEARCH_FAILED_FAULT = "search_failed"        # source searches with a PubMed query unanswered (a finding kind too)
 CORPUS_EMPTY = "corpus_empty"                # the corpus named no article file
 CORPUS_SHRANK = "corpus_shrank"              # fewer articles than the last baseline, by more than the share allowed
 FAULT_KINDS = (FETCH_FAILED_FAULT, SEARCH_FAILED_FAULT)     # faults that are finding kinds too
@@ -93,7 +93,7 @@ FAULT_KINDS = (FETCH_FAILED_FAULT, SEARCH_FAILED_FAULT)     # faults that are fi
 def audit_faults(audit: ArticleAudit) -> dict[str, int]:
     """What this audit could not check, by concern (empty: everything was checked)."""
     refs = sum(1 for r in audit.article.references if r.status == FETCH_FAILED)
-    searches = sum(1 for s in getattr(audit, "sources", None) or [] if s.status == SEARCH_FAILED)
+    searches = sum(1 for s in getattr(audit, "sources", None) or [] if s.unanswered())
     return {k: n for k, n in ((FETCH_FAILED_FAULT, refs), (SEARCH_FAILED_FAULT, searches)) if n}
 
 

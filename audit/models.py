@@ -264,6 +264,10 @@ class SourceSearch:
     identified: Pair | None = None         # identify: the likely source audited like a cited reference
     note: str = ""
 
+    def unanswered(self) -> str:
+        """Why a PubMed query of this search got no answer ("" when every one was answered)."""
+        return next((q.error for q in self.queries if q.where.startswith("pubmed") and q.error), "")
+
 
 @dataclass
 class ArticleAudit:

@@ -211,18 +211,13 @@ class SourceFinder:
         return _unless_failed(s)
 
 
-def search_error(s: SourceSearch) -> str:
-    """Why a PubMed query of the search got no answer ("" when every one was answered)."""
-    return next((q.error for q in s.queries if q.where.startswith("pubmed") and q.error), "")
-
-
 def _unless_failed(s: SourceSearch) -> SourceSearch:
     """A search that found nothing while a PubMed query went unanswered says nothing: search failed.
 
     "Not identified" and "none found" are conclusions about PubMed; with a query lost
     to an outage they would be said without evidence (what was found still stands).
     """
-    why = search_error(s)
+    why = s.unanswered()
     if why and s.status in (NOT_IDENTIFIED, NONE_FOUND):
         s.status = SEARCH_FAILED
         s.note = f"search failed: {why[:200]}; re-run to search again"
@@ -271,6 +266,15 @@ def source_findings(searches: list[SourceSearch], records: dict[str, Record] | N
     out = []
     for s in searches:
         where = " (offline: local records only)" if s.mode == "offline" else ""
+        if s.unanswered():
+            # A PubMed query of the search went unanswered: said, counted as the run's fault, and
+            # searched again next run.  What the search did conclude stands beside it.
+            what = ("the search for its source" if s.purpose == IDENTIFY else
+                    f"the search for records supporting it instead of reference {s.reference_id}")
+            how = "failed" if s.status == SEARCH_FAILED else "lost PubMed queries"
+            out.append(Finding("search_failed", "low", f"Claim {s.claim_id}: {what} {how} "
+                                                       f"({s.unanswered()[:160]}); re-run.",
+                               s.claim_id, s.reference_id if s.purpose != IDENTIFY else None, None))
         if s.purpose == IDENTIFY and s.status == IDENTIFIED and s.identified is not None:
             p = s.identified
             out.append(Finding("source_identified", "low",
@@ -279,12 +283,7 @@ def source_findings(searches: list[SourceSearch], records: dict[str, Record] | N
                                "Add it to the reference list if it is the source.",
                                s.claim_id, None, p.pmid))
             out += identified_findings(s, (records or {}).get(p.pmid or ""))
-        elif s.status == SEARCH_FAILED:
-            what = ("gives no reference entry, and the search for its source" if s.purpose == IDENTIFY else
-                    f"is not supported by reference {s.reference_id}, and the search for records that do")
-            out.append(Finding("search_failed", "low", f"Claim {s.claim_id} {what} failed ({search_error(s)[:160]}); "
-                                                       "re-run.", s.claim_id, s.reference_id, None))
-        elif s.purpose == IDENTIFY:
+        elif s.purpose == IDENTIFY and s.status == NOT_IDENTIFIED:
             n = len(s.queries)
             best = f"; best candidate PMID {s.candidates[0].pmid}" if s.candidates else ""
             out.append(Finding("source_not_identified", "medium",
