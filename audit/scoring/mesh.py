@@ -27,7 +27,10 @@ _TOKEN = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z]+)?")
 
 
 def spelling(word: str) -> str:
-    """British and American spellings meet: tumour/tumor, oesophagus/esophagus, haem/hem, caecum/cecum."""
+    """British and American spellings meet: tumour/tumor, oesophagus/esophagus, haem/hem, caecum/cecum,
+    fertilisation/fertilization."""
+    if "isation" in word:                                    # fertilisation, immunisation, hospitalisation
+        word = word.replace("isation", "ization")
     if "our" in word:
         word = word.replace("tumour", "tumor").replace("colour", "color").replace("behaviour", "behavior")
     if word.startswith(("oe", "ae")) and len(word) > 4:     # oesophagus, aetiology, oestrogen
@@ -152,7 +155,7 @@ PHRASES: dict[str, str] = {
     "yeast infection": "Candidiasis", "vaginal yeast infection": "Candidiasis, Vulvovaginal",
     "dog bite": "Bites and Stings", "dog bites": "Bites and Stings", "animal bite": "Bites and Stings",
     "older adult": "Aged", "older people": "Aged", "older patient": "Aged", "elderly patient": "Aged",
-    "older person": "Aged", "old people": "Aged",
+    "older person": "Aged", "old people": "Aged", "young men": "Young Adult", "young women": "Young Adult",
     "uveal melanoma": "Uveal Neoplasms", "ocular melanoma": "Eye Neoplasms", "choroidal melanoma": "Choroid Neoplasms",
     "liver metastase": "Neoplasm Metastasis", "liver metastasis": "Neoplasm Metastasis",
     "hepatic metastase": "Neoplasm Metastasis", "lymph node metastase": "Lymphatic Metastasis",
@@ -259,6 +262,13 @@ def defined_abbreviations(text: str) -> dict[str, str]:
     return out
 
 
+def _shouted(text: str, start: int, end: int) -> bool:
+    """Is the abbreviation at start..end one word of a stretch written in capitals?"""
+    around = text[max(0, start - 40):start] + " " + text[end:end + 40]
+    letters = [c for c in around if c.isalpha()]
+    return len(letters) >= 8 and sum(c.isupper() for c in letters) > 0.7 * len(letters)
+
+
 def find_terms(text: str, abbreviations: bool = True) -> list[Mention]:
     """MeSH descriptors named in the text, longest match first, in text order."""
     m = load()
@@ -274,9 +284,14 @@ def find_terms(text: str, abbreviations: bool = True) -> list[Mention]:
         out.append(Mention(ui, s, e, written))
         covered.append((s, e))
     if abbreviations:
-        abbrevs = {**_abbrev_ui(), **defined_abbreviations(text)}
+        defined = defined_abbreviations(text)
+        abbrevs = {**_abbrev_ui(), **defined}
         for mt in re.finditer(r"(?<![\w-])([A-Z][A-Za-z0-9]*(?:-[A-Z0-9]+)*)(?![\w]|-[A-Z0-9])", text):
             ui = abbrevs.get(mt.group(1))
+            # In a line written in capitals ("PERIODONTAL CLINIC - NEW PATIENT ASSESSMENT") every word looks
+            # like an acronym: there only an abbreviation the text defines counts.
+            if ui and mt.group(1) not in defined and _shouted(text, mt.start(), mt.end()):
+                continue
             if ui and not any(s <= mt.start() < e for s, e in covered):
                 out.append(Mention(ui, mt.start(), mt.end(), mt.group(1)))
     for mt in EXPERIMENTAL_MODEL.finditer(text):

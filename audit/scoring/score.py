@@ -426,7 +426,9 @@ _DRIFT_PENALTY = {"disease": "drift_disease_penalty", "histology": "drift_diseas
 
 
 def drift_score(claim: TextFeatures, subject: TextFeatures, cfg: ScoringConfig) -> tuple[float, list[sj.Conflict]]:
-    conf = subject_conflicts(claim, subject, cfg)
+    # A claim that names its own age group ("in children, ...") says whom it is about: it is checked against
+    # its source, not called a drift from the article's age group.
+    conf = [x for x in subject_conflicts(claim, subject, cfg) if x.axis != "age"]
     pen = sum(getattr(cfg, _DRIFT_PENALTY[x.axis]) for x in conf)
     return max(0.0, 1.0 - pen), conf
 
@@ -477,6 +479,9 @@ def score_pair(claim_id: str, reference_id: str, c: TextFeatures, r: RecordFeatu
     cconf = subject_conflicts(c, r, cfg)
     rel = _penalised(match, cconf, cfg)
     sconf = subject_conflicts(subject, r, cfg) if subject is not c else cconf
+    if c.profile.on("age"):
+        # The claim names its age group: the source answers to the claim's, not to the article's.
+        sconf = [x for x in sconf if x.axis != "age"]
     subj = (_penalised(match_score(subject, r, cfg), sconf, cfg) if subject.weights else 1.0) \
         if subject is not c else rel
     claim_subj, _ = drift_score(c, subject, cfg)
@@ -566,22 +571,25 @@ def cached_record(record: Record) -> RecordFeatures:
 
 def article_subject(article: Article, records: dict[str, Record], claims: list[TextFeatures] | None = None
                     ) -> TextFeatures:
-    """The article's subject: its title or question, and, on axes those leave open, what its resolved
-    sources' major MeSH topics agree on, else what its claims agree on (a paper on sheep is on sheep)."""
+    """The article's subject: its title or question, and, on axes those leave open, what most of its resolved
+    sources and cited claims agree on (a paper on sheep is on sheep; a handover note on several unrelated
+    patients is about none of them).  A side term of one claim or one source is not the subject."""
     subject = prepare_text(article.subject or article.title)
     prof = subject.profile
+    # "Animal" in a title ("animal reservoirs of Leishmania") names no species: the sources say which.
+    if prof.on("organism") == {sj.ANIMALS}:
+        del prof.about["organism"]
     sources = [cached_record(records[r.pmid]).profile for r in article.references
                if r.status == RESOLVED and r.pmid in records]
-    agreed_sources = sj.consensus([p for p in sources if p.origin == "mesh"])
-    agreed_claims = sj.consensus([c.profile for c in claims or []])
+    agreed = sj.consensus(sources + [c.profile for c in claims or []])
     for ax in sj.AXES:
-        if prof.on(ax):
+        if prof.on(ax) or not agreed.on(ax):
             continue
-        for agreed in (agreed_sources, agreed_claims):
-            if agreed.on(ax):
-                prof.about[ax] = set(agreed.on(ax))
-                prof.weight.update({u: agreed.weight.get(u, 0.5) for u in agreed.on(ax)})
-                break
+        prof.about[ax] = set(agreed.on(ax))
+        prof.weight.update({u: agreed.weight.get(u, 0.5) for u in agreed.on(ax)})
+    # Age groups are people's (MeSH gives them to human studies only): "older adults" are a human subject.
+    if prof.on("age") and not prof.on("organism"):
+        prof.add(sj.HUMANS)
     subject.topic = prof.describe()
     return subject
 

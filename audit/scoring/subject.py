@@ -15,7 +15,9 @@ relatedness signal (``relatedness``) for the relevance score.
 """
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from audit.scoring import mesh as mx
 
@@ -37,9 +39,26 @@ _NOT_A_SUBJECT = ("C04.697", "C23", "C26")
 # Tops too vague to be a subject by themselves: "infection", "injury" (their kinds are subjects).
 _VAGUE_TOPS = ("C01", "C26")
 _ANATOMY = tuple(f"A{n:02d}" for n in list(range(1, 11)) + [14])
-# Life stages: only children against adults conflict (adults and the aged are both grown-ups).
+# Life stages: children against adults conflict, and young adults (MeSH: 19-24 years) against the aged (65 and
+# over); "adults" in general meet both, as do middle-aged adults.
 _YOUNG = ("M01.060.057", "M01.060.406", "M01.060.703")       # adolescent, child, infant
 _GROWN = ("M01.060.116",)                                      # adult, middle aged, aged
+_YOUNG_ADULT = "M01.060.116.815"
+_AGED = "M01.060.116.100"
+_MEETS = {"young": {"young"}, "grown": {"grown", "young_adult", "aged"}, "young_adult": {"grown", "young_adult"},
+          "aged": {"grown", "aged"}}
+
+
+def _stage(tree: str) -> str:
+    if tree.startswith(_YOUNG):
+        return "young"
+    if tree.startswith(_YOUNG_ADULT):
+        return "young_adult"
+    if tree.startswith(_AGED):
+        return "aged"
+    if tree.startswith(_GROWN):
+        return "grown"
+    return "any"
 
 
 def _axis(tree: str) -> str:
@@ -125,16 +144,28 @@ def _related_trees(a: str, b: str, depth: int, site_depth: int | None = None) ->
     return _shared_depth(a, b) >= depth
 
 
+# Diseases and kinds of tumour are one hierarchy (C04): "Neoplasms" is an ancestor of "Lymphoma" though one is
+# read on the disease axis and the other on the tumour-type axis.  Relations between them use every tree number.
+_DISEASE_AXES = ("disease", "histology")
+
+
+def _relation_trees(ui: str, axis: str) -> tuple[str, ...]:
+    trees = axis_trees(ui)
+    if axis in _DISEASE_AXES:
+        return trees.get(axis, ()) + tuple(t for ax in _DISEASE_AXES if ax != axis for t in trees.get(ax, ()))
+    return trees.get(axis, ())
+
+
 def related(axis: str, a: str, b: str, depth: int, site_depth: int | None = None) -> bool:
     """Are two descriptors on one axis about the same thing, for conflict purposes?"""
     if a == b:
         return True
-    ta, tb = axis_trees(a).get(axis, ()), axis_trees(b).get(axis, ())
+    if axis in _DISEASE_AXES and bridged(a, b):
+        return True
+    ta, tb = _relation_trees(a, axis), _relation_trees(b, axis)
     if axis == "age":
-        stage = lambda ts: {("young" if t.startswith(_YOUNG) else "grown" if t.startswith(_GROWN) else "any")
-                            for t in ts}
-        sa, sb = stage(ta), stage(tb)
-        return bool(sa & sb) or "any" in sa | sb
+        sa, sb = {_stage(t) for t in ta}, {_stage(t) for t in tb}
+        return "any" in sa | sb or any(y in _MEETS[x] for x in sa for y in sb)
     if axis == "organism":
         human_a, human_b = a == HUMANS, b == HUMANS
         if human_a != human_b and ANIMALS in (a, b):
@@ -148,14 +179,61 @@ def related(axis: str, a: str, b: str, depth: int, site_depth: int | None = None
         sb = [t for t in tb if t.startswith("C04.588.")]
         if sa and sb:
             ta, tb = sa, sb
-    if axis == "histology":
-        depth += 1          # depth counts below the axis's root: tumour types start at C04.557, a level down
-    return any(_related_trees(x, y, depth, site_depth) for x in ta for y in tb)
+    hist = lambda x, y: depth + 1 if x.startswith("C04.557") and y.startswith("C04.557") else depth
+    # depth counts below the axis's root: tumour types start at C04.557, a level down
+    return any(_related_trees(x, y, hist(x, y), site_depth) for x in ta for y in tb)
 
 
 def _ancestor(axis: str, a: str, b: str) -> bool:
     """Is a a strict ancestor of b on the axis?"""
-    return a != b and any(y.startswith(x + ".") for x in axis_trees(a).get(axis, ()) for y in axis_trees(b).get(axis, ()))
+    return a != b and any(y.startswith(x + ".") for x in _relation_trees(a, axis) for y in _relation_trees(b, axis))
+
+
+# --------------------------------------------------------------------------- the poly-hierarchy
+
+@lru_cache(maxsize=1)
+def _disease_index() -> tuple[list[str], list[str]]:
+    """Every disease tree number (C, F03) in order, with its descriptor: what lies below a tree number is a range."""
+    rows = sorted((t, ui) for ui, (_, trees) in mx.load().descriptors.items() for t in (trees.split("|") if trees else ())
+                  if _axis(t) in _DISEASE_AXES)
+    return [t for t, _ in rows], [u for _, u in rows]
+
+
+@lru_cache(maxsize=20_000)
+def _below(ui: str) -> frozenset[str]:
+    """Descriptors filed under any of the descriptor's disease tree numbers (itself included)."""
+    keys, uis = _disease_index()
+    out = set()
+    for t in (t for ax in _DISEASE_AXES for t in axis_trees(ui).get(ax, ())):
+        i = bisect.bisect_left(keys, t)
+        while i < len(keys) and (keys[i] == t or keys[i].startswith(t + ".")):
+            out.add(uis[i])
+            i += 1
+    return frozenset(out)
+
+
+def bridged(a: str, b: str) -> bool:
+    """Does MeSH file some descriptor under both?  Diabetic Nephropathies is under Diabetes Mellitus and under Kidney
+    Diseases, Hypertension, Renal under Hypertension and Kidney Diseases: a complication shared by two branches makes
+    them one subject's business.  Branch tops (Neoplasms, Infections) are too wide to bridge anything."""
+    if a == b:
+        return True
+    key = (a, b) if a < b else (b, a)
+    got = _BRIDGES.get(key)
+    if got is None:
+        ta = [t for ax in _DISEASE_AXES for t in axis_trees(a).get(ax, ())]
+        tb = [t for ax in _DISEASE_AXES for t in axis_trees(b).get(ax, ())]
+        if not ta or not tb or min(t.count(".") for t in ta + tb) < 1:
+            got = False
+        else:
+            got = bool(_below(a) & _below(b))
+        if len(_BRIDGES) > 200_000:
+            _BRIDGES.clear()
+        _BRIDGES[key] = got
+    return got
+
+
+_BRIDGES: dict[tuple[str, str], bool] = {}
 
 
 def similarity(axis: str, a: str, b: str) -> float:
@@ -212,12 +290,16 @@ class Profile:
         out = Profile(names={k: set(v) for k, v in self.names.items()}, weight=dict(self.weight), origin=self.origin)
         for ax, uis in self.about.items():
             keep = set()
+            # "Neoplasms" beside a squamous cell carcinoma of the head and neck says nothing more, though one is
+            # read as a disease and the other as a tumour type.
+            peers = uis | (set().union(*(self.about.get(a, set()) for a in _DISEASE_AXES)) if ax in _DISEASE_AXES
+                           else set())
             for u in uis:
-                tu = axis_trees(u).get(ax, ())
+                tu = _relation_trees(u, ax)
                 if ax == "organism" and u == ANIMALS and len(uis - {ANIMALS, HUMANS}) > 0:
                     continue        # the Animals tag beside Mice says nothing more
-                if any(v != u and any(y.startswith(x + ".") for x in tu for y in axis_trees(v).get(ax, ()))
-                       for v in uis):
+                if any(v != u and any(y.startswith(x + ".") for x in tu for y in _relation_trees(v, ax))
+                       for v in peers):
                     continue
                 keep.add(u)
             out.about[ax] = keep
@@ -238,7 +320,10 @@ def text_profile(text: str) -> Profile:
     """Descriptors named in a text (a title, question, claim or abstract)."""
     p = Profile()
     m = mx.load()
+    species: dict[str, int] = {}
     for mt in mx.find_terms(text):
+        if "organism" in axis_trees(_canonical(mt.ui)):
+            species[_canonical(mt.ui)] = species.get(_canonical(mt.ui), 0) + 1
         p.add(mt.ui)
         d = m.get(mt.ui)
         # A pathogen names its infection: "Enterobius vermicularis eggs" is about enterobiasis, "Plasmodium"
@@ -249,7 +334,18 @@ def text_profile(text: str) -> Profile:
                 if ui:
                     p.add(ui)
                     break
+    # The study population is the species a text keeps naming: an abstract on mice deficient in MDA5 that once
+    # mentions "human disease" is about mice (MeSH would tag it Mice, not Humans).
+    if species:
+        top = max(species.values())
+        p.about["organism"] = {u for u in p.about.get("organism", set()) if 2 * species.get(u, top) > top}
     return p.most_specific()
+
+
+def _ui_of(descriptor: str) -> str:
+    """Older MEDLINE files name a heading without its UI: the vocabulary gives it."""
+    d = mx.load().named(descriptor) if descriptor else None
+    return d.ui if d else ""
 
 
 def record_profile(mesh_headings, title: str, abstract: str) -> Profile:
@@ -258,12 +354,13 @@ def record_profile(mesh_headings, title: str, abstract: str) -> Profile:
     p = Profile(origin="mesh" if mesh_headings else ("text" if abstract else "title"))
     majors = [h for h in mesh_headings if h.major]
     for h in mesh_headings:
-        if not h.ui:
+        ui = h.ui or _ui_of(h.descriptor)
+        if not ui:
             continue
         # Species and age groups are check tags, never major: they say whom the study is about.
-        tag = set(axis_trees(_canonical(h.ui))) & {"organism", "age"}
-        p.add(h.ui, about=h.major or not majors or bool(tag), weight=1.0 if h.major else 0.5)
-        p.add(h.ui, about=False)
+        tag = set(axis_trees(_canonical(ui))) & {"organism", "age"}
+        p.add(ui, about=h.major or not majors or bool(tag), weight=1.0 if h.major else 0.5)
+        p.add(ui, about=False)
     title_p = text_profile(title)
     if mesh_headings:
         # The title adds to the topic only on axes the headings leave empty ("in sheep" with no tag).
@@ -286,9 +383,11 @@ def record_profile(mesh_headings, title: str, abstract: str) -> Profile:
 
 
 def consensus(profiles: list[Profile], min_count: int = 2, share: float = 0.5) -> Profile:
-    """What most of several profiles agree on: per axis, descriptors related to at least ``share`` of
-    those naming the axis (and at least ``min_count``)."""
+    """What most of several profiles agree on: per axis, descriptors related to at least ``share`` of the
+    profiles that name anything (and to at least ``min_count``).  Counting only those naming the axis would let
+    two sources of ten, or one claim's side term, become the subject."""
     out = Profile()
+    speaking = [p for p in profiles if p.recognised() or p.on("age")]
     for ax in AXES:
         naming = [p for p in profiles if p.on(ax)]
         if len(naming) < min_count:
@@ -299,7 +398,7 @@ def consensus(profiles: list[Profile], min_count: int = 2, share: float = 0.5) -
                 counts[u] = counts.get(u, 0) + 1
         for u, n in counts.items():
             agree = sum(1 for p in naming if any(related(ax, u, v, 99) for v in p.on(ax)))
-            if agree >= max(min_count, share * len(naming)):
+            if agree >= max(min_count, share * len(speaking)):
                 out.about.setdefault(ax, set()).add(u)
                 out.weight[u] = n / len(naming)
     return out.most_specific()
