@@ -286,14 +286,18 @@ def find_terms(text: str, abbreviations: bool = True) -> list[Mention]:
     if abbreviations:
         defined = defined_abbreviations(text)
         abbrevs = {**_abbrev_ui(), **defined}
-        for mt in re.finditer(r"(?<![\w-])([A-Z][A-Za-z0-9]*(?:-[A-Z0-9]+)*)(?![\w]|-[A-Z0-9])", text):
-            ui = abbrevs.get(mt.group(1))
+        for mt in re.finditer(r"(?<![\w-])[A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*(?![\w])", text):
+            # The longest hyphenated form the table holds: "SARS-CoV-2", and "COVID-19" in "COVID-19-related".
+            parts = mt.group(0).split("-")
+            word, ui = next(((w, abbrevs[w]) for w in ("-".join(parts[:k]) for k in range(len(parts), 0, -1))
+                             if w in abbrevs), ("", None))
+            end = mt.start() + len(word)
             # In a line written in capitals ("PERIODONTAL CLINIC - NEW PATIENT ASSESSMENT") every word looks
             # like an acronym: there only an abbreviation the text defines counts.
-            if ui and mt.group(1) not in defined and _shouted(text, mt.start(), mt.end()):
+            if ui and word not in defined and _shouted(text, mt.start(), end):
                 continue
             if ui and not any(s <= mt.start() < e for s, e in covered):
-                out.append(Mention(ui, mt.start(), mt.end(), mt.group(1)))
+                out.append(Mention(ui, mt.start(), end, word))
     for mt in EXPERIMENTAL_MODEL.finditer(text):
         if not _NOT_EXPERIMENTAL.search(text[max(0, mt.start() - 30):mt.start()]):
             d = m.named("Models, Animal")

@@ -569,8 +569,8 @@ def cached_record(record: Record) -> RecordFeatures:
     return rf
 
 
-def article_subject(article: Article, records: dict[str, Record], claims: list[TextFeatures] | None = None
-                    ) -> TextFeatures:
+def article_subject(article: Article, records: dict[str, Record], claims: list[TextFeatures] | None = None,
+                    cfg: ScoringConfig | None = None) -> TextFeatures:
     """The article's subject: its title or question, and, on axes those leave open, what most of its resolved
     sources and cited claims agree on (a paper on sheep is on sheep; a handover note on several unrelated
     patients is about none of them).  A side term of one claim or one source is not the subject."""
@@ -590,6 +590,10 @@ def article_subject(article: Article, records: dict[str, Record], claims: list[T
     # Age groups are people's (MeSH gives them to human studies only): "older adults" are a human subject.
     if prof.on("age") and not prof.on("organism"):
         prof.add(sj.HUMANS)
+    # What the article's own sources name beside its subject is the subject's business (glaucoma and dry eye
+    # after cataract surgery, Down syndrome in tetralogy of Fallot): a claim about it does not drift.
+    for ax, uis in sj.companions(prof, sources, cfg or ScoringConfig()).items():
+        prof.names.setdefault(ax, set()).update(uis)
     subject.topic = prof.describe()
     return subject
 
@@ -599,7 +603,7 @@ def score_article(article: Article, records: dict[str, Record], cfg: ScoringConf
     """Every cited claim–reference pair of the article, and each cited claim's drift from the subject."""
     cited = [c for c in article.claims if c.citations]
     feats = {c.id: prepare_text(c.text) for c in cited}
-    subject = article_subject(article, records, list(feats.values()))
+    subject = article_subject(article, records, list(feats.values()), cfg)
     refs = {r.id: r for r in article.references}
     sem = None
     if cfg.semantic:

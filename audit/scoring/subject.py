@@ -316,28 +316,72 @@ class Profile:
         return ", ".join(parts)
 
 
+@lru_cache(maxsize=20_000)
+def _infection_of(written: str, name: str) -> str:
+    """The disease a pathogen's name points to, from the vocabulary: "<organism> infection" as MeSH lists it
+    ("HIV-1" by its genus HIV), the genus named as a disease the way MeSH names them (Strongyloides ->
+    strongyloidiasis, Echinococcus -> echinococcosis, Leishmania -> leishmaniasis), else the disease its name
+    begins with ("Middle East Respiratory Syndrome Coronavirus" -> the syndrome, dengue virus -> dengue)."""
+    m = mx.load()
+    names = [written, name]
+    d = m.named(name)
+    for t in (d.trees if d else ()):
+        parts = t.split(".")
+        names += [m.get(_UI_AT.get(".".join(parts[:k]), "")).name for k in range(len(parts) - 1, 2, -1)
+                  if m.get(_UI_AT.get(".".join(parts[:k]), ""))][:2]
+    disease = lambda ui: ui if ui and any(t.startswith("C") for t in m.get(ui).trees) else ""
+    for cand in names:
+        ui = disease(m.terms.get(mx.term_key(cand + " infection")))
+        if ui:
+            return ui
+    for cand in names:
+        genus = mx.term_key(cand).split()[:1]
+        for stem in {genus[0][:len(genus[0]) - k] for k in (0, 1, 2)} if genus and len(genus[0]) > 5 else ():
+            for suffix in ("iasis", "osis", "sis", "iosis"):
+                ui = disease(m.terms.get(stem + suffix))
+                if ui:
+                    return ui
+    words = mx.term_key(name).split()
+    for k in range(len(words) - 1, 0, -1):
+        ui = disease(m.terms.get(" ".join(words[:k])))
+        if ui:
+            return ui
+    return ""
+
+
+class _TreeIndex(dict):
+    """Tree number -> descriptor UI, built on first use."""
+
+    def get(self, key, default=None):
+        if not self:
+            self.update({t: ui for ui, (_, trees) in mx.load().descriptors.items() for t in (trees.split("|") if trees else ())})
+        return super().get(key, default)
+
+
+_UI_AT = _TreeIndex()
+
+
 def text_profile(text: str) -> Profile:
     """Descriptors named in a text (a title, question, claim or abstract)."""
     p = Profile()
     m = mx.load()
     species: dict[str, int] = {}
     for mt in mx.find_terms(text):
-        if "organism" in axis_trees(_canonical(mt.ui)):
+        if "organism" in axis_trees(_canonical(mt.ui)) and _canonical(mt.ui) != ANIMALS:
             species[_canonical(mt.ui)] = species.get(_canonical(mt.ui), 0) + 1
         p.add(mt.ui)
         d = m.get(mt.ui)
         # A pathogen names its infection: "Enterobius vermicularis eggs" is about enterobiasis, "Plasmodium"
         # about malaria (MeSH lists "<organism> infection" as an entry term of the disease).
         if d and any(t.startswith(("B01", "B02", "B03", "B04")) and not t.startswith("B01.050.150") for t in d.trees):
-            for cand in (mt.text, d.name):
-                ui = m.terms.get(mx.term_key(cand + " infection"))
-                if ui:
-                    p.add(ui)
-                    break
+            ui = _infection_of(mt.text, d.name)
+            if ui:
+                p.add(ui)
     # The study population is the species a text keeps naming: an abstract on mice deficient in MDA5 that once
     # mentions "human disease" is about mice (MeSH would tag it Mice, not Humans).
     if species:
         top = max(species.values())
+        # ("animals" names no species: it neither outnumbers one nor is outnumbered.)
         p.about["organism"] = {u for u in p.about.get("organism", set()) if 2 * species.get(u, top) > top}
     return p.most_specific()
 
@@ -443,6 +487,26 @@ def conflicts(a: Profile, b: Profile, depth: int, axes=CONFLICT_AXES, organism_d
             continue
         out.append(Conflict(ax, sorted(mine, key=lambda u: -a.weight.get(u, 0)),
                             sorted(theirs, key=lambda u: -b.weight.get(u, 0))))
+    return out
+
+
+def companions(subject: Profile, sources: list[Profile], cfg) -> dict[str, set[str]]:
+    """Diseases and tumour types that the subject's own sources name beside it (co-occurrence in a record's
+    headings, title or abstract): a complication, comorbidity or risk factor of the subject, by the sources'
+    own account.  Only sources on the subject count: one that names the subject's disease and conflicts with it
+    on no axis."""
+    out: dict[str, set[str]] = {}
+    if not any(subject.on(ax) for ax in _DISEASE_AXES):
+        return out
+    for src in sources:
+        mentions = {ax: src.named(ax) for ax in _DISEASE_AXES}
+        if not any(related(ax, x, y, cfg.mesh_depth, cfg.mesh_depth_site) for ax in _DISEASE_AXES
+                   for x in subject.on(ax) for y in mentions[ax]):
+            continue
+        if conflicts(subject, src, cfg.mesh_depth, axes=_DISEASE_AXES, site_depth=cfg.mesh_depth_site):
+            continue
+        for ax, uis in mentions.items():
+            out.setdefault(ax, set()).update(uis)
     return out
 
 
