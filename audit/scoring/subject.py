@@ -133,6 +133,9 @@ def _shared_depth(a: str, b: str) -> int:
     return n
 
 
+_BY_PATHOGEN = ("C01.150.", "C01.610.", "C01.925.")     # bacterial, parasitic and viral infections
+
+
 def _related_trees(a: str, b: str, depth: int, site_depth: int | None = None) -> bool:
     if a == b or a.startswith(b + ".") or b.startswith(a + "."):
         return True
@@ -140,6 +143,10 @@ def _related_trees(a: str, b: str, depth: int, site_depth: int | None = None) ->
     # five levels down (intestinal neoplasms) and are still different cancers.  They get a depth of
     # their own.
     if site_depth is not None and a.startswith("C04.588.") and b.startswith("C04.588."):
+        return _shared_depth(a, b) >= site_depth
+    # Infections are filed by the pathogen's taxonomy the same way: strongyloidiasis and enterobiasis meet five
+    # levels down (nematode infections of one order) and are still different diseases.
+    if site_depth is not None and a.startswith(_BY_PATHOGEN) and b.startswith(_BY_PATHOGEN):
         return _shared_depth(a, b) >= site_depth
     return _shared_depth(a, b) >= depth
 
