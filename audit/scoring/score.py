@@ -289,9 +289,22 @@ def evidence_type(record: Record, profile: sj.Profile | None = None) -> str:
         org = profile.on("organism")
         if org and sj.HUMANS not in org:
             return "animal"
-        if cx.IN_VITRO.search(low):
+        if _laboratory(record.title + " " + record.abstract):
             return "in_vitro"
     return ""
+
+
+@lru_cache(maxsize=1)
+def _laboratory_uis() -> frozenset[str]:
+    from audit.scoring import mesh as mx
+    m = mx.load()
+    return frozenset(d.ui for d in map(m.named, cx.LABORATORY_HEADINGS) if d)
+
+
+def _laboratory(text: str) -> bool:
+    """Does the text name laboratory work (cells, cell lines, in vitro techniques), read by the term finder?"""
+    from audit.scoring import mesh as mx
+    return any(mt.ui in _laboratory_uis() for mt in mx.find_terms(text))
 
 
 def prepare_record(record: Record, idf: Idf | None = None, k: float = 0.6) -> RecordFeatures:
