@@ -438,10 +438,24 @@ _DRIFT_PENALTY = {"disease": "drift_disease_penalty", "histology": "drift_diseas
                   "organism": "drift_species_penalty", "age": "drift_age_penalty"}
 
 
+def _names_host(claim: TextFeatures, subject: TextFeatures, cfg: ScoringConfig) -> bool:
+    """Does the claim name another species as a host of the subject's own infection ("Leishmania major in
+    hedgehogs" in a page on human cutaneous leishmaniasis)?  The animal reservoirs of a zoonosis are its
+    business; an experimental model (a mouse model of the disease) is not a host and still differs."""
+    infections = [u for u in subject.profile.on("disease")
+                  if any(t.startswith("C01") for t in sj.axis_trees(u).get("disease", ()))]
+    org = claim.profile.on("organism")
+    return bool(infections) and bool(org) and sj.ANIMALS not in org and sj.HUMANS not in org and any(
+        sj.related("disease", u, v, cfg.mesh_depth, cfg.mesh_depth_site)
+        for u in infections for v in claim.profile.on("disease"))
+
+
 def drift_score(claim: TextFeatures, subject: TextFeatures, cfg: ScoringConfig) -> tuple[float, list[sj.Conflict]]:
     # A claim that names its own age group ("in children, ...") says whom it is about: it is checked against
     # its source, not called a drift from the article's age group.
     conf = [x for x in subject_conflicts(claim, subject, cfg) if x.axis != "age"]
+    if _names_host(claim, subject, cfg):
+        conf = [x for x in conf if x.axis != "organism"]
     pen = sum(getattr(cfg, _DRIFT_PENALTY[x.axis]) for x in conf)
     return max(0.0, 1.0 - pen), conf
 
@@ -495,6 +509,8 @@ def score_pair(claim_id: str, reference_id: str, c: TextFeatures, r: RecordFeatu
     if c.profile.on("age"):
         # The claim names its age group: the source answers to the claim's, not to the article's.
         sconf = [x for x in sconf if x.axis != "age"]
+    if _names_host(c, subject, cfg) and not any(x.axis == "organism" for x in cconf):
+        sconf = [x for x in sconf if x.axis != "organism"]     # a host the claim names, and its source studies
     subj = (_penalised(match_score(subject, r, cfg), sconf, cfg) if subject.weights else 1.0) \
         if subject is not c else rel
     claim_subj, _ = drift_score(c, subject, cfg)

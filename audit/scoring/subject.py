@@ -418,7 +418,8 @@ def record_profile(mesh_headings, title: str, abstract: str) -> Profile:
         for ax, uis in title_p.about.items():
             if not p.on(ax) and not p.names.get(ax):
                 p.about.setdefault(ax, set()).update(uis)
-            p.names.setdefault(ax, set()).update(uis)
+            if ax not in ("organism", "age") or not p.on(ax):
+                p.names.setdefault(ax, set()).update(uis)
     else:
         p.merge(title_p)
         if abstract:
@@ -429,6 +430,10 @@ def record_profile(mesh_headings, title: str, abstract: str) -> Profile:
                     p.about.setdefault(ax, set()).update(uis)
                 p.names.setdefault(ax, set()).update(uis)
     for ax, uis in text_profile(abstract).about.items() if (abstract and mesh_headings) else ():
+        # Species and age are check tags, complete where the headings give them: a rat study whose abstract
+        # speaks of "humans" is not a human study in passing.
+        if ax in ("organism", "age") and p.on(ax):
+            continue
         p.names.setdefault(ax, set()).update(uis)
     return p.most_specific()
 
