@@ -269,8 +269,23 @@ def _shouted(text: str, start: int, end: int) -> bool:
     return len(letters) >= 8 and sum(c.isupper() for c in letters) > 0.7 * len(letters)
 
 
-def find_terms(text: str, abbreviations: bool = True) -> list[Mention]:
-    """MeSH descriptors named in the text, longest match first, in text order."""
+def initialisms(text: str) -> dict[str, str]:
+    """Abbreviations an article uses without defining them, read from the terms it writes out elsewhere:
+    "diffuse large B-cell lymphoma" in one paragraph makes "DLBCL" in another that lymphoma.  Only initials of
+    three letters or more, and only where the abbreviation itself occurs in the text as written."""
+    out: dict[str, str] = {}
+    for mt in find_terms(text, abbreviations=False):
+        words = [w for w in re.split(r"[\s-]+", mt.text) if w]
+        ab = "".join(w[0] for w in words).upper()
+        if len(ab) >= 3 and re.search(rf"(?<![\w-]){ab}s?(?![\w])", text):
+            out.setdefault(ab, mt.ui)
+            out.setdefault(ab + "s", mt.ui)
+    return out
+
+
+def find_terms(text: str, abbreviations: bool = True, known: dict[str, str] | None = None) -> list[Mention]:
+    """MeSH descriptors named in the text, longest match first, in text order; ``known``: abbreviations the
+    surrounding article gives (``initialisms``)."""
     m = load()
     toks = _tokens(text)
     found = _longest(toks, m.terms, _phrase_ui())
@@ -285,7 +300,8 @@ def find_terms(text: str, abbreviations: bool = True) -> list[Mention]:
         covered.append((s, e))
     if abbreviations:
         defined = defined_abbreviations(text)
-        abbrevs = {**_abbrev_ui(), **defined}
+        abbrevs = {**_abbrev_ui(), **(known or {}), **defined}
+        defined = {**(known or {}), **defined}
         for mt in re.finditer(r"(?<![\w-])[A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*(?![\w])", text):
             # The longest hyphenated form the table holds: "SARS-CoV-2", and "COVID-19" in "COVID-19-related".
             parts = mt.group(0).split("-")

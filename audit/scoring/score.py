@@ -33,7 +33,7 @@ from functools import lru_cache
 
 from audit.scoring import concepts as cx
 from audit.scoring import subject as sj
-from audit.scoring.mesh import spelling
+from audit.scoring.mesh import initialisms, spelling
 from audit.config import ScoringConfig
 from audit.models import OFF_TOPIC, RELEVANT, RESOLVED, UNVERIFIABLE, WEAK, Article, ClaimDrift, Pair, Record
 
@@ -234,7 +234,7 @@ def _bigrams(stems: list[str]) -> frozenset[tuple[str, str]]:
     return frozenset(zip(stems, stems[1:]))
 
 
-def prepare_text(text: str, idf: Idf | None = None) -> TextFeatures:
+def prepare_text(text: str, idf: Idf | None = None, known: dict[str, str] | None = None) -> TextFeatures:
     idf = idf or default_idf()
     pairs = [(s, w) for s, w in _content(text) if w not in CITING_WORDS]
     weights: dict[str, float] = {}
@@ -243,7 +243,7 @@ def prepare_text(text: str, idf: Idf | None = None) -> TextFeatures:
         if s not in weights:
             weights[s] = idf(s)
             surface[s] = w
-    prof = sj.text_profile(text)
+    prof = sj.text_profile(text, known)
     low = text.lower()
     return TextFeatures(
         text=text, weights=weights, total=sum(weights.values()) or 1.0,
@@ -631,7 +631,8 @@ def score_article(article: Article, records: dict[str, Record], cfg: ScoringConf
                   ) -> tuple[list[Pair], list[ClaimDrift]]:
     """Every cited claim–reference pair of the article, and each cited claim's drift from the subject."""
     cited = [c for c in article.claims if c.citations]
-    feats = {c.id: prepare_text(c.text) for c in cited}
+    known = initialisms(article.text)      # "DLBCL" in a claim, "diffuse large B-cell lymphoma" elsewhere
+    feats = {c.id: prepare_text(c.text, known=known) for c in cited}
     subject = article_subject(article, records, list(feats.values()), cfg)
     refs = {r.id: r for r in article.references}
     sem = None

@@ -368,12 +368,12 @@ class _TreeIndex(dict):
 _UI_AT = _TreeIndex()
 
 
-def text_profile(text: str) -> Profile:
-    """Descriptors named in a text (a title, question, claim or abstract)."""
+def text_profile(text: str, known: dict[str, str] | None = None) -> Profile:
+    """Descriptors named in a text (a title, question, claim or abstract); ``known``: the article's abbreviations."""
     p = Profile()
     m = mx.load()
     species: dict[str, int] = {}
-    for mt in mx.find_terms(text):
+    for mt in mx.find_terms(text, known=known):
         if "organism" in axis_trees(_canonical(mt.ui)) and _canonical(mt.ui) != ANIMALS:
             species[_canonical(mt.ui)] = species.get(_canonical(mt.ui), 0) + 1
         p.add(mt.ui)
