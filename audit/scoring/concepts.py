@@ -66,6 +66,10 @@ EVIDENCE_LABELS = {
 LABORATORY_HEADINGS = ("In Vitro Techniques", "Cell Line", "Cell Line, Tumor", "Cells, Cultured", "Organoids",
                        "Cell Culture Techniques", "Primary Cell Culture")
 
+# Sentences that give a study's exclusion criteria: what they name is who was *not* studied ("patients with
+# an allergy to melatonin were excluded" does not make a trial about hypersensitivity).
+EXCLUSION = re.compile(r"\bexclu(?:ded|sion|ding)\b|\bwere (?:not eligible|ineligible)\b", re.I)
+
 # Wording that makes a claim about a population, not one case or one model.
 GENERAL_CUES = re.compile(
     r"\b(?:patients|people|individuals|adults|children|adolescents|teenagers|infants|women|men|cases|most|majority|"

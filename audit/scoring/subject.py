@@ -16,9 +16,11 @@ relatedness signal (``relatedness``) for the relevance score.
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from audit.scoring import concepts as cx
 from audit.scoring import mesh as mx
 
 AXES = ("disease", "histology", "anatomy", "organism", "age")
@@ -368,12 +370,40 @@ class _TreeIndex(dict):
 _UI_AT = _TreeIndex()
 
 
+@lru_cache(maxsize=1)
+def _organism_words() -> frozenset[str]:
+    """Words of the organisms' entry terms ("Mice, Inbred Strains", "Bacterial Strains")."""
+    m = mx.load()
+    out: set[str] = set()
+    for key, ui in m.terms.items():
+        d = m.get(ui)
+        if d and any(t.startswith("B") for t in d.trees):
+            out.update(key.split())
+    return frozenset(out)
+
+
+def _other_sense(mt, mentions, m) -> bool:
+    """An injury named by one word that the vocabulary also uses for organisms ("strains") is an injury only
+    beside a body part ("a hamstring strain"); "bacterial strains", "CF-1 mouse strains" or a material's strain
+    are not Sprains and Strains."""
+    d = m.get(mt.ui)
+    if not d or not d.trees or not all(t.startswith("C26") for t in d.trees):
+        return False
+    word = mx.term_key(mt.text)
+    if " " in word or word not in _organism_words():
+        return False
+    return not any("anatomy" in axis_trees(o.ui) and abs(o.start - mt.start) <= 60 for o in mentions if o is not mt)
+
+
 def text_profile(text: str, known: dict[str, str] | None = None) -> Profile:
     """Descriptors named in a text (a title, question, claim or abstract); ``known``: the article's abbreviations."""
     p = Profile()
     m = mx.load()
     species: dict[str, int] = {}
-    for mt in mx.find_terms(text, known=known):
+    mentions = mx.find_terms(text, known=known)
+    for mt in mentions:
+        if _other_sense(mt, mentions, m):
+            continue
         if "organism" in axis_trees(_canonical(mt.ui)) and _canonical(mt.ui) != ANIMALS:
             species[_canonical(mt.ui)] = species.get(_canonical(mt.ui), 0) + 1
         p.add(mt.ui)
@@ -403,6 +433,8 @@ def record_profile(mesh_headings, title: str, abstract: str) -> Profile:
     """A source's profile: its major MeSH topics and title make its topic, every heading and the
     abstract what it names.  With no MeSH, the title and abstract (and with no abstract, the title)."""
     p = Profile(origin="mesh" if mesh_headings else ("text" if abstract else "title"))
+    abstract = " ".join(x for x in re.split(r"(?<=[.;])\s+", abstract) if not cx.EXCLUSION.search(x)) if abstract \
+        else abstract
     majors = [h for h in mesh_headings if h.major]
     for h in mesh_headings:
         ui = h.ui or _ui_of(h.descriptor)
