@@ -16,6 +16,7 @@ relatedness signal (``relatedness``) for the relevance score.
 from __future__ import annotations
 
 import bisect
+import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -208,34 +209,58 @@ def _disease_index() -> tuple[list[str], list[str]]:
     return [t for t, _ in rows], [u for _, u in rows]
 
 
-@lru_cache(maxsize=20_000)
-def _below(ui: str) -> frozenset[str]:
-    """Descriptors filed under any of the descriptor's disease tree numbers (itself included)."""
+@lru_cache(maxsize=50_000)
+def _below_tree(tree: str) -> frozenset[str]:
+    """Descriptors filed at or under a tree number."""
     keys, uis = _disease_index()
     out = set()
-    for t in (t for ax in _DISEASE_AXES for t in axis_trees(ui).get(ax, ())):
-        i = bisect.bisect_left(keys, t)
-        while i < len(keys) and (keys[i] == t or keys[i].startswith(t + ".")):
-            out.add(uis[i])
-            i += 1
+    i = bisect.bisect_left(keys, tree)
+    while i < len(keys) and (keys[i] == tree or keys[i].startswith(tree + ".")):
+        out.add(uis[i])
+        i += 1
     return frozenset(out)
 
 
+def _first_word(name: str) -> str:
+    return re.findall(r"[a-z]+", name.lower())[0] if re.search(r"[a-z]", name.lower()) else ""
+
+
+def _name_linked(a: str, b: str) -> bool:
+    """Does one heading name the other in its own words?  "Osteoporotic Fractures" are osteoporosis's, "Diabetic
+    Foot" diabetes's: MeSH files them elsewhere (fractures, foot diseases), their names say whose they are."""
+    m = mx.load()
+    da, db = m.get(a), m.get(b)
+    if not da or not db:
+        return False
+    for x, y in ((da, db), (db, da)):
+        head = _first_word(y.name)
+        if len(head) < 6:
+            continue
+        for w in re.findall(r"[a-z]+", x.name.lower()):
+            n = len(os.path.commonprefix([w, head]))
+            if w != head and n >= max(6, len(head) - 3):
+                return True
+    return False
+
+
 def bridged(a: str, b: str) -> bool:
-    """Does MeSH file some descriptor under both?  Diabetic Nephropathies is under Diabetes Mellitus and under Kidney
-    Diseases, Hypertension, Renal under Hypertension and Kidney Diseases: a complication shared by two branches makes
-    them one subject's business.  Branch tops (Neoplasms, Infections) are too wide to bridge anything."""
+    """Does MeSH file some descriptor under both, from two branches?  Diabetic Nephropathies is under Diabetes
+    Mellitus and under Kidney Diseases, Hypertension, Renal under Hypertension and Kidney Diseases: a complication
+    shared by two branches makes them one subject's business.  Within one branch the tree depth decides; branch
+    tops (Neoplasms, Infections) are too wide to bridge anything.  A heading that names the other in its own
+    words (osteoporotic fractures) is bridged too."""
     if a == b:
         return True
     key = (a, b) if a < b else (b, a)
     got = _BRIDGES.get(key)
     if got is None:
-        ta = [t for ax in _DISEASE_AXES for t in axis_trees(a).get(ax, ())]
-        tb = [t for ax in _DISEASE_AXES for t in axis_trees(b).get(ax, ())]
-        if not ta or not tb or min(t.count(".") for t in ta + tb) < 1:
-            got = False
-        else:
-            got = bool(_below(a) & _below(b))
+        ta = {t for ax in _DISEASE_AXES for t in axis_trees(a).get(ax, ())}
+        tb = {t for ax in _DISEASE_AXES for t in axis_trees(b).get(ax, ())}
+        # Only as filed: lifting either side a level (so that kidney diseases meet type 2 diabetes through
+        # diabetes mellitus) was measured and let planted sources through (leishmaniasis met pneumonia).
+        got = (min((t.count(".") for t in ta | tb), default=0) >= 1
+               and any(x.split(".")[0] != y.split(".")[0] and _below_tree(x) & _below_tree(y) for x in ta for y in tb)) \
+            or _name_linked(a, b)
         if len(_BRIDGES) > 200_000:
             _BRIDGES.clear()
         _BRIDGES[key] = got
