@@ -334,6 +334,7 @@ class Profile:
                     continue        # the Animals tag beside Mice says nothing more
                 if any(v != u and any(y.startswith(x + ".") for x in tu for y in _relation_trees(v, ax))
                        for v in peers):
+                    out.names.setdefault(ax, set()).add(u)     # still named: it counts for relatedness
                     continue
                 keep.add(u)
             out.about[ax] = keep
