@@ -170,7 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     # Subcommands owning their own options.
     sub.add_parser("eutils-server", help="local E-utilities server for tests and benchmarks", add_help=False)
-    sub.add_parser("eval", help="evaluate the scorer on a public benchmark (scifact; stance, fit-stance)", add_help=False)
+    sub.add_parser("eval", help="evaluate on labelled data (articles, scifact, topic, retrieval; stance, fit-stance)", add_help=False)
     return p
 
 
