@@ -445,9 +445,12 @@ def _names_host(claim: TextFeatures, subject: TextFeatures, cfg: ScoringConfig) 
     infections = [u for u in subject.profile.on("disease")
                   if any(t.startswith("C01") for t in sj.axis_trees(u).get("disease", ()))]
     org = claim.profile.on("organism")
-    return bool(infections) and bool(org) and sj.ANIMALS not in org and sj.HUMANS not in org and any(
-        sj.related("disease", u, v, cfg.mesh_depth, cfg.mesh_depth_site)
-        for u in infections for v in claim.profile.on("disease"))
+    hosts = subject.profile.on("organism")
+    # (On a review of a zoonosis's animal reservoirs, whose subject is itself another species, every host is.)
+    return bool(infections) and bool(org) and sj.ANIMALS not in org and sj.HUMANS not in org and (
+        any(sj.related("disease", u, v, cfg.mesh_depth, cfg.mesh_depth_site)
+            for u in infections for v in claim.profile.on("disease"))
+        or bool(hosts) and sj.HUMANS not in hosts)
 
 
 def drift_score(claim: TextFeatures, subject: TextFeatures, cfg: ScoringConfig) -> tuple[float, list[sj.Conflict]]:
@@ -610,12 +613,15 @@ def article_subject(article: Article, records: dict[str, Record], claims: list[T
         del prof.about["organism"]
     sources = [cached_record(records[r.pmid]).profile for r in article.references
                if r.status == RESOLVED and r.pmid in records]
-    agreed = sj.consensus(sources + [c.profile for c in claims or []])
-    for ax in sj.AXES:
-        if prof.on(ax) or not agreed.on(ax):
-            continue
-        prof.about[ax] = set(agreed.on(ax))
-        prof.weight.update({u: agreed.weight.get(u, 0.5) for u in agreed.on(ax)})
+    # Sources and claims are asked apart: a claim read from its source's title and that source are one voice.
+    # Claims count against all the cited claims: most state a finding and name no disease, and two of seven
+    # naming albuminuria do not make an answer on diabetes about albuminuria.
+    for agreed in (sj.consensus(sources), sj.consensus([c.profile for c in claims or []], of_all=True)):
+        for ax in sj.AXES:
+            if prof.on(ax) or not agreed.on(ax):
+                continue
+            prof.about[ax] = set(agreed.on(ax))
+            prof.weight.update({u: agreed.weight.get(u, 0.5) for u in agreed.on(ax)})
     # Age groups are people's (MeSH gives them to human studies only): "older adults" are a human subject.
     if prof.on("age") and not prof.on("organism"):
         prof.add(sj.HUMANS)

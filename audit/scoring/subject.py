@@ -496,12 +496,12 @@ def record_profile(mesh_headings, title: str, abstract: str) -> Profile:
     return p.most_specific()
 
 
-def consensus(profiles: list[Profile], min_count: int = 2, share: float = 0.5) -> Profile:
+def consensus(profiles: list[Profile], min_count: int = 2, share: float = 0.5, of_all: bool = False) -> Profile:
     """What most of several profiles agree on: per axis, descriptors related to at least ``share`` of the
-    profiles that name anything (and to at least ``min_count``).  Counting only those naming the axis would let
-    two sources of ten, or one claim's side term, become the subject."""
+    profiles that name anything (``of_all``: of all of them), and to at least ``min_count``.  Counting only those
+    naming the axis would let two sources of ten, or one claim's side term, become the subject."""
     out = Profile()
-    speaking = [p for p in profiles if p.recognised() or p.on("age")]
+    speaking = profiles if of_all else [p for p in profiles if p.recognised() or p.on("age")]
     for ax in AXES:
         naming = [p for p in profiles if p.on(ax)]
         if len(naming) < min_count:
