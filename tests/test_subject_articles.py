@@ -177,6 +177,27 @@ def test_complications_named_by_the_subjects_own_sources_do_not_drift(audit_of):
     assert not _off_topic(chd, _claim(chd, "Chromosomal abnormalities such as Down syndrome"))
 
 
+def test_an_adverse_effect_of_the_subjects_treatment_is_not_another_disease(records):
+    """Before: in a schizophrenia review whose sources treat it with antipsychotic agents (9885794, MeSH), a study
+    of the speech effects of atypical antipsychotics (tardive dyskinesia, dysarthria) cited for exactly that was
+    off topic, high ("disease differs")."""
+    art = _article("Recovery after an acute episode of schizophrenia: symptoms, functioning and add-on treatment", [
+        ("CCK-based treatments were assessed as antipsychotic agents with prepulse inhibition", "9885794"),
+        ("Poor adherence to medication and poorer cognitive functioning distinguished patients with schizophrenia",
+         "26702175"),
+        ("Long-term atypical antipsychotic use and extrapyramidal symptoms can impair speech production", "26702176")])
+    pairs, _ = score_article(art, records, CFG)
+    speech = next(p for p in pairs if p.pmid == "26702176")
+    assert speech.verdict != OFF_TOPIC and not speech.severity
+    # The same source for a claim that names another disease of its own is still a conflict.
+    other = _article("Recovery after an acute episode of schizophrenia", [
+        ("CCK-based treatments were assessed as antipsychotic agents with prepulse inhibition", "9885794"),
+        ("Atypical antipsychotics cause hepatitis in most elderly patients", "26702176")])
+    pairs, _ = score_article(other, records, CFG)
+    flagged = next(p for p in pairs if p.pmid == "26702176")
+    assert flagged.verdict == OFF_TOPIC or flagged.severity
+
+
 def test_planted_sources_about_other_diseases_are_still_caught(audit_of):
     """The relatedness above must not excuse another disease: prostate MRI for bladder tumours, a lupus P-wave
     study for atrial fibrillation, pinworm for strongyloidiasis (which share five levels of the parasite tree)."""

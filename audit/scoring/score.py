@@ -502,6 +502,14 @@ def _thresholds(r: RecordFeatures, cfg: ScoringConfig) -> tuple[float, float]:
     return cfg.off_topic_threshold, cfg.relevant_threshold
 
 
+def _treatment_effect(c: TextFeatures, r: RecordFeatures, subject: TextFeatures) -> bool:
+    """Is the claim about an effect of the subject's treatment, and the source a study of it?  The claim names a
+    drug that the source studies and the subject's own sources treat it with (the speech effects of atypical
+    antipsychotics in a schizophrenia review): the source's other disease is the treatment's adverse effect."""
+    treated = subject.profile.names.get("treatment", set())
+    return bool(c.profile.on("treatment") & r.profile.named("treatment") & treated)
+
+
 def score_pair(claim_id: str, reference_id: str, c: TextFeatures, r: RecordFeatures, subject: TextFeatures,
                cfg: ScoringConfig) -> Pair:
     """One claim–source pair: relevance, subject fit, evidence type, numbers and a verdict."""
@@ -523,6 +531,8 @@ def score_pair(claim_id: str, reference_id: str, c: TextFeatures, r: RecordFeatu
     off_thr, rel_thr = _thresholds(r, cfg)
     hard_s = [x for x in sconf if x.axis in ("disease", "histology")]
     hard_c = [x for x in cconf if x.axis in ("disease", "histology")]
+    if hard_s and not hard_c and _treatment_effect(c, r, subject):
+        hard_s = []
     soft = [x for x in sconf + cconf if x.axis in ("organism", "age")]
     reasons: list[str] = []
     severity = ""

@@ -39,6 +39,10 @@ _ANIMAL_MODELS = {"D023421", "D004195"}                           # Models, Anim
 # disease progression), which every field shares.  A descriptor filed there and elsewhere (Atrial
 # Fibrillation is C14 too) keeps its other places.
 _NOT_A_SUBJECT = ("C04.697", "C23", "C26")
+# Drugs, by substance (organic, heterocyclic, polycyclic compounds) and by pharmacological action: never a
+# subject, but what the subject's own sources treat it with (an antipsychotic's side effects are a psychosis
+# article's business).
+_DRUGS = ("D02.", "D03.", "D04.", "D27.505.")
 # Tops too vague to be a subject by themselves: "infection", "injury" (their kinds are subjects).
 _VAGUE_TOPS = ("C01", "C26")
 _ANATOMY = tuple(f"A{n:02d}" for n in list(range(1, 11)) + [14])
@@ -79,6 +83,8 @@ def _axis(tree: str) -> str:
         return "organism"
     if tree.startswith("M01.060."):
         return "age"
+    if tree.startswith(_DRUGS) and tree.count(".") >= 2:
+        return "treatment"
     return ""
 
 
@@ -561,15 +567,15 @@ def conflicts(a: Profile, b: Profile, depth: int, axes=CONFLICT_AXES, organism_d
 
 
 def companions(subject: Profile, sources: list[Profile], cfg) -> dict[str, set[str]]:
-    """Diseases and tumour types that the subject's own sources name beside it (co-occurrence in a record's
-    headings, title or abstract): a complication, comorbidity or risk factor of the subject, by the sources'
-    own account.  Only sources on the subject count: one that names the subject's disease and conflicts with it
+    """Diseases, tumour types and drugs that the subject's own sources name beside it (co-occurrence in a record's
+    headings, title or abstract): a complication, comorbidity or risk factor of the subject, or its treatment, by
+    the sources' own account.  Only sources on the subject count: one that names the subject's disease and conflicts with it
     on no axis."""
     out: dict[str, set[str]] = {}
     if not any(subject.on(ax) for ax in _DISEASE_AXES):
         return out
     for src in sources:
-        mentions = {ax: src.named(ax) for ax in _DISEASE_AXES}
+        mentions = {ax: src.named(ax) for ax in _DISEASE_AXES + ("treatment",)}
         if not any(related(ax, x, y, cfg.mesh_depth, cfg.mesh_depth_site) for ax in _DISEASE_AXES
                    for x in subject.on(ax) for y in mentions[ax]):
             continue
