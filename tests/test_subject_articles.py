@@ -156,6 +156,19 @@ def test_kidney_disease_article_citing_diabetes_and_hypertension_studies(records
     assert not sj.bridged(m.named("Ileal Neoplasms").ui, m.named("Colonic Neoplasms").ui)
 
 
+def test_diabetes_article_citing_a_kidney_study_its_other_sources_link(records):
+    """Before: in an answer on type 2 diabetes, the Berlin study of reduced kidney function and albuminuria in older
+    adults was off topic, high, though another of its sources reports albuminuria among diabetic patients."""
+    art = _article("Type 2 diabetes after metformin: second-line therapy and kidney screening", [
+        ("Adding a DPP-4 inhibitor to metformin lowered HbA1c by about 0.77 percentage points", "26702254"),
+        ("In a Singapore primary-care cohort, 14.2% of diabetic patients had microalbuminuria", "26702164"),
+        ("In a Berlin cohort of adults aged 70 and over, 26.1% had diabetes and reduced kidney function was common",
+         "27190381")])
+    pairs, _ = score_article(art, records, CFG)
+    berlin = next(p for p in pairs if p.pmid == "27190381")
+    assert berlin.verdict != OFF_TOPIC and not berlin.severity
+
+
 def test_osteoporotic_fracture_article_citing_an_osteoporosis_study(records):
     """Before: an article on osteoporotic fractures drifted to Osteoporosis and its osteoporosis sources were off
     topic (MeSH files Osteoporotic Fractures under Fractures, not under Osteoporosis)."""

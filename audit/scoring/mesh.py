@@ -167,6 +167,8 @@ PHRASES: dict[str, str] = {
     "schoolchildren": "Child", "paediatric": "Child", "pediatric": "Child", "children": "Child",
     # MeSH files "Cirrhosis" under Fibrosis; in clinical writing it is the liver's.
     "cirrhosis": "Liver Cirrhosis",
+    # MeSH lists no bare "diabetes": in clinical writing it is diabetes mellitus (the insipidus is named).
+    "diabetes": "Diabetes Mellitus", "diabetic": "Diabetes Mellitus",
     "adults": "Adult", "patient": "Patients", "participant": "Humans", "people": "Humans", "volunteer": "Humans",
 }
 

@@ -517,6 +517,10 @@ def score_pair(claim_id: str, reference_id: str, c: TextFeatures, r: RecordFeatu
     cconf = subject_conflicts(c, r, cfg)
     rel = _penalised(match, cconf, cfg)
     sconf = subject_conflicts(subject, r, cfg) if subject is not c else cconf
+    # A source on a companion of the subject (chronic kidney disease in a diabetes article whose own sources
+    # name albuminuria beside diabetes) is the subject's business.
+    sconf = [x for x in sconf if x.axis not in ("disease", "histology")
+             or not sj.accompanies(subject.profile, r.profile, x, cfg)]
     if c.profile.on("age"):
         # The claim names its age group: the source answers to the claim's, not to the article's.
         sconf = [x for x in sconf if x.axis != "age"]
@@ -639,6 +643,7 @@ def article_subject(article: Article, records: dict[str, Record], claims: list[T
     # after cataract surgery, Down syndrome in tetralogy of Fallot): a claim about it does not drift.
     for ax, uis in sj.companions(prof, sources, cfg or ScoringConfig()).items():
         prof.names.setdefault(ax, set()).update(uis)
+        prof.companions.setdefault(ax, set()).update(uis)
     subject.topic = prof.describe()
     return subject
 

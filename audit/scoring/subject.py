@@ -300,6 +300,7 @@ class Profile:
     about: dict[str, set[str]] = field(default_factory=dict)
     names: dict[str, set[str]] = field(default_factory=dict)
     weight: dict[str, float] = field(default_factory=dict)   # major MeSH topics weigh 1, others less
+    companions: dict[str, set[str]] = field(default_factory=dict)   # an article's: what its sources name beside it
     origin: str = "text"             # text | mesh | title (a record with no abstract and no MeSH)
 
     def on(self, axis: str) -> set[str]:
@@ -584,6 +585,21 @@ def companions(subject: Profile, sources: list[Profile], cfg) -> dict[str, set[s
         for ax, uis in mentions.items():
             out.setdefault(ax, set()).update(uis)
     return out
+
+
+def accompanies(subject: Profile, source: Profile, conflict: Conflict, cfg) -> bool:
+    """Is a source's conflicting topic one of the subject's companions (a complication, comorbidity or risk factor
+    its own sources name beside it), and not merely a wider heading of the subject?"""
+    ax = conflict.axis
+    # A near sibling the tree tells apart (trypanosomiasis beside leishmaniasis: one order of parasites) is another
+    # disease even where a source screens for both.
+    near = lambda c: any(_shared_depth(t, u) >= 3 and not related(ax, c, x, cfg.mesh_depth, cfg.mesh_depth_site)
+                         for x in subject.on(ax) for t in _relation_trees(c, ax) for u in _relation_trees(x, ax))
+    comp = {c for c in subject.companions.get(ax, set()) if not near(c)}
+    return any(related(conflict.axis, c, y, cfg.mesh_depth, cfg.mesh_depth_site)
+               and not any(_ancestor(conflict.axis, c, x) or c == x for x in subject.on(conflict.axis))
+               and not _ancestor(conflict.axis, y, c)
+               for c in comp for y in source.on(conflict.axis))
 
 
 def closeness(a: Profile, b: Profile, axes) -> float:
