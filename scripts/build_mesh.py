@@ -42,6 +42,22 @@ def _is_acronym(term: str, tag: str) -> bool:
     return bool(letters) and (tag in ("ABB", "ACR") or (letters.isupper() and len(letters) <= 6))
 
 
+_GLOSSED = re.compile(r"([A-Za-z0-9-]{2,10}) \(([^()]+)\)")
+
+
+def _glossed_acronym(term: str) -> str:
+    """ "DOES (Disorders of Excessive Somnolence)" -> "DOES": an acronym MeSH lists with its expansion.
+
+    Read as an ordinary term it would be the word "does" (and "TBIs" the word "tbi"); it belongs with the
+    acronyms, matched as written."""
+    m = _GLOSSED.fullmatch(term.strip())
+    if not m:
+        return ""
+    head = m.group(1)
+    letters = re.sub(r"[^A-Za-z]", "", head[:-1] if head.endswith("s") else head)
+    return head if letters and letters.isupper() else ""
+
+
 def build(data_dir: Path) -> dict:
     import pyreadr
     thes = next(iter(pyreadr.read_r(str(data_dir / "mesh" / "mesh2024_thesaurus.rds")).values()))
@@ -67,8 +83,9 @@ def build(data_dir: Path) -> dict:
                thes.ConceptPreferredTermYN, thes.IsPermutedTermYN)
     for ui, term, tag, rec_pref, con_pref, permuted in cols:
         r = (0 if rec_pref == "Y" else 1 if con_pref == "Y" else 2) + (1 if permuted == "Y" else 0)
-        if _is_acronym(term, tag):
-            t = term.strip()
+        glossed = _glossed_acronym(term)
+        if glossed or _is_acronym(term, tag):
+            t = glossed or term.strip()
             if t not in exact or r < exact[t][0]:
                 exact[t] = (r, ui)
             continue

@@ -36,10 +36,16 @@ TEXT_STUDY_TYPES: list[tuple[re.Pattern, str]] = [
     (re.compile(r"\brandomi[sz]ed (?:controlled |clinical |double-blind |placebo-controlled )*(?:trial|study)\b"),
      "rct"),
     # "case management", "case series", "case-control", "case fatality" are not case reports
-    (re.compile(r"\bcase reports?\b|\bwe (?:report|describe|present) (?:a|an|the|two|three) (?:\w+ ){0,4}?"
-                r"(?:case|patient|man|woman|boy|girl)\b(?![\s-]*(?:management|series|control|study|studies|"
+    # One or two patients: "we report two cases", "we are presenting a case of", "this article describes the
+    # treatment of a teenager", a title "... in an adolescent boy with ...".
+    (re.compile(r"\bcase reports?\b|\b(?:we|this (?:article|report|paper))\s+(?:are\s+)?(?:report|describ|present)\w*\s+"
+                r"(?:the (?:treatment|management|case|course) of )?(?:a|an|the|two|one) "
+                r"(?:(?!(?:series|cohort|group|total|number|sample|population)\b)[a-z-]+ ){0,4}?"
+                r"(?:cases?|patients?|man|woman|men|women|boys?|girls?|teenagers?|child|infant|neonate|siblings)\b"
+                r"(?![\s-]*(?:management|series|control|study|studies|"
                 r"definitions?|fatality|finding|mix|load|detection|notification|reports? form))|"
-                r"\ba (?:rare )?case of\b"), "case_report"),
+                r"\ba (?:rare )?case of\b|\b(?:in|of) an? (?:\d+-year-old )?(?:adolescent |young |elderly |pregnant )?"
+                r"(?:boy|girl|man|woman|teenager|infant|neonate|patient) (?:with|who)\b"), "case_report"),
     (re.compile(r"\b(?:retrospective|prospective|cohort|population-based|case-control|cross-sectional)\b"),
      "observational"),
     (re.compile(r"\breview\b"), "review"),
@@ -55,12 +61,19 @@ EVIDENCE_LABELS = {
 }
 
 # Laboratory work named in a text without MeSH: MeSH's "Cell Line" heading is not written this way in
-# abstracts, and an in-process record has no headings to carry it.
-IN_VITRO = re.compile(r"\bin vitro\b|\bcell lines?\b|\bcultured cells\b|\bcell cultures?\b|\borganoids?\b")
+# abstracts, and an in-process record has no headings to carry it.  Read through the term finder, so the
+# longest term decides the sense: "in vitro fertilisation" is a clinical procedure, not laboratory work.
+LABORATORY_HEADINGS = ("In Vitro Techniques", "Cell Line", "Cell Line, Tumor", "Cells, Cultured", "Organoids",
+                       "Cell Culture Techniques", "Primary Cell Culture")
+
+# Sentences that give a study's exclusion criteria: what they name is who was *not* studied ("patients with
+# an allergy to melatonin were excluded" does not make a trial about hypersensitivity).
+EXCLUSION = re.compile(r"\bexclu(?:ded|sion|ding)\b|\bwere (?:not eligible|ineligible)\b", re.I)
 
 # Wording that makes a claim about a population, not one case or one model.
 GENERAL_CUES = re.compile(
-    r"\b(?:patients|people|individuals|adults|children|women|men|cases|most|majority|typically|usually|"
+    r"\b(?:patients|people|individuals|adults|children|adolescents|teenagers|infants|women|men|cases|most|majority|"
+    r"typically|usually|reliably|always|"
     r"generally|commonly|often|frequently|common|incidence|prevalence|risk|rates?|proportion|"
     r"approximately|about|overall|in general)\b|%|\bpercent\b")
 # Wording that makes a claim about a single case or a model (then narrow evidence fits it).

@@ -27,7 +27,10 @@ _TOKEN = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z]+)?")
 
 
 def spelling(word: str) -> str:
-    """British and American spellings meet: tumour/tumor, oesophagus/esophagus, haem/hem, caecum/cecum."""
+    """British and American spellings meet: tumour/tumor, oesophagus/esophagus, haem/hem, caecum/cecum,
+    fertilisation/fertilization."""
+    if "isation" in word:                                    # fertilisation, immunisation, hospitalisation
+        word = word.replace("isation", "ization")
     if "our" in word:
         word = word.replace("tumour", "tumor").replace("colour", "color").replace("behaviour", "behavior")
     if word.startswith(("oe", "ae")) and len(word) > 4:     # oesophagus, aetiology, oestrogen
@@ -152,7 +155,7 @@ PHRASES: dict[str, str] = {
     "yeast infection": "Candidiasis", "vaginal yeast infection": "Candidiasis, Vulvovaginal",
     "dog bite": "Bites and Stings", "dog bites": "Bites and Stings", "animal bite": "Bites and Stings",
     "older adult": "Aged", "older people": "Aged", "older patient": "Aged", "elderly patient": "Aged",
-    "older person": "Aged", "old people": "Aged",
+    "older person": "Aged", "old people": "Aged", "young men": "Young Adult", "young women": "Young Adult",
     "uveal melanoma": "Uveal Neoplasms", "ocular melanoma": "Eye Neoplasms", "choroidal melanoma": "Choroid Neoplasms",
     "liver metastase": "Neoplasm Metastasis", "liver metastasis": "Neoplasm Metastasis",
     "hepatic metastase": "Neoplasm Metastasis", "lymph node metastase": "Lymphatic Metastasis",
@@ -164,6 +167,8 @@ PHRASES: dict[str, str] = {
     "schoolchildren": "Child", "paediatric": "Child", "pediatric": "Child", "children": "Child",
     # MeSH files "Cirrhosis" under Fibrosis; in clinical writing it is the liver's.
     "cirrhosis": "Liver Cirrhosis",
+    # MeSH lists no bare "diabetes": in clinical writing it is diabetes mellitus (the insipidus is named).
+    "diabetes": "Diabetes Mellitus", "diabetic": "Diabetes Mellitus",
     "adults": "Adult", "patient": "Patients", "participant": "Humans", "people": "Humans", "volunteer": "Humans",
 }
 
@@ -259,8 +264,30 @@ def defined_abbreviations(text: str) -> dict[str, str]:
     return out
 
 
-def find_terms(text: str, abbreviations: bool = True) -> list[Mention]:
-    """MeSH descriptors named in the text, longest match first, in text order."""
+def _shouted(text: str, start: int, end: int) -> bool:
+    """Is the abbreviation at start..end one word of a stretch written in capitals?"""
+    around = text[max(0, start - 40):start] + " " + text[end:end + 40]
+    letters = [c for c in around if c.isalpha()]
+    return len(letters) >= 8 and sum(c.isupper() for c in letters) > 0.7 * len(letters)
+
+
+def initialisms(text: str) -> dict[str, str]:
+    """Abbreviations an article uses without defining them, read from the terms it writes out elsewhere:
+    "diffuse large B-cell lymphoma" in one paragraph makes "DLBCL" in another that lymphoma.  Only initials of
+    three letters or more, and only where the abbreviation itself occurs in the text as written."""
+    out: dict[str, str] = {}
+    for mt in find_terms(text, abbreviations=False):
+        words = [w for w in re.split(r"[\s-]+", mt.text) if w]
+        ab = "".join(w[0] for w in words).upper()
+        if len(ab) >= 3 and re.search(rf"(?<![\w-]){ab}s?(?![\w])", text):
+            out.setdefault(ab, mt.ui)
+            out.setdefault(ab + "s", mt.ui)
+    return out
+
+
+def find_terms(text: str, abbreviations: bool = True, known: dict[str, str] | None = None) -> list[Mention]:
+    """MeSH descriptors named in the text, longest match first, in text order; ``known``: abbreviations the
+    surrounding article gives (``initialisms``)."""
     m = load()
     toks = _tokens(text)
     found = _longest(toks, m.terms, _phrase_ui())
@@ -274,11 +301,21 @@ def find_terms(text: str, abbreviations: bool = True) -> list[Mention]:
         out.append(Mention(ui, s, e, written))
         covered.append((s, e))
     if abbreviations:
-        abbrevs = {**_abbrev_ui(), **defined_abbreviations(text)}
-        for mt in re.finditer(r"(?<![\w-])([A-Z][A-Za-z0-9]*(?:-[A-Z0-9]+)*)(?![\w]|-[A-Z0-9])", text):
-            ui = abbrevs.get(mt.group(1))
+        defined = defined_abbreviations(text)
+        abbrevs = {**_abbrev_ui(), **(known or {}), **defined}
+        defined = {**(known or {}), **defined}
+        for mt in re.finditer(r"(?<![\w-])[A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*(?![\w])", text):
+            # The longest hyphenated form the table holds: "SARS-CoV-2", and "COVID-19" in "COVID-19-related".
+            parts = mt.group(0).split("-")
+            word, ui = next(((w, abbrevs[w]) for w in ("-".join(parts[:k]) for k in range(len(parts), 0, -1))
+                             if w in abbrevs), ("", None))
+            end = mt.start() + len(word)
+            # In a line written in capitals ("PERIODONTAL CLINIC - NEW PATIENT ASSESSMENT") every word looks
+            # like an acronym: there only an abbreviation the text defines counts.
+            if ui and word not in defined and _shouted(text, mt.start(), end):
+                continue
             if ui and not any(s <= mt.start() < e for s, e in covered):
-                out.append(Mention(ui, mt.start(), mt.end(), mt.group(1)))
+                out.append(Mention(ui, mt.start(), end, word))
     for mt in EXPERIMENTAL_MODEL.finditer(text):
         if not _NOT_EXPERIMENTAL.search(text[max(0, mt.start() - 30):mt.start()]):
             d = m.named("Models, Animal")

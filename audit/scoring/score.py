@@ -33,7 +33,7 @@ from functools import lru_cache
 
 from audit.scoring import concepts as cx
 from audit.scoring import subject as sj
-from audit.scoring.mesh import spelling
+from audit.scoring.mesh import initialisms, spelling
 from audit.config import ScoringConfig
 from audit.models import OFF_TOPIC, RELEVANT, RESOLVED, UNVERIFIABLE, WEAK, Article, ClaimDrift, Pair, Record
 
@@ -234,7 +234,7 @@ def _bigrams(stems: list[str]) -> frozenset[tuple[str, str]]:
     return frozenset(zip(stems, stems[1:]))
 
 
-def prepare_text(text: str, idf: Idf | None = None) -> TextFeatures:
+def prepare_text(text: str, idf: Idf | None = None, known: dict[str, str] | None = None) -> TextFeatures:
     idf = idf or default_idf()
     pairs = [(s, w) for s, w in _content(text) if w not in CITING_WORDS]
     weights: dict[str, float] = {}
@@ -243,7 +243,7 @@ def prepare_text(text: str, idf: Idf | None = None) -> TextFeatures:
         if s not in weights:
             weights[s] = idf(s)
             surface[s] = w
-    prof = sj.text_profile(text)
+    prof = sj.text_profile(text, known)
     low = text.lower()
     return TextFeatures(
         text=text, weights=weights, total=sum(weights.values()) or 1.0,
@@ -289,9 +289,22 @@ def evidence_type(record: Record, profile: sj.Profile | None = None) -> str:
         org = profile.on("organism")
         if org and sj.HUMANS not in org:
             return "animal"
-        if cx.IN_VITRO.search(low):
+        if _laboratory(record.title + " " + record.abstract):
             return "in_vitro"
     return ""
+
+
+@lru_cache(maxsize=1)
+def _laboratory_uis() -> frozenset[str]:
+    from audit.scoring import mesh as mx
+    m = mx.load()
+    return frozenset(d.ui for d in map(m.named, cx.LABORATORY_HEADINGS) if d)
+
+
+def _laboratory(text: str) -> bool:
+    """Does the text name laboratory work (cells, cell lines, in vitro techniques), read by the term finder?"""
+    from audit.scoring import mesh as mx
+    return any(mt.ui in _laboratory_uis() for mt in mx.find_terms(text))
 
 
 def prepare_record(record: Record, idf: Idf | None = None, k: float = 0.6) -> RecordFeatures:
@@ -425,8 +438,27 @@ _DRIFT_PENALTY = {"disease": "drift_disease_penalty", "histology": "drift_diseas
                   "organism": "drift_species_penalty", "age": "drift_age_penalty"}
 
 
+def _names_host(claim: TextFeatures, subject: TextFeatures, cfg: ScoringConfig) -> bool:
+    """Does the claim name another species as a host of the subject's own infection ("Leishmania major in
+    hedgehogs" in a page on human cutaneous leishmaniasis)?  The animal reservoirs of a zoonosis are its
+    business; an experimental model (a mouse model of the disease) is not a host and still differs."""
+    infections = [u for u in subject.profile.on("disease")
+                  if any(t.startswith("C01") for t in sj.axis_trees(u).get("disease", ()))]
+    org = claim.profile.on("organism")
+    hosts = subject.profile.on("organism")
+    # (On a review of a zoonosis's animal reservoirs, whose subject is itself another species, every host is.)
+    return bool(infections) and bool(org) and sj.ANIMALS not in org and sj.HUMANS not in org and (
+        any(sj.related("disease", u, v, cfg.mesh_depth, cfg.mesh_depth_site)
+            for u in infections for v in claim.profile.on("disease"))
+        or bool(hosts) and sj.HUMANS not in hosts)
+
+
 def drift_score(claim: TextFeatures, subject: TextFeatures, cfg: ScoringConfig) -> tuple[float, list[sj.Conflict]]:
-    conf = subject_conflicts(claim, subject, cfg)
+    # A claim that names its own age group ("in children, ...") says whom it is about: it is checked against
+    # its source, not called a drift from the article's age group.
+    conf = [x for x in subject_conflicts(claim, subject, cfg) if x.axis != "age"]
+    if _names_host(claim, subject, cfg):
+        conf = [x for x in conf if x.axis != "organism"]
     pen = sum(getattr(cfg, _DRIFT_PENALTY[x.axis]) for x in conf)
     return max(0.0, 1.0 - pen), conf
 
@@ -470,6 +502,14 @@ def _thresholds(r: RecordFeatures, cfg: ScoringConfig) -> tuple[float, float]:
     return cfg.off_topic_threshold, cfg.relevant_threshold
 
 
+def _treatment_effect(c: TextFeatures, r: RecordFeatures, subject: TextFeatures) -> bool:
+    """Is the claim about an effect of the subject's treatment, and the source a study of it?  The claim names a
+    drug that the source studies and the subject's own sources treat it with (the speech effects of atypical
+    antipsychotics in a schizophrenia review): the source's other disease is the treatment's adverse effect."""
+    treated = subject.profile.names.get("treatment", set())
+    return bool(c.profile.on("treatment") & r.profile.named("treatment") & treated)
+
+
 def score_pair(claim_id: str, reference_id: str, c: TextFeatures, r: RecordFeatures, subject: TextFeatures,
                cfg: ScoringConfig) -> Pair:
     """One claim–source pair: relevance, subject fit, evidence type, numbers and a verdict."""
@@ -477,6 +517,15 @@ def score_pair(claim_id: str, reference_id: str, c: TextFeatures, r: RecordFeatu
     cconf = subject_conflicts(c, r, cfg)
     rel = _penalised(match, cconf, cfg)
     sconf = subject_conflicts(subject, r, cfg) if subject is not c else cconf
+    # A source on a companion of the subject (chronic kidney disease in a diabetes article whose own sources
+    # name albuminuria beside diabetes) is the subject's business.
+    sconf = [x for x in sconf if x.axis not in ("disease", "histology")
+             or not sj.accompanies(subject.profile, r.profile, x, cfg)]
+    if c.profile.on("age"):
+        # The claim names its age group: the source answers to the claim's, not to the article's.
+        sconf = [x for x in sconf if x.axis != "age"]
+    if _names_host(c, subject, cfg) and not any(x.axis == "organism" for x in cconf):
+        sconf = [x for x in sconf if x.axis != "organism"]     # a host the claim names, and its source studies
     subj = (_penalised(match_score(subject, r, cfg), sconf, cfg) if subject.weights else 1.0) \
         if subject is not c else rel
     claim_subj, _ = drift_score(c, subject, cfg)
@@ -486,6 +535,8 @@ def score_pair(claim_id: str, reference_id: str, c: TextFeatures, r: RecordFeatu
     off_thr, rel_thr = _thresholds(r, cfg)
     hard_s = [x for x in sconf if x.axis in ("disease", "histology")]
     hard_c = [x for x in cconf if x.axis in ("disease", "histology")]
+    if hard_s and not hard_c and _treatment_effect(c, r, subject):
+        hard_s = []
     soft = [x for x in sconf + cconf if x.axis in ("organism", "age")]
     reasons: list[str] = []
     severity = ""
@@ -564,24 +615,35 @@ def cached_record(record: Record) -> RecordFeatures:
     return rf
 
 
-def article_subject(article: Article, records: dict[str, Record], claims: list[TextFeatures] | None = None
-                    ) -> TextFeatures:
-    """The article's subject: its title or question, and, on axes those leave open, what its resolved
-    sources' major MeSH topics agree on, else what its claims agree on (a paper on sheep is on sheep)."""
+def article_subject(article: Article, records: dict[str, Record], claims: list[TextFeatures] | None = None,
+                    cfg: ScoringConfig | None = None) -> TextFeatures:
+    """The article's subject: its title or question, and, on axes those leave open, what most of its resolved
+    sources and cited claims agree on (a paper on sheep is on sheep; a handover note on several unrelated
+    patients is about none of them).  A side term of one claim or one source is not the subject."""
     subject = prepare_text(article.subject or article.title)
     prof = subject.profile
+    # "Animal" in a title ("animal reservoirs of Leishmania") names no species: the sources say which.
+    if prof.on("organism") == {sj.ANIMALS}:
+        del prof.about["organism"]
     sources = [cached_record(records[r.pmid]).profile for r in article.references
                if r.status == RESOLVED and r.pmid in records]
-    agreed_sources = sj.consensus([p for p in sources if p.origin == "mesh"])
-    agreed_claims = sj.consensus([c.profile for c in claims or []])
-    for ax in sj.AXES:
-        if prof.on(ax):
-            continue
-        for agreed in (agreed_sources, agreed_claims):
-            if agreed.on(ax):
-                prof.about[ax] = set(agreed.on(ax))
-                prof.weight.update({u: agreed.weight.get(u, 0.5) for u in agreed.on(ax)})
-                break
+    # Sources and claims are asked apart: a claim read from its source's title and that source are one voice.
+    # Claims count against all the cited claims: most state a finding and name no disease, and two of seven
+    # naming albuminuria do not make an answer on diabetes about albuminuria.
+    for agreed in (sj.consensus(sources), sj.consensus([c.profile for c in claims or []], of_all=True)):
+        for ax in sj.AXES:
+            if prof.on(ax) or not agreed.on(ax):
+                continue
+            prof.about[ax] = set(agreed.on(ax))
+            prof.weight.update({u: agreed.weight.get(u, 0.5) for u in agreed.on(ax)})
+    # Age groups are people's (MeSH gives them to human studies only): "older adults" are a human subject.
+    if prof.on("age") and not prof.on("organism"):
+        prof.add(sj.HUMANS)
+    # What the article's own sources name beside its subject is the subject's business (glaucoma and dry eye
+    # after cataract surgery, Down syndrome in tetralogy of Fallot): a claim about it does not drift.
+    for ax, uis in sj.companions(prof, sources, cfg or ScoringConfig()).items():
+        prof.names.setdefault(ax, set()).update(uis)
+        prof.companions.setdefault(ax, set()).update(uis)
     subject.topic = prof.describe()
     return subject
 
@@ -590,8 +652,9 @@ def score_article(article: Article, records: dict[str, Record], cfg: ScoringConf
                   ) -> tuple[list[Pair], list[ClaimDrift]]:
     """Every cited claim–reference pair of the article, and each cited claim's drift from the subject."""
     cited = [c for c in article.claims if c.citations]
-    feats = {c.id: prepare_text(c.text) for c in cited}
-    subject = article_subject(article, records, list(feats.values()))
+    known = initialisms(article.text)      # "DLBCL" in a claim, "diffuse large B-cell lymphoma" elsewhere
+    feats = {c.id: prepare_text(c.text, known=known) for c in cited}
+    subject = article_subject(article, records, list(feats.values()), cfg)
     refs = {r.id: r for r in article.references}
     sem = None
     if cfg.semantic:

@@ -15,8 +15,13 @@ relatedness signal (``relatedness``) for the relevance score.
 """
 from __future__ import annotations
 
+import bisect
+import os
+import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
+from audit.scoring import concepts as cx
 from audit.scoring import mesh as mx
 
 AXES = ("disease", "histology", "anatomy", "organism", "age")
@@ -34,12 +39,33 @@ _ANIMAL_MODELS = {"D023421", "D004195"}                           # Models, Anim
 # disease progression), which every field shares.  A descriptor filed there and elsewhere (Atrial
 # Fibrillation is C14 too) keeps its other places.
 _NOT_A_SUBJECT = ("C04.697", "C23", "C26")
+# Drugs, by substance (organic, heterocyclic, polycyclic compounds) and by pharmacological action: never a
+# subject, but what the subject's own sources treat it with (an antipsychotic's side effects are a psychosis
+# article's business).
+_DRUGS = ("D02.", "D03.", "D04.", "D27.505.")
 # Tops too vague to be a subject by themselves: "infection", "injury" (their kinds are subjects).
 _VAGUE_TOPS = ("C01", "C26")
 _ANATOMY = tuple(f"A{n:02d}" for n in list(range(1, 11)) + [14])
-# Life stages: only children against adults conflict (adults and the aged are both grown-ups).
+# Life stages: children against adults conflict, and young adults (MeSH: 19-24 years) against the aged (65 and
+# over); "adults" in general meet both, as do middle-aged adults.
 _YOUNG = ("M01.060.057", "M01.060.406", "M01.060.703")       # adolescent, child, infant
 _GROWN = ("M01.060.116",)                                      # adult, middle aged, aged
+_YOUNG_ADULT = "M01.060.116.815"
+_AGED = "M01.060.116.100"
+_MEETS = {"young": {"young"}, "grown": {"grown", "young_adult", "aged"}, "young_adult": {"grown", "young_adult"},
+          "aged": {"grown", "aged"}}
+
+
+def _stage(tree: str) -> str:
+    if tree.startswith(_YOUNG):
+        return "young"
+    if tree.startswith(_YOUNG_ADULT):
+        return "young_adult"
+    if tree.startswith(_AGED):
+        return "aged"
+    if tree.startswith(_GROWN):
+        return "grown"
+    return "any"
 
 
 def _axis(tree: str) -> str:
@@ -57,6 +83,8 @@ def _axis(tree: str) -> str:
         return "organism"
     if tree.startswith("M01.060."):
         return "age"
+    if tree.startswith(_DRUGS) and tree.count(".") >= 2:
+        return "treatment"
     return ""
 
 
@@ -114,6 +142,9 @@ def _shared_depth(a: str, b: str) -> int:
     return n
 
 
+_BY_PATHOGEN = ("C01.150.", "C01.610.", "C01.925.")     # bacterial, parasitic and viral infections
+
+
 def _related_trees(a: str, b: str, depth: int, site_depth: int | None = None) -> bool:
     if a == b or a.startswith(b + ".") or b.startswith(a + "."):
         return True
@@ -122,19 +153,35 @@ def _related_trees(a: str, b: str, depth: int, site_depth: int | None = None) ->
     # their own.
     if site_depth is not None and a.startswith("C04.588.") and b.startswith("C04.588."):
         return _shared_depth(a, b) >= site_depth
+    # Infections are filed by the pathogen's taxonomy the same way: strongyloidiasis and enterobiasis meet five
+    # levels down (nematode infections of one order) and are still different diseases.
+    if site_depth is not None and a.startswith(_BY_PATHOGEN) and b.startswith(_BY_PATHOGEN):
+        return _shared_depth(a, b) >= site_depth
     return _shared_depth(a, b) >= depth
+
+
+# Diseases and kinds of tumour are one hierarchy (C04): "Neoplasms" is an ancestor of "Lymphoma" though one is
+# read on the disease axis and the other on the tumour-type axis.  Relations between them use every tree number.
+_DISEASE_AXES = ("disease", "histology")
+
+
+def _relation_trees(ui: str, axis: str) -> tuple[str, ...]:
+    trees = axis_trees(ui)
+    if axis in _DISEASE_AXES:
+        return trees.get(axis, ()) + tuple(t for ax in _DISEASE_AXES if ax != axis for t in trees.get(ax, ()))
+    return trees.get(axis, ())
 
 
 def related(axis: str, a: str, b: str, depth: int, site_depth: int | None = None) -> bool:
     """Are two descriptors on one axis about the same thing, for conflict purposes?"""
     if a == b:
         return True
-    ta, tb = axis_trees(a).get(axis, ()), axis_trees(b).get(axis, ())
+    if axis in _DISEASE_AXES and bridged(a, b):
+        return True
+    ta, tb = _relation_trees(a, axis), _relation_trees(b, axis)
     if axis == "age":
-        stage = lambda ts: {("young" if t.startswith(_YOUNG) else "grown" if t.startswith(_GROWN) else "any")
-                            for t in ts}
-        sa, sb = stage(ta), stage(tb)
-        return bool(sa & sb) or "any" in sa | sb
+        sa, sb = {_stage(t) for t in ta}, {_stage(t) for t in tb}
+        return "any" in sa | sb or any(y in _MEETS[x] for x in sa for y in sb)
     if axis == "organism":
         human_a, human_b = a == HUMANS, b == HUMANS
         if human_a != human_b and ANIMALS in (a, b):
@@ -148,14 +195,85 @@ def related(axis: str, a: str, b: str, depth: int, site_depth: int | None = None
         sb = [t for t in tb if t.startswith("C04.588.")]
         if sa and sb:
             ta, tb = sa, sb
-    if axis == "histology":
-        depth += 1          # depth counts below the axis's root: tumour types start at C04.557, a level down
-    return any(_related_trees(x, y, depth, site_depth) for x in ta for y in tb)
+    hist = lambda x, y: depth + 1 if x.startswith("C04.557") and y.startswith("C04.557") else depth
+    # depth counts below the axis's root: tumour types start at C04.557, a level down
+    return any(_related_trees(x, y, hist(x, y), site_depth) for x in ta for y in tb)
 
 
 def _ancestor(axis: str, a: str, b: str) -> bool:
     """Is a a strict ancestor of b on the axis?"""
-    return a != b and any(y.startswith(x + ".") for x in axis_trees(a).get(axis, ()) for y in axis_trees(b).get(axis, ()))
+    return a != b and any(y.startswith(x + ".") for x in _relation_trees(a, axis) for y in _relation_trees(b, axis))
+
+
+# --------------------------------------------------------------------------- the poly-hierarchy
+
+@lru_cache(maxsize=1)
+def _disease_index() -> tuple[list[str], list[str]]:
+    """Every disease tree number (C, F03) in order, with its descriptor: what lies below a tree number is a range."""
+    rows = sorted((t, ui) for ui, (_, trees) in mx.load().descriptors.items() for t in (trees.split("|") if trees else ())
+                  if _axis(t) in _DISEASE_AXES)
+    return [t for t, _ in rows], [u for _, u in rows]
+
+
+@lru_cache(maxsize=50_000)
+def _below_tree(tree: str) -> frozenset[str]:
+    """Descriptors filed at or under a tree number."""
+    keys, uis = _disease_index()
+    out = set()
+    i = bisect.bisect_left(keys, tree)
+    while i < len(keys) and (keys[i] == tree or keys[i].startswith(tree + ".")):
+        out.add(uis[i])
+        i += 1
+    return frozenset(out)
+
+
+def _first_word(name: str) -> str:
+    return re.findall(r"[a-z]+", name.lower())[0] if re.search(r"[a-z]", name.lower()) else ""
+
+
+def _name_linked(a: str, b: str) -> bool:
+    """Does one heading name the other in its own words?  "Osteoporotic Fractures" are osteoporosis's, "Diabetic
+    Foot" diabetes's: MeSH files them elsewhere (fractures, foot diseases), their names say whose they are."""
+    m = mx.load()
+    da, db = m.get(a), m.get(b)
+    if not da or not db:
+        return False
+    for x, y in ((da, db), (db, da)):
+        head = _first_word(y.name)
+        if len(head) < 6:
+            continue
+        for w in re.findall(r"[a-z]+", x.name.lower()):
+            n = len(os.path.commonprefix([w, head]))
+            if w != head and n >= max(6, len(head) - 3):
+                return True
+    return False
+
+
+def bridged(a: str, b: str) -> bool:
+    """Does MeSH file some descriptor under both, from two branches?  Diabetic Nephropathies is under Diabetes
+    Mellitus and under Kidney Diseases, Hypertension, Renal under Hypertension and Kidney Diseases: a complication
+    shared by two branches makes them one subject's business.  Within one branch the tree depth decides; branch
+    tops (Neoplasms, Infections) are too wide to bridge anything.  A heading that names the other in its own
+    words (osteoporotic fractures) is bridged too."""
+    if a == b:
+        return True
+    key = (a, b) if a < b else (b, a)
+    got = _BRIDGES.get(key)
+    if got is None:
+        ta = {t for ax in _DISEASE_AXES for t in axis_trees(a).get(ax, ())}
+        tb = {t for ax in _DISEASE_AXES for t in axis_trees(b).get(ax, ())}
+        # Only as filed: lifting either side a level (so that kidney diseases meet type 2 diabetes through
+        # diabetes mellitus) was measured and let planted sources through (leishmaniasis met pneumonia).
+        got = (min((t.count(".") for t in ta | tb), default=0) >= 1
+               and any(x.split(".")[0] != y.split(".")[0] and _below_tree(x) & _below_tree(y) for x in ta for y in tb)) \
+            or _name_linked(a, b)
+        if len(_BRIDGES) > 200_000:
+            _BRIDGES.clear()
+        _BRIDGES[key] = got
+    return got
+
+
+_BRIDGES: dict[tuple[str, str], bool] = {}
 
 
 def similarity(axis: str, a: str, b: str) -> float:
@@ -182,6 +300,7 @@ class Profile:
     about: dict[str, set[str]] = field(default_factory=dict)
     names: dict[str, set[str]] = field(default_factory=dict)
     weight: dict[str, float] = field(default_factory=dict)   # major MeSH topics weigh 1, others less
+    companions: dict[str, set[str]] = field(default_factory=dict)   # an article's: what its sources name beside it
     origin: str = "text"             # text | mesh | title (a record with no abstract and no MeSH)
 
     def on(self, axis: str) -> set[str]:
@@ -212,12 +331,17 @@ class Profile:
         out = Profile(names={k: set(v) for k, v in self.names.items()}, weight=dict(self.weight), origin=self.origin)
         for ax, uis in self.about.items():
             keep = set()
+            # "Neoplasms" beside a squamous cell carcinoma of the head and neck says nothing more, though one is
+            # read as a disease and the other as a tumour type.
+            peers = uis | (set().union(*(self.about.get(a, set()) for a in _DISEASE_AXES)) if ax in _DISEASE_AXES
+                           else set())
             for u in uis:
-                tu = axis_trees(u).get(ax, ())
+                tu = _relation_trees(u, ax)
                 if ax == "organism" and u == ANIMALS and len(uis - {ANIMALS, HUMANS}) > 0:
                     continue        # the Animals tag beside Mice says nothing more
-                if any(v != u and any(y.startswith(x + ".") for x in tu for y in axis_trees(v).get(ax, ()))
-                       for v in uis):
+                if any(v != u and any(y.startswith(x + ".") for x in tu for y in _relation_trees(v, ax))
+                       for v in peers):
+                    out.names.setdefault(ax, set()).add(u)     # still named: it counts for relatedness
                     continue
                 keep.add(u)
             out.about[ax] = keep
@@ -234,43 +358,133 @@ class Profile:
         return ", ".join(parts)
 
 
-def text_profile(text: str) -> Profile:
-    """Descriptors named in a text (a title, question, claim or abstract)."""
+@lru_cache(maxsize=20_000)
+def _infection_of(written: str, name: str) -> str:
+    """The disease a pathogen's name points to, from the vocabulary: "<organism> infection" as MeSH lists it
+    ("HIV-1" by its genus HIV), the genus named as a disease the way MeSH names them (Strongyloides ->
+    strongyloidiasis, Echinococcus -> echinococcosis, Leishmania -> leishmaniasis), else the disease its name
+    begins with ("Middle East Respiratory Syndrome Coronavirus" -> the syndrome, dengue virus -> dengue)."""
+    m = mx.load()
+    names = [written, name]
+    d = m.named(name)
+    for t in (d.trees if d else ()):
+        parts = t.split(".")
+        names += [m.get(_UI_AT.get(".".join(parts[:k]), "")).name for k in range(len(parts) - 1, 2, -1)
+                  if m.get(_UI_AT.get(".".join(parts[:k]), ""))][:2]
+    disease = lambda ui: ui if ui and any(t.startswith("C") for t in m.get(ui).trees) else ""
+    for cand in names:
+        ui = disease(m.terms.get(mx.term_key(cand + " infection")))
+        if ui:
+            return ui
+    for cand in names:
+        genus = mx.term_key(cand).split()[:1]
+        for stem in {genus[0][:len(genus[0]) - k] for k in (0, 1, 2)} if genus and len(genus[0]) > 5 else ():
+            for suffix in ("iasis", "osis", "sis", "iosis"):
+                ui = disease(m.terms.get(stem + suffix))
+                if ui:
+                    return ui
+    words = mx.term_key(name).split()
+    for k in range(len(words) - 1, 0, -1):
+        ui = disease(m.terms.get(" ".join(words[:k])))
+        if ui:
+            return ui
+    return ""
+
+
+class _TreeIndex(dict):
+    """Tree number -> descriptor UI, built on first use."""
+
+    def get(self, key, default=None):
+        if not self:
+            self.update({t: ui for ui, (_, trees) in mx.load().descriptors.items() for t in (trees.split("|") if trees else ())})
+        return super().get(key, default)
+
+
+_UI_AT = _TreeIndex()
+
+
+@lru_cache(maxsize=1)
+def _organism_words() -> frozenset[str]:
+    """Words of the organisms' entry terms ("Mice, Inbred Strains", "Bacterial Strains")."""
+    m = mx.load()
+    out: set[str] = set()
+    for key, ui in m.terms.items():
+        d = m.get(ui)
+        if d and any(t.startswith("B") for t in d.trees):
+            out.update(key.split())
+    return frozenset(out)
+
+
+def _other_sense(mt, mentions, m) -> bool:
+    """An injury named by one word that the vocabulary also uses for organisms ("strains") is an injury only
+    beside a body part ("a hamstring strain"); "bacterial strains", "CF-1 mouse strains" or a material's strain
+    are not Sprains and Strains."""
+    d = m.get(mt.ui)
+    if not d or not d.trees or not all(t.startswith("C26") for t in d.trees):
+        return False
+    word = mx.term_key(mt.text)
+    if " " in word or word not in _organism_words():
+        return False
+    return not any("anatomy" in axis_trees(o.ui) and abs(o.start - mt.start) <= 60 for o in mentions if o is not mt)
+
+
+def text_profile(text: str, known: dict[str, str] | None = None) -> Profile:
+    """Descriptors named in a text (a title, question, claim or abstract); ``known``: the article's abbreviations."""
     p = Profile()
     m = mx.load()
-    for mt in mx.find_terms(text):
+    species: dict[str, int] = {}
+    mentions = mx.find_terms(text, known=known)
+    for mt in mentions:
+        if _other_sense(mt, mentions, m):
+            continue
+        if "organism" in axis_trees(_canonical(mt.ui)) and _canonical(mt.ui) != ANIMALS:
+            species[_canonical(mt.ui)] = species.get(_canonical(mt.ui), 0) + 1
         p.add(mt.ui)
         d = m.get(mt.ui)
         # A pathogen names its infection: "Enterobius vermicularis eggs" is about enterobiasis, "Plasmodium"
         # about malaria (MeSH lists "<organism> infection" as an entry term of the disease).
         if d and any(t.startswith(("B01", "B02", "B03", "B04")) and not t.startswith("B01.050.150") for t in d.trees):
-            for cand in (mt.text, d.name):
-                ui = m.terms.get(mx.term_key(cand + " infection"))
-                if ui:
-                    p.add(ui)
-                    break
+            ui = _infection_of(mt.text, d.name)
+            if ui:
+                p.add(ui)
+    # The study population is the species a text keeps naming: an abstract on mice deficient in MDA5 that once
+    # mentions "human disease" is about mice (MeSH would tag it Mice, not Humans).
+    if species:
+        top = max(species.values())
+        # ("animals" names no species: it neither outnumbers one nor is outnumbered.)
+        p.about["organism"] = {u for u in p.about.get("organism", set()) if 2 * species.get(u, top) > top}
     return p.most_specific()
+
+
+def _ui_of(descriptor: str) -> str:
+    """Older MEDLINE files name a heading without its UI: the vocabulary gives it."""
+    d = mx.load().named(descriptor) if descriptor else None
+    return d.ui if d else ""
 
 
 def record_profile(mesh_headings, title: str, abstract: str) -> Profile:
     """A source's profile: its major MeSH topics and title make its topic, every heading and the
     abstract what it names.  With no MeSH, the title and abstract (and with no abstract, the title)."""
     p = Profile(origin="mesh" if mesh_headings else ("text" if abstract else "title"))
+    abstract = " ".join(x for x in re.split(r"(?<=[.;])\s+", abstract) if not cx.EXCLUSION.search(x)) if abstract \
+        else abstract
     majors = [h for h in mesh_headings if h.major]
     for h in mesh_headings:
-        if not h.ui:
+        ui = h.ui or _ui_of(h.descriptor)
+        if not ui:
             continue
         # Species and age groups are check tags, never major: they say whom the study is about.
-        tag = set(axis_trees(_canonical(h.ui))) & {"organism", "age"}
-        p.add(h.ui, about=h.major or not majors or bool(tag), weight=1.0 if h.major else 0.5)
-        p.add(h.ui, about=False)
+        tag = set(axis_trees(_canonical(ui))) & {"organism", "age"}
+        p.add(ui, about=h.major or not majors or bool(tag), weight=1.0 if h.major else 0.5)
+        p.add(ui, about=False)
     title_p = text_profile(title)
     if mesh_headings:
         # The title adds to the topic only on axes the headings leave empty ("in sheep" with no tag).
         for ax, uis in title_p.about.items():
             if not p.on(ax) and not p.names.get(ax):
                 p.about.setdefault(ax, set()).update(uis)
-            p.names.setdefault(ax, set()).update(uis)
+            if ax not in ("organism", "age") or not p.on(ax):
+                p.names.setdefault(ax, set()).update(uis)
     else:
         p.merge(title_p)
         if abstract:
@@ -281,14 +495,20 @@ def record_profile(mesh_headings, title: str, abstract: str) -> Profile:
                     p.about.setdefault(ax, set()).update(uis)
                 p.names.setdefault(ax, set()).update(uis)
     for ax, uis in text_profile(abstract).about.items() if (abstract and mesh_headings) else ():
+        # Species and age are check tags, complete where the headings give them: a rat study whose abstract
+        # speaks of "humans" is not a human study in passing.
+        if ax in ("organism", "age") and p.on(ax):
+            continue
         p.names.setdefault(ax, set()).update(uis)
     return p.most_specific()
 
 
-def consensus(profiles: list[Profile], min_count: int = 2, share: float = 0.5) -> Profile:
-    """What most of several profiles agree on: per axis, descriptors related to at least ``share`` of
-    those naming the axis (and at least ``min_count``)."""
+def consensus(profiles: list[Profile], min_count: int = 2, share: float = 0.5, of_all: bool = False) -> Profile:
+    """What most of several profiles agree on: per axis, descriptors related to at least ``share`` of the
+    profiles that name anything (``of_all``: of all of them), and to at least ``min_count``.  Counting only those
+    naming the axis would let two sources of ten, or one claim's side term, become the subject."""
     out = Profile()
+    speaking = profiles if of_all else [p for p in profiles if p.recognised() or p.on("age")]
     for ax in AXES:
         naming = [p for p in profiles if p.on(ax)]
         if len(naming) < min_count:
@@ -299,7 +519,7 @@ def consensus(profiles: list[Profile], min_count: int = 2, share: float = 0.5) -
                 counts[u] = counts.get(u, 0) + 1
         for u, n in counts.items():
             agree = sum(1 for p in naming if any(related(ax, u, v, 99) for v in p.on(ax)))
-            if agree >= max(min_count, share * len(naming)):
+            if agree >= max(min_count, share * len(speaking)):
                 out.about.setdefault(ax, set()).add(u)
                 out.weight[u] = n / len(naming)
     return out.most_specific()
@@ -345,6 +565,41 @@ def conflicts(a: Profile, b: Profile, depth: int, axes=CONFLICT_AXES, organism_d
         out.append(Conflict(ax, sorted(mine, key=lambda u: -a.weight.get(u, 0)),
                             sorted(theirs, key=lambda u: -b.weight.get(u, 0))))
     return out
+
+
+def companions(subject: Profile, sources: list[Profile], cfg) -> dict[str, set[str]]:
+    """Diseases, tumour types and drugs that the subject's own sources name beside it (co-occurrence in a record's
+    headings, title or abstract): a complication, comorbidity or risk factor of the subject, or its treatment, by
+    the sources' own account.  Only sources on the subject count: one that names the subject's disease and conflicts with it
+    on no axis."""
+    out: dict[str, set[str]] = {}
+    if not any(subject.on(ax) for ax in _DISEASE_AXES):
+        return out
+    for src in sources:
+        mentions = {ax: src.named(ax) for ax in _DISEASE_AXES + ("treatment",)}
+        if not any(related(ax, x, y, cfg.mesh_depth, cfg.mesh_depth_site) for ax in _DISEASE_AXES
+                   for x in subject.on(ax) for y in mentions[ax]):
+            continue
+        if conflicts(subject, src, cfg.mesh_depth, axes=_DISEASE_AXES, site_depth=cfg.mesh_depth_site):
+            continue
+        for ax, uis in mentions.items():
+            out.setdefault(ax, set()).update(uis)
+    return out
+
+
+def accompanies(subject: Profile, source: Profile, conflict: Conflict, cfg) -> bool:
+    """Is a source's conflicting topic one of the subject's companions (a complication, comorbidity or risk factor
+    its own sources name beside it), and not merely a wider heading of the subject?"""
+    ax = conflict.axis
+    # A near sibling the tree tells apart (trypanosomiasis beside leishmaniasis: one order of parasites) is another
+    # disease even where a source screens for both.
+    near = lambda c: any(_shared_depth(t, u) >= 3 and not related(ax, c, x, cfg.mesh_depth, cfg.mesh_depth_site)
+                         for x in subject.on(ax) for t in _relation_trees(c, ax) for u in _relation_trees(x, ax))
+    comp = {c for c in subject.companions.get(ax, set()) if not near(c)}
+    return any(related(conflict.axis, c, y, cfg.mesh_depth, cfg.mesh_depth_site)
+               and not any(_ancestor(conflict.axis, c, x) or c == x for x in subject.on(conflict.axis))
+               and not _ancestor(conflict.axis, y, c)
+               for c in comp for y in source.on(conflict.axis))
 
 
 def closeness(a: Profile, b: Profile, axes) -> float:
