@@ -16,7 +16,7 @@ from typing import Any, Iterable
 from audit.changes import finding_identities, statuses
 from audit.models import (NOT_FOUND, RESOLVED, SEVERITIES, ArticleAudit, Record, to_dict)
 
-from . import csvout, pages
+from . import csvout, findings_view, pages
 
 SCHEMA_VERSION = 1
 PMID_RE = re.compile(r"^[1-9]\d{0,9}$")
@@ -105,7 +105,7 @@ def article_report(audit: ArticleAudit, diff: dict | None = None) -> dict:
     findings = [{"kind": f.kind, "severity": f.severity, "claim_id": f.claim_id,
                  "reference_id": f.reference_id, "pmid": f.pmid, "message": f.message,
                  "claim_text": claim_text.get(f.claim_id, "") if f.claim_id else "",
-                 "identity": ident}
+                 "detail": f.detail, "identity": ident}
                 for f, ident in zip(audit.findings, identities)]
     if diff is not None:
         marks = statuses(diff, identities)
@@ -129,6 +129,12 @@ def article_report(audit: ArticleAudit, diff: dict | None = None) -> dict:
         out["error"] = audit.error
     if diff is not None:
         out["diff"] = {k: list(diff.get(k) or []) for k in ("new", "persisting", "resolved")}
+    out["problems"] = findings_view.problems(out)
+    for p in out["problems"]:
+        for i in p["findings"]:
+            findings[i]["problem"] = p["id"]
+        if diff is not None:
+            p["status"] = "new" if any(findings[i]["status"] == "new" for i in p["findings"]) else "persisting"
     return out
 
 
