@@ -67,7 +67,8 @@
     document.getElementById('changes-section').hidden = false;
     var box = document.getElementById('changes');
     var cards = add(box, el('div', 'totals'));
-    [['new', 'new findings'], ['persisting', 'persisting'], ['resolved', 'resolved']].forEach(function (kv) {
+    // "fixed", not "resolved": a resolved reference is one found in PubMed.
+    [['new', 'new findings'], ['persisting', 'still present'], ['resolved', 'fixed']].forEach(function (kv) {
       var c = add(cards, el('div', 'card change-' + kv[0]));
       c.id = 'count-' + kv[0];
       add(c, el('strong', null, (ch[kv[0]] || {}).count || 0));
@@ -79,7 +80,7 @@
       var det = add(box, el('details', 'change-list'));
       det.id = 'changes-' + k;
       if (k !== 'persisting') det.open = true;
-      add(det, el('summary', null, k.charAt(0).toUpperCase() + k.slice(1) + ' (' + part.count + ')'));
+      add(det, el('summary', null, { 'new': 'New', persisting: 'Still present', resolved: 'Fixed' }[k] + ' (' + part.count + ')'));
       var tbl = add(det, el('table', 'changes'));
       var hr = add(add(tbl, el('thead')), el('tr'));
       ['article', 'severity', 'kind', 'finding', 'claim'].forEach(function (h) { add(hr, el('th', null, h)); });
