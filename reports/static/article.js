@@ -404,16 +404,20 @@
       });
     }
     var sg = pr.suggestions;
-    if (sg && !compact) {
+    if (sg && compact) {
+      var n1 = (sg.supporting || []).length, n2 = (sg.related || []).length;
+      add(txt, el('div', 'parts suggestion-count', [n1 ? n1 + ' record(s) that support the claim' : '',
+        n2 ? n2 + ' related record(s) to look at' : ''].filter(Boolean).join('; ')));
+    } else if (sg) {
       [['supporting', 'Records that support the claim (suggestions for the author)'],
        ['related', 'Related records to look at (not shown to support the claim)']].forEach(function (kv) {
         var list = sg[kv[0]] || [];
         if (!list.length) return;
         var box = add(txt, el('div', 'suggestions ' + kv[0]));
         add(box, el('p', 'label', kv[1]));
-        var ul = add(box, el('ul'));
+        var ul = add(box, el('div', 'cands'));
         list.forEach(function (c) {
-          var it = add(ul, el('li'));
+          var it = add(ul, el('div', 'cand'));
           add(it, el('span', 'cand-title', c.title || '(no title)'));
           add(it, el('span', 'hint', ' ' + [c.journal, c.year].filter(Boolean).join(' \u00b7 ') + ' '));
           add(it, CA.pubmedLink(c.pmid, 'PMID ' + c.pmid));
@@ -423,10 +427,10 @@
     if (pr.review && pr.review.note) add(txt, el('p', 'review-note', 'Reviewer\u2019s note: ' + pr.review.note));
     var det = add(li, el('details', 'finding-details'));
     add(det, el('summary', null, 'details'));
-    var ul2 = add(det, el('ul', 'messages'));
+    var ul2 = add(det, el('div', 'messages'));
     (pr.findings || []).forEach(function (i) {
       var f = (D.findings || [])[i] || {};
-      var m = add(ul2, el('li'));
+      var m = add(ul2, el('div', 'msg'));
       add(m, CA.badge('sev', f.severity));
       add(m, el('span', 'kind', ' ' + String(f.kind || '').replace(/_/g, ' ') + ': '));
       add(m, el('span', 'message', f.message || ''));
