@@ -246,10 +246,13 @@ def changes(report: dict, probs: list[dict]) -> dict | None:
     diff = report.get("diff")
     if diff is None:
         return None
+    def dismissed(p: dict) -> bool:       # a reviewer's "false alarm" is neither new nor still present
+        return (p.get("review") or {}).get("decision") == "dismissed"
     new = [{"problem": p["id"], "kind": p["kind"], "severity": p["severity"], "marker": p["marker"],
-            "quote": p["quote"], "what": p["what"]} for p in probs if p.get("status") == "new"]
+            "quote": p["quote"], "what": p["what"]} for p in probs if p.get("status") == "new" and not dismissed(p)]
     fixed = [{"kind": r.get("kind"), "severity": r.get("severity"), "marker": "",
               "quote": shorten(r.get("claim_text") or ""), "what": what(r, "the cited paper")}
              for r in diff.get("resolved") or []]
     fixed.sort(key=lambda x: (SEVERITY_RANK.get(x["severity"], 3), x["quote"], x["what"]))
-    return {"new": new, "persisting": sum(1 for p in probs if p.get("status") == "persisting"), "fixed": fixed}
+    return {"new": new, "persisting": sum(1 for p in probs if p.get("status") == "persisting" and not dismissed(p)),
+            "fixed": fixed, "dismissed": sum(1 for p in probs if dismissed(p))}

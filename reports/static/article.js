@@ -371,7 +371,7 @@
     var head = add(li, el('div', 'finding-head'));
     add(head, CA.badge('sev', pr.severity));
     add(head, el('span', 'kind', ' ' + String(pr.kind || '').replace(/_/g, ' ')));
-    if (pr.status === 'new') add(head, el('span', 'badge new', 'new'));
+    if (pr.status === 'new' && !(pr.review && pr.review.decision === 'dismissed')) add(head, el('span', 'badge new', 'new'));
     if (pr.review) add(head, el('span', 'badge review review-' + String(pr.review.decision).replace(/[^a-z]/g, ''),
                                 pr.review.decision === 'dismissed' ? 'dismissed as a false alarm' : pr.review.decision));
     var txt = add(li, el('div', 'finding-text'));
@@ -544,7 +544,7 @@
     sec.hidden = false;
     var cards = add(document.getElementById('changes-counts'), el('div', 'totals'));
     [['new', ch['new'].length, 'new'], ['persisting', ch.persisting, 'still present'],
-     ['fixed', ch.fixed.length, 'fixed']].forEach(function (kv) {
+     ['fixed', ch.fixed.length, 'fixed'], ['dismissed', ch.dismissed || 0, 'dismissed by a reviewer']].forEach(function (kv) {
       var c = add(cards, el('div', 'card change-' + kv[0]));
       c.id = 'change-' + kv[0];
       add(c, el('strong', null, kv[1]));
