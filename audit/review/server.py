@@ -57,7 +57,7 @@ def _csp() -> str:
 
 def _page(title: str, body: str) -> str:
     return (f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{_e(title)}</title>"
-            f"<meta name=\"referrer\" content=\"no-referrer\"><style>{_CSS}</style></head>"
+            f"<meta name=\"referrer\" content=\"same-origin\"><style>{_CSS}</style></head>"
             f"<body class=\"review-page\">{body}</body></html>")
 
 
@@ -157,7 +157,7 @@ def make_app(review: Review):
     from starlette.staticfiles import StaticFiles
 
     headers = {"Content-Security-Policy": _csp(), "X-Content-Type-Options": "nosniff",
-               "Referrer-Policy": "no-referrer", "X-Frame-Options": "DENY", "Cache-Control": "no-store"}
+               "Referrer-Policy": "same-origin", "X-Frame-Options": "DENY", "Cache-Control": "no-store"}
 
     class Guard(BaseHTTPMiddleware):
         async def dispatch(self, request, call_next):
