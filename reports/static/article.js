@@ -579,7 +579,8 @@
     identified: 'likely source identified (not given in the article)',
     not_identified: 'source not identified',
     suggested: 'records offered for a citation that does not support its claim',
-    none_found: 'no record found to offer'
+    none_found: 'no record found to offer',
+    search_failed: 'search failed'
   };
 
   function sourceSearches() {
@@ -613,7 +614,7 @@
         add(li, el('div', 'why', cd.why));
         add(li, CA.pubmedLink(cd.pmid, 'PMID ' + cd.pmid));
       });
-      if (!(s.candidates || []).length) add(sec, el('p', 'hint', 'No candidate record was found.'));
+      if (!(s.candidates || []).length) add(sec, el('p', 'hint', s.status === 'search_failed' ? 'Search failed: nothing can be said about PubMed; re-run.' : 'No candidate record was found.'));
       var det = add(sec, el('details', 'query-log'));
       add(det, el('summary', null, 'Queries sent (' + (s.queries || []).length + ')'));
       var tb = add(add(det, el('table', 'queries')), el('tbody'));
