@@ -212,20 +212,6 @@ class SourceFinder:
             s.note += "; offline: only the local index was searched"
         return _unless_failed(s)
 
-
-def _unless_failed(s: SourceSearch) -> SourceSearch:
-    """A search that found nothing while a PubMed query went unanswered says nothing: search failed.
-
-    "Not identified" and "none found" are conclusions about PubMed; with a query lost
-    to an outage they would be said without evidence (what was found still stands).
-    """
-    why = s.unanswered()
-    if why and s.status in (NOT_IDENTIFIED, NONE_FOUND):
-        s.status = SEARCH_FAILED
-        s.note = f"search failed: {why[:200]}; re-run to search again"
-    return s
-
-
     def _judge_support(self, claim: str, cands: list[Candidate]) -> None:
         """Mark the candidates that support the claim: relevant to it, and the stance step
         (audit/scoring/stance.py) says its abstract states the claim's finding.  Without the
@@ -250,6 +236,19 @@ def _unless_failed(s: SourceSearch) -> SourceSearch:
             rec = self.searcher.index.records[c.pmid]
             c.supports = (c.verdict == RELEVANT and st.verdict == SUPPORTS and not st.overstated
                           and names_rarest_word(claim, f"{rec.title} {rec.abstract}"))
+
+
+def _unless_failed(s: SourceSearch) -> SourceSearch:
+    """A search that found nothing while a PubMed query went unanswered says nothing: search failed.
+
+    "Not identified" and "none found" are conclusions about PubMed; with a query lost
+    to an outage they would be said without evidence (what was found still stands).
+    """
+    why = s.unanswered()
+    if why and s.status in (NOT_IDENTIFIED, NONE_FOUND):
+        s.status = SEARCH_FAILED
+        s.note = f"search failed: {why[:200]}; re-run to search again"
+    return s
 
 
 def names_rarest_word(claim: str, source: str) -> bool:
