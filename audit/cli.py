@@ -126,6 +126,19 @@ def cmd_recheck(args: argparse.Namespace) -> int:
     return _degraded(s)
 
 
+def cmd_review(args: argparse.Namespace) -> int:
+    from audit.config import load_config
+    from audit.review import server
+
+    cfg = load_config(_config_path(args.config))
+    if args.export:
+        n = server.export(cfg, args.export)
+        print(f"Exported {n} decision(s) to {args.export}")
+        return 0
+    server.serve(cfg, args.host, args.port, args.token or os.environ.get(server.TOKEN_ENV) or None)
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from flows.deploy import serve_cli
     return serve_cli(args)
@@ -169,9 +182,17 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--config", default="config.yaml")
     s.set_defaults(func=cmd_serve)
 
+    v = sub.add_parser("review", parents=[common], help="serve the reports to confirm or dismiss findings")
+    v.add_argument("--config", default="config.yaml")
+    v.add_argument("--host", default="127.0.0.1", help="address to bind (another than 127.0.0.1 needs --token)")
+    v.add_argument("--port", type=int, default=8770)
+    v.add_argument("--token", default=None, help="asked of every request (also CITEAUDIT_REVIEW_TOKEN)")
+    v.add_argument("--export", default=None, metavar="CSV", help="write every decision to this CSV and exit")
+    v.set_defaults(func=cmd_review)
+
     # Subcommands owning their own options.
     sub.add_parser("eutils-server", help="local E-utilities server for tests and benchmarks", add_help=False)
-    sub.add_parser("eval", help="evaluate on labelled data (articles, scifact, topic, retrieval; stance, fit-stance)", add_help=False)
+    sub.add_parser("eval", help="evaluate on labelled data (articles, scifact, topic, retrieval; stance, fit-stance; decisions)", add_help=False)
     return p
 
 
@@ -187,6 +208,13 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["eval"] and argv[1:2] and argv[1] in ("stance", "fit-stance"):
         from audit.evaluation.stance_eval import main as stance_main
         return stance_main(argv[1:]) or 0
+    if argv[:2] == ["eval", "decisions"]:
+        from audit.evaluation.decisions import main as decisions_main
+        try:
+            return decisions_main(argv[2:]) or 0
+        except BadInputError as exc:
+            print(f"citeaudit: {_one_line(exc)}", file=sys.stderr)
+            return EXIT_USER
     if argv and argv[0] == "eval":
         from audit.evaluation.evaluate import main as eval_main
         return eval_main(argv[1:]) or 0

@@ -159,10 +159,33 @@ ALTER TABLE run_articles ADD COLUMN faults TEXT;
 ALTER TABLE article_state ADD COLUMN report_sha TEXT
 """
 
+# Version 4: reviewers' decisions on findings (``citeaudit review``).  A decision is kept by the
+# finding's identity (article, claim text, reference, kind) and the key of the cited record when it
+# was taken: it holds while both are unchanged, so an edited claim or a changed record reopens it.
+_V4_DECISIONS = """
+CREATE TABLE decisions (
+    article_id TEXT NOT NULL,
+    identity TEXT NOT NULL,             -- Finding identity (audit/changes.py)
+    record_key TEXT NOT NULL,           -- audit/review/decisions.record_key of the cited record ('' none)
+    decision TEXT NOT NULL CHECK (decision IN ('confirmed', 'dismissed')),
+    note TEXT NOT NULL DEFAULT '',
+    kind TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    message TEXT NOT NULL,
+    claim_text TEXT NOT NULL DEFAULT '',
+    pmid TEXT,
+    decided_at REAL NOT NULL,
+    PRIMARY KEY (article_id, identity)
+);
+CREATE INDEX decisions_kind ON decisions (kind)
+"""
+DECISION_FIELDS = ("article_id", "identity", "record_key", "decision", "note", "kind", "severity", "message",
+                   "claim_text", "pmid", "decided_at")
+
 SCHEMA = Schema(
     kind="history",
     application_id=0x43414849,   # "CAHI"
-    migrations=(_V1, _v2_json_and_keys, _V3),
+    migrations=(_V1, _v2_json_and_keys, _V3, _V4_DECISIONS),
     disposable=False,
     verify=True,
     recover=("restore it from a backup, or move it away (e.g. add .bad to its name) to start a new "
@@ -675,3 +698,36 @@ class History:
                 c.execute("DELETE FROM findings WHERE run_id=?", (rid,))
                 c.execute("DELETE FROM run_articles WHERE run_id=?", (rid,))
         return len(old)
+
+    # -- reviewers' decisions (citeaudit review) -------------------------------------------
+    def set_decisions(self, rows: Sequence[dict], now: float | None = None) -> None:
+        """Store decisions (one per finding identity of an article; a new one replaces the old)."""
+        now = time.time() if now is None else now
+        with self._txn() as con:
+            con.executemany(
+                f"INSERT OR REPLACE INTO decisions ({', '.join(DECISION_FIELDS)}) VALUES "
+                f"({', '.join('?' * len(DECISION_FIELDS))})",
+                [tuple(now if k == "decided_at" else (r.get(k) if r.get(k) is not None else
+                                                      ("" if k in ("note", "claim_text", "record_key") else None))
+                       for k in DECISION_FIELDS) for r in rows])
+
+    def clear_decisions(self, article_id: str, identities: Iterable[str]) -> None:
+        with self._txn() as con:
+            con.executemany("DELETE FROM decisions WHERE article_id=? AND identity=?",
+                            [(article_id, i) for i in identities])
+
+    def decisions(self, article_ids: Iterable[str] | None = None) -> list[dict]:
+        """Every decision (of the given articles), oldest first."""
+        cols = ", ".join(DECISION_FIELDS)
+        con = self._conn()
+        if article_ids is None:
+            cur = con.execute(f"SELECT {cols} FROM decisions ORDER BY decided_at, article_id, identity")
+            return [dict(zip(DECISION_FIELDS, r)) for r in cur]
+        out: list[dict] = []
+        ids = list(article_ids)
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            cur = con.execute(f"SELECT {cols} FROM decisions WHERE article_id IN ({','.join('?' * len(chunk))}) "
+                              "ORDER BY decided_at, article_id, identity", chunk)
+            out += [dict(zip(DECISION_FIELDS, r)) for r in cur]
+        return out

@@ -239,6 +239,8 @@ class Candidate:
     verdict: str                 # the scorer's verdict for claim and record (relevant, weak, off_topic)
     why: str                     # the reasons, in words
     found_by: list[int] = field(default_factory=list)  # indexes into SourceSearch.queries
+    stance: str = ""             # suggest: what the record says about the claim ("" when not judged)
+    supports: bool = False       # suggest: relevant AND its stance supports the claim (never guessed)
 
 
 # SourceSearch.purpose / status

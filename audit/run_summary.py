@@ -145,6 +145,10 @@ def finish(plan: "RunPlan", history, run, ids: list[str], results: dict, stats: 
         run_info.update({k: [_public(r) for r in index_diff.get(k) or []] for k in ("new", "persisting", "resolved")})
     run_info["source"] = stats
     index = write_run_index(out_dir, reports, run_info)
+    if history is not None:
+        # Reviewers' decisions that still hold (citeaudit review) are marked in the static reports.
+        from reports.writer import apply_decisions
+        apply_decisions(out_dir, history.decisions(), None if plan.kind != RECHECK else ids)
     summary.update({"index": str(index), "run_json": str(out_dir / "run.json"),
                     "seconds": round(time.time() - t0, 3), "source": stats})
     if history is not None:

@@ -26,7 +26,8 @@ from typing import Iterable
 from audit.config import ScoringConfig, SourcesConfig
 from audit.findings import journal_matches
 from audit.models import (CONTRADICTS, IDENTIFIED, IDENTIFY, NONE_FOUND, NOT_IDENTIFIED, OFF_TOPIC, RELEVANT,
-                          SEARCH_FAILED, SUGGEST, SUGGESTED, WEAK, ArticleAudit, Candidate, Claim, Finding, Record, SourceSearch)
+                          SEARCH_FAILED, SUGGEST, SUGGESTED, SUPPORTS, WEAK, ArticleAudit, Candidate, Claim, Finding,
+                          Record, SourceSearch)
 from audit.pubmed.local_index import LocalIndex
 from audit.pubmed.search import Cues, Gathered, Searcher, claim_cues, finding_text
 from audit.scoring.score import (TextFeatures, cached_record, prepare_text, score_pair, shared_terms,
@@ -203,12 +204,38 @@ class SourceFinder:
         cf = prepare_text(claim.text)
         ranked = [r for r in ranked if r.pmid != cited_pmid]
         cands = self._candidates(ranked, cf, subject, g, lambda r, p: p.verdict == RELEVANT)
+        self._judge_support(claim.text, cands)
         s = SourceSearch(claim_id=claim.id, purpose=SUGGEST, status=SUGGESTED if cands else NONE_FOUND,
                          mode=self.mode, reference_id=reference_id, queries=g.queries, candidates=cands,
                          note=f"citation judged {verdict.replace('_', ' ')}")
         if not self.searcher.online:
             s.note += "; offline: only the local index was searched"
         return _unless_failed(s)
+
+    def _judge_support(self, claim: str, cands: list[Candidate]) -> None:
+        """Mark the candidates that support the claim: relevant to it, and the stance step
+        (audit/scoring/stance.py) says its abstract states the claim's finding.  Without the
+        stance step (scoring.semantic off) nothing is called supporting: the records are
+        offered as related records to look at."""
+        if not cands or not (self.scoring.semantic and self.scoring.stance):
+            return
+        from audit.scoring import semantic
+        if not semantic.available():
+            return
+        import numpy as np
+        from audit.scoring.stance import judge, source_sentences
+        todo = [(c, source_sentences(self.searcher.index.records[c.pmid].abstract)) for c in cands]
+        todo = [(c, ss) for c, ss in todo if ss]
+        if not todo:
+            return
+        texts = list(dict.fromkeys([claim] + [x for _, ss in todo for x in ss]))
+        vecs = dict(zip(texts, semantic.default_embedder().embed(texts)))
+        for c, ss in todo:
+            st = judge(claim, vecs[claim], ss, np.stack([vecs[x] for x in ss]))
+            c.stance = "overstated" if st.overstated else st.verdict
+            rec = self.searcher.index.records[c.pmid]
+            c.supports = (c.verdict == RELEVANT and st.verdict == SUPPORTS and not st.overstated
+                          and names_rarest_word(claim, f"{rec.title} {rec.abstract}"))
 
 
 def _unless_failed(s: SourceSearch) -> SourceSearch:
@@ -222,6 +249,20 @@ def _unless_failed(s: SourceSearch) -> SourceSearch:
         s.status = SEARCH_FAILED
         s.note = f"search failed: {why[:200]}; re-run to search again"
     return s
+
+
+def names_rarest_word(claim: str, source: str) -> bool:
+    """Does the source use the claim's rarest content word (its most specific term: a drug, a
+    mutation)?  A trial of another drug can read like support to the stance model ("prolonged
+    survival in patients with lung cancer"); a record that never names what the claim is about
+    does not support it."""
+    from audit.scoring.score import STOPWORDS, default_idf, stem, tokens
+    idf = default_idf()
+    words = {stem(w) for w in tokens(claim) if w not in STOPWORDS and not w.isdigit()}
+    if not words:
+        return True
+    rarest = max(sorted(words), key=idf)
+    return rarest in {stem(w) for w in tokens(source)}
 
 
 def find_sources(audit: ArticleAudit, finder: SourceFinder) -> ArticleAudit:
@@ -291,9 +332,13 @@ def source_findings(searches: list[SourceSearch], records: dict[str, Record] | N
                                f"identified ({n} quer{'y' if n == 1 else 'ies'}{best}){where}.",
                                s.claim_id, None, None))
         elif s.status == SUGGESTED:
-            ids = ", ".join(c.pmid for c in s.candidates)
+            # "Support" only where relevance and stance both said so; the rest are only related.
+            yes = ", ".join(c.pmid for c in s.candidates if c.supports)
+            rest = ", ".join(c.pmid for c in s.candidates if not c.supports)
+            said = [f"records that support it, as suggestions for the author: PMID {yes}" if yes else "",
+                    f"related records to look at (not shown to support it): PMID {rest}" if rest else ""]
             out.append(Finding("suggested_sources", "low",
-                               f"Claim {s.claim_id}: reference {s.reference_id} does not support it; records that "
-                               f"do, as suggestions for the author: PMID {ids}{where}.",
+                               f"Claim {s.claim_id}: reference {s.reference_id} does not support it; "
+                               f"{'; '.join(x for x in said if x)}{where}.",
                                s.claim_id, s.reference_id, None))
     return out

@@ -5,7 +5,8 @@ import csv
 import io
 import re
 
-COLUMNS = ["article_id", "kind", "severity", "claim_id", "reference_id", "pmid", "message", "claim_text"]
+COLUMNS = ["article_id", "kind", "severity", "claim_id", "reference_id", "pmid", "message", "claim_text",
+           "problem", "decision", "decision_note"]
 # Spreadsheets run a cell that starts with these as a formula (OWASP CSV injection list);
 # article text can start with any of them ("-1+1+cmd|' /C calc'!A0", "-2+HYPERLINK(...)").
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

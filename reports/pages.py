@@ -16,6 +16,7 @@ from functools import lru_cache
 from importlib import resources
 from string import Template
 
+from . import findings_view
 from .highlight import article_segments, numbers, shared_marks
 
 _JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
@@ -68,6 +69,7 @@ def _pair_view(pair: dict, claim: dict | None, ref: dict | None) -> dict:
     nums = [n for n in numbers(claim_text) if n not in unsupported]
     in_abstract = [n for n in nums if shared_marks(abstract, [], [n])]
     return dict(pair,
+                plain_explanation=findings_view.sentence(findings_view.plain(pair.get("explanation") or "")),
                 claim_marks=shared_marks(claim_text, terms, in_abstract),
                 abstract_marks=shared_marks(abstract, terms, in_abstract),
                 title_marks=shared_marks((ref or {}).get("title") or "", terms, in_abstract))
@@ -82,7 +84,19 @@ def article_view(report: dict, verdicts: dict[tuple[str, str], str]) -> dict:
     segs, unplaced = article_segments(art.get("text") or "", claims, verdicts)
     view = {k: v for k, v in report.items() if k not in ("pairs",)}
     view["article"] = {k: v for k, v in art.items() if k != "text"}
+    probs = report.get("problems")
+    if probs is None:               # a report.json from before problems: fold its findings now
+        probs = view["problems"] = findings_view.problems(report)
+    # A marker is coloured by the most severe finding on its citation, not by the pair's verdict.
+    sev = findings_view.marker_severity(report, probs)
+    for sg in segs:
+        if "r" in sg:
+            sg["s"] = sev.get((sg["c"], sg["r"]), "")
     view["segments"] = segs
+    view["marker_severity"] = [[c, r, v] for (c, r), v in sev.items()]
+    view["changes"] = findings_view.changes(report, probs)
+    view["drifts"] = [dict(d, plain_explanation=findings_view.sentence(findings_view.plain(d.get("explanation") or "")))
+                      for d in report.get("drifts") or []]
     view["unplaced"] = unplaced
     view["pairs"] = [_pair_view(p, claims_by_id.get(p["claim_id"]), refs_by_id.get(str(p["reference_id"])))
                      for p in report.get("pairs") or []]

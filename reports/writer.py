@@ -16,7 +16,7 @@ from typing import Any, Iterable
 from audit.changes import finding_identities, statuses
 from audit.models import (NOT_FOUND, RESOLVED, SEVERITIES, ArticleAudit, Record, to_dict)
 
-from . import csvout, pages
+from . import csvout, findings_view, pages
 
 SCHEMA_VERSION = 1
 PMID_RE = re.compile(r"^[1-9]\d{0,9}$")
@@ -105,7 +105,7 @@ def article_report(audit: ArticleAudit, diff: dict | None = None) -> dict:
     findings = [{"kind": f.kind, "severity": f.severity, "claim_id": f.claim_id,
                  "reference_id": f.reference_id, "pmid": f.pmid, "message": f.message,
                  "claim_text": claim_text.get(f.claim_id, "") if f.claim_id else "",
-                 "identity": ident}
+                 "detail": f.detail, "identity": ident}
                 for f, ident in zip(audit.findings, identities)]
     if diff is not None:
         marks = statuses(diff, identities)
@@ -129,6 +129,12 @@ def article_report(audit: ArticleAudit, diff: dict | None = None) -> dict:
         out["error"] = audit.error
     if diff is not None:
         out["diff"] = {k: list(diff.get(k) or []) for k in ("new", "persisting", "resolved")}
+    out["problems"] = findings_view.problems(out)
+    for p in out["problems"]:
+        for i in p["findings"]:
+            findings[i]["problem"] = p["id"]
+        if diff is not None:
+            p["status"] = "new" if any(findings[i]["status"] == "new" for i in p["findings"]) else "persisting"
     return out
 
 
@@ -203,7 +209,8 @@ def _csv_rows(report: dict, run_diff: dict | None = None) -> list[dict]:
     marks = statuses(run_diff, [f.get("identity") for f in found]) if run_diff is not None else {}
     rows = []
     for f in found:
-        row = dict(f, article_id=aid)
+        review = f.get("review") or {}
+        row = dict(f, article_id=aid, decision=review.get("decision", ""), decision_note=review.get("note", ""))
         if run_diff is not None:
             row["status"] = marks[f.get("identity")]
         rows.append(row)
@@ -230,6 +237,7 @@ def _index_row(rep: dict) -> dict:
         "findings": s.get("findings", len(rep.get("findings", []))),
         **{sev: by_sev.get(sev, 0) for sev in SEVERITIES},
         "by_kind": s.get("by_kind") or {},
+        "dismissed": sum(1 for f in rep.get("findings") or [] if (f.get("review") or {}).get("decision") == "dismissed"),
         "error": error,
         "no_citations": bool(not error and s.get("cited_claims", 0) == 0),
     }
@@ -270,10 +278,19 @@ def run_summary(reports: list[dict], run: dict | None = None) -> dict:
                       and isinstance(v, (str, int, float, bool, type(None)))}
         has_diff = any(k in run for k in ("new", "persisting", "resolved"))
         if has_diff:
-            out["changes"] = {k: _change_rows(run.get(k), dirs) for k in ("new", "persisting", "resolved")}
+            # A finding a reviewer dismissed is told as dismissed, not as new or persisting.
+            gone = {(r["id"], f.get("identity")) for rep, r in zip(reports, rows)
+                    for f in rep.get("findings") or [] if (f.get("review") or {}).get("decision") == "dismissed"}
+            keep = {k: [f for f in run.get(k) or [] if (str(f.get("article_id", "")), f.get("identity")) not in gone]
+                    for k in ("new", "persisting")}
+            dismissed = [f for k in ("new", "persisting") for f in run.get(k) or []
+                         if (str(f.get("article_id", "")), f.get("identity")) in gone]
+            out["changes"] = {"new": _change_rows(keep["new"], dirs), "persisting": _change_rows(keep["persisting"], dirs),
+                              "resolved": _change_rows(run.get("resolved"), dirs),
+                              "dismissed": _change_rows(dismissed, dirs)}
             counts: dict[str, dict[str, int]] = {}
             for k in ("new", "persisting"):
-                for f in run.get(k) or []:
+                for f in keep[k]:
                     c = counts.setdefault(str(f.get("article_id", "")), {"new": 0, "persisting": 0})
                     c[k] += 1
             for r in rows:
@@ -302,3 +319,52 @@ def write_run_index(out_dir: Path, audits: list[ArticleAudit] | list[dict],
     index = out_dir / "index.html"
     _write_atomic(index, pages.index_page(summary))
     return index
+
+
+def apply_decisions(out_dir: Path, decisions: list[dict], article_ids: Iterable[str] | None = None) -> int:
+    """Mark reviewers' decisions in the written reports (report.json, report.html, findings.csv) and
+    rewrite the run index when any changed; returns how many articles changed.  The static files
+    then show the decisions with no server (``audit/review/decisions.py`` says which hold)."""
+    from audit.review.decisions import apply
+
+    out_dir = Path(out_dir)
+    by_article: dict[str, list[dict]] = {}
+    for d in decisions:
+        by_article.setdefault(d["article_id"], []).append(d)
+    root = out_dir / ARTICLES_DIR
+    folders = [article_folder(out_dir, a) for a in article_ids] if article_ids is not None else \
+        (sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else [])
+    changed = 0
+    for folder in folders:
+        try:
+            report = json.loads((folder / "report.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if not apply(report, by_article.get((report.get("article") or {}).get("id", ""), [])):
+            continue
+        changed += 1
+        diff = report.get("diff")
+        _write_atomic(folder / "report.json", json.dumps(report, ensure_ascii=False, indent=1))
+        _write_atomic(folder / "findings.csv", csvout.findings_csv(_csv_rows(report), with_status=diff is not None))
+        _write_atomic(folder / "report.html", pages.article_page(report, marker_verdicts(report)))
+    if changed:
+        refresh_run_index(out_dir)
+    return changed
+
+
+def refresh_run_index(out_dir: Path) -> Path | None:
+    """Rewrite index.html, findings.csv and run.json from the reports on disk and the last run.json."""
+    out_dir = Path(out_dir)
+    try:
+        last = json.loads((out_dir / "run.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    reports = []
+    for a in last.get("articles") or []:
+        try:
+            reports.append(json.loads((out_dir / ARTICLES_DIR / a["dir"] / "report.json").read_text(encoding="utf-8")))
+        except (OSError, ValueError, KeyError):
+            continue
+    run = dict(last.get("run") or {})
+    run.update(last.get("changes_full") or {})
+    return write_run_index(out_dir, reports, run or None)

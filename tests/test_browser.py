@@ -190,9 +190,11 @@ def test_markers_carry_verdicts_and_open_the_source(page, run_dir):
 
 def test_new_findings_are_marked(page, run_dir):
     _open(page, run_dir / "articles" / "aspirin-vte" / "report.html")
+    # One card per problem (reports/findings_view.py): the 7 findings are 5 problems; a problem is
+    # new when one of its findings is.
     new = page.eval_on_selector_all("#findings li", "ls => ls.map(l => !!l.querySelector('.badge.new'))")
-    assert new == [True, True, False, False, False, False, False]
-    assert "PubMed has no record 1 (fixed)." in page.locator("#resolved-section").inner_text()
+    assert new == [True, True, False, False, False]
+    assert "PubMed has no record 1 (fixed)." in page.locator("#changes-section").inner_text()
 
 
 def test_keyboard_moves_between_findings(page, run_dir):
@@ -215,13 +217,13 @@ def test_keyboard_moves_between_findings(page, run_dir):
     page.keyboard.press("ArrowUp")               # stays on the first
     assert active() == [0]
     # With a filter, the keys skip hidden findings.
-    page.select_option("#sev-filter", "low")
+    page.select_option("#sev-filter", "medium")
     page.locator("#findings-count").click()      # focus out of the select
     page.keyboard.press("j")
-    assert active() == [5]
+    assert active() == [3]
     page.keyboard.press("j")
-    assert active() == [6]
-    assert "in-vitro" in page.locator("#detail-body").inner_text()
+    assert active() == [4]
+    assert "90% does not appear" in page.locator("#detail-body").inner_text()
     page.keyboard.press("Escape")
     assert active() == []
     _clean(page)
@@ -233,11 +235,11 @@ def test_findings_filters(page, run_dir):
     def shown():
         return page.eval_on_selector_all("#findings li:not([hidden])", "ls => ls.length")
 
-    assert shown() == 7
+    assert shown() == 5                           # 7 findings, 5 problems
     page.select_option("#sev-filter", "high")
     assert shown() == 3
     page.select_option("#kind-filter", "not_found")
-    assert shown() == 1 and page.locator("#findings-count").inner_text() == "(1 of 7)"
+    assert shown() == 1 and page.locator("#findings-count").inner_text() == "(1 of 5)"
     page.select_option("#sev-filter", "")
     page.select_option("#kind-filter", "claim_drift")
     assert shown() == 1
@@ -249,7 +251,7 @@ def test_print_layout_shows_everything_without_controls(page, run_dir, artifacts
     page.emulate_media(media="print")
     assert not page.locator("#sev-filter").is_visible()
     assert not page.locator("#keys-help").is_visible()
-    assert page.eval_on_selector_all("#findings li", "ls => ls.filter(l => l.offsetParent !== null).length") == 7
+    assert page.eval_on_selector_all("#findings li", "ls => ls.filter(l => l.offsetParent !== null).length") == 5
     assert page.locator("#references").is_visible()
     page.pdf(path=str(artifacts / "article-print.pdf"))
 
@@ -357,11 +359,12 @@ def test_pipeline_audit_in_the_browser(page, root_dir, tmp_path, artifacts):
     audit = next(a for a in audits if a.article.id == "nsclc-targeted-therapy")
     page.locator("#articles tbody tr[data-id='nsclc-targeted-therapy'] a").click()
     page.wait_for_selector("body.article-page[data-ready='1']")
-    assert page.locator("#findings li").count() == len(audit.findings)
+    report = article_report(audit)
+    assert page.locator("#findings li").count() == len(report["problems"])
     # The retracted reference: its finding shows the claim and the record.
     finding = next(f for f in audit.findings if f.kind == "retracted")
     rec = audit.records[finding.pmid]
-    page.locator("#findings li", has_text=finding.message).first.click()
+    page.locator("#findings li", has_text=finding.message).first.locator(".what").click()
     detail = page.locator("#detail-body")
     claim = next(c for c in audit.article.claims if c.id == finding.claim_id)
     assert claim.text in detail.inner_text()
@@ -461,10 +464,11 @@ def test_source_candidates_and_suggestions_on_the_article_page(page, root_dir, s
     assert f"Claim {sugg[0].claim_id}, reference {sugg[0].reference_id}" in first.locator("h3").inner_text()
     cands = first.locator(".candidate")
     assert cands.count() == len(sugg[0].candidates)
-    assert cands.first.locator(".badge.suggestion").inner_text() == "suggestion"
+    # Offered as supporting only when the relevance and stance checks both say so (no stance here).
+    assert cands.first.locator(".badge.suggestion").inner_text() == "related: look at it"
     assert cands.first.locator("a.pubmed-link").get_attribute("href") == \
         f"https://pubmed.ncbi.nlm.nih.gov/{sugg[0].candidates[0].pmid}/"
     assert sugg[0].candidates[0].title in cands.first.inner_text()
-    assert page.locator("#findings li", has_text="suggestions for the author").count() == len(sugg)
+    assert page.locator("#findings li", has_text="related record(s) to look at").count() == len(sugg)
     page.screenshot(path=str(artifacts / "article-sources-suggestions.png"), full_page=True)
     _clean(page)

@@ -148,7 +148,9 @@ def test_unsupportive_citations_get_supporting_suggestions(root_dir, offline):
         assert all(c.relevance >= cfg.scoring.relevant_threshold for c in s.candidates)
         assert [c.score for c in s.candidates] == sorted((c.score for c in s.candidates), reverse=True)
     found = [f for f in audit.findings if f.kind == "suggested_sources"]
-    assert len(found) == len(with_cands) and all("suggestions for the author" in f.message for f in found)
+    # With no stance step (scoring.semantic off) no record is called supporting: only related.
+    assert not any(c.supports for s in with_cands for c in s.candidates)
+    assert len(found) == len(with_cands) and all("related records to look at" in f.message for f in found)
     # The nightly keeps audits as JSON: the searches come back whole.
     from audit.history import pack_audit, unpack_audit
     assert unpack_audit(pack_audit(audit)).sources == audit.sources

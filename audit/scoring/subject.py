@@ -351,7 +351,7 @@ class Profile:
         m = mx.load()
         parts = []
         for ax in axes:
-            for ui in sorted(self.on(ax), key=lambda u: -self.weight.get(u, 0))[:limit]:
+            for ui in sorted(self.on(ax), key=lambda u: (-self.weight.get(u, 0), u))[:limit]:
                 d = m.get(ui)
                 if d:
                     parts.append(d.label())
@@ -562,8 +562,9 @@ def conflicts(a: Profile, b: Profile, depth: int, axes=CONFLICT_AXES, organism_d
         if any(related(ax, x, y, d, site_depth) and not _ancestor(ax, y, x)
                for x in mine for y in b.named(ax) - theirs):
             continue
-        out.append(Conflict(ax, sorted(mine, key=lambda u: -a.weight.get(u, 0)),
-                            sorted(theirs, key=lambda u: -b.weight.get(u, 0))))
+        # Ties broken by UI: a set's order changes with the process's hash seed, and the text must not.
+        out.append(Conflict(ax, sorted(mine, key=lambda u: (-a.weight.get(u, 0), u)),
+                            sorted(theirs, key=lambda u: (-b.weight.get(u, 0), u))))
     return out
 
 

@@ -12,12 +12,40 @@
     missing: 'missing: the marker has no usable entry in the reference list, or PubMed has no such record'
   };
 
-  var claims = {}, refs = {}, pairs = {}, drifts = {}, verdicts = {};
+  // A marker's colour is the most severe finding on its citation; with none, whether it was checked.
+  var MARKER_WORDS = {
+    high: 'high: a finding that needs fixing before publication',
+    medium: 'medium: a finding to check',
+    low: 'low: advisory',
+    ok: 'no finding: the source was checked against the claim',
+    unchecked: 'no finding, but not checked: no record, no abstract or no reference entry'
+  };
+  // Distinct words: a reference "found in PubMed" is not a finding "fixed".
+  var STATUS_WORDS = { resolved: 'found in PubMed', not_found: 'not in PubMed', unresolved: 'not identified',
+                       fetch_failed: 'could not be fetched', pending: 'not looked up' };
+  function statusBadge(st) {
+    var b = CA.badge('status', st || 'pending');
+    b.textContent = STATUS_WORDS[st || 'pending'] || String(st).replace(/_/g, ' ');
+    return b;
+  }
+  function markerClass(v, sev) {
+    var s = sev || (v === 'unverifiable' || v === 'missing' ? 'unchecked' : 'ok');
+    return 'marker v-' + String(v).replace(/[^a-z_]/g, '') + ' s-' + s.replace(/[^a-z]/g, '');
+  }
+
+  var claims = {}, refs = {}, pairs = {}, drifts = {}, verdicts = {}, markerSev = {}, problemsOf = {};
   (D.claims || []).forEach(function (c) { claims[c.id] = c; });
   (D.references || []).forEach(function (r) { refs[r.id] = r; });
   (D.pairs || []).forEach(function (p) { pairs[p.claim_id + '\u0000' + p.reference_id] = p; });
   (D.drifts || []).forEach(function (d) { drifts[d.claim_id] = d; });
   (D.marker_verdicts || []).forEach(function (t) { verdicts[t[0] + '\u0000' + t[1]] = t[2]; });
+  (D.marker_severity || []).forEach(function (t) { markerSev[t[0] + '\u0000' + t[1]] = t[2]; });
+  (D.problems || []).forEach(function (p) {
+    (p.markers || []).forEach(function (m) {
+      var k = m[0] + '\u0000' + m[1];
+      (problemsOf[k] = problemsOf[k] || []).push(p);
+    });
+  });
 
   var claimNodes = {};    // claim id -> first span of the claim in the text
   var markerNodes = {};   // claim id \0 ref id -> marker button
@@ -60,10 +88,10 @@
   // ---------------------------------------------------------------- text
   function legend() {
     var lg = document.getElementById('legend');
-    add(lg, el('span', null, 'Markers: '));
-    Object.keys(VERDICT_WORDS).forEach(function (v) {
-      var b = add(lg, el('span', 'marker v-' + v, v.replace('_', ' ')));
-      b.title = VERDICT_WORDS[v];
+    add(lg, el('span', null, 'A marker\u2019s colour is the most severe finding on that citation: '));
+    Object.keys(MARKER_WORDS).forEach(function (v) {
+      var b = add(lg, el('span', 'marker s-' + v, v === 'ok' ? 'no finding' : v === 'unchecked' ? 'not checked' : v));
+      b.title = MARKER_WORDS[v];
     });
     add(lg, el('span', 'hint', ' A dashed marker was added here: the text does not show it (a range, or a format that drops markers).'));
   }
@@ -92,10 +120,11 @@
         return;
       }
       var v = sg.v || 'missing';
-      var b = el('button', 'marker v-' + v.replace(/[^a-z_]/g, '') + (sg.x ? ' added' : ''), sg.x ? '[' + sg.t + ']' : sg.t);
+      var b = el('button', markerClass(v, sg.s) + (sg.x ? ' added' : ''), sg.x ? '[' + sg.t + ']' : sg.t);
       b.type = 'button';
-      var p = pairs[sg.c + '\u0000' + sg.r];
-      b.title = 'reference ' + sg.r + ' — ' + (VERDICT_WORDS[v] || v) + (p && p.explanation ? ' — ' + p.explanation : '');
+      var ps = problemsOf[sg.c + '\u0000' + sg.r] || [];
+      b.title = 'reference ' + sg.r + ' \u2014 ' + (ps.length ? ps.map(function (p) { return p.what; }).join(' ') :
+        MARKER_WORDS[v === 'unverifiable' || v === 'missing' ? 'unchecked' : 'ok']);
       b.dataset.claim = sg.c;
       b.dataset.ref = sg.r;
       b.addEventListener('click', function (ev) { ev.stopPropagation(); select({ claim: sg.c, ref: sg.r }); });
@@ -118,7 +147,7 @@
         add(li, el('span', 'claim', c.text || ''));
         (c.citations || []).forEach(function (r) {
           var v = verdicts[cid + '\u0000' + r] || 'missing';
-          var b = add(li, el('button', 'marker v-' + v.replace(/[^a-z_]/g, ''), r));
+          var b = add(li, el('button', markerClass(v, markerSev[cid + '\u0000' + r]), r));
           b.type = 'button';
           b.addEventListener('click', function () { select({ claim: cid, ref: r }); });
           if (!markerNodes[cid + '\u0000' + r]) markerNodes[cid + '\u0000' + r] = b;
@@ -145,7 +174,7 @@
       add(line, el('span', ['author', 'journal', 'year'][i], x));
     });
     var st = add(box, el('p', 'source-status'));
-    add(st, CA.badge('status', r.status || 'pending'));
+    add(st, statusBadge(r.status));
     if (r.reason) add(st, el('span', 'reason', ' ' + r.reason));
     if (r.retracted) add(box, el('p', 'notice error', 'This publication has been retracted.'));
     if (r.expression_of_concern) add(box, el('p', 'notice', 'An expression of concern was published for this record.'));
@@ -186,7 +215,7 @@
       add(head, el('strong', null, '[' + r.id + '] '));
       add(head, el('span', 'raw', r.raw || '(no entry in the reference list)'));
       var st = add(li, el('div', 'ref-status'));
-      add(st, CA.badge('status', r.status || 'pending'));
+      add(st, statusBadge(r.status));
       if (r.retracted) add(st, CA.badge('sev', 'retracted'));
       if (r.title) add(st, el('span', 'ref-title', ' ' + r.title));
       if (r.reason) add(st, el('span', 'reason', ' — ' + r.reason));
@@ -202,7 +231,7 @@
           b.addEventListener('click', function () { select({ claim: p.claim_id, ref: p.reference_id }); });
           add(u, document.createTextNode(' '));
           add(u, CA.badge('verdict', p.verdict));
-          add(u, el('span', 'explanation', ' ' + (p.explanation || '')));
+          add(u, el('span', 'explanation', ' ' + (p.plain_explanation || '')));
         });
       }
     });
@@ -211,11 +240,15 @@
   // ---------------------------------------------------------------- detail
   function pairBlock(parent, p) {
     var box = add(parent, el('div', 'pair'));
-    var h = add(box, el('p', 'verdict-line'));
-    add(h, el('span', 'label', 'Verdict: '));
+    add(box, el('p', 'explanation', p.plain_explanation || VERDICT_WORDS[p.verdict] || ''));
+    // The relevance verdict, the scores and the MeSH tree numbers: for who wants the reasons.
+    var det = add(box, el('details', 'pair-details'));
+    add(det, el('summary', null, 'details: relevance verdict and scores'));
+    var h = add(det, el('p', 'verdict-line'));
+    add(h, el('span', 'label', 'Relevance verdict: '));
     add(h, CA.badge('verdict', p.verdict));
-    add(box, el('p', 'explanation', p.explanation || VERDICT_WORDS[p.verdict] || ''));
-    var dl = add(box, el('dl', 'scores'));
+    add(det, el('p', 'explanation-full', p.explanation || ''));
+    var dl = add(det, el('dl', 'scores'));
     [['relevance to claim', CA.fmt(p.relevance)],
      ['source on article subject', CA.fmt(p.source_subject)],
      ['claim on article subject', CA.fmt(p.claim_subject)],
@@ -266,8 +299,11 @@
     var d = drifts[cid];
     if (d) {
       add(box, el('p', d.drifts ? 'notice' : 'hint',
-        (d.drifts ? 'The claim leaves the article\u2019s subject' : 'The claim stays on the article\u2019s subject') +
-        ' (score ' + CA.fmt(d.score) + '). ' + (d.explanation || '')));
+        (d.drifts ? 'The claim leaves the article\u2019s subject. ' : 'The claim stays on the article\u2019s subject. ') +
+        (d.plain_explanation || '')));
+      var dd = add(box, el('details', 'drift-details'));
+      add(dd, el('summary', null, 'details'));
+      add(dd, el('p', null, 'score ' + CA.fmt(d.score) + ': ' + (d.explanation || '')));
     }
     return box;
   }
@@ -275,14 +311,9 @@
   function showDetail(sel) {
     var body = document.getElementById('detail-body');
     body.textContent = '';
-    if (sel.finding) {
-      var f = sel.finding;
-      var fb = add(body, el('div', 'finding-detail'));
-      add(fb, CA.badge('sev', f.severity));
-      add(fb, el('span', 'kind', ' ' + String(f.kind || '').replace(/_/g, ' ')));
-      if (f.status === 'new') add(fb, el('span', 'badge new', 'new'));
-      add(fb, el('p', 'message', f.message));
-    }
+    var shown = sel.problem ? [sel.problem] : (sel.claim && sel.ref !== undefined && sel.ref !== null ?
+      (problemsOf[sel.claim + '\u0000' + sel.ref] || []) : []);
+    shown.forEach(function (pr) { problemCard(add(body, el('div', 'finding-detail sev-' + pr.severity)), pr, false); });
     var cid = sel.claim, rid = sel.ref;
     var refIds = rid !== undefined && rid !== null ? [String(rid)] : [];
     if (cid && !refIds.length && claims[cid]) refIds = (claims[cid].citations || []).map(String);
@@ -298,16 +329,12 @@
       if (p) pairBlock(col, p);
       else if (cid) {
         var v = verdicts[cid + '\u0000' + r] || 'missing';
-        var pb = add(col, el('p', 'verdict-line'));
-        add(pb, el('span', 'label', 'Verdict: '));
-        add(pb, CA.badge('verdict', v));
         add(col, el('p', 'explanation', VERDICT_WORDS[v] || v));
       }
       sourceBlock(col, refs[r], p);
     });
-    if (!cid && !refIds.length && sel.finding && sel.finding.pmid) {
-      add(body, CA.pubmedLink(sel.finding.pmid));
-    }
+    var lead = sel.problem ? (D.findings || [])[sel.problem.findings[0]] : null;
+    if (!cid && !refIds.length && lead && lead.pmid) add(body, CA.pubmedLink(lead.pmid));
   }
 
   function highlight(sel) {
@@ -338,34 +365,101 @@
   var items = [];   // {li, f}
   var cursor = -1;
 
+  // One card per problem: its marker, the claim quoted, what is wrong and what to do, its
+  // other parts and suggestions; the full messages (tree numbers, scores) behind "details".
+  function problemCard(li, pr, compact) {
+    var head = add(li, el('div', 'finding-head'));
+    add(head, CA.badge('sev', pr.severity));
+    add(head, el('span', 'kind', ' ' + String(pr.kind || '').replace(/_/g, ' ')));
+    if (pr.status === 'new' && !(pr.review && pr.review.decision === 'dismissed')) add(head, el('span', 'badge new', 'new'));
+    if (pr.review) add(head, el('span', 'badge review review-' + String(pr.review.decision).replace(/[^a-z]/g, ''),
+                                pr.review.decision === 'dismissed' ? 'dismissed as a false alarm' : pr.review.decision));
+    var txt = add(li, el('div', 'finding-text'));
+    var where = add(txt, el('p', 'where'));
+    if (pr.marker) {
+      pr.marker.split(' ').forEach(function (m) {
+        var k = (pr.markers || []).filter(function (mk) { return '[' + mk[1] + ']' === m; })[0];
+        var chip = add(where, el('span', 'marker-ref s-' + String(pr.severity).replace(/[^a-z]/g, ''), m));
+        if (k) chip.dataset.claim = k[0];
+      });
+      add(where, document.createTextNode(' '));
+    }
+    if (pr.quote) add(where, el('q', 'quote', pr.quote));
+    else if (!pr.marker) add(where, el('span', 'hint', 'the article as a whole'));
+    add(txt, el('p', 'what', pr.what));
+    if (pr.todo) {
+      var td = add(txt, el('p', 'todo'));
+      add(td, el('strong', null, 'To do: '));
+      add(td, document.createTextNode(pr.todo));
+    }
+    if ((pr.parts || []).length && compact) {
+      add(txt, el('div', 'parts', 'also: ' + pr.parts.map(function (pt) { return String(pt.kind || '').replace(/_/g, ' '); })
+        .filter(function (k, i, a) { return a.indexOf(k) === i; }).join(', ')));
+    } else if ((pr.parts || []).length) {
+      var ps = add(txt, el('div', 'parts'));
+      pr.parts.forEach(function (pt) {
+        var d = add(ps, el('div', 'part'));
+        add(d, el('span', 'part-kind', 'also ' + String(pt.kind || '').replace(/_/g, ' ') + ': '));
+        add(d, document.createTextNode(pt.text));
+      });
+    }
+    var sg = pr.suggestions;
+    if (sg && compact) {
+      var n1 = (sg.supporting || []).length, n2 = (sg.related || []).length;
+      add(txt, el('div', 'parts suggestion-count', [n1 ? n1 + ' record(s) that support the claim' : '',
+        n2 ? n2 + ' related record(s) to look at' : ''].filter(Boolean).join('; ')));
+    } else if (sg) {
+      [['supporting', 'Records that support the claim (suggestions for the author)'],
+       ['related', 'Related records to look at (not shown to support the claim)']].forEach(function (kv) {
+        var list = sg[kv[0]] || [];
+        if (!list.length) return;
+        var box = add(txt, el('div', 'suggestions ' + kv[0]));
+        add(box, el('p', 'label', kv[1]));
+        var ul = add(box, el('div', 'cands'));
+        list.forEach(function (c) {
+          var it = add(ul, el('div', 'cand'));
+          add(it, el('span', 'cand-title', c.title || '(no title)'));
+          add(it, el('span', 'hint', ' ' + [c.journal, c.year].filter(Boolean).join(' \u00b7 ') + ' '));
+          add(it, CA.pubmedLink(c.pmid, 'PMID ' + c.pmid));
+        });
+      });
+    }
+    if (pr.review && pr.review.note) add(txt, el('p', 'review-note', 'Reviewer\u2019s note: ' + pr.review.note));
+    var det = add(li, el('details', 'finding-details'));
+    add(det, el('summary', null, 'details'));
+    var ul2 = add(det, el('div', 'messages'));
+    (pr.findings || []).forEach(function (i) {
+      var f = (D.findings || [])[i] || {};
+      var m = add(ul2, el('div', 'msg'));
+      add(m, CA.badge('sev', f.severity));
+      add(m, el('span', 'kind', ' ' + String(f.kind || '').replace(/_/g, ' ') + ': '));
+      add(m, el('span', 'message', f.message || ''));
+    });
+    det.addEventListener('click', function (ev) { ev.stopPropagation(); });
+    return li;
+  }
+
   function findings() {
     var ol = document.getElementById('findings');
-    var fs = D.findings || [];
+    var ps = D.problems || [];
     var kinds = {}, sevs = {};
     var frag = document.createDocumentFragment();
-    fs.forEach(function (f, i) {
-      kinds[f.kind] = (kinds[f.kind] || 0) + 1;
-      sevs[f.severity] = (sevs[f.severity] || 0) + 1;
-      var li = el('li', 'finding sev-' + String(f.severity).replace(/[^a-z]/g, ''));
+    ps.forEach(function (pr, i) {
+      (pr.kinds || [pr.kind]).forEach(function (k) { kinds[k] = (kinds[k] || 0) + 1; });
+      sevs[pr.severity] = (sevs[pr.severity] || 0) + 1;
+      var li = el('li', 'finding sev-' + String(pr.severity).replace(/[^a-z]/g, ''));
       li.tabIndex = -1;
       li.dataset.index = i;
-      var head = add(li, el('div', 'finding-head'));
-      add(head, CA.badge('sev', f.severity));
-      add(head, el('span', 'kind', ' ' + String(f.kind || '').replace(/_/g, ' ')));
-      if (f.status === 'new') add(head, el('span', 'badge new', 'new'));
-      add(li, el('div', 'message', f.message));
-      var where = [];
-      if (f.claim_id) where.push('claim ' + f.claim_id);
-      if (f.reference_id) where.push('reference ' + f.reference_id);
-      if (f.pmid) where.push('PMID ' + f.pmid);
-      if (where.length) add(li, el('div', 'where', where.join(' · ')));
+      li.dataset.problem = pr.id;
+      if (pr.claim_id) li.dataset.claim = pr.claim_id;
+      problemCard(li, pr, true);
       li.addEventListener('click', function () { go(items.indexOf(item)); });
-      var item = { li: li, f: f };
+      var item = { li: li, p: pr };
       items.push(item);
       frag.appendChild(li);
     });
     ol.appendChild(frag);
-    if (!fs.length) add(ol, el('li', 'hint', D.error ? 'No findings: the article could not be read.' : 'No findings.'));
+    if (!ps.length) add(ol, el('li', 'hint', D.error ? 'No findings: the article could not be read.' : 'No findings.'));
     fill('sev-filter', CA.SEVERITIES.filter(function (s) { return sevs[s]; }).concat(Object.keys(sevs).filter(function (s) { return CA.SEVERITIES.indexOf(s) < 0; })), sevs);
     fill('kind-filter', Object.keys(kinds).sort(), kinds);
     document.getElementById('sev-filter').addEventListener('change', filter);
@@ -386,7 +480,7 @@
     var kd = document.getElementById('kind-filter').value;
     var shown = 0;
     items.forEach(function (it) {
-      var ok = (!sv || it.f.severity === sv) && (!kd || it.f.kind === kd);
+      var ok = (!sv || it.p.severity === sv) && (!kd || (it.p.kinds || [it.p.kind]).indexOf(kd) >= 0);
       it.li.hidden = !ok;
       if (ok) shown++;
     });
@@ -411,8 +505,9 @@
   function go(i) {
     if (i < 0 || i >= items.length) return;
     setCursor(i);
-    var f = items[i].f;
-    select({ finding: f, claim: f.claim_id || null, ref: f.reference_id });
+    var pr = items[i].p;
+    var mk = (pr.markers || [])[0];
+    select({ problem: pr, claim: pr.claim_id || null, ref: pr.reference_id !== null && pr.reference_id !== undefined ? pr.reference_id : (mk ? mk[1] : null) });
   }
 
   function step(dir) {
@@ -440,17 +535,42 @@
     }
   });
 
-  function resolved() {
-    var rs = (D.diff || {}).resolved || [];
-    if (!rs.length) return;
-    document.getElementById('resolved-section').hidden = false;
-    var ul = document.getElementById('resolved');
-    rs.forEach(function (f) {
-      var li = add(ul, el('li'));
-      if (f.severity) add(li, CA.badge('sev', f.severity));
-      add(li, el('span', 'kind', ' ' + String(f.kind || '').replace(/_/g, ' ') + ': '));
-      add(li, el('span', 'message', f.message || ''));
-      if (f.claim_text) add(li, el('div', 'where', 'claim: ' + f.claim_text));
+  // What changed since the previous audit, first: claims matched by their text, so an
+  // edit that renumbers the claims does not make old findings look new.
+  function changes() {
+    var ch = D.changes;
+    if (!ch) return;
+    var sec = document.getElementById('changes-section');
+    sec.hidden = false;
+    var cards = add(document.getElementById('changes-counts'), el('div', 'totals'));
+    [['new', ch['new'].length, 'new'], ['persisting', ch.persisting, 'still present'],
+     ['fixed', ch.fixed.length, 'fixed'], ['dismissed', ch.dismissed || 0, 'dismissed by a reviewer']].forEach(function (kv) {
+      var c = add(cards, el('div', 'card change-' + kv[0]));
+      c.id = 'change-' + kv[0];
+      add(c, el('strong', null, kv[1]));
+      add(c, el('span', null, kv[2]));
+    });
+    [['new', 'New since the previous audit', ch['new']], ['fixed', 'Fixed since the previous audit', ch.fixed]].forEach(function (kv) {
+      if (!kv[2].length) return;
+      var box = add(document.getElementById('changes-lists'), el('div', 'change-list'));
+      box.id = kv[0] + '-list';
+      add(box, el('h3', null, kv[1] + ' (' + kv[2].length + ')'));
+      var ul = add(box, el('ul', 'changes'));
+      kv[2].forEach(function (x) {
+        var li = add(ul, el('li'));
+        if (x.severity) add(li, CA.badge('sev', x.severity));
+        add(li, el('span', 'kind', ' ' + String(x.kind || '').replace(/_/g, ' ') + ' '));
+        if (x.marker) add(li, el('span', 'marker-ref s-' + String(x.severity).replace(/[^a-z]/g, ''), x.marker));
+        if (x.quote) { add(li, document.createTextNode(' ')); add(li, el('q', 'quote', x.quote)); }
+        add(li, el('div', 'what', x.what || ''));
+        if (x.problem) {
+          li.classList.add('linked');
+          li.addEventListener('click', function () {
+            var i = items.map(function (it) { return it.p.id; }).indexOf(x.problem);
+            if (i >= 0) go(i);
+          });
+        }
+      });
     });
   }
 
@@ -458,8 +578,8 @@
   var SEARCH_STATUS = {
     identified: 'likely source identified (not given in the article)',
     not_identified: 'source not identified',
-    suggested: 'suggested sources that support the claim',
-    none_found: 'no supporting source found',
+    suggested: 'records offered for a citation that does not support its claim',
+    none_found: 'no record found to offer',
     search_failed: 'search failed'
   };
 
@@ -484,7 +604,7 @@
       (s.candidates || []).forEach(function (cd, i) {
         var li = add(ol, el('li', 'candidate'));
         li.dataset.pmid = cd.pmid;
-        if (s.purpose === 'suggest') add(li, el('span', 'badge suggestion', 'suggestion'));
+        if (s.purpose === 'suggest') add(li, el('span', 'badge suggestion', cd.supports ? 'supports the claim' : 'related: look at it'));
         if (s.status === 'identified' && i === 0) add(li, el('span', 'badge identified', 'identified, not given'));
         add(li, el('span', 'cand-title', ' ' + (cd.title || '(no title)')));
         var meta = add(li, el('div', 'source-meta'));
@@ -536,6 +656,6 @@
   references();
   sourceSearches();
   findings();
-  resolved();
+  changes();
   document.body.dataset.ready = '1';
 })();

@@ -68,19 +68,21 @@
     document.getElementById('changes-section').hidden = false;
     var box = document.getElementById('changes');
     var cards = add(box, el('div', 'totals'));
-    [['new', 'new findings'], ['persisting', 'persisting'], ['resolved', 'resolved']].forEach(function (kv) {
+    // "fixed", not "resolved": a resolved reference is one found in PubMed.
+    [['new', 'new findings'], ['persisting', 'still present'], ['resolved', 'fixed'],
+     ['dismissed', 'dismissed by a reviewer']].forEach(function (kv) {
       var c = add(cards, el('div', 'card change-' + kv[0]));
       c.id = 'count-' + kv[0];
       add(c, el('strong', null, (ch[kv[0]] || {}).count || 0));
       add(c, el('span', null, kv[1]));
     });
-    ['new', 'persisting', 'resolved'].forEach(function (k) {
+    ['new', 'persisting', 'resolved', 'dismissed'].forEach(function (k) {
       var part = ch[k] || { count: 0, rows: [] };
       if (!part.count) return;
       var det = add(box, el('details', 'change-list'));
       det.id = 'changes-' + k;
       if (k !== 'persisting') det.open = true;
-      add(det, el('summary', null, k.charAt(0).toUpperCase() + k.slice(1) + ' (' + part.count + ')'));
+      add(det, el('summary', null, { 'new': 'New', persisting: 'Still present', resolved: 'Fixed', dismissed: 'Dismissed by a reviewer' }[k] + ' (' + part.count + ')'));
       var tbl = add(det, el('table', 'changes'));
       var hr = add(add(tbl, el('thead')), el('tr'));
       ['article', 'severity', 'kind', 'finding', 'claim'].forEach(function (h) { add(hr, el('th', null, h)); });
@@ -110,6 +112,7 @@
     { key: 'medium', label: 'Medium', type: 'n' },
     { key: 'low', label: 'Low', type: 'n' },
     { key: 'new', label: 'New', type: 'n' },
+    { key: 'dismissed', label: 'Dismissed', type: 'n' },
     { key: 'note', label: 'Note', type: 's' }
   ];
   var rows = [];   // {tr, a, hay}

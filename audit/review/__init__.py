@@ -1,0 +1,1 @@
+"""Reviewers' decisions on findings: the store's rules (``decisions``) and the local server (``server``)."""
