@@ -16,6 +16,8 @@ from functools import lru_cache
 from importlib import resources
 from string import Template
 
+from audit.printable import json_controls, printable
+
 from .highlight import article_segments, numbers, shared_marks
 
 _JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
@@ -24,7 +26,7 @@ _JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
 
 def json_island(data) -> str:
     """JSON safe to place between <script type="application/json"> tags."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str)
+    text = json_controls(json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str))
     for ch, esc in _JSON_ESCAPES.items():
         text = text.replace(ch, esc)
     return text
@@ -52,7 +54,7 @@ def _render(template: str, title: str, data: dict, scripts: list[str], styles: l
     assert "</script" not in script.lower() and "</style" not in style.lower()
     return Template(_asset("templates", template)).substitute(
         csp=html.escape(csp(script, style), quote=False),
-        title=html.escape(title or "", quote=True),
+        title=html.escape(printable(title or ""), quote=True),
         style=style, script=script, data=json_island(data))
 
 
