@@ -24,19 +24,35 @@ def manifest_paths(manifest: str) -> list[str]:
     return out
 
 
+def glob_folder(pattern: str) -> str:
+    """The folder a glob searches: its components before the first with a wildcard."""
+    parts = Path(pattern).parts
+    head = [x for x in parts[:next((i for i, x in enumerate(parts) if GLOB_CHARS & set(x)), len(parts))]]
+    return str(Path(*head)) if head else "."
+
+
 def corpus_files(paths: Sequence[str], manifest: str = "") -> list[str]:
-    """Every article file named by folders, files, globs and the manifest; sorted, no repeats."""
+    """Every article file named by folders, files, globs and the manifest; sorted, no repeats.
+
+    Links are followed only into the corpus paths (the folders, the globs' folders, the
+    named files' folders); a link out of them is kept as itself and set aside by the reader.
+    """
     from audit.reading.ingest import article_paths
 
     entries = list(paths) + (manifest_paths(manifest) if manifest else [])
     plain: list[str] = []
+    roots: list[str] = []
     for e in entries:
         e = os.path.expanduser(e)
         if GLOB_CHARS & set(e):
             plain += sorted(glob.glob(e, recursive=True))
-        elif not Path(e).exists():
+            roots.append(glob_folder(e))
+        elif not Path(e).exists() and not Path(e).is_symlink():
             raise BadInputError(e, "corpus path not found")
         else:
             plain.append(e)
-    files = [str(Path(f).resolve()) for f in article_paths(plain)] if plain else []
+            roots.append(e)
+    found = article_paths(plain, roots) if plain else []
+    # Resolved, so one file reached by two paths is one article; a set-aside link stays itself.
+    files = [str(f.absolute()) if f.is_symlink() else str(f.resolve()) for f in found]
     return sorted(dict.fromkeys(files))

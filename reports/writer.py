@@ -16,7 +16,7 @@ import stat
 from pathlib import Path
 from typing import Any, Iterable
 
-from audit.changes import finding_identities, statuses
+from audit.changes import claim_excerpt, finding_identities, statuses
 from audit.errors import BadInputError
 from audit.models import (NOT_FOUND, RESOLVED, SEVERITIES, ArticleAudit, Record, to_dict)
 from audit.printable import json_controls, printable
@@ -95,7 +95,7 @@ def article_report(audit: ArticleAudit, diff: dict | None = None) -> dict:
     """The report.json content for one audited article (pure: no files, no clock)."""
     art = audit.article
     records = audit.records or {}
-    claim_text = {c.id: c.text for c in art.claims}
+    claim_text = {c.id: claim_excerpt(c.text) for c in art.claims}
     refs = []
     for ref in art.references:
         rec = records.get(ref.pmid) if ref.pmid else None
