@@ -29,7 +29,6 @@ def _use_prefect(args: argparse.Namespace, cfg) -> bool:
 def _quiet_prefect(verbose: bool) -> None:
     # The engine's per-task INFO lines drown the summary a user wants; -v brings them back.
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if verbose else "WARNING")
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 
 def _in_engine(flow, **params) -> dict:
@@ -211,7 +210,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"citeaudit: {where}{exc.strerror or _one_line(exc)}", file=sys.stderr)
         return EXIT_USER
     except KeyboardInterrupt:
-        print("citeaudit: interrupted", file=sys.stderr)
+        if args.command != "serve":         # serve said so already (flows.deploy)
+            print("citeaudit: interrupted", file=sys.stderr)
         return 130
 
 
