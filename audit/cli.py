@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -174,7 +175,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split()) or type(exc).__name__
+    from audit.printable import printable
+    return printable(" ".join(str(exc).split())) or type(exc).__name__
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -208,6 +210,12 @@ def main(argv: list[str] | None = None) -> int:
             raise
         where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
         print(f"citeaudit: {where}{exc.strerror or _one_line(exc)}", file=sys.stderr)
+        return EXIT_USER
+    except sqlite3.Error as exc:
+        # The history or a cache could not be written (a full disk): SQLite kept the file consistent.
+        if args.debug:
+            raise
+        print(f"citeaudit: a history or cache database could not be written: {_one_line(exc)}", file=sys.stderr)
         return EXIT_USER
     except KeyboardInterrupt:
         if args.command != "serve":         # serve said so already (flows.deploy)
