@@ -16,6 +16,7 @@ the outage).
 """
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Iterable
 
@@ -25,19 +26,42 @@ NEW, PERSISTING, RESOLVED = "new", "persisting", "resolved"
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 
 
+# A claim's text in an identity, and beside each of its findings, up to this many characters.  A
+# normal claim is far shorter and keeps its text; a claim of 20,000 markers (hundreds of KB) with a
+# finding per marker would otherwise cost markers x length in every row, report and identity.
+CLAIM_KEY_MAX = 2000
+CLAIM_EXCERPT_MAX = 1000
+
+
+def claim_key(text: str) -> str:
+    """The claim's part of a finding identity: its normalised text, or a digest of a very long one."""
+    norm = " ".join(text.split()).lower()
+    if len(norm) <= CLAIM_KEY_MAX:
+        return norm
+    return "sha256:" + hashlib.sha256(norm.encode("utf-8")).hexdigest()
+
+
+def claim_excerpt(text: str) -> str:
+    """The claim text shown with each of its findings; the full text is the claim's own (report claims[])."""
+    if len(text) <= CLAIM_EXCERPT_MAX:
+        return text
+    return text[:CLAIM_EXCERPT_MAX].rstrip() + f" ... [{len(text):,} characters; the whole claim is in claims]"
+
+
 def finding_identities(audit: ArticleAudit) -> list[str]:
     """The identity of each finding of ``audit``, in the order of ``audit.findings``.
 
     Two findings of one article can share an identity (a reference with a
     wrong year *and* a wrong journal); the n-th of them, in a fixed order
     (severity, message), gets ``#n`` appended so each stays distinct.
+    Each claim's key is made once, so the cost is linear in findings and text.
     """
     art = audit.article
-    claim_text = {c.id: c.text for c in art.claims}
+    keys = {c.id: claim_key(c.text) for c in art.claims}
     refs = {r.id: r for r in art.references}
     bases = []
     for f in audit.findings:
-        text = claim_text.get(f.claim_id, "") if f.claim_id else ""
+        text = keys.get(f.claim_id, "") if f.claim_id else ""
         ref = refs.get(f.reference_id) if f.reference_id else None
         reference = f.pmid or (ref.pmid if ref is not None and ref.pmid else "") or \
             (f"ref:{ref.raw.strip() or ref.id}" if ref is not None else (f"ref:{f.reference_id}" if f.reference_id else ""))

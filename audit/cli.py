@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -29,7 +30,6 @@ def _use_prefect(args: argparse.Namespace, cfg) -> bool:
 def _quiet_prefect(verbose: bool) -> None:
     # The engine's per-task INFO lines drown the summary a user wants; -v brings them back.
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if verbose else "WARNING")
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 
 def _in_engine(flow, **params) -> dict:
@@ -197,7 +197,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split()) or type(exc).__name__
+    from audit.printable import printable
+    return printable(" ".join(str(exc).split())) or type(exc).__name__
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -239,8 +240,15 @@ def main(argv: list[str] | None = None) -> int:
         where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
         print(f"citeaudit: {where}{exc.strerror or _one_line(exc)}", file=sys.stderr)
         return EXIT_USER
+    except sqlite3.Error as exc:
+        # The history or a cache could not be written (a full disk): SQLite kept the file consistent.
+        if args.debug:
+            raise
+        print(f"citeaudit: a history or cache database could not be written: {_one_line(exc)}", file=sys.stderr)
+        return EXIT_USER
     except KeyboardInterrupt:
-        print("citeaudit: interrupted", file=sys.stderr)
+        if args.command != "serve":         # serve said so already (flows.deploy)
+            print("citeaudit: interrupted", file=sys.stderr)
         return 130
 
 

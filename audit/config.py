@@ -50,6 +50,15 @@ Float = Annotated[float, Strict()]     # strict floats still take ints (``timeou
 Bool = Annotated[bool, Strict()]
 
 
+# ``scheme://user:password@host``: what follows the first colon of the user part, up to the "@".
+_URL_PASSWORD = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^/\s:@]*:)[^/\s@]*@")
+
+
+def mask_url_credentials(text: str) -> str:
+    """Any password written in a URL (``http://user:PASS@host/``) shown as ``***``, wherever a URL is printed."""
+    return _URL_PASSWORD.sub(r"\1***@", str(text))
+
+
 def _one_or_many(value: Any) -> Any:
     # ``paths: examples/articles`` means a list of one.
     return [value] if isinstance(value, str) else value
@@ -74,6 +83,7 @@ class EntrezConfig:
     backoff_max: Annotated[Float, Field(ge=0)] = 30.0
     # Hard limits: a hostile or broken server must not hold a run forever or fill memory.
     request_deadline: Annotated[Float, Field(gt=0)] = 120.0     # wall-clock seconds for one request, body included
+    call_deadline: Annotated[Float, Field(gt=0)] = 300.0        # wall-clock seconds for one call: every attempt and wait
     retry_after_max: Annotated[Float, Field(ge=0)] = 60.0       # a longer Retry-After is waited as this
     retry_wait_per_call: Annotated[Float, Field(ge=0)] = 300.0  # seconds of retry waits for one call; then it fails
     retry_wait_per_run: Annotated[Float, Field(ge=0)] = 1800.0  # seconds of retry waits for one run; then no retries
@@ -98,6 +108,13 @@ class EntrezConfig:
     def _http_url(cls, v: str) -> str:
         if not v.startswith(("http://", "https://")):
             raise ValueError("must be an http(s) URL")
+        try:                      # "http://[::1" or a port that is not a number: refused here, not mid-run
+            parts = urlsplit(v)
+            host, _ = parts.hostname, parts.port
+        except ValueError as exc:
+            raise ValueError(f"not a valid URL ({exc})") from None
+        if not host:
+            raise ValueError("must name a host")
         return v if v.endswith("/") else v + "/"
 
     def max_inflated_bytes(self) -> int:
@@ -263,10 +280,28 @@ class Config:
         d = dataclasses.asdict(self)
         key = self.entrez.api_key.get_secret_value()
         d["entrez"]["api_key"] = ("***" if key else "") if redact else key
+        if redact:
+            d["entrez"]["base_url"] = mask_url_credentials(d["entrez"]["base_url"])
         return d
 
 
 _CONFIG = TypeAdapter(Config)
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """safe_load without aliases: ``*name`` is refused where it is met, before anything is built.
+
+    A YAML alias is a reference, so nine nested levels of ten aliases in a
+    1 KB file stand for 10**9 values; the loader shares them, but validation
+    walks each one (a 1.2 KB bomb took 3.7 GB).  A config has no use for them.
+    """
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.MarkedYAMLError(problem=f"YAML aliases (*{event.anchor}) are not accepted in a "
+                                               "config file; write the value out", problem_mark=event.start_mark)
+        return super().compose_node(parent, index)
 
 
 # --------------------------------------------------------------------------- NCBI's contact rule
@@ -311,14 +346,14 @@ def _message(err: dict, path: str, env_keys: dict[tuple, str]) -> str:
     if kind in ("dataclass_type", "dataclass_exact_type", "dict_type"):
         return f"{key}: expected a mapping, got {type(err['input']).__name__}"
     if kind == "value_error":
-        msg = str(err["ctx"]["error"])
+        msg = mask_url_credentials(str(err["ctx"]["error"]))
     else:
         expected = {"float": "float", "int": "int", "bool": "bool", "string": "str", "list": "list"}
         prefix = kind.split("_")[0]
         msg = (f"expected {expected[prefix]}" if kind.endswith(("_type", "_parsing")) and prefix in expected
                else err["msg"])
         if "api_key" not in loc:
-            msg += f", got {err['input']!r}"
+            msg += f", got {mask_url_credentials(repr(err['input']))}"
     source = env_keys.get(loc[:2])
     return f"{key} (from ${source}): {msg}" if source else f"{key}: {msg}"
 
@@ -333,11 +368,13 @@ def load_config(path: str | os.PathLike | None = None, env: dict | None = None) 
         if not p.is_file():
             raise ConfigError(spath, "config file not found")
         try:
-            data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+            data = yaml.load(p.read_text(encoding="utf-8"), Loader=_NoAliasLoader) or {}
+        except UnicodeDecodeError as exc:
+            raise ConfigError(spath, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
         except yaml.YAMLError as exc:
             line = getattr(getattr(exc, "problem_mark", None), "line", None)
-            raise ConfigError(spath, f"not valid YAML: {getattr(exc, 'problem', exc)}",
-                              line + 1 if line is not None else None)
+            raise ConfigError(spath, f"not valid YAML: {getattr(exc, 'problem', None) or exc}",
+                              line + 1 if line is not None else None) from None
     if not isinstance(data, dict):
         raise ConfigError(spath, f"top level: expected a mapping, got {type(data).__name__}")
     if "source_path" in data:

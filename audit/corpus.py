@@ -24,28 +24,41 @@ def manifest_paths(manifest: str) -> list[str]:
     return out
 
 
+def glob_folder(pattern: str) -> str:
+    """The folder a glob searches: its components before the first with a wildcard."""
+    parts = Path(pattern).parts
+    head = parts[:next((i for i, x in enumerate(parts) if GLOB_CHARS & set(x)), len(parts))]
+    return str(Path(*head)) if head else "."
+
+
 def corpus_files(paths: Sequence[str], manifest: str = "", exclude: Sequence[str] = (),
                  set_aside: list[str] | None = None) -> list[str]:
     """Every article file named by folders, files, globs and the manifest; sorted, no repeats.
 
     ``exclude``: the run's own files (the reports folder, the history, the record cache):
     never audited as articles, whatever glob or manifest line covers them; each one left
-    out is appended to ``set_aside``, so the run can say so.
+    out is appended to ``set_aside``, so the run can say so.  Links are followed only into
+    the corpus paths (the folders, the globs' folders, the named files' folders); a link out
+    of them is kept as itself and set aside by the reader.
     """
     from audit.reading.ingest import article_paths
 
     entries = list(paths) + (manifest_paths(manifest) if manifest else [])
     plain: list[str] = []
+    roots: list[str] = []
     for e in entries:
         e = os.path.expanduser(e)
         if GLOB_CHARS & set(e):
             plain += sorted(glob.glob(e, recursive=True))
-        elif not Path(e).exists():
+            roots.append(glob_folder(e))
+        elif not Path(e).exists() and not Path(e).is_symlink():
             raise BadInputError(e, "corpus path not found")
         else:
             plain.append(e)
-    files = [str(Path(f).resolve()) for f in article_paths(plain)] if plain else []
-    files = sorted(dict.fromkeys(files))
+            roots.append(e)
+    found = article_paths(plain, roots) if plain else []
+    # Resolved, so one file reached by two paths is one article; a set-aside link stays itself.
+    files = sorted(dict.fromkeys(str(f.absolute()) if f.is_symlink() else str(f.resolve()) for f in found))
     own = [str(Path(os.path.expanduser(x)).resolve()) for x in exclude if x]
     kept = [f for f in files if not any(_is_own(f, o) for o in own)]
     if set_aside is not None:

@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from audit.changes import diff_rows, finding_identities, is_baseline  # noqa: F401  (diff_rows: re-exported)
+from audit.changes import claim_excerpt, diff_rows, finding_identities, is_baseline  # noqa: F401  (diff_rows: re-exported)
 from audit.models import ArticleAudit, Article, Record, from_dict, to_dict
 from audit.storage import Schema, connect, open_store, transaction
 
@@ -301,7 +301,7 @@ def error_key(audit: ArticleAudit) -> str:
 def finding_rows(audit: ArticleAudit) -> list[dict]:
     """The findings of one audit as rows with their stable ``identity`` (see audit.changes)."""
     art = audit.article
-    claim_text = {c.id: c.text for c in art.claims}
+    claim_text = {c.id: claim_excerpt(c.text) for c in art.claims}
     rows = []
     for f, ident in zip(audit.findings, finding_identities(audit)):
         rows.append({"article_id": art.id, "identity": ident, "kind": f.kind, "severity": f.severity,

@@ -24,7 +24,12 @@ class BusyError(BadInputError):
 
 
 def lock_path_for(history_db: str | os.PathLike) -> Path:
-    p = Path(history_db)
+    """The lock of a history, beside the file the path resolves to.
+
+    Resolved, so that two runs reaching one history through different paths (a
+    symlinked folder, a link to the file, ``..``) take the same lock.
+    """
+    p = Path(os.path.expanduser(history_db)).resolve()
     return p.with_name(p.name + ".lock")
 
 

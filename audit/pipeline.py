@@ -467,6 +467,9 @@ def execute(plan: RunPlan, executor: Executor | None = None) -> dict:
     lock = lock_path_for(plan.history_db) if plan.history_db else out_dir / ".citeaudit.lock"
     executor = executor if executor is not None else LocalExecutor(plan.cfg.concurrency.workers)
     with run_lock(lock, plan.lock_wait, plan.kind):
+        from reports.writer import prepare_reports_folder
+        for stray in prepare_reports_folder(out_dir):      # a reports folder with links is refused here
+            log.info("removed %s, left by a run that was killed", stray)
         history = None
         if plan.history_db:
             from audit.history import History

@@ -14,9 +14,13 @@ deployments there and runs their flow runs here; to use a work pool instead,
 from __future__ import annotations
 
 import os
+import signal
+import sys
+import threading
 from pathlib import Path
 
-from audit.config import Config, load_config
+from audit.config import Config, load_config, mask_url_credentials
+from audit.errors import BadInputError
 
 NIGHTLY = "nightly"
 RECHECK = "recheck"
@@ -58,7 +62,38 @@ def ensure_rate_limit(cfg: Config, enabled: bool | None = None) -> bool:
     return True
 
 
+# Seconds ``citeaudit serve`` gives Prefect to shut down after Ctrl-C (or SIGTERM) before it exits anyway.
+STOP_GRACE = 5.0
+
+
+def _stop_within(grace: float) -> None:
+    """Ctrl-C and SIGTERM end ``serve`` within ``grace`` seconds, with one line and no traceback.
+
+    The terminal's Ctrl-C also reaches Prefect's temporary API server (a child in
+    the same process group), so the runner's shutdown calls to it can only fail,
+    each retried; its tracebacks say nothing the operator can act on.  The first
+    signal prints one line, mutes stderr, lets the runner stop and, past
+    ``grace``, exits with 130.  Flow runs are resumable (the nightly resumes).
+    """
+    def stop(signum, frame):
+        print("citeaudit: serve stopped", file=sys.stderr, flush=True)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        timer = threading.Timer(grace, os._exit, (130,))
+        timer.daemon = True
+        timer.start()
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+
+
 def serve_cli(args) -> int:
+    # A loaded machine can take longer than Prefect's 20 s to bring up its temporary API server
+    # (read when prefect is imported).
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     from prefect import serve
 
     config_path = str(Path(args.config).resolve()) if args.config else None
@@ -66,8 +101,18 @@ def serve_cli(args) -> int:
     deployments = build_deployments(cfg, config_path)
     if ensure_rate_limit(cfg):
         print(f"Entrez requests share the Prefect rate limit '{cfg.entrez.concurrency_limit_name}'.")
-    where = os.environ.get("PREFECT_API_URL") or "Prefect's local ephemeral API"
+    shared = os.environ.get("PREFECT_API_URL")
+    where = shared or "Prefect's local ephemeral API"
     print(f"Serving 'nightly-audit/{NIGHTLY}' ({cfg.schedule.cron}, {cfg.schedule.timezone}) and "
-          f"'audit-article/{RECHECK}' against {where}. Ctrl-C stops.")
-    serve(*deployments)
+          f"'audit-article/{RECHECK}' against {mask_url_credentials(where)}. Ctrl-C stops.", flush=True)
+    _stop_within(STOP_GRACE)
+    # Pausing the schedules on the way out matters on a shared server (runs would pile up as late);
+    # the temporary API ends with this process, so there it would only be calls to a server gone.
+    try:
+        serve(*deployments, pause_on_shutdown=bool(shared))
+    except RuntimeError as exc:
+        if "Prefect API" not in str(exc):
+            raise
+        raise BadInputError("prefect", f"{str(exc).rstrip('.')}; point PREFECT_API_URL at a running server, "
+                                       "or raise PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS") from None
     return 0

@@ -5,6 +5,8 @@ import csv
 import io
 import re
 
+from audit.printable import printable
+
 COLUMNS = ["article_id", "kind", "severity", "claim_id", "reference_id", "pmid", "message", "claim_text",
            "problem", "decision", "decision_note"]
 # Spreadsheets run a cell that starts with these as a formula (OWASP CSV injection list);
@@ -17,7 +19,7 @@ _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?%?")
 def _cell(value) -> str:
     if value is None:
         return ""
-    s = str(value)
+    s = printable(str(value))       # ESC, BEL...: shown as \x1b, never sent to a terminal
     if s.startswith(_FORMULA_START) and not _NUMBER.fullmatch(s):
         return "'" + s          # the apostrophe makes the spreadsheet show the text as text
     return s

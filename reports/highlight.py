@@ -127,11 +127,12 @@ def article_segments(text: str, claims: list[dict],
             segs.append({"t": text[a:b]})
 
     for idx, (cid, (s, e)) in enumerate(order):
-        cites = [str(x) for x in by_id[cid].get("citations") or []]
+        cites = list(dict.fromkeys(str(x) for x in by_id[cid].get("citations") or []))
+        cited = set(cites)          # looked up once per marker: a set keeps a wall of markers linear
         next_start = order[idx + 1][1][0] if idx + 1 < len(order) else len(text)
         # A marker right after the claim's end (outside its span) still belongs to it.
         tail = re.match(rf"\s*(?:{MARKER_RE.pattern})", text[e:min(next_start, e + _TRAIL)])
-        if tail and cites and any(lab in cites for lab in LABEL_RE.findall(tail.group(0))):
+        if tail and cites and any(lab in cited for lab in LABEL_RE.findall(tail.group(0))):
             e = e + tail.end()
         plain(pos, s)
         shown: set[str] = set()
@@ -139,13 +140,13 @@ def article_segments(text: str, claims: list[dict],
         for m in MARKER_RE.finditer(text, s, e):
             labels = [(lm.start() + m.start(), lm.end() + m.start(), lm.group(0))
                       for lm in LABEL_RE.finditer(m.group(0))]
-            if not any(lab in cites for _, _, lab in labels):
+            if not any(lab in cited for _, _, lab in labels):
                 continue
             if m.start() > cur:
                 segs.append({"t": text[cur:m.start()], "c": cid})
             cur = m.start()
             for ls, le, lab in labels:
-                if lab not in cites:
+                if lab not in cited:
                     continue
                 if ls > cur:
                     segs.append({"t": text[cur:ls], "c": cid})

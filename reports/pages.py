@@ -16,6 +16,8 @@ from functools import lru_cache
 from importlib import resources
 from string import Template
 
+from audit.printable import json_controls, printable
+
 from . import findings_view
 from .highlight import article_segments, numbers, shared_marks
 
@@ -25,7 +27,7 @@ _JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
 
 def json_island(data) -> str:
     """JSON safe to place between <script type="application/json"> tags."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str)
+    text = json_controls(json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str))
     for ch, esc in _JSON_ESCAPES.items():
         text = text.replace(ch, esc)
     return text
@@ -53,7 +55,7 @@ def _render(template: str, title: str, data: dict, scripts: list[str], styles: l
     assert "</script" not in script.lower() and "</style" not in style.lower()
     return Template(_asset("templates", template)).substitute(
         csp=html.escape(csp(script, style), quote=False),
-        title=html.escape(title or "", quote=True),
+        title=html.escape(printable(title or ""), quote=True),
         style=style, script=script, data=json_island(data))
 
 
@@ -61,12 +63,19 @@ def _render(template: str, title: str, data: dict, scripts: list[str], styles: l
 # article page
 
 
-def _pair_view(pair: dict, claim: dict | None, ref: dict | None) -> dict:
-    claim_text = (claim or {}).get("text") or ""
+# A pair's highlights in its claim are looked for in this much of the claim, and for this many of
+# its numbers: a claim of 20,000 markers has 20,000 pairs, and marking each over the whole claim
+# would cost pairs x length.  Ordinary claims are far within both.
+CLAIM_MARKS_MAX = 2000
+CLAIM_NUMBERS_MAX = 50
+
+
+def _pair_view(pair: dict, claim: dict | None, ref: dict | None, claim_nums: list[str]) -> dict:
+    claim_text = ((claim or {}).get("text") or "")[:CLAIM_MARKS_MAX]
     abstract = (ref or {}).get("abstract") or ""
     terms = pair.get("shared_terms") or []
     unsupported = {str(n) for n in pair.get("unsupported_numbers") or []}
-    nums = [n for n in numbers(claim_text) if n not in unsupported]
+    nums = [n for n in claim_nums if n not in unsupported]
     in_abstract = [n for n in nums if shared_marks(abstract, [], [n])]
     return dict(pair,
                 plain_explanation=findings_view.sentence(findings_view.plain(pair.get("explanation") or "")),
@@ -98,7 +107,11 @@ def article_view(report: dict, verdicts: dict[tuple[str, str], str]) -> dict:
     view["drifts"] = [dict(d, plain_explanation=findings_view.sentence(findings_view.plain(d.get("explanation") or "")))
                       for d in report.get("drifts") or []]
     view["unplaced"] = unplaced
-    view["pairs"] = [_pair_view(p, claims_by_id.get(p["claim_id"]), refs_by_id.get(str(p["reference_id"])))
+    nums: dict[str, list[str]] = {}          # a claim's numbers, found once for all its pairs
+    for c in claims:
+        nums[c["id"]] = numbers((c.get("text") or "")[:CLAIM_MARKS_MAX])[:CLAIM_NUMBERS_MAX]
+    view["pairs"] = [_pair_view(p, claims_by_id.get(p["claim_id"]), refs_by_id.get(str(p["reference_id"])),
+                                nums.get(p["claim_id"], []))
                      for p in report.get("pairs") or []]
     view["marker_verdicts"] = [[c, r, v] for (c, r), v in verdicts.items()]
     return view

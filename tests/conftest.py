@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+import audit  # noqa: F401  (Prefect's analytics off before any test imports prefect)
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # The tests that go through Prefect on purpose (--prefect, flows, deployments) start its

@@ -30,7 +30,7 @@ answer trickled one byte at a time, gzip bombs (in the body or as
 ``Content-Encoding``), efetch sets that are empty, hold other PMIDs, are an HTML
 error page naming PubmedArticleSet, hold records without a PMID or are
 malformed, esearch answers with external entities, entity bombs, no DOCTYPE
-or a DTD name without a dot, and 400s.  Huge ``Retry-After`` values come from
+or a DTD name without a dot, 400s, and 307 redirects to another server.  Huge ``Retry-After`` values come from
 ``fail_429_*`` with ``retry_after``.
 
 Everything it serves is the real records given to it; it invents nothing.
@@ -341,6 +341,7 @@ ATTACKS: dict[str, tuple[str, ...] | None] = {
     "no_doctype": ("esearch", "epost"),
     "dtd_no_dot": ("esearch", "epost"),   # DOCTYPE system id "esearch": Bio.Entrez would download it
     "http_400": None,                # 400 Bad Request: retrying will not help
+    "redirect": None,                # 307 to redirect_to (another host): a client that follows re-sends the body
 }
 
 
@@ -371,6 +372,7 @@ class Faults:
     attack_first: int = 0            # ... or only on the first K of them (0: all)
     trickle_seconds: float = 5.0     # pause between two bytes of a trickled answer
     bomb_mb: int = 64                # inflated size of the gzip bombs
+    redirect_to: str = ""            # base URL the redirect attack sends clients to (same path and query)
     esearch_none: bool = False       # every esearch answers Count 0, an empty IdList (a sick index)
 
     def __post_init__(self) -> None:
@@ -382,6 +384,8 @@ class Faults:
         self.endpoints = tuple(self.endpoints)
         if self.attack and self.attack not in ATTACKS:
             raise ValueError(f"attack must be one of {', '.join(ATTACKS)}")
+        if self.attack == "redirect" and not self.redirect_to:
+            raise ValueError("the redirect attack needs redirect_to (--redirect-to URL)")
 
 
 @functools.lru_cache(maxsize=4)
@@ -781,6 +785,12 @@ class EutilsServer:
                 headers: dict = {}
                 if a == "http_400":
                     status, ctype, body = 400, "text/plain", b"Bad Request\n"
+                elif a == "redirect":
+                    # 307 keeps the method and body: the client is asked to POST it, key and all, there.
+                    path = urlsplit(self.path)
+                    to = f.redirect_to.rstrip("/") + "/" + path.path.rsplit("/", 1)[-1]
+                    status, ctype, body = 307, "text/plain", b"Temporary Redirect\n"
+                    headers = {"Location": to + (f"?{path.query}" if path.query else "")}
                 elif a == "trickle":
                     log(status)
                     self.send_response(status)
@@ -982,6 +992,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="every esearch answers Count 0 with an empty IdList (a sick search index)")
     p.add_argument("--trickle-seconds", type=float, default=d.trickle_seconds)
     p.add_argument("--bomb-mb", type=int, default=d.bomb_mb)
+    p.add_argument("--redirect-to", default=d.redirect_to, metavar="URL",
+                   help="where the redirect attack sends clients (another server's base URL)")
     return p
 
 
@@ -998,7 +1010,7 @@ def faults_from_args(a: argparse.Namespace) -> Faults:
         drop_fraction=a.drop_fraction, drop_pmids=tuple(a.drop_pmid),
         endpoints=tuple(a.fault_endpoint), seed=a.seed, attack=a.attack, attack_first=a.attack_first,
         esearch_none=a.esearch_none,
-        trickle_seconds=a.trickle_seconds, bomb_mb=a.bomb_mb)
+        trickle_seconds=a.trickle_seconds, bomb_mb=a.bomb_mb, redirect_to=a.redirect_to)
 
 
 def main(argv: list[str] | None = None) -> int:

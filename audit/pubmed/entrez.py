@@ -40,7 +40,7 @@ import time
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import requests
 import requests.adapters
@@ -52,7 +52,7 @@ from Bio.Entrez import Parser as EntrezParser
 from rapidfuzz import fuzz
 
 from audit.pubmed.cache import RecordCache
-from audit.config import EntrezConfig
+from audit.config import EntrezConfig, mask_url_credentials
 from audit.errors import BadInputError
 from audit.pubmed.citation_match import best_match
 from audit.pubmed.fetch import normalise_title
@@ -71,6 +71,10 @@ _TRANSIENT_NCBI = re.compile(r"backend|temporar|timed? ?out|unable to obtain|try
                              r"too many|rate limit|unavailable", re.I)
 _STOP = set("""a an and are as at be but by for from has have in into is it its of on or that the
 their this to was were which with without between after before during among than vs versus""".split())
+
+
+# A server too slow to answer within the deadline: the reason's first words are its failure count key.
+_DEADLINE_REASON = "deadline exceeded (entrez.request_deadline or entrez.call_deadline)"
 
 
 class EntrezError(Exception):
@@ -95,8 +99,8 @@ class _NcbiError(Exception):
 # ---------------------------------------------------------------------------
 
 def redact(text: str, secret: str | None) -> str:
-    """Hide the api_key in anything printable: URLs, messages, reprs."""
-    text = re.sub(r"(api_key=)[^&\s'\"]+", r"\1***", str(text))
+    """Hide the api_key and any password in a URL in anything printable: URLs, messages, reprs."""
+    text = mask_url_credentials(re.sub(r"(api_key=)[^&\s'\"]+", r"\1***", str(text)))
     if secret:
         for form in {secret, quote(secret, safe="")}:
             text = text.replace(form, "***")
@@ -300,6 +304,18 @@ def read_citmatch(content: bytes, keys: Sequence[str]) -> dict[str, str | None]:
     return out
 
 
+def _redirect_refused(resp: requests.Response) -> str:
+    """Why a redirect answer was refused, naming where it pointed (never its query: it may echo the key)."""
+    try:
+        to = urlsplit(resp.headers.get("Location") or "")
+        where = f"{to.scheme}://{to.hostname}{to.path}" if to.hostname else (to.path or "nowhere")
+    except ValueError:
+        where = "an address that is not a URL"
+    return (f"HTTP {resp.status_code} redirect to {where} refused (E-utilities requests are never re-sent "
+            "elsewhere, so the api_key stays with the configured host; set entrez.base_url to the address "
+            "that answers)")
+
+
 class _RedactFilter(logging.Filter):
     """urllib3 logs GET URLs at DEBUG, query string included: hide api_key there."""
 
@@ -308,7 +324,7 @@ class _RedactFilter(logging.Filter):
             msg = record.getMessage()
         except Exception:
             return True
-        if "api_key=" in msg:
+        if "api_key=" in msg or "@" in msg:
             record.msg, record.args = redact(msg, None), ()
         return True
 
@@ -454,7 +470,7 @@ class EntrezSource:
         size = 0
         while True:
             if time.monotonic() > deadline:
-                raise _Retry(f"deadline exceeded ({self.cfg.request_deadline:g} s for one request)")
+                raise _Retry(_DEADLINE_REASON)
             chunk = resp.raw.read1(READ_CHUNK, decode_content=True)
             if not chunk:
                 break
@@ -473,10 +489,12 @@ class EntrezSource:
         """One E-utility call with rate limiting and retries; returns ``parse(body)``.
 
         Bounded on every side: each attempt by ``request_deadline`` and
-        ``max_inflated_mb``, the retries by ``max_retries`` and the wait budgets
-        (``retry_wait_per_call``, ``retry_wait_per_run``), Retry-After by ``retry_after_max``.
-        Answers that will fail the same way again (4xx other than 429, refused or
-        malformed XML, oversized) are not retried.
+        ``max_inflated_mb``, the whole call (attempts and waits) by ``call_deadline``,
+        the retries by ``max_retries`` and the wait budgets (``retry_wait_per_call``,
+        ``retry_wait_per_run``), Retry-After by ``retry_after_max``.  Answers that will
+        fail the same way again (4xx other than 429, redirects, refused or malformed
+        XML, oversized) are not retried, and a server that ran out the deadline is
+        given one more attempt, not ``max_retries``: a trickle trickles again.
         """
         url = self.base_url + endpoint + (".cgi" if endpoint == "ecitmatch" else ".fcgi")
         full = dict(params)
@@ -489,6 +507,8 @@ class EntrezSource:
         tries = self.cfg.max_retries + 1
         reason = "no attempt made"
         waited = 0.0
+        call_end = time.monotonic() + self.cfg.call_deadline
+        slow = 0
         for attempt in range(tries):
             self.gate.acquire()
             self._bump("requests", endpoint)
@@ -498,16 +518,20 @@ class EntrezSource:
             retry_after = None
             resp = None
             body_read = False
-            deadline = time.monotonic() + self.cfg.request_deadline
+            deadline = min(time.monotonic() + self.cfg.request_deadline, call_end)
             # Never wait longer for one read than the whole request may take.
-            timeout = min(self.cfg.timeout, self.cfg.request_deadline)
+            timeout = max(0.001, min(self.cfg.timeout, deadline - time.monotonic()))
             try:
                 _DEADLINE.at = deadline
                 try:
+                    # Redirects are not followed: a 307 re-sends the body, api_key included, to
+                    # whatever host the answer names (NCBI's E-utilities never redirect).
                     if post:
-                        resp = self.session.post(url, data=full, timeout=timeout, stream=True)
+                        resp = self.session.post(url, data=full, timeout=timeout, stream=True,
+                                                 allow_redirects=False)
                     else:
-                        resp = self.session.get(url, params=full, timeout=timeout, stream=True)
+                        resp = self.session.get(url, params=full, timeout=timeout, stream=True,
+                                                allow_redirects=False)
                 finally:
                     _DEADLINE.at = None
                 self._bump("http_status", str(resp.status_code))
@@ -516,6 +540,8 @@ class EntrezSource:
                     raise _Retry(f"HTTP {resp.status_code}", retry_after)
                 if resp.status_code >= 400:
                     raise _NcbiError(f"HTTP {resp.status_code}")
+                if 300 <= resp.status_code < 400:
+                    raise _NcbiError(_redirect_refused(resp))
                 body = self._read_body(resp, deadline)          # a cut connection raises here
                 body_read = True
                 self._bump("bytes", n=len(body))
@@ -534,7 +560,7 @@ class EntrezSource:
                     requests.exceptions.ContentDecodingError, urllib3.exceptions.ProtocolError,
                     urllib3.exceptions.DecodeError, ConnectionError) as exc:
                 if time.monotonic() >= deadline:      # our own watchdog closed it
-                    reason = f"deadline exceeded ({self.cfg.request_deadline:g} s for one request)"
+                    reason = _DEADLINE_REASON
                 else:
                     reason = f"connection error ({type(exc).__name__})"
             except _Retry as exc:
@@ -556,9 +582,16 @@ class EntrezSource:
             self._bump("failures", reason.split(" (")[0].split(":")[0])
             if attempt + 1 >= tries:
                 break
+            slow += reason == _DEADLINE_REASON
             delay = self._backoff(attempt)
             if retry_after is not None:
                 delay = max(delay, min(retry_after, self.cfg.retry_after_max))
+            if slow >= 2 or time.monotonic() + delay >= call_end:
+                self._bump("failures", "call_deadline")
+                why = ("the deadline ran out twice" if slow >= 2 else
+                       f"entrez.call_deadline is {self.cfg.call_deadline:g} s for one call")
+                raise EntrezError(redact(f"{endpoint}: gave up after {attempt + 1} attempts ({why}): {reason}",
+                                         key)) from None
             if delay > self._budget_left(waited):
                 self._bump("failures", "retry_budget")
                 raise EntrezError(redact(f"{endpoint}: gave up after {attempt + 1} attempts "

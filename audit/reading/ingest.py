@@ -45,12 +45,18 @@ _REF_HEADING = re.compile(r"(?i)^\s*(?:#{1,6}\s*)?(?:\*\*|__)?\s*(references?|bi
 # Public interface
 
 
-def article_paths(paths: list[str | Path]) -> list[Path]:
+def article_paths(paths: list[str | Path], roots: list[str | Path] | None = None) -> list[Path]:
     """Article files named or found (recursively) in folders, sorted, hidden ones skipped.
 
     A file named explicitly is kept whatever its suffix, so that reading it
     reports why it cannot be read instead of the run silently skipping it.
+    Links are followed only into ``roots`` (default: the folders given, a
+    named file's folder); one pointing elsewhere is listed as itself, set
+    aside (``audit.reading.links``).
     """
+    from audit.reading import links
+
+    inside = links.roots_of(roots if roots is not None else paths)
     out: set[Path] = set()
     for p in paths:
         p = Path(p)
@@ -59,10 +65,17 @@ def article_paths(paths: list[str | Path]) -> list[Path]:
                 rel = f.relative_to(p).parts
                 if any(part.startswith(".") for part in rel):
                     continue
-                if f.is_file() and f.suffix.lower() in ARTICLE_SUFFIXES:
-                    out.add(f)
-        elif p.is_file():
-            out.add(p)
+                article = f.is_file() and f.suffix.lower() in ARTICLE_SUFFIXES
+                # A link to a folder, or a dangling one, is judged too; one to a non-article file is not.
+                if not article and not (f.is_symlink() and not f.is_file()):
+                    continue
+                chosen = links.choose(f, inside)
+                if chosen is not None:
+                    out.add(chosen)
+        elif p.is_file() or p.is_symlink():
+            chosen = links.choose(p, inside)
+            if chosen is not None:
+                out.add(chosen)
         else:
             raise BadInputError(str(p), "no such file or folder")
     return sorted(out)
@@ -71,16 +84,19 @@ def article_paths(paths: list[str | Path]) -> list[Path]:
 def read_articles(path: str | Path, limits: ReadingConfig | None = None) -> list[Article]:
     """Every article in the file: one, or each <article> of a PMC article set."""
     limits = limits or ReadingConfig()
+    from audit.reading import links
+
     p = Path(path)
     try:
-        size = p.stat().st_size
-        if size > limits.max_bytes and p.is_file():
+        data, size = links.read_bytes(p, limits.max_bytes)     # never through a link
+        if size > limits.max_bytes:
             raise BadInputError(str(p), f"file of {size:,} bytes is over the limit of {limits.max_bytes:,} "
                                         f"(reading.max_bytes in config.yaml)")
-        data = p.read_bytes()
     except IsADirectoryError:
         raise BadInputError(str(p), "is a folder, not an article file")
     except OSError as exc:
+        if links.is_link_error(exc):
+            raise BadInputError(str(p), links.SET_ASIDE) from None
         raise BadInputError(str(p), f"cannot read: {exc.strerror or exc}")
     return read_articles_bytes(data, str(p), limits)
 
@@ -92,8 +108,9 @@ def read_article(path: str | Path, limits: ReadingConfig | None = None) -> Artic
 
 def file_sha256(path: str | Path) -> str | None:
     """sha256 of a file's bytes, as Article.sha256 holds it; None when it cannot be read."""
+    from audit.reading.links import read_bytes
     try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        return hashlib.sha256(read_bytes(path, 1 << 62)[0]).hexdigest()     # a link is never hashed
     except OSError:
         return None
 

@@ -123,6 +123,12 @@ _LABEL_BEFORE = re.compile(r"(?:stage|type|grade|phase|class|version|figure|tabl
                            r"month|year|covid|sars-cov|il|cd)\s*-?\s*$", re.I)
 
 
+def _label_before(text: str, at: int) -> bool:
+    # The label ends right before the number: looking at the last few characters, not the whole
+    # prefix, keeps a claim with thousands of numbers linear (a wall of markers and counts).
+    return bool(_LABEL_BEFORE.search(text, max(0, at - 64), at))
+
+
 def _value(s: str) -> float | None:
     if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", s):
         s = s.replace(",", "")
@@ -148,7 +154,7 @@ def claim_numbers(text: str) -> list[NumberMention]:
         if sep == "and":              # "between 30 and 40" in a claim is rare; "3 and 4 weeks" is a list
             continue
         a, b = _value(m.group(1)), _value(m.group(3))
-        if a is None or b is None or _LABEL_BEFORE.search(text[:m.start()]):
+        if a is None or b is None or _label_before(text, m.start()):
             continue
         out.append(NumberMention(m.group(0).strip(), (a, b)))
         taken.append(m.span())
@@ -156,7 +162,7 @@ def claim_numbers(text: str) -> list[NumberMention]:
         if any(s <= m.start() < e for s, e in taken):
             continue
         v = _value(m.group(1))
-        if v is None or _LABEL_BEFORE.search(text[:m.start()]):
+        if v is None or _label_before(text, m.start()):
             continue
         if not m.group(2) and 1900 <= v <= 2099 and v == int(v):
             continue                  # a year
