@@ -47,6 +47,8 @@ class Claim:
     line: int = 0                # 1-based line in the source file
     start: int = -1              # offsets into Article.text (for highlighting)
     end: int = -1
+    location: str = ""           # where it stands in the file, for formats without lines: "page 3, column 2",
+                                 # "paragraph 12", "footnote 3" (Word, PDF); "" when ``line`` says it
 
 
 @dataclass
@@ -76,6 +78,7 @@ class SetAside:
     text: str
     line: int                    # 1-based line in the source file
     reason: str                  # why it was set aside, in words
+    location: str = ""           # as Claim.location ("page 1, top margin", "comment 2")
 
 
 @dataclass
