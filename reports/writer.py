@@ -116,9 +116,10 @@ def article_report(audit: ArticleAudit, diff: dict | None = None) -> dict:
         "article": {"id": art.id, "title": art.title, "subject": art.subject, "sha256": art.sha256,
                     "path": art.path, "format": art.format, "text": art.text, "part": art.part},
         "claims": [{"id": c.id, "text": c.text, "citations": list(c.citations), "line": c.line,
-                    "start": c.start, "end": c.end} for c in art.claims],
+                    "location": c.location, "start": c.start, "end": c.end} for c in art.claims],
         "references": refs,
-        "set_aside": [{"text": x.text, "line": x.line, "reason": x.reason} for x in art.set_aside],
+        "set_aside": [{"text": x.text, "line": x.line, "reason": x.reason, "location": x.location}
+                      for x in art.set_aside],
         "pairs": pairs,
         "drifts": [to_dict(d) for d in audit.drifts],
         "findings": findings,

@@ -301,7 +301,7 @@ class _Reader:
         self.paras.append(para)
 
     def _text(self, para: _Para, text: str, superscript: bool = False) -> None:
-        if self.fields and self.fields[-1].phase == "result" and self.fields[-1].kind in ("citation", "bibliography"):
+        if self.fields and self.fields[-1].phase == "result" and self.fields[-1].kind == "citation":
             self.fields[-1].display.append(text)
             return
         if self.open_marks:
