@@ -69,6 +69,7 @@ class Reference:
     status: str = PENDING
     reason: str = ""
     in_list: bool = True         # False: a marker whose label has no entry
+    location: str = ""           # where the entry stands, as Claim.location ("page 9, column 2")
 
 
 @dataclass

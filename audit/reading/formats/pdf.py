@@ -31,6 +31,7 @@ _REF_HEAD = re.compile(r"(?i)^\s*(?:\d{1,2}\.?\s*)?(references?|bibliography|lit
                        r"reference list)\s*:?\s*$")
 _MARGIN = 0.055                  # top and bottom share of a page where running heads and folios sit
 _MAX_PAGES = 400
+_GUTTER = 10                     # points of white a gutter is at least wide
 
 
 @dataclass
@@ -88,7 +89,7 @@ def _sup_piece(sup: str, before: list) -> tuple:
     # a raised number after a digit or unit is an exponent ("10⁹", "m²"), not a marker
     if m and sup.strip() and not re.search(r"(?:\d|\b(?:m|cm|mm|kg|l|ml|s))\s*$", prev):
         labels = _expand(m.group(1))
-        if labels:
+        if labels and all(int(lab) < 1000 for lab in labels):     # a raised "2017" is a year, not a citation
             return ("m", sup, labels)
     return ("t", sup)
 
@@ -201,9 +202,13 @@ def _gutters(rows: list[list[tuple[float, float]]], width: float, lo: float = 0.
         cov = bytearray(size)
         for a, b in inside:
             cov[a:b] = b"\x01" * (b - a)
+        # empty over a 10pt window: a reference list's hanging indent ("12." then its text) is
+        # narrower than a gutter
+        run = 0
         for x in range(min(b for _, b in inside), max(a for a, _ in inside) + 1):
-            if not cov[x]:
-                count[x] += 1
+            run = run + 1 if not cov[x] else 0
+            if run >= _GUTTER:
+                count[x - _GUTTER // 2] += 1
     best, best_n = None, 0
     for x in range(int(lo + 0.2 * (hi - lo)), int(hi - 0.2 * (hi - lo))):
         if count[x] > best_n:
@@ -357,6 +362,8 @@ def read(data: bytes, path: str, sha: str, limits) -> list[Article]:
         c.location = locations.get(c.line, "")
     for s in art.set_aside:
         s.location = locations.get(s.line, "")
+    for r in art.references:
+        r.location = locations.get(r.line, "") if r.line else ""
     return [art]
 
 
@@ -480,7 +487,11 @@ def _entries(lines: list[_Line]):
             continue
         label, rest = split_entry_label(text)
         if numbered >= max(2, len(lines) // 6):
-            starts = label is not None
+            # a numbered list counts up: "2005." opening a wrapped line is a year, not entry 2005
+            last = next((int(it[0]) for it in reversed(items) if it[0]), 0)
+            starts = label is not None and last < int(label) <= last + 3
+            if not starts:
+                label, rest = None, text
         else:
             starts = ln.x0 <= lefts[(ln.page, ln.column)] + 1.5
             label, rest = None, text

@@ -600,4 +600,6 @@ def read(data: bytes, path: str, sha: str, limits) -> list[Article]:
         c.location = reader.locations.get(c.line, "")
     for s in art.set_aside:
         s.location = reader.locations.get(s.line, "")
+    for r in art.references:
+        r.location = reader.locations.get(r.line, "") if r.line else ""
     return [art]
