@@ -439,12 +439,16 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] == "retrieval":
         from audit.evaluation.retrieval import main as retrieval_main   # owns its options
         return retrieval_main(argv[1:])
+    if argv and argv[0] == "articles":
+        from audit.evaluation.articles import main as articles_main     # owns its options
+        return articles_main(argv[1:])
     if argv and argv[0] == "topic":
         from audit.evaluation.topic import main as topic_main           # owns its options
         return topic_main(argv[1:])
     ap = argparse.ArgumentParser(prog="citeaudit eval", description=__doc__.split("\n\n")[0])
     ap.add_argument("dataset", choices=["scifact", "tune", "build-df"],
-                    help="(also: 'retrieval', see audit/evaluation/retrieval.py; 'topic', see audit/evaluation/topic.py)")
+                    help="(also: 'articles', see audit/evaluation/articles.py; 'retrieval', see "
+                         "audit/evaluation/retrieval.py; 'topic', see audit/evaluation/topic.py)")
     ap.add_argument("--split", default="dev", choices=["dev", "train"])
     ap.add_argument("--sample", type=int, default=None, help="evaluate on N claims with evidence")
     ap.add_argument("--seed", type=int, default=13)
