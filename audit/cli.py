@@ -69,7 +69,15 @@ def cmd_audit(args: argparse.Namespace) -> int:
     cfg_path = _config_path(args.config)
     cfg = load_config(cfg_path)
     offline = (args.offline_records or cfg.offline_records) if args.offline_records is not None else None
+    if args.references is not None:
+        if not args.references.is_file():
+            raise BadInputError(str(args.references), "no such reference export")
+        from audit.reading.formats.refexport import read_export
+        read_export(args.references, cfg.reading.max_bytes)      # a bad export: one line, before the run
+        cfg.reading.references = str(args.references.resolve())
     if _use_prefect(args, cfg):
+        if args.references is not None:
+            raise BadInputError("--references", "not available with --prefect yet; run without it")
         _quiet_prefect(args.verbose)
         from flows.audit_flow import audit_run
         s = _in_engine(audit_run, paths=[str(p) for p in args.paths], out_dir=str(args.out),
@@ -162,6 +170,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="PubMed XML files or folders to resolve records from, with no network "
                         "(given with no PATH: the config's offline_records)")
     a.add_argument("--config", default=None, help="config.yaml (default: built-in settings)")
+    a.add_argument("--references", type=Path, default=None, metavar="EXPORT",
+                   help="a reference-manager export (RIS, BibTeX, CSL-JSON, EndNote XML, PubMed .nbib) "
+                        "read as the articles' reference list")
     a.set_defaults(func=cmd_audit)
 
     n = sub.add_parser("nightly", parents=[common, engine], help="run the nightly audit of the corpus once, now")

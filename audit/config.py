@@ -215,6 +215,8 @@ class ReadingConfig:
     # measured by python -m bench.bench_reading (audit/reading/boilerplate.py).
     boilerplate: Literal["justext", "trafilatura", "trafilatura-default", "trafilatura-recall", "readability",
                          "none"] = "justext"
+    # A reference-manager export read as the reference list of the articles (citeaudit audit --references).
+    references: str | None = None
 
 
 @dataclass(config=_SECTION)

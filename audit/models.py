@@ -54,6 +54,8 @@ class Claim:
     line: int = 0                # 1-based line in the source file
     start: int = -1              # offsets into Article.text (for highlighting)
     end: int = -1
+    location: str = ""           # where it stands in the file, for formats without lines: "page 3, column 2",
+                                 # "paragraph 12", "footnote 3" (Word, PDF); "" when ``line`` says it
 
 
 @dataclass
@@ -74,6 +76,7 @@ class Reference:
     status: str = PENDING
     reason: str = ""
     in_list: bool = True         # False: a marker whose label has no entry
+    location: str = ""           # where the entry stands, as Claim.location ("page 9, column 2")
 
 
 @dataclass
@@ -83,6 +86,7 @@ class SetAside:
     text: str
     line: int                    # 1-based line in the source file
     reason: str                  # why it was set aside, in words
+    location: str = ""           # as Claim.location ("page 1, top margin", "comment 2")
 
 
 @dataclass

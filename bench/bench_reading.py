@@ -11,7 +11,12 @@
 3. JATS citation links against ground truth from the files
    (audit.evaluation.jats_links; targets: reference recall 1.0, link recall and
    precision >= 0.99, no spurious uncited_reference).
-4. Adversarial shapes of ``--mb`` megabytes (HTML nested 100k deep, one long
+4. Word and PDF files of ../shared/data/docx and pdf against bench/data/reading_truth.json
+   (references found against the count in the document, the page where the list starts)
+   and, for Word files with reference-manager fields, every field against its own data:
+   the field's items must be the references of the claim it stands in, with the field's
+   DOI/PMID (targets: 100% on fields, references found >= 95% on PDFs).
+5. Adversarial shapes of ``--mb`` megabytes (HTML nested 100k deep, one long
    line, a wall of markers, thousands of references) timed beside a normal
    article of the same size and format, limits lifted so each is read in
    full (target: ratio <= 3).  At the default limits the deep page is refused.
@@ -132,6 +137,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"   {len(jrows)} articles: reference recall {j_rr:.4f}, link recall {j_lr:.4f}, "
           f"link precision {j_lp:.4f}, spurious uncited {jt['spurious_uncited']}")
 
+    print("\n== Word and PDF files (bench/data/reading_truth.json)")
+    fmt = _formats()
+
     print(f"\n== adversarial shapes, {args.mb:g} MB each, CPU seconds (fastest of {args.repeat}), limits lifted")
     lifted = ReadingConfig(max_bytes=10**10, max_depth=10**9, boilerplate=default)
     times: dict[str, float] = {}
@@ -157,8 +165,106 @@ def main(argv: list[str] | None = None) -> int:
           f"chrome_claims={pages['chrome_claims']} chrome_precision={pages['chrome_precision']:.4f} "
           f"boilerplate={default} jats_reference_recall={j_rr:.4f} jats_link_recall={j_lr:.4f} "
           f"jats_link_precision={j_lp:.4f} spurious_uncited={jt['spurious_uncited']} "
-          f"adversarial_max_ratio={max(ratios):.2f}")
+          f"adversarial_max_ratio={max(ratios):.2f} docx_field_links={fmt['field_links']:.4f} "
+          f"docx_reference_recall={fmt['docx_refs']:.4f} pdf_reference_recall={fmt['pdf_refs']:.4f} "
+          f"pdf_list_page_right={fmt['pdf_pages']}")
     return 0
+
+
+def _field_items(path: Path) -> list[list[tuple[str, str]]]:
+    """Each Zotero/Mendeley field's items as (DOI or PMID or title) keys, read from the XML here."""
+    import json
+    import re
+    import zipfile
+    from lxml import etree
+    W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    out = []
+    with zipfile.ZipFile(path) as z:
+        for part in ("word/document.xml", "word/footnotes.xml"):
+            if part not in z.namelist():
+                continue
+            root = etree.fromstring(z.read(part))
+            instr, open_ = [], 0
+            for el in root.iter(W + "fldChar", W + "instrText"):
+                if el.tag == W + "fldChar" and el.get(W + "fldCharType") == "begin":
+                    instr.append("")
+                elif el.tag == W + "instrText" and instr:
+                    instr[-1] += el.text or ""
+            for code in instr:
+                if "CSL_CITATION" not in code:
+                    continue
+                data, _ = json.JSONDecoder().raw_decode(code[code.index("{"):])
+                items = []
+                for it in data.get("citationItems", []):
+                    d = it.get("itemData", {})
+                    pmid = d.get("PMID") or (re.search(r"PMID: (\d+)", d.get("note", "")) or [None, None])[1]
+                    items.append(("doi", d["DOI"].lower()) if d.get("DOI") else ("pmid", str(pmid)) if pmid
+                                 else ("title", " ".join(d.get("title", "").split())))
+                out.append(items)
+    return out
+
+
+def _pypdf_article(path: Path):
+    import logging
+    from pypdf import PdfReader
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    text = "\n".join(p.extract_text() or "" for p in PdfReader(path).pages)
+    return read_article_bytes(text.encode("utf-8"), path.stem + ".txt", ReadingConfig(max_bytes=10**8))
+
+
+def _formats() -> dict:
+    import json
+    from audit.evaluation.evaluate import default_data_dir
+    data = default_data_dir()
+    truth = json.loads((Path(__file__).resolve().parent / "data" / "reading_truth.json").read_text())
+    fields = linked = 0
+    found = expected = 0
+    for f in sorted((data / "docx").glob("*.docx")):
+        art = read_article(f)
+        key = {("doi", (r.doi or "").lower()): r.id for r in art.references if r.doi}
+        key.update({("pmid", r.pmid): r.id for r in art.references if r.pmid})
+        key.update({("title", r.cited_title or ""): r.id for r in art.references})
+        cited = [set(c.citations) for c in art.claims if c.citations]
+        items = _field_items(f)
+        ok = sum(1 for its in items if all(k in key for k in its) and any({key[k] for k in its} <= c for c in cited))
+        fields += len(items)
+        linked += ok
+        n = truth["docx"].get(f.name, {}).get("references")
+        got = len([r for r in art.references if r.in_list])
+        if n:
+            found += min(got, n)
+            expected += n
+        print(f"   {f.name[:56]:56s} fields {ok}/{len(items)}  references {got}" + (f" of {n}" if n else ""))
+    pfound = pexp = pages_right = 0
+    totals = {"ours": 0, "pypdf": 0, "pypdf_refs": 0}
+    for name, t in sorted(truth["pdf"].items()):
+        t0 = time.perf_counter()
+        art = read_article(data / "pdf" / name)
+        listed = [r for r in art.references if r.in_list]
+        right = bool(listed) and listed[0].location.startswith(f"page {t['list_page']}")
+        pages_right += right
+        line = f"   {name[:56]:56s} references {len(listed)}"
+        if t["references"]:
+            pfound += min(len(listed), t["references"])
+            pexp += t["references"]
+            line += f" of {t['references']}"
+        cited = sum(1 for c in art.claims if c.citations)
+        line += f", list on page {t['list_page']}: {'found' if right else 'not found'}; " \
+                f"{cited} cited claims; {time.perf_counter() - t0:.1f} s"
+        # the other pure-Python extractor, measured the same way: pypdf's text through the text reader
+        t0 = time.perf_counter()
+        alt = _pypdf_article(data / "pdf" / name)
+        alt_listed = [r for r in alt.references if r.in_list]
+        line += f"   | pypdf text: references {len(alt_listed)}, {sum(1 for c in alt.claims if c.citations)} " \
+                f"cited claims; {time.perf_counter() - t0:.1f} s"
+        totals["ours"] += cited
+        totals["pypdf"] += sum(1 for c in alt.claims if c.citations)
+        totals["pypdf_refs"] += min(len(alt_listed), t["references"] or 0)
+        print(line)
+    print(f"   cited claims: pdfminer.six reader {totals['ours']}, pypdf text {totals['pypdf']}; "
+          f"references found: pdfminer.six {pfound / max(1, pexp):.3f}, pypdf text {totals['pypdf_refs'] / max(1, pexp):.3f}")
+    return {"field_links": linked / max(1, fields), "docx_refs": found / max(1, expected),
+            "pdf_refs": pfound / max(1, pexp), "pdf_pages": f"{pages_right}/{len(truth['pdf'])}"}
 
 
 def jats_links_dir() -> Path:

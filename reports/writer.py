@@ -91,6 +91,11 @@ def _reference(ref, record: Record | None) -> dict:
     }
 
 
+def _location(item) -> dict:
+    """Word and PDF items say where they stand ("page 2, column 1"); text formats have their line only."""
+    return {"location": item.location} if getattr(item, "location", "") else {}
+
+
 def article_report(audit: ArticleAudit, diff: dict | None = None) -> dict:
     """The report.json content for one audited article (pure: no files, no clock)."""
     art = audit.article
@@ -121,9 +126,9 @@ def article_report(audit: ArticleAudit, diff: dict | None = None) -> dict:
         "article": {"id": art.id, "title": art.title, "subject": art.subject, "sha256": art.sha256,
                     "path": art.path, "format": art.format, "text": art.text, "part": art.part},
         "claims": [{"id": c.id, "text": c.text, "citations": list(c.citations), "line": c.line,
-                    "start": c.start, "end": c.end} for c in art.claims],
+                    "start": c.start, "end": c.end, **_location(c)} for c in art.claims],
         "references": refs,
-        "set_aside": [{"text": x.text, "line": x.line, "reason": x.reason} for x in art.set_aside],
+        "set_aside": [{"text": x.text, "line": x.line, "reason": x.reason, **_location(x)} for x in art.set_aside],
         "pairs": pairs,
         "drifts": [to_dict(d) for d in audit.drifts],
         "findings": findings,

@@ -210,7 +210,8 @@ def test_article_paths_recursive_sorted_without_hidden(tmp_path):
     for rel in ["a.md", "b/c.html", "b/d.nxml", "b/e.txt", "b/f.pdf", ".secret.md", ".hidden/g.md", "b/h.XML"]:
         (tmp_path / rel).write_text("x")
     got = article_paths([tmp_path])
-    assert [p.relative_to(tmp_path).as_posix() for p in got] == ["a.md", "b/c.html", "b/d.nxml", "b/e.txt", "b/h.XML"]
+    assert [p.relative_to(tmp_path).as_posix() for p in got] == ["a.md", "b/c.html", "b/d.nxml", "b/e.txt", "b/f.pdf",
+                                                                 "b/h.XML"]
     # a file named explicitly is kept, so reading it can say what is wrong
     assert article_paths([tmp_path / "b/f.pdf", tmp_path / "a.md"]) == [tmp_path / "a.md", tmp_path / "b/f.pdf"]
     with pytest.raises(BadInputError):

@@ -27,11 +27,12 @@ from audit.models import MAX_PMID_DIGITS, UNRESOLVED, Article, Reference, SetAsi
 from audit.reading.author_year import starts_with_name
 from audit.reading.boilerplate import MainContent, main_text
 from audit.reading.chrome import is_chrome_heading
+from audit.reading import formats
 
-ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".xml", ".nxml")
+ARTICLE_SUFFIXES = formats.SUFFIXES
 _FORMAT_BY_SUFFIX = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".html": "html",
                      ".htm": "html", ".xml": "jats", ".nxml": "jats"}
-_UNREADABLE = {".pdf": "PDF", ".docx": "Word", ".doc": "Word", ".odt": "OpenDocument", ".rtf": "RTF",
+_UNREADABLE = {".doc": "Word 97-2003 (save it as .docx)", ".odt": "OpenDocument", ".rtf": "RTF",
                ".pages": "Pages", ".epub": "EPUB", ".xlsx": "Excel", ".pptx": "PowerPoint",
                ".zip": "zip", ".gz": "gzip", ".png": "image", ".jpg": "image", ".jpeg": "image"}
 _MAGIC = [(b"%PDF", "PDF"), (b"PK\x03\x04", "zip/Office"), (b"\xd0\xcf\x11\xe0", "Office"),
@@ -120,8 +121,15 @@ def read_articles_bytes(data: bytes, path: str, limits: ReadingConfig | None = N
     if len(data) > limits.max_bytes:
         raise BadInputError(path, f"{len(data):,} bytes is over the limit of {limits.max_bytes:,} "
                                   f"(reading.max_bytes in config.yaml)")
-    fmt = detect_format(data, path)
     sha = hashlib.sha256(data).hexdigest()
+    return formats.with_export(_read_format(data, path, sha, limits), limits)
+
+
+def _read_format(data: bytes, path: str, sha: str, limits: ReadingConfig) -> list[Article]:
+    binary = formats.binary_format(data, path)
+    if binary is not None:                 # .docx, PDF: a module of audit/reading/formats each
+        return formats.read_binary(binary, data, path, sha, limits)
+    fmt = detect_format(data, path)
     try:
         if fmt == "jats":
             return _read_jats(data, path, sha, limits)
@@ -158,10 +166,10 @@ def detect_format(data: bytes, path: str) -> str:
     for magic, kind in _MAGIC:
         if data.startswith(magic):
             raise BadInputError(path, f"{kind} file: not a readable article format "
-                                      f"(use text, Markdown, HTML or JATS XML)")
+                                      f"(use text, Markdown, HTML, JATS XML, Word .docx or PDF)")
     if suffix in _UNREADABLE:
         raise BadInputError(path, f"{_UNREADABLE[suffix]} files are not supported "
-                                  f"(use text, Markdown, HTML or JATS XML)")
+                                  f"(use text, Markdown, HTML, JATS XML, Word .docx or PDF)")
     head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     looks_html = head.startswith((b"<!doctype html", b"<html")) or (b"<html" in head and b"<body" in data[:20000].lower())
     looks_xml = head.startswith(b"<?xml") or head.startswith((b"<article", b"<pmc-articleset", b"<!doctype article",

@@ -293,7 +293,8 @@
   function claimBlock(parent, cid, pair) {
     var c = claims[cid];
     var box = add(parent, el('div', 'claim-detail'));
-    add(box, el('h3', null, 'Claim ' + cid + (c && c.line ? ' (line ' + c.line + ')' : '')));
+    // Word and PDF claims say where they stand (paragraph, footnote, page and column), text files their line
+    add(box, el('h3', null, 'Claim ' + cid + (c && c.location ? ' (' + c.location + ')' : c && c.line ? ' (line ' + c.line + ')' : '')));
     if (!c) { add(box, el('p', 'hint', 'No such claim.')); return box; }
     CA.marked(add(box, el('blockquote', 'claim-text')), c.text, pair ? pair.claim_marks : null);
     var d = drifts[cid];
@@ -641,7 +642,7 @@
     var ol = add(box, el('ol', 'set-aside-list'));
     items.forEach(function (s) {
       var li = add(ol, el('li'));
-      add(li, el('span', 'line', 'line ' + s.line + ': '));
+      add(li, el('span', 'line', (s.location || 'line ' + s.line) + ': '));
       add(li, el('span', 'text', s.text));
       if (s.reason) add(li, el('span', 'hint', ' (' + s.reason + ')'));
     });
