@@ -72,6 +72,8 @@ def reference_findings(ref: Reference, records: dict[str, Record], citing: list[
         return [Finding("missing_reference", "medium",
                         f"Marker {ref.id} has no entry in a reference list: the source cannot be checked{where}.",
                         claim, ref.id, None)]
+    if ref.status == NOT_FOUND and not ref.pmid:     # a DOI that neither PubMed nor Crossref holds
+        return [Finding("not_found", "high", f"Reference {ref.id}: {ref.reason}.", claim, ref.id, None)]
     if ref.status == NOT_FOUND:
         return [Finding("not_found", "high", f"PMID {ref.pmid} (reference {ref.id}) does not exist in PubMed.",
                         claim, ref.id, ref.pmid)]

@@ -81,7 +81,7 @@ def identity_findings(ref: Reference, rec: Record, claim: str | None) -> list[Fi
     def found(msg: str, detail: str) -> list[Finding]:
         return [Finding("identifier_mismatch", "high", msg, claim, ref.id, pmid, detail)]
 
-    if ref.title_match and ref.title_match != me and titles_differ(ref.cited_title, rec.title):
+    if ref.title_match and ref.title_match.lower() != me.lower() and titles_differ(ref.cited_title, rec.title):
         return found(f"Reference {ref.id}: {me} is \"{_q(rec.title)}\"; the reference's title "
                      f"\"{_q(ref.cited_title or '')}\" is {ref.title_match}. The identifier and the title name "
                      "two different papers.", "title")

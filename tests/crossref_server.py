@@ -26,6 +26,7 @@ request is logged (path, query, User-Agent, status).
 """
 from __future__ import annotations
 
+import functools
 import json
 import sys
 import threading
@@ -60,6 +61,7 @@ class Recorded:
     body: bytes
 
 
+@functools.lru_cache(maxsize=4)
 def load_cassettes(folder: Path) -> tuple[dict[str, Recorded], dict[str, Recorded]]:
     """(DOI -> recorded /works/{doi} answer, name -> recorded error answer) from the VCR cassettes."""
     works: dict[str, Recorded] = {}
@@ -123,6 +125,7 @@ class Faults:
     fail_5xx_first: int = 0
     status_5xx: int = 503
     non_json_first: int = 0
+    bad_request_first: int = 0   # the recorded 400 validation failure
     trickle: bool = False
     trickle_seconds: float = 0.5
     rate_cap: int = 0            # 429 when more than this many requests arrive in one second (0: none)
@@ -133,7 +136,8 @@ class Faults:
 class CrossrefServer:
     def __init__(self, records=(), *, port: int = 0, **faults):
         folder = shared_data() / "crossref" / "habanero"
-        self.recorded, self.errors = load_cassettes(folder)
+        recorded, errors = load_cassettes(folder)
+        self.recorded, self.errors = dict(recorded), dict(errors)
         self.built: dict[str, dict] = record_works(records)
         self.faults = Faults(**faults)
         self.log: list[dict] = []
@@ -193,7 +197,8 @@ class CrossrefServer:
     def search_answer(self, query: str, rows: int) -> Recorded:
         want = _words(query)
         scored = []
-        for msg in self.built.values():
+        recorded = [json.loads(r.body)["message"] for r in self.recorded.values()]
+        for msg in list(self.built.values()) + recorded:
             have = _words(" ".join([" ".join(msg.get("title") or []), " ".join(msg.get("container-title") or []),
                                     " ".join(a.get("family", "") for a in msg.get("author") or []),
                                     str(((msg.get("issued") or {}).get("date-parts") or [[""]])[0][0])]))
@@ -223,6 +228,8 @@ class CrossrefServer:
                 return n, "5xx"
             if n <= f.fail_429_first + f.fail_5xx_first + f.non_json_first:
                 return n, "non_json"
+            if n <= f.fail_429_first + f.fail_5xx_first + f.non_json_first + f.bad_request_first:
+                return n, "400"
             return n, None
 
     def _handler(self):
@@ -253,6 +260,8 @@ class CrossrefServer:
                     ans = Recorded(f.status_5xx, "text/html", b"<html><body>Service unavailable</body></html>")
                 elif fault == "non_json":
                     ans = Recorded(200, "text/html", b"<html><head><title>Error</title></head><body>Oops</body></html>")
+                elif fault == "400":
+                    ans = server.errors["works_400_validation_failure"]
                 elif parts.path.startswith("/works/"):
                     doi = unquote(parts.path[len("/works/"):])
                     if any(k.startswith("query") for k in params):

@@ -71,9 +71,10 @@ def work_record(msg: dict) -> Record:
     authors = [str(a.get("family") or a.get("name") or "").strip() for a in msg.get("author") or []
                if isinstance(a, dict)]
     abstract = re.sub(r"<[^>]+>", " ", str(msg.get("abstract") or ""))
+    title = re.sub(r"<[^>]+>", " ", _first(msg.get("title")))      # inline JATS/HTML (<i>KRAS</i>)
     own = _notices(msg.get("update-to"))
     return Record(
-        pmid="", title=_first(msg.get("title")), abstract=" ".join(abstract.split()),
+        pmid="", title=" ".join(title.split()), abstract=" ".join(abstract.split()),
         journal=_first(msg.get("container-title")), journal_iso=_first(msg.get("short-container-title")),
         year=_year(msg), doi=str(msg["DOI"]).strip(), first_author=authors[0] if authors else "",
         authors=[a for a in authors if a], notices=_notices(msg.get("updated-by")), origin=CROSSREF,
