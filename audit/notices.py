@@ -190,10 +190,13 @@ def _linked(notices: list[Notice]) -> str:
 def _who(rec: Record, notices: list[Notice], asked: Iterable[str]) -> str:
     """Which sources report it; when only some of those asked do, say so."""
     said = list(dict.fromkeys(n.source for n in notices))
-    silent = [s for s in dict.fromkeys(asked) if s not in said]
+    # Retraction Watch's assertions reach Crossref's records ("source": "retraction-watch"): Crossref shows them.
+    via = [CROSSREF] if any(n.label.endswith("(via Crossref)") for n in notices) else []
+    silent = [s for s in dict.fromkeys(asked) if s not in said + via]
     if not silent:
-        return f" Reported by {_names(said)}."
-    return f" Reported by {_names(said)} only; {_names(silent)} does not show it."
+        return f" Reported by {_names(said + via)}."
+    verb = "does" if len(silent) == 1 else "do"
+    return f" Reported by {_names(said + via)} only; {_names(silent)} {verb} not show it."
 
 
 def _ident(ref: Reference, rec: Record) -> str:

@@ -23,6 +23,9 @@ from audit.models import RETRACTION, WITHDRAWAL, Notice, Record
 from audit.notices import CROSSREF, CROSSREF_UPDATE_TYPES, RETRACTION_WATCH
 
 
+VIA_CROSSREF = " (via Crossref)"       # a Retraction Watch assertion Crossref carries in updated-by
+
+
 class CrossrefFault(Exception):
     """An answer that is not a Crossref answer of the expected shape (never read as absence)."""
 
@@ -59,8 +62,9 @@ def _notices(entries: Any) -> list[Notice]:
             continue
         source = RETRACTION_WATCH if str(e.get("source") or "").lower() == RETRACTION_WATCH else CROSSREF
         doi = str(e.get("DOI") or "").strip()
+        label = str(e.get("label") or e.get("type") or "")
         out.append(Notice(kind, source, f"doi:{doi}" if doi else "", _date(e.get("updated") or {}),
-                          str(e.get("label") or e.get("type") or ""), ""))
+                          label + (VIA_CROSSREF if source == RETRACTION_WATCH else ""), ""))
     return out
 
 
