@@ -78,11 +78,17 @@ def accepts(ref: Reference, rec: Record) -> bool:
     return not (ref.cited_year and rec.year and abs(ref.cited_year - rec.year) > 1)
 
 
-def same_title(cited: str, title: str) -> bool:
+def same_title(cited: str, title: str, raw: str = "") -> bool:
     """The cited title is this record's whole title, not a few of its words (token_set_ratio would say 100
-    for "Breast cancer" against any title holding both words)."""
+    for "Breast cancer" against any title holding both words); or the record's whole title, of some length,
+    is written in the reference (a title with a full stop inside is read only up to it)."""
     a, b = normalise_title(cited), normalise_title(title)
-    return bool(a and b) and fuzz.ratio(a, b) >= TITLE_ACCEPT
+    if not (a and b):
+        return False
+    if len(b.split()) >= 5 and f" {b} " in f" {normalise_title(raw)} ":
+        return True
+    # "Erratum", "Breast cancer": short titles many papers share say nothing on their own.
+    return len(a.split()) >= 4 and fuzz.ratio(a, b) >= TITLE_ACCEPT
 
 
 def _rw(beyond: Beyond, rec: Record) -> Record:
@@ -185,24 +191,26 @@ def _title_lookups(results, source, crossref) -> list[tuple[Article, dict[str, R
             rec = recs.get(r.pmid or "") if r.status == RESOLVED else (r.work if r.status == CROSSREF_ONLY else None)
             if rec is not None and r.cited_title and titles_differ(r.cited_title, rec.title):
                 key = f"{i}:{r.id}"
-                asks.append(Reference(id=key, raw=r.cited_title, cited_title=r.cited_title,
-                                      cited_year=r.cited_year, cited_journal=r.cited_journal))
+                # The title alone: the year and journal given are the identifier's paper's when the title
+                # was borrowed from another paper, and would hide that paper.
+                asks.append(Reference(id=key, raw=r.cited_title, cited_title=r.cited_title))
                 where[key] = (i, r.id)
     if not asks:
         return results
     titles = {a.id: a.cited_title or "" for a in asks}
+    raws = {f"{i}:{r.id}": r.raw for i, (art, _) in enumerate(results) for r in art.references}
     matched: dict[str, str] = {}
     try:
         pmids = source.match_citations(asks)
         got = source.fetch(sorted(set(pmids.values()))) if pmids else {}
         matched = {k: f"PMID {p}" for k, p in pmids.items()
-                   if got.get(p) is not None and got[p].record is not None and same_title(titles[k], got[p].record.title)}
+                   if got.get(p) is not None and got[p].record is not None and same_title(titles[k], got[p].record.title, raws[k])}
     except Exception:           # a lookup that failed says nothing: the identity check then has less evidence
         log.warning("title look-up failed", exc_info=True)
     rest = [a for a in asks if a.id not in matched]
     if crossref is not None and rest:
         matched.update({k: f"DOI {w.doi}" for k, w in crossref.match_citations(rest, accepts).items()
-                        if same_title(titles[k], w.title)})
+                        if same_title(titles[k], w.title, raws[k])})
     out = []
     for i, (art, recs) in enumerate(results):
         refs = [dataclasses.replace(r, title_match=matched[f"{i}:{r.id}"]) if f"{i}:{r.id}" in matched else r
