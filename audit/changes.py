@@ -6,11 +6,13 @@ make old findings look new.  The pipeline, the history, the reports and the
 run index all take their statuses from here.
 
 Degraded runs live here too, because they are a rule about statuses: when
-NCBI could not be reached for some references, the audit of those references
-says nothing about whether their old findings were fixed.  Their previous
-findings are carried forward (persisting, never "resolved"), the run is marked
-degraded, and a degraded run is never the baseline the next run is compared
-with (its "new" and "resolved" would be artefacts of the outage).
+NCBI could not be reached for some references, a search went unanswered, or the
+corpus came back empty or much smaller, the run says nothing about whether the
+old findings it did not see were fixed.  An article with anything unchecked
+keeps its previous findings (carried: persisting, never "resolved"), the run is
+marked degraded and resolves nothing, and a degraded run is never the baseline
+the next run is compared with (its "new" and "resolved" would be artefacts of
+the outage).
 """
 from __future__ import annotations
 
@@ -79,23 +81,88 @@ def statuses(diff: dict[str, list[dict]] | None, identities: Iterable[str]) -> d
 # ---------------------------------------------------------------------------
 # Degraded runs
 
+# The concerns a run can fail on: each is counted in the run summary, run.json and the index,
+# and any of them makes the run degraded (exit 3, no baseline, nothing resolved).
+FETCH_FAILED_FAULT = "fetch_failed"          # references NCBI could not be asked about
+SEARCH_FAILED_FAULT = "search_failed"        # source searches with a PubMed query unanswered (a finding kind too)
+CORPUS_EMPTY = "corpus_empty"                # the corpus named no article file
+CORPUS_SHRANK = "corpus_shrank"              # fewer articles than the last baseline, by more than the share allowed
+FAULT_KINDS = (FETCH_FAILED_FAULT, SEARCH_FAILED_FAULT)     # faults that are finding kinds too
 
-def failed_pmids(audit: ArticleAudit) -> set[str]:
-    """The PMIDs of the references NCBI could not be asked about in this audit."""
-    return {r.pmid for r in audit.article.references if r.status == FETCH_FAILED and r.pmid}
+
+def audit_faults(audit: ArticleAudit) -> dict[str, int]:
+    """What this audit could not check, by concern (empty: everything was checked)."""
+    refs = sum(1 for r in audit.article.references if r.status == FETCH_FAILED)
+    searches = sum(1 for s in getattr(audit, "sources", None) or [] if s.unanswered())
+    return {k: n for k, n in ((FETCH_FAILED_FAULT, refs), (SEARCH_FAILED_FAULT, searches)) if n}
 
 
-def carried_rows(previous: Iterable[dict] | None, rows: Iterable[dict], failed: set[str]) -> list[dict]:
-    """Previous findings of references whose fetch failed now, carried into this audit.
+def row_faults(rows: Iterable[dict]) -> dict[str, int]:
+    """The faults of an audit known only by its finding rows (an unchanged article, reused).
 
-    Nobody checked those references this time, so their findings stand as
-    they were (status persisting), rather than being called resolved.
+    Rows carried from an earlier audit (``carried``) are not this audit's faults.
     """
-    if not failed or previous is None:
+    out: dict[str, int] = {}
+    for r in rows:
+        if r.get("kind") in FAULT_KINDS and not r.get("carried"):
+            out[r["kind"]] = out.get(r["kind"], 0) + 1
+    return out
+
+
+def add_faults(total: dict[str, int], more: dict[str, int] | None) -> dict[str, int]:
+    for k, n in (more or {}).items():
+        if isinstance(n, int) and n > 0:
+            total[k] = total.get(k, 0) + n
+    return total
+
+
+def carried_rows(previous: Iterable[dict] | None, rows: Iterable[dict], faults: dict[str, int]) -> list[dict]:
+    """Previous findings of an article that could not be wholly checked now, carried into this audit.
+
+    Keyed by the article, not by one identifier kind: a reference cited by DOI or by its
+    text has no PMID when its lookup fails, and findings of the whole article (its subject,
+    its claims' drift, the source search) depend on every record.  So when anything of the
+    article went unchecked, every previous finding it no longer has stands as it was
+    (persisting, marked ``carried``), rather than being called resolved.
+    """
+    if not faults or previous is None:
         return []
     have = {r["identity"] for r in rows}
-    return [dict(r, status=PERSISTING) for r in previous
-            if r.get("pmid") in failed and r["identity"] not in have]
+    return [dict(r, status=PERSISTING, carried=True) for r in previous if r["identity"] not in have]
+
+
+def corpus_faults(articles: int, previous_articles: int | None, max_shrink: float) -> dict[str, int]:
+    """An empty corpus, or one smaller than the last baseline's by more than ``max_shrink`` (a share):
+    a mount that is missing tonight, a glob that no longer matches.  Its absent articles say
+    nothing about their findings."""
+    if articles == 0:
+        return {CORPUS_EMPTY: 1}
+    if previous_articles and articles < previous_articles * (1.0 - max_shrink):
+        return {CORPUS_SHRANK: previous_articles - articles}
+    return {}
+
+
+def degraded_diff(diff: dict[str, list[dict]] | None, faults: dict[str, int]) -> dict[str, list[dict]] | None:
+    """A degraded run resolves nothing: whatever its cause, what it did not see it cannot call fixed.
+
+    The findings the comparison would have resolved are kept aside as ``unchecked``
+    (the next complete run, compared with the last baseline, decides them).
+    """
+    if diff is None or not faults:
+        return diff
+    out = dict(diff)
+    out["unchecked"] = list(diff.get(RESOLVED) or []) + list(diff.get("unchecked") or [])
+    out[RESOLVED] = []
+    return out
+
+
+def fault_text(faults: dict[str, int]) -> str:
+    """One line naming each fault: for the warning, run.json and the index."""
+    names = {FETCH_FAILED_FAULT: "reference(s) could not be fetched from NCBI",
+             SEARCH_FAILED_FAULT: "source search(es) failed (PubMed did not answer)",
+             CORPUS_EMPTY: "the corpus named no article file",
+             CORPUS_SHRANK: "article(s) fewer than the last complete run"}
+    return "; ".join(f"{n} {names.get(k, k)}" if k != CORPUS_EMPTY else names[k] for k, n in sorted(faults.items()))
 
 
 def is_baseline(summary: dict | None) -> bool:

@@ -50,10 +50,11 @@ def _config_path(path: str | None) -> str | None:
 def _degraded(s: dict) -> int:
     if not s.get("degraded"):
         return 0
-    what = ("their previous findings were carried forward and this run is not a baseline"
-            if s.get("kind") != "audit" else "their findings say so (fetch_failed)")
-    print(f"citeaudit: warning: degraded run: {s['fetch_failed']} reference(s) could not be fetched from "
-          f"NCBI; {what}. Re-run later.", file=sys.stderr)
+    from audit.changes import fault_text
+    what = ("what could not be checked keeps its previous findings, nothing is called resolved, and this "
+            "run is not a baseline" if s.get("kind") != "audit" else "their findings say so")
+    print(f"citeaudit: warning: degraded run: {fault_text(s.get('faults') or {})}; {what}. Re-run later.",
+          file=sys.stderr)
     return EXIT_DEGRADED
 
 

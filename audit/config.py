@@ -181,6 +181,9 @@ class ScoringConfig:
 class CorpusConfig:
     paths: Paths = field(default_factory=lambda: ["examples/articles"])
     manifest: str = ""
+    # A nightly whose corpus has fewer articles than the last complete run by more than this
+    # share (a mount missing, a glob gone stale) is degraded: it resolves nothing (audit/changes.py).
+    max_shrink: Annotated[Float, Field(ge=0, le=1)] = 0.5
 
 
 @dataclass(config=_SECTION)

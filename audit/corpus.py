@@ -24,8 +24,14 @@ def manifest_paths(manifest: str) -> list[str]:
     return out
 
 
-def corpus_files(paths: Sequence[str], manifest: str = "") -> list[str]:
-    """Every article file named by folders, files, globs and the manifest; sorted, no repeats."""
+def corpus_files(paths: Sequence[str], manifest: str = "", exclude: Sequence[str] = (),
+                 set_aside: list[str] | None = None) -> list[str]:
+    """Every article file named by folders, files, globs and the manifest; sorted, no repeats.
+
+    ``exclude``: the run's own files (the reports folder, the history, the record cache):
+    never audited as articles, whatever glob or manifest line covers them; each one left
+    out is appended to ``set_aside``, so the run can say so.
+    """
     from audit.reading.ingest import article_paths
 
     entries = list(paths) + (manifest_paths(manifest) if manifest else [])
@@ -39,4 +45,16 @@ def corpus_files(paths: Sequence[str], manifest: str = "") -> list[str]:
         else:
             plain.append(e)
     files = [str(Path(f).resolve()) for f in article_paths(plain)] if plain else []
-    return sorted(dict.fromkeys(files))
+    files = sorted(dict.fromkeys(files))
+    own = [str(Path(os.path.expanduser(x)).resolve()) for x in exclude if x]
+    kept = [f for f in files if not any(_is_own(f, o) for o in own)]
+    if set_aside is not None:
+        set_aside += [f for f in files if f not in set(kept)]
+    return kept
+
+
+def _is_own(path: str, own: str) -> bool:
+    """``path`` is the run's file ``own``, a file under the folder ``own``, or a companion of it
+    (``history.sqlite-wal``, ``history.sqlite.lock``)."""
+    return path == own or path.startswith(own.rstrip(os.sep) + os.sep) or \
+        (path.startswith(own) and path[len(own):len(own) + 1] in ("-", "."))

@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import logging
 import os
 import sqlite3
 import sys
@@ -33,6 +34,7 @@ from audit.models import ArticleAudit, Article, Record, from_dict, to_dict
 from audit.storage import Schema, connect, open_store, transaction
 
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
+log = logging.getLogger("citeaudit.history")
 
 # The schema of the release before schema versions (its files open as version 0).
 _V1 = """
@@ -150,10 +152,17 @@ def _v2_json_and_keys(con: sqlite3.Connection) -> None:
     con.execute("CREATE INDEX findings_article ON findings (article_id, run_id)")
 
 
+# 3: what each article of a run could not check (its faults, by concern), and the hash of the
+# report.json the run wrote for it, so a report edited or cut on disk is found and rewritten.
+_V3 = """
+ALTER TABLE run_articles ADD COLUMN faults TEXT;
+ALTER TABLE article_state ADD COLUMN report_sha TEXT
+"""
+
 SCHEMA = Schema(
     kind="history",
     application_id=0x43414849,   # "CAHI"
-    migrations=(_V1, _v2_json_and_keys),
+    migrations=(_V1, _v2_json_and_keys, _V3),
     disposable=False,
     verify=True,
     recover=("restore it from a backup, or move it away (e.g. add .bad to its name) to start a new "
@@ -300,10 +309,41 @@ def pack_audit(audit: ArticleAudit) -> str:
     return json.dumps(to_dict(slim), ensure_ascii=False, separators=(",", ":"))
 
 
+_ROW_TEXT = ("identity", "kind", "severity", "message")
+
+
+def finding_rows_of(text) -> list[dict] | None:
+    """Stored finding rows (JSON), or None when they are not what ``finding_rows`` writes."""
+    try:
+        rows = json.loads(text)
+    except (TypeError, ValueError):
+        return None
+    if not isinstance(rows, list):
+        return None
+    for r in rows:
+        if not isinstance(r, dict) or not all(isinstance(r.get(k), str) for k in _ROW_TEXT):
+            return None
+    return rows
+
+
 def unpack_audit(blob: str | bytes, records: dict[str, Record] | None = None) -> ArticleAudit:
     audit = from_dict(ArticleAudit, json.loads(blob))
     audit.records = dict(records or {})
     return audit
+
+
+def _summary_of(text) -> dict | None:
+    """A run's stored summary; one that does not read as a mapping counts as degraded (no baseline)."""
+    if not text:
+        return None
+    try:
+        summary = json.loads(text)
+    except (TypeError, ValueError):
+        summary = None
+    if not isinstance(summary, dict):
+        log.warning("a run summary in the history does not read as one; that run is not compared with")
+        return {"degraded": True, "unreadable_summary": True}
+    return summary
 
 
 # ---------------------------------------------------------------------------
@@ -328,6 +368,7 @@ class ArticleState:
     findings: list[dict]
     run_id: str
     has_audit: bool = True
+    report_sha: str = ""                  # sha256 of the report.json written for it ("" unknown)
 
 
 @dataclass
@@ -345,6 +386,8 @@ class ArticleResult:
     report_key: str = ""
     audit_blob: str | None = None         # set when scored: the reusable audit (pack_audit JSON)
     extra: dict = field(default_factory=dict)
+    faults: dict = field(default_factory=dict)   # what it could not check, by concern (audit.changes)
+    report_sha: str = ""                  # sha256 of its report.json as this run left it
 
 
 class History:
@@ -403,7 +446,7 @@ class History:
             # The newest completed run that may be a baseline (a degraded one may not).
             prev = next(((rid,) for rid, summary in con.execute(
                 "SELECT run_id, summary FROM runs WHERE kind=? AND status='completed' ORDER BY started_at DESC",
-                (kind,)) if is_baseline(json.loads(summary) if summary else None)), None)
+                (kind,)) if is_baseline(_summary_of(summary))), None)
             stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(now))
             run_id = f"{kind}-{stamp}-{uuid.uuid4().hex[:6]}"
             con.execute("INSERT INTO runs (run_id, kind, status, started_at, previous_run_id) "
@@ -417,7 +460,7 @@ class History:
             return None
         keys = ("run_id", "kind", "status", "started_at", "finished_at", "previous_run_id", "attempts", "summary")
         d = dict(zip(keys, row))
-        d["summary"] = json.loads(d["summary"]) if d["summary"] else None
+        d["summary"] = _summary_of(d["summary"])
         return d
 
     def runs(self, kind: str | None = None) -> list[dict]:
@@ -469,10 +512,17 @@ class History:
         for i in range(0, len(ids), 500):
             chunk = ids[i:i + 500]
             marks = ",".join("?" * len(chunk))
-            for aid, ck, rk, rows, run_id, has in con.execute(
-                    f"SELECT article_id, content_key, report_key, findings, run_id, audit IS NOT NULL "
+            for aid, ck, rk, rows, run_id, has, rsha in con.execute(
+                    f"SELECT article_id, content_key, report_key, findings, run_id, audit IS NOT NULL, report_sha "
                     f"FROM article_state WHERE article_id IN ({marks})", chunk):
-                out[aid] = ArticleState(aid, ck, rk, json.loads(rows), run_id, bool(has))
+                found = finding_rows_of(rows)
+                if found is None or not isinstance(ck, str) or not isinstance(rk, str):
+                    # One row of the wrong shape is that article's problem: with no state it is
+                    # scored again (and its row rewritten), the run goes on.
+                    log.warning("%s: the stored state of article %s does not read as finding rows; "
+                                "it is scored again", self.path, aid)
+                    continue
+                out[aid] = ArticleState(aid, ck, rk, found, run_id, bool(has), rsha if isinstance(rsha, str) else "")
         return out
 
     def article_path(self, article_id: str) -> str | None:
@@ -533,19 +583,20 @@ class History:
                       r.get("claim_id"), r.get("claim_text"), r.get("reference_id"), r.get("pmid"),
                       res.statuses.get(r["identity"], "new")) for r in res.rows])
                 con.execute("INSERT OR REPLACE INTO run_articles (run_id, article_id, path, sha256, content_key, "
-                            "scored, error, findings, completed_at) VALUES (?,?,?,?,?,?,?,?,?)",
+                            "scored, error, findings, completed_at, faults) VALUES (?,?,?,?,?,?,?,?,?,?)",
                             (run_id, res.article_id, res.path, res.sha256, res.content_key, int(res.scored),
-                             res.error, len(res.rows), now))
+                             res.error, len(res.rows), now, json.dumps(res.faults or {})))
                 rows_json = json.dumps(res.rows, ensure_ascii=False)
                 if res.audit_blob is not None:
                     con.execute("INSERT OR REPLACE INTO article_state (article_id, content_key, report_key, "
-                                "findings, audit, run_id, updated_at) VALUES (?,?,?,?,?,?,?)",
+                                "findings, audit, run_id, updated_at, report_sha) VALUES (?,?,?,?,?,?,?,?)",
                                 (res.article_id, res.content_key, res.report_key, rows_json, res.audit_blob,
-                                 run_id, now))
+                                 run_id, now, res.report_sha))
                 else:
-                    con.execute("UPDATE article_state SET report_key=?, run_id=?, updated_at=? "
+                    con.execute("UPDATE article_state SET report_key=?, run_id=?, updated_at=?, "
+                                "report_sha=COALESCE(NULLIF(?, ''), report_sha) "
                                 "WHERE article_id=? AND content_key=?",
-                                (res.report_key, run_id, now, res.article_id, res.content_key))
+                                (res.report_key, run_id, now, res.report_sha, res.article_id, res.content_key))
 
     def forget_articles(self, run_id: str, article_ids: Iterable[str]) -> None:
         """Drop a run's rows for articles that left the corpus while it was interrupted."""
@@ -587,6 +638,22 @@ class History:
             prev = [r for r in self.run_findings(info["previous_run_id"]) if r["article_id"] not in unreadable]
         diff = diff_rows(prev, self.run_findings(run_id))
         return {k: [dict(r, status=k) for r in rows] for k, rows in diff.items()}
+
+    def run_faults(self, run_id: str) -> dict[str, int]:
+        """What the run's articles could not check, by concern, from the rows this run committed."""
+        from audit.changes import add_faults
+        total: dict[str, int] = {}
+        for (text,) in self._conn().execute("SELECT faults FROM run_articles WHERE run_id=? AND faults IS NOT NULL",
+                                            (run_id,)):
+            try:
+                add_faults(total, json.loads(text))
+            except (TypeError, ValueError, AttributeError):
+                continue
+        return total
+
+    def report_hashes(self, article_ids: Iterable[str]) -> dict[str, str]:
+        """article id -> sha256 of the report.json its last audit wrote (where known)."""
+        return {aid: st.report_sha for aid, st in self.article_states(article_ids).items() if st.report_sha}
 
     def article_scored_counts(self, run_id: str) -> dict[str, int]:
         row = self._conn().execute("SELECT COUNT(*), COALESCE(SUM(scored), 0) FROM run_articles WHERE run_id=?",

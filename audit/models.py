@@ -21,6 +21,13 @@ FETCH_FAILED = "fetch_failed"    # the network or NCBI failed; the record may ex
 PENDING = "pending"              # not yet looked up
 CROSSREF_ONLY = "crossref_only"  # PubMed does not hold it; Crossref does (Reference.work is its record)
 REFERENCE_STATUSES = (RESOLVED, NOT_FOUND, UNRESOLVED, FETCH_FAILED)
+# PubMed ids have 8 digits today; a much longer digit string is no PMID (and int() refuses 4,300+ digits).
+MAX_PMID_DIGITS = 10
+
+
+def is_pmid(value) -> bool:
+    """A PMID as text: digits only, not all zeros, at most MAX_PMID_DIGITS of them."""
+    return isinstance(value, str) and value.isdigit() and len(value) <= MAX_PMID_DIGITS and bool(value.strip("0"))
 
 # Pair verdicts (report.json contract).
 RELEVANT = "relevant"
@@ -272,6 +279,7 @@ IDENTIFIED = "identified"
 NOT_IDENTIFIED = "not_identified"
 SUGGESTED = "suggested"
 NONE_FOUND = "none_found"
+SEARCH_FAILED = "search_failed"      # a PubMed query of the search got no answer: nothing may be concluded
 
 
 @dataclass
@@ -286,6 +294,10 @@ class SourceSearch:
     candidates: list[Candidate] = field(default_factory=list)   # up to three, best first
     identified: Pair | None = None         # identify: the likely source audited like a cited reference
     note: str = ""
+
+    def unanswered(self) -> str:
+        """Why a PubMed query of this search got no answer ("" when every one was answered)."""
+        return next((q.error for q in self.queries if q.where.startswith("pubmed") and q.error), "")
 
 
 @dataclass

@@ -238,12 +238,18 @@ class AuditJob:
 
 def audit_of(job: AuditJob, scoring: ScoringConfig) -> tuple[ArticleAudit, bool]:
     """The job's audit, and whether it was scored now (not unreadable, not reused)."""
-    from audit.history import unpack_audit
+    from audit.history import finding_rows, unpack_audit
 
     if isinstance(job.article, ArticleAudit):
         return job.article, False
     if job.reuse_blob is not None:
-        return unpack_audit(job.reuse_blob, job.records), False
+        try:
+            audit = unpack_audit(job.reuse_blob, job.records)
+            finding_rows(audit)                 # the shape the report and the history need
+            return audit, False
+        except Exception as exc:  # noqa: BLE001 - one stored row of the wrong shape: re-score that article
+            log.warning("%s: its stored audit in the history does not read (%s); it is scored again",
+                        job.article.path, _what(exc))
     return score_and_find(job.article, job.records, scoring), True
 
 
@@ -253,16 +259,19 @@ def report_one(job: AuditJob, audit: ArticleAudit, scored: bool, out_dir: str):
     from reports.writer import article_folder, write_article_report
 
     rows = finding_rows(audit)
-    rows += changes.carried_rows(job.previous, rows, changes.failed_pmids(audit))
+    faults = changes.audit_faults(audit)
+    rows += changes.carried_rows(job.previous, rows, faults)
     diff = changes.diff_rows(job.previous, rows) if job.previous is not None else None
-    write_article_report(audit, Path(out_dir), diff)
+    folder = write_article_report(audit, Path(out_dir), diff)
     art = audit.article
     return ArticleResult(
         article_id=art.id, path=art.path, sha256=art.sha256, content_key=job.content_key,
         scored=scored, rows=rows, statuses=changes.statuses(diff, [r["identity"] for r in rows]),
         error=audit.error, report_key=report_key(job.content_key, diff),
         audit_blob=pack_audit(audit) if scored or isinstance(job.article, ArticleAudit) else None,
-        extra={"diff": diff, "report_dir": str(article_folder(out_dir, art.id))})
+        extra={"diff": diff, "report_dir": str(article_folder(out_dir, art.id))},
+        # What the run wrote, so an edited or cut report.json is known for what it is.
+        faults=faults, report_sha=file_sha256(Path(folder) / "report.json") or "")
 
 
 def audit_one(job: AuditJob, scoring: ScoringConfig, out_dir: str):
@@ -327,6 +336,8 @@ class RunPlan:
     # Look for the sources of unreferenced claims (audit.sources) after scoring, in every kind of
     # run, so one article gets one report whichever command audits it (issue 15).
     find_sources: bool = True
+    # Files of the run's own (reports, history, cache) that the corpus named and that were not audited.
+    set_aside: list[str] = field(default_factory=list)
 
 
 def check_out_dir(out_dir: str | Path, inputs: Sequence[str | Path]) -> None:
@@ -342,12 +353,25 @@ def check_out_dir(out_dir: str | Path, inputs: Sequence[str | Path]) -> None:
                                           "the next run would audit its own reports; write them elsewhere")
 
 
+def check_cache_path(cfg: Config, offline_records: Sequence[str] | None) -> None:
+    """A record cache path naming a file that is not SQLite (a typo) is refused before any work."""
+    if not offline_records and cfg.entrez.cache_path:
+        from audit.pubmed.cache import SCHEMA
+        from audit.storage import check_is_sqlite
+        check_is_sqlite(os.path.expanduser(cfg.entrez.cache_path), SCHEMA)
+
+
 def run_audit(paths: Sequence[str | Path], out_dir: str | Path, cfg: Config,
               offline_records: Sequence[str] | None = None, executor: Executor | None = None,
               progress: bool = False) -> dict:
     """``citeaudit audit``: the articles under ``paths``, reports in ``out_dir``, no history."""
     check_out_dir(out_dir, paths)
     files = [str(p) for p in article_paths([str(p) for p in paths])]
+    if not files:
+        # Nothing to audit is no clean audit: say so instead of an empty index and exit 0.
+        raise BadInputError(", ".join(str(p) for p in paths),
+                            "no article file here (.md, .txt, .html, .xml, .nxml); nothing was audited")
+    check_cache_path(cfg, offline_records)
     plan = RunPlan(AUDIT, files, Path(out_dir), cfg, list(offline_records) if offline_records else None,
                    progress=progress, find_sources=cfg.sources.enabled)
     return execute(plan, executor)
@@ -360,6 +384,7 @@ def check_nightly(cfg: Config) -> None:
 
     require_contact_email(cfg)
     History(cfg.output.history_db).close()      # a corrupt history is refused here, with its path
+    check_cache_path(cfg, cfg.offline_records)
     check_out_dir(cfg.output.reports_dir, [p for p in cfg.corpus.paths if not set(p) & set("*?[")])
 
 
@@ -369,11 +394,21 @@ def run_nightly(cfg: Config, executor: Executor | None = None, progress: bool = 
     from audit.corpus import corpus_files
 
     check_nightly(cfg)
-    files = corpus_files(cfg.corpus.paths, cfg.corpus.manifest)
+    set_aside: list[str] = []
+    files = corpus_files(cfg.corpus.paths, cfg.corpus.manifest, own_files(cfg), set_aside)
+    if set_aside:
+        log.warning("%d file(s) the corpus names are the run's own (reports folder, history, cache) and are "
+                    "not audited, e.g. %s", len(set_aside), set_aside[0])
     plan = RunPlan(NIGHTLY, files, Path(cfg.output.reports_dir), cfg, list(cfg.offline_records) or None,
                    history_db=cfg.output.history_db, progress=progress, lock_wait=lock_wait,
-                   find_sources=cfg.sources.enabled)
+                   find_sources=cfg.sources.enabled, set_aside=set_aside)
     return execute(plan, executor)
+
+
+def own_files(cfg: Config) -> list[str]:
+    """What a run writes, which no corpus glob or manifest may make an article: the reports
+    folder, the history and the record cache (with their companions)."""
+    return [cfg.output.reports_dir, cfg.output.history_db, cfg.entrez.cache_path]
 
 
 def run_recheck(cfg: Config, article_id: str, refresh_records: bool = False, executor: Executor | None = None,
@@ -396,7 +431,7 @@ def locate_article(wanted: str, cfg: Config) -> str:
             known = history.article_path(wanted)
         if known and Path(known).is_file():
             return known
-    files = corpus_files(cfg.corpus.paths, cfg.corpus.manifest)
+    files = corpus_files(cfg.corpus.paths, cfg.corpus.manifest, own_files(cfg))
     for f in files:
         if article_id(f) == wanted:
             return f
@@ -541,16 +576,20 @@ def _execute(plan: RunPlan, executor: Executor, history) -> dict:
             art, recs = recs_by_id[aid]
             key = content_key(art, recs, scoring_hash, code, memo) if keyed else ""
             st = states.get(aid)
-            if st is not None and st.content_key == key:
+            faults = changes.row_faults(st.findings) if st is not None else {}
+            # A search that failed last time is tried again: its stored answer is no answer.
+            if st is not None and st.content_key == key and changes.SEARCH_FAILED_FAULT not in faults:
                 diff = changes.diff_rows(prev_rows, st.findings) if prev_rows is not None else None
                 rkey = report_key(key, diff)
                 # A re-check always writes the report: the editor asked to see it against the last audit.
+                # The report on disk is reused only if it is the one the history says was written.
                 if plan.kind == NIGHTLY and rkey == st.report_key and \
-                        (article_folder(out_dir, aid) / "report.json").is_file():
+                        _report_intact(article_folder(out_dir, aid), st.report_sha):
                     direct.append(ArticleResult(
                         aid, art.path, art.sha256, key, False, st.findings,
                         changes.statuses(diff, [r["identity"] for r in st.findings]), None, rkey,
-                        extra={"diff": diff, "report_dir": str(article_folder(out_dir, aid))}))
+                        extra={"diff": diff, "report_dir": str(article_folder(out_dir, aid))},
+                        faults=faults, report_sha=st.report_sha))
                     continue
                 # Same findings, but the report's new/persisting marks must change.
                 jobs.append(AuditJob(art, recs, key, prev_rows, reuse_blob=history.article_audit_blob(aid)))
@@ -577,6 +616,11 @@ def _execute(plan: RunPlan, executor: Executor, history) -> dict:
             commit(part, sum(r.scored for r in part))
 
     return finish(plan, history, run, ids, results, stats, prog, t0, executor.name)
+
+
+def _report_intact(folder: Path, sha: str) -> bool:
+    """Is the article's report.json the one the history recorded writing?  (Edited, cut or gone: no.)"""
+    return bool(sha) and file_sha256(folder / "report.json") == sha
 
 
 def _previous_rows(kind: str, history, run, ids: list[str]) -> dict[str, list[dict]] | None:

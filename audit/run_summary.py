@@ -7,6 +7,7 @@ index with the re-checked article's new state swapped in).
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from pathlib import Path
@@ -31,32 +32,51 @@ def _public(row: dict) -> dict:
                                     "reference_id", "pmid", "identity", "status")}
 
 
-def load_reports(out_dir: Path, ids: list[str]) -> list[dict]:
-    """The report.json of each article, or a stand-in saying it is missing (the index still lists it)."""
+def load_reports(out_dir: Path, ids: list[str], hashes: dict[str, str] | None = None) -> list[dict]:
+    """The report.json of each article, or a stand-in saying it is missing or not the one written.
+
+    ``hashes`` (article id -> sha256 of the report.json the run wrote, where known): a file
+    that differs (edited, cut short) is not this run's output and is not read as it.  The
+    index still lists the article.
+    """
     from reports.writer import article_folder
 
     out = []
     for aid in ids:
         try:
-            out.append(json.loads((article_folder(out_dir, aid) / "report.json").read_text(encoding="utf-8")))
-        except (OSError, ValueError):
+            data = (article_folder(out_dir, aid) / "report.json").read_bytes()
+            want = (hashes or {}).get(aid)
+            if want and hashlib.sha256(data).hexdigest() != want:
+                raise ValueError("report.json is not the one this run wrote")
+            rep = json.loads(data.decode("utf-8"))
+            if not isinstance(rep, dict):
+                raise ValueError("not a report")
+            out.append(rep)
+        except (OSError, ValueError) as exc:
+            why = ("changed on disk since it was written" if "not the one" in str(exc) else "missing or unreadable")
             out.append({"article": {"id": aid, "title": aid}, "findings": [], "summary": {},
-                        "error": "report.json missing; re-run or re-check this article"})
+                        "error": f"report.json {why}; re-run or re-check this article"})
     return out
 
 
 def _tally(reports: list[dict]) -> dict:
-    """Findings by severity, fetch failures and unreadable articles over some reports."""
+    """Findings by severity and unreadable articles over some (verified) reports."""
     by_sev = {s: 0 for s in SEVERITIES}
-    fetch_failed = 0
     for rep in reports:
         for f in rep.get("findings") or []:
-            by_sev[f.get("severity")] = by_sev.get(f.get("severity"), 0) + 1
-            fetch_failed += f.get("kind") == "fetch_failed"
+            if isinstance(f, dict):
+                by_sev[f.get("severity")] = by_sev.get(f.get("severity"), 0) + 1
     return {"articles": len(reports), "errors": sum(1 for r in reports if r.get("error")),
-            "findings": sum(by_sev.values()), "by_severity": by_sev, "high": by_sev.get("high", 0),
-            # Fetches failed: old findings of those references were carried, and the run is no baseline.
-            "degraded": fetch_failed > 0, "fetch_failed": fetch_failed}
+            "findings": sum(by_sev.values()), "by_severity": by_sev, "high": by_sev.get("high", 0)}
+
+
+def _previous_articles(history, run) -> int | None:
+    """How many articles the run this one is compared with had (for the corpus-shrink rule)."""
+    if history is None or run is None or not run.previous_run_id:
+        return None
+    prev = history.run(run.previous_run_id) or {}
+    n = (prev.get("summary") or {}).get("articles")
+    return n if isinstance(n, int) else history.article_scored_counts(run.previous_run_id)["articles"]
 
 
 def finish(plan: "RunPlan", history, run, ids: list[str], results: dict, stats: dict, prog: Progress,
@@ -73,27 +93,42 @@ def finish(plan: "RunPlan", history, run, ids: list[str], results: dict, stats: 
     out_dir = Path(plan.out_dir)
     base: dict = {}
     own: dict | None = None
+    # Faults, by concern, from what this run itself committed (never from report files on disk).
+    faults: dict[str, int] = {}
     if plan.kind == RECHECK:
         res = results[ids[0]]
-        own = res.extra.get("diff") or changes.diff_rows([], res.rows)
+        faults = dict(res.faults)
+        own = changes.degraded_diff(res.extra.get("diff") or changes.diff_rows([], res.rows), faults)
         index_ids, index_diff, base = _index_after_recheck(out_dir, res.article_id, own)
-        reports = load_reports(out_dir, index_ids)
+        reports = load_reports(out_dir, index_ids, dict(history.report_hashes(index_ids), **{res.article_id: res.report_sha}))
         tally = _tally([r for r in reports if (r.get("article") or {}).get("id") == res.article_id])
     else:
         if run is not None:
-            own = history.run_diff(run.run_id)
+            faults = history.run_faults(run.run_id)
+            changes.add_faults(faults, changes.corpus_faults(len(ids), _previous_articles(history, run),
+                                                             plan.cfg.corpus.max_shrink))
+            own = changes.degraded_diff(history.run_diff(run.run_id), faults)
+            hashes = history.report_hashes(ids)
+        else:
+            for r in results.values():
+                changes.add_faults(faults, r.faults)
+            hashes = {aid: r.report_sha for aid, r in results.items() if r.report_sha}
         index_diff = own
-        reports = load_reports(out_dir, ids)
+        reports = load_reports(out_dir, ids, hashes)
         tally = _tally(reports)
     counts = history.article_scored_counts(run.run_id) if run is not None else \
         {"scored": sum(r.scored for r in results.values()), "reused": 0}
     summary = {"kind": plan.kind, "run_id": run.run_id if run else None,
                "previous_run_id": run.previous_run_id if run else None, "resumed": bool(run and run.resumed),
-               **tally, "scored": counts["scored"], "reused": counts["reused"], "scored_now": prog.scored,
+               **tally, "degraded": bool(faults), "faults": faults,
+               "fetch_failed": faults.get(changes.FETCH_FAILED_FAULT, 0),
+               "scored": counts["scored"], "reused": counts["reused"], "scored_now": prog.scored,
                "task_runner": executor_name, "entrez_requests": int(stats.get("requests_total", 0)),
                "records_fetched": int(stats.get("records_fetched", 0))}
     if own is not None:
-        summary.update({k: len(own.get(k) or []) for k in ("new", "persisting", "resolved")})
+        summary.update({k: len(own.get(k) or []) for k in ("new", "persisting", "resolved", "unchecked")})
+    if plan.set_aside:
+        summary["set_aside_own_files"] = len(plan.set_aside)
     if plan.kind == RECHECK:
         summary.update({"article_id": res.article_id, "path": res.path, "error": res.error,
                         "report": str(Path(res.extra["report_dir"]) / "report.html"),
@@ -101,6 +136,9 @@ def finish(plan: "RunPlan", history, run, ids: list[str], results: dict, stats: 
 
     run_info = dict(base, **{k: v for k, v in summary.items() if isinstance(v, (str, int, float, bool))
                              and k not in ("kind", "articles", "errors", "findings", "high")})
+    run_info["faults"] = faults
+    if faults:
+        run_info["degraded_because"] = changes.fault_text(faults)     # the index shows this line
     if run is not None:
         run_info.update(started_at=_iso(run.started_at), attempts=run.attempts)
     if index_diff is not None:
@@ -116,7 +154,8 @@ def finish(plan: "RunPlan", history, run, ids: list[str], results: dict, stats: 
     summary["diff"] = own
     if plan.kind == NIGHTLY:
         prog.note(f"done: {summary['articles']} articles, {summary['scored']} scored; {summary['new']} new, "
-                  f"{summary['persisting']} persisting, {summary['resolved']} resolved findings")
+                  f"{summary['persisting']} persisting, {summary['resolved']} resolved findings"
+                  + (f"; degraded: {changes.fault_text(faults)}" if faults else ""))
     return summary
 
 

@@ -25,8 +25,8 @@ from typing import Iterable
 
 from audit.config import ScoringConfig, SourcesConfig
 from audit.findings import journal_matches
-from audit.models import (CONTRADICTS, IDENTIFIED, IDENTIFY, NONE_FOUND, NOT_IDENTIFIED, OFF_TOPIC, RELEVANT, SUGGEST,
-                          SUGGESTED, WEAK, ArticleAudit, Candidate, Claim, Finding, Record, SourceSearch)
+from audit.models import (CONTRADICTS, IDENTIFIED, IDENTIFY, NONE_FOUND, NOT_IDENTIFIED, OFF_TOPIC, RELEVANT,
+                          SEARCH_FAILED, SUGGEST, SUGGESTED, WEAK, ArticleAudit, Candidate, Claim, Finding, Record, SourceSearch)
 from audit.pubmed.local_index import LocalIndex
 from audit.pubmed.search import Cues, Gathered, Searcher, claim_cues, finding_text
 from audit.scoring.score import (TextFeatures, cached_record, prepare_text, score_pair, shared_terms,
@@ -186,7 +186,7 @@ class SourceFinder:
             s.note = "no candidate matches every cue of the claim and supports it"
         if not self.searcher.online:
             s.note = (s.note + "; " if s.note else "") + "offline: only the local index was searched"
-        return s
+        return _unless_failed(s)
 
     def _confident(self, best: Ranked, rec: Record, cues: Cues) -> bool:
         f, _ = cue_factor(rec, cues)
@@ -208,7 +208,20 @@ class SourceFinder:
                          note=f"citation judged {verdict.replace('_', ' ')}")
         if not self.searcher.online:
             s.note += "; offline: only the local index was searched"
-        return s
+        return _unless_failed(s)
+
+
+def _unless_failed(s: SourceSearch) -> SourceSearch:
+    """A search that found nothing while a PubMed query went unanswered says nothing: search failed.
+
+    "Not identified" and "none found" are conclusions about PubMed; with a query lost
+    to an outage they would be said without evidence (what was found still stands).
+    """
+    why = s.unanswered()
+    if why and s.status in (NOT_IDENTIFIED, NONE_FOUND):
+        s.status = SEARCH_FAILED
+        s.note = f"search failed: {why[:200]}; re-run to search again"
+    return s
 
 
 def find_sources(audit: ArticleAudit, finder: SourceFinder) -> ArticleAudit:
@@ -253,6 +266,15 @@ def source_findings(searches: list[SourceSearch], records: dict[str, Record] | N
     out = []
     for s in searches:
         where = " (offline: local records only)" if s.mode == "offline" else ""
+        if s.unanswered():
+            # A PubMed query of the search went unanswered: said, counted as the run's fault, and
+            # searched again next run.  What the search did conclude stands beside it.
+            what = ("the search for its source" if s.purpose == IDENTIFY else
+                    f"the search for records supporting it instead of reference {s.reference_id}")
+            how = "failed" if s.status == SEARCH_FAILED else "lost PubMed queries"
+            out.append(Finding("search_failed", "low", f"Claim {s.claim_id}: {what} {how} "
+                                                       f"({s.unanswered()[:160]}); re-run.",
+                               s.claim_id, s.reference_id if s.purpose != IDENTIFY else None, None))
         if s.purpose == IDENTIFY and s.status == IDENTIFIED and s.identified is not None:
             p = s.identified
             out.append(Finding("source_identified", "low",
@@ -261,7 +283,7 @@ def source_findings(searches: list[SourceSearch], records: dict[str, Record] | N
                                "Add it to the reference list if it is the source.",
                                s.claim_id, None, p.pmid))
             out += identified_findings(s, (records or {}).get(p.pmid or ""))
-        elif s.purpose == IDENTIFY:
+        elif s.purpose == IDENTIFY and s.status == NOT_IDENTIFIED:
             n = len(s.queries)
             best = f"; best candidate PMID {s.candidates[0].pmid}" if s.candidates else ""
             out.append(Finding("source_not_identified", "medium",

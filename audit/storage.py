@@ -20,7 +20,9 @@ first one is that release's schema with ``IF NOT EXISTS``.
 A file SQLite cannot read is handled by what the store is worth: a cache is
 disposable, so it is set aside (renamed with a ``.corrupt-<time>`` suffix) and
 rebuilt, with a warning naming both paths; a history is not, so opening it is
-refused with one error naming the file and how to recover.
+refused with one error naming the file and how to recover.  A file that is not
+SQLite at all (no SQLite header: a typo naming an article, a config, a log) is
+no cache that broke: it is refused, left as it is, whatever the store.
 """
 from __future__ import annotations
 
@@ -40,6 +42,8 @@ log = logging.getLogger("citeaudit.storage")
 BUSY_TIMEOUT_S = 60.0
 # SQLite's primary result codes for "this is not a readable database".
 _SQLITE_CORRUPT, _SQLITE_NOTADB = 11, 26
+
+SQLITE_HEADER = b"SQLite format 3\x00"   # the first 16 bytes of every SQLite 3 database
 
 T = TypeVar("T")
 Migration = Union[str, Callable[[sqlite3.Connection], None]]
@@ -183,14 +187,37 @@ def set_aside(path: str) -> str:
     return aside
 
 
+def check_is_sqlite(path: str, schema: Schema) -> None:
+    """Refuse an existing, non-empty file that does not start with the SQLite header.
+
+    Setting such a file aside would rename someone's file because a path had a typo;
+    a SQLite file damaged inside keeps its header and is handled as corrupt.
+    """
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(len(SQLITE_HEADER))
+    except FileNotFoundError:
+        return
+    except IsADirectoryError:
+        raise StoreError(path, f"is a folder, not a {schema.kind} file") from None
+    except OSError as exc:
+        raise StoreError(path, f"cannot open the {schema.kind}: {exc.strerror or exc}") from None
+    if head and head != SQLITE_HEADER:
+        raise StoreError(path, f"is not a SQLite file, so it cannot be the {schema.kind}; is the path "
+                               "mistyped? (the file was left as it is)")
+
+
 def open_store(path: str | os.PathLike, schema: Schema) -> sqlite3.Connection:
     """Connect, check and migrate a store file (created if missing).
 
-    A file SQLite cannot read: a disposable store is set aside and rebuilt with a
+    A file that is not SQLite at all is refused (``check_is_sqlite``).  A SQLite
+    file that cannot be read: a disposable store is set aside and rebuilt with a
     warning; any other is refused with a ``StoreError`` naming it and how to recover.
     """
     spath = os.path.expanduser(os.fspath(path))
     Path(spath).parent.mkdir(parents=True, exist_ok=True)
+    if schema.disposable:
+        check_is_sqlite(spath, schema)
     inode = _inode(spath)
     con = None
     try:

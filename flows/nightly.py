@@ -34,8 +34,9 @@ def _publish_artifacts(summary: dict) -> None:
              f"- **{summary['new']} new** findings", f"- {summary['persisting']} persisting",
              f"- {summary['resolved']} resolved", ""]
     if summary.get("degraded"):
-        lines.insert(2, f"**Degraded run**: {summary['fetch_failed']} references could not be fetched; "
-                        "their previous findings were carried forward.\n")
+        from audit.changes import fault_text
+        lines.insert(2, f"**Degraded run**: {fault_text(summary.get('faults') or {})}; what could not be "
+                        "checked keeps its previous findings and nothing is called resolved.\n")
     for r in diff.get("new", [])[:50]:
         lines.append(f"- new, {r['severity']}: `{r['article_id']}` {r['message']}")
     create_markdown_artifact(markdown="\n".join(lines), key="citeaudit-run-changes",

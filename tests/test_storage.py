@@ -66,7 +66,7 @@ def test_a_history_from_the_previous_release_is_migrated_and_read(tmp_path, capl
     path = _copy("history.sqlite", tmp_path)
     with caplog.at_level(logging.INFO, logger="citeaudit.storage"):
         h = History(path)
-    assert f"{path}: history migrated from schema 0 (the release before schema versions) to 2" in caplog.text
+    assert f"{path}: history migrated from schema 0 (the release before schema versions) to {HISTORY_SCHEMA.version}" in caplog.text
     with h:
         assert _pragmas(path) == (HISTORY_SCHEMA.version, HISTORY_SCHEMA.application_id)
         runs = h.runs()
@@ -167,9 +167,17 @@ def _garbage(path: Path) -> bytes:
     return data
 
 
+def _corrupt_sqlite(path: Path) -> bytes:
+    """A SQLite file whose header survives and whose pages do not: a cache that broke (a file
+    that is not SQLite at all is refused instead: tests/test_adversarial_states.py)."""
+    data = b"SQLite format 3\x00" + b"this is not SQLite\n" * 400
+    path.write_bytes(data)
+    return data
+
+
 def test_a_corrupt_record_cache_is_set_aside_and_rebuilt(tmp_path, data_dir, caplog):
     path = tmp_path / "records.sqlite"
-    data = _garbage(path)
+    data = _corrupt_sqlite(path)
     rec, xml = _shared_records(data_dir)[0]
     with caplog.at_level(logging.WARNING, logger="citeaudit.storage"):
         cache = RecordCache(path, ttl_days=7)
@@ -202,7 +210,7 @@ def test_a_cache_that_breaks_while_in_use_is_rebuilt(tmp_path, data_dir, caplog)
 
 def test_a_corrupt_embedding_cache_is_set_aside_and_rebuilt(tmp_path, caplog):
     path = tmp_path / "emb.sqlite"
-    _garbage(path)
+    _corrupt_sqlite(path)
     with caplog.at_level(logging.WARNING, logger="citeaudit.storage"):
         cache = EmbeddingCache(path)
     assert "corrupt embedding cache" in caplog.text and list(tmp_path.glob("emb.sqlite.corrupt-*"))

@@ -27,7 +27,8 @@ api_key redacted, status) in memory and optionally to a JSONL file.
 
 Attacks (``attack=``, see ``ATTACKS``) make it hostile rather than sick: an
 answer trickled one byte at a time, gzip bombs (in the body or as
-``Content-Encoding``), efetch sets that are empty, hold other PMIDs or are
+``Content-Encoding``), efetch sets that are empty, hold other PMIDs, are an HTML
+error page naming PubmedArticleSet, hold records without a PMID or are
 malformed, esearch answers with external entities, entity bombs, no DOCTYPE
 or a DTD name without a dot, and 400s.  Huge ``Retry-After`` values come from
 ``fail_429_*`` with ``retry_after``.
@@ -332,6 +333,8 @@ ATTACKS: dict[str, tuple[str, ...] | None] = {
     "gzip_bomb_encoding": None,      # the same bomb sent as Content-Encoding: gzip
     "empty_set": ("efetch",),        # an empty PubmedArticleSet whatever was asked
     "wrong_pmids": ("efetch",),      # as many records as asked, none of them the asked ones
+    "html_set": ("efetch",),         # an HTML error page (status 200) whose text names PubmedArticleSet
+    "no_pmid": ("efetch",),          # the real answer with every <PMID> element taken out
     "malformed_xml": ("efetch",),    # the real answer with a mismatched tag in the middle
     "xxe": ("esearch", "epost"),     # an external entity reading file:///etc/passwd
     "entity_bomb": ("esearch", "epost"),  # nested internal entities ("billion laughs")
@@ -368,6 +371,7 @@ class Faults:
     attack_first: int = 0            # ... or only on the first K of them (0: all)
     trickle_seconds: float = 5.0     # pause between two bytes of a trickled answer
     bomb_mb: int = 64                # inflated size of the gzip bombs
+    esearch_none: bool = False       # every esearch answers Count 0, an empty IdList (a sick index)
 
     def __post_init__(self) -> None:
         if self.fail_status not in (500, 502, 503, 504):
@@ -621,6 +625,8 @@ class EutilsServer:
             hits = ev.run(term)
         except QueryError as exc:
             return 200, "text/xml", self._error("eSearchResult", ESEARCH_DOCTYPE, str(exc)), {}
+        if self.faults.esearch_none:
+            hits = set()
         ids = sorted(hits, key=int, reverse=True)   # PubMed's default: newest (highest) first
         start = int(params.get("retstart", "0") or 0)
         retmax = min(int(params.get("retmax", "20") or 20), MAX_RETMAX)
@@ -809,6 +815,12 @@ class EutilsServer:
                     others = [p for p in sorted(server.store.entries) if p not in asked][:max(1, len(asked))]
                     extra["answered_with"] = others
                     body = wrap_article_set(server.store.entries[p].xml for p in others)
+                elif a == "html_set":
+                    ctype = "text/html; charset=UTF-8"
+                    body = (b"<html><head><title>Error</title></head><body><h1>Service unavailable</h1>"
+                            b"<p>The PubmedArticleSet could not be retrieved. Try again later.</p></body></html>\n")
+                elif a == "no_pmid":
+                    body = re.sub(rb"<PMID[^>]*>\s*\d+\s*</PMID>", b"", body)
                 elif a == "malformed_xml":
                     if b"</PubmedArticle>" in body:
                         body = body.replace(b"</PubmedArticle>", b"</PubmedArticl>", 1)
@@ -966,6 +978,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="answer with this attack (see ATTACKS in the module)")
     p.add_argument("--attack-first", type=int, default=0, metavar="K",
                    help="only the first K requests the attack applies to (0: all)")
+    p.add_argument("--esearch-none", action="store_true",
+                   help="every esearch answers Count 0 with an empty IdList (a sick search index)")
     p.add_argument("--trickle-seconds", type=float, default=d.trickle_seconds)
     p.add_argument("--bomb-mb", type=int, default=d.bomb_mb)
     return p
@@ -983,6 +997,7 @@ def faults_from_args(a: argparse.Namespace) -> Faults:
         reset_first=a.reset_first, reset_every=a.reset_every,
         drop_fraction=a.drop_fraction, drop_pmids=tuple(a.drop_pmid),
         endpoints=tuple(a.fault_endpoint), seed=a.seed, attack=a.attack, attack_first=a.attack_first,
+        esearch_none=a.esearch_none,
         trickle_seconds=a.trickle_seconds, bomb_mb=a.bomb_mb)
 
 

@@ -21,6 +21,7 @@ a crash loses nothing already stored.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import threading
 import time
@@ -28,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from audit.models import NOT_FOUND, RESOLVED, Record, from_dict, to_dict
+from audit.models import NOT_FOUND, RESOLVED, Record, from_dict, is_pmid, to_dict
 from audit.storage import Schema, SharedConnection
 
 SCHEMA = Schema(
@@ -59,6 +60,7 @@ SCHEMA = Schema(
     disposable=True,
 )
 SQL_VARS = 500  # stay well under SQLite's host-parameter limit
+log = logging.getLogger("citeaudit.cache")
 
 
 def record_from_dict(d: dict) -> Record:
@@ -75,6 +77,28 @@ class CachedEntry:
     fetched_at: float
 
 
+def _entry(row: tuple) -> CachedEntry | None:
+    """One records row as an entry, or None when it does not read as what ``put_many`` writes.
+
+    One garbled row (a hand edit, a bit flip inside a sound page) must cost that record a
+    re-fetch, not every reference of the run its lookup.
+    """
+    pmid, status, xml, fields, fetched_at = row
+    if not is_pmid(pmid) or not isinstance(fetched_at, (int, float)):
+        return None
+    if status == NOT_FOUND:
+        return CachedEntry(pmid, status, None, None, float(fetched_at))
+    if status != RESOLVED or not fields:
+        return None
+    try:
+        rec = record_from_dict(json.loads(fields))
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
+    if not isinstance(rec, Record) or rec.pmid != pmid or (xml is not None and not isinstance(xml, bytes)):
+        return None
+    return CachedEntry(pmid, status, rec, xml, float(fetched_at))
+
+
 def _chunks(items: Sequence, n: int = SQL_VARS):
     for i in range(0, len(items), n):
         yield items[i:i + n]
@@ -86,7 +110,7 @@ class RecordCache:
         self.ttl_seconds = float(ttl_days) * 86400.0
         self._lock = threading.Lock()
         self._stats = {"hits": 0, "not_found_hits": 0, "misses": 0, "expired": 0,
-                       "written": 0, "id_hits": 0, "id_misses": 0, "purged": 0}
+                       "written": 0, "id_hits": 0, "id_misses": 0, "purged": 0, "garbled": 0}
         self._db = SharedConnection(Path(self.path).expanduser(), SCHEMA)
         # A TTL of 0 (a refresh) ignores rows without condemning them for other readers.
         if purge and self.ttl_seconds > 0:
@@ -129,23 +153,30 @@ class RecordCache:
         wanted = list(dict.fromkeys(str(p) for p in pmids))
         fresh_after = self._fresh_after(now)
         out: dict[str, CachedEntry] = {}
-        expired = 0
+        expired = garbled = 0
         xml_col = "xml" if with_xml else "NULL"
         for chunk in _chunks(wanted):
             marks = ",".join("?" * len(chunk))
             rows = self._read(f"SELECT pmid, status, {xml_col}, fields, fetched_at FROM records "
                               f"WHERE pmid IN ({marks})", chunk)
-            for pmid, status, xml, fields, fetched_at in rows:
-                if fetched_at <= fresh_after:
+            for row in rows:
+                entry = _entry(row)
+                if entry is None:          # garbled: that record is fetched again, and its row replaced
+                    garbled += 1
+                    continue
+                if entry.fetched_at <= fresh_after:
                     expired += 1
                     continue
-                rec = record_from_dict(json.loads(fields)) if fields else None
-                out[pmid] = CachedEntry(pmid, status, rec, xml, fetched_at)
+                out[entry.pmid] = entry
+        if garbled:
+            log.warning("%s: %d record cache row(s) could not be read; those records are fetched again",
+                        self.path, garbled)
         found = sum(1 for e in out.values() if e.status == RESOLVED)
         self._count("hits", found)
         self._count("not_found_hits", len(out) - found)
         self._count("misses", len(wanted) - len(out))
         self._count("expired", expired)
+        self._count("garbled", garbled)
         return out
 
     def put_many(self, records: Iterable[tuple[Record, bytes | None]] = (),
@@ -169,6 +200,12 @@ class RecordCache:
         e = self.get(pmid, now, with_xml=True)
         return e.xml if e else None
 
+    def any_resolved_pmid(self, now: float | None = None) -> str | None:
+        """A PMID PubMed answered with a record lately: what an empty efetch answer is checked against."""
+        rows = self._read("SELECT pmid FROM records WHERE status=? AND fetched_at > ? "
+                          "ORDER BY fetched_at DESC LIMIT 20", (RESOLVED, self._fresh_after(now)))
+        return next((p for (p,) in rows if is_pmid(p)), None)
+
     # -- identifier look-ups -------------------------------------------------
     def get_ids(self, keys: Iterable[str], now: float | None = None) -> dict[str, str | None]:
         """Fresh look-ups: key -> PMID, or None when PubMed had no match."""
@@ -179,6 +216,10 @@ class RecordCache:
             marks = ",".join("?" * len(chunk))
             for key, pmid, fetched_at in self._read(
                     f"SELECT key, pmid, fetched_at FROM idmap WHERE key IN ({marks})", chunk):
+                # A row that is not "a PMID or no match" is a miss (asked again), never an answer.
+                if not isinstance(fetched_at, (int, float)) or not (pmid is None or is_pmid(pmid)):
+                    self._count("garbled")
+                    continue
                 if fetched_at > fresh_after:
                     out[key] = pmid
         self._count("id_hits", len(out))

@@ -55,7 +55,7 @@ from audit.pubmed.cache import RecordCache
 from audit.config import EntrezConfig
 from audit.errors import BadInputError
 from audit.pubmed.fetch import normalise_title
-from audit.models import FETCH_FAILED, NOT_FOUND, RESOLVED, FetchResult, Record, Reference
+from audit.models import FETCH_FAILED, NOT_FOUND, RESOLVED, FetchResult, Record, Reference, is_pmid
 from audit.pubmed.records import MAX_INFLATED, gunzip_bounded, parse_records, split_articles
 from audit.pubmed.ratelimit import RequestGate
 
@@ -245,6 +245,10 @@ def read_search(content: bytes) -> dict:
 
 # A cut answer ends inside an element or a tag; other XML errors are in the answer itself.
 _CUT_XML = re.compile(r"no element found|unclosed token|partial character")
+# An efetch answer's first element (after the XML declaration, a DOCTYPE, comments) is the set.
+_ROOT_SET = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*(?:<\?[^>]*\?>\s*|<!--.*?-->\s*|<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>\s*)*"
+                       rb"<PubmedArticleSet[\s/>]", re.S)
+_RECORD_START = re.compile(rb"<(?:PubmedArticle|PubmedBookArticle)[\s/>]")
 
 
 def read_efetch(content: bytes, limit: int = MAX_INFLATED) -> list[tuple[Record, bytes]]:
@@ -261,6 +265,9 @@ def read_efetch(content: bytes, limit: int = MAX_INFLATED) -> list[tuple[Record,
         if _TRANSIENT_NCBI.search(msg):
             raise _Retry(f"NCBI error: {msg}")
         raise _NcbiError(msg)
+    # The root element itself, not the word anywhere: an HTML error page can name PubmedArticleSet.
+    if not _ROOT_SET.match(content):
+        raise _Retry("not a PubmedArticleSet answer")
     try:
         records = parse_records(content, "efetch answer")
         parts = dict(split_articles(content, "efetch answer"))
@@ -268,8 +275,11 @@ def read_efetch(content: bytes, limit: int = MAX_INFLATED) -> list[tuple[Record,
         if _CUT_XML.search(exc.reason):
             raise _Retry(f"unparsable answer ({exc.reason[:80]})")
         raise _NcbiError(f"malformed answer ({exc.reason[:80]})")
-    if b"PubmedArticleSet" not in head:
-        raise _Retry("not a PubmedArticleSet answer")
+    # Every record of the answer must be read as one: a record without a (valid) PMID is a
+    # sick answer, and the PMIDs it leaves "missing" are no evidence of absence.
+    elements = len(_RECORD_START.findall(content))
+    if elements != len(records):
+        raise _Retry(f"{elements - len(records)} of the answer's {elements} records have no readable PMID")
     return [(r, parts.get(r.pmid, b"")) for r in records]
 
 
@@ -566,7 +576,7 @@ class EntrezSource:
         results: dict[str, FetchResult] = {}
         valid = []
         for p in wanted:
-            if p.isdigit() and int(p) > 0:
+            if is_pmid(p):
                 valid.append(p)
             else:
                 results[p] = FetchResult(p, NOT_FOUND, None, f"{p!r} is not a PMID")
@@ -590,8 +600,12 @@ class EntrezSource:
             self._fetch_history(todo, got)
         rest = [p for p in todo if p not in got]
         batches = [rest[i:i + self.cfg.batch_size] for i in range(0, len(rest), self.cfg.batch_size)]
-        self._run_batches(batches, got, failed)
-        # Left out of every efetch answer: only PubMed's own word makes a PMID not_found.
+        empty: list[str] = []
+        self._run_batches(batches, got, failed, empty)
+        if not got:        # no answer of this call held a record: check the empty ones beside a known one
+            self._check_empty(empty, next((p for p, r in results.items() if r.status == RESOLVED), None),
+                              got, failed)
+        # Left out of a consistent efetch answer: only PubMed's own word makes a PMID not_found.
         missing = [p for p in todo if p not in got and p not in failed]
         for p, reason in self._confirm_missing(missing, got, failed).items():
             if self.cache is not None:
@@ -644,6 +658,37 @@ class EntrezSource:
                     failed[p] = f"PubMed lists this PMID but efetch did not return it: {exc}"
         return absent
 
+    def _check_empty(self, empty: list[str], known: str | None, got: dict, failed: dict) -> None:
+        """PMIDs whose efetch answer held no record at all: ask again beside a record known to exist.
+
+        PubMed answers an empty set for ids it lacks, and so does a sick server for ids it
+        has; only an answer that returns the known record and leaves these out is one whose
+        silence the esearch check may confirm (called when no other answer of the same
+        fetch held a record: one that did shows the server is answering).  With no known record at hand (a fresh cache,
+        every reference absent) or when even the known one is missing, nothing is absent:
+        ``fetch_failed``, not cached.
+        """
+        if not empty:
+            return
+        if known is None and self.cache is not None:
+            known = self.cache.any_resolved_pmid()
+        if known is None:
+            for p in empty:
+                failed[p] = ("efetch answered an empty set, and no record known to exist was at hand to "
+                             "check that answer: absence not confirmed")
+            return
+        size = max(1, self.cfg.batch_size - 1)
+        for i in range(0, len(empty), size):
+            chunk = empty[i:i + size]
+            try:
+                found = self._efetch_ids([known] + chunk, need=[known])
+            except EntrezError as exc:
+                for p in chunk:
+                    failed[p] = f"efetch answered an empty set, and the check beside a known record failed: {exc}"
+                continue
+            with self._lock:
+                got.update({p: r for p, r in found.items() if p in chunk})
+
     def _commit(self, asked: Iterable[str], found: list[tuple[Record, bytes]]) -> dict[str, Record]:
         asked = set(asked)
         keep = [(r, x) for r, x in found if r.pmid in asked]
@@ -652,22 +697,25 @@ class EntrezSource:
         self._bump("records_fetched", n=len(keep))
         return {r.pmid: r for r, _ in keep}
 
-    def _efetch_ids(self, ids: list[str], require: bool = False) -> dict[str, Record]:
-        """efetch by id; ``require``: an answer lacking any of ``ids`` is a fault, retried."""
+    def _efetch_ids(self, ids: list[str], require: bool = False, need: Sequence[str] = ()) -> dict[str, Record]:
+        """efetch by id; ``require``: an answer lacking any of ``ids`` is a fault, retried
+        (``need``: lacking any of those).  An answer holding a record that was not asked
+        for is a fault too: it is not PubMed answering this question."""
         limit = self.cfg.max_inflated_bytes()
+        must = set(ids) if require else set(need)
 
         def parse(body: bytes) -> list[tuple[Record, bytes]]:
             found = read_efetch(body, limit)
-            if require:
-                lacking = set(ids) - {r.pmid for r, _ in found}
-                if lacking:
-                    raise _Retry(f"answer lacks {len(lacking)} of the {len(ids)} asked records")
+            _consistent(ids, found)
+            lacking = must - {r.pmid for r, _ in found}
+            if lacking:
+                raise _Retry(f"answer lacks {len(lacking)} of the {len(ids)} asked records")
             return found
 
         found = self.call("efetch", {"db": "pubmed", "id": ",".join(ids), "retmode": "xml"}, parse)
         return self._commit(ids, found)
 
-    def _run_batches(self, batches: list[list[str]], got: dict, failed: dict) -> None:
+    def _run_batches(self, batches: list[list[str]], got: dict, failed: dict, empty: list[str]) -> None:
         def one(ids: list[str]) -> None:
             try:
                 found = self._efetch_ids(ids)
@@ -678,6 +726,8 @@ class EntrezSource:
                 return
             with self._lock:
                 got.update(found)
+                if not found:
+                    empty.extend(ids)
             if self.on_batch:
                 self.on_batch(ids, list(found.values()))
 
@@ -715,8 +765,13 @@ class EntrezSource:
         def page(start: int) -> None:
             params = {"db": "pubmed", "WebEnv": webenv, "query_key": query_key,
                       "retstart": start, "retmax": size, "retmode": "xml"}
+            def parse(body: bytes) -> list[tuple[Record, bytes]]:
+                found = read_efetch(body, limit)
+                _consistent(todo, found)
+                return found
+
             try:
-                found = self._commit(todo, self.call("efetch", params, lambda b: read_efetch(b, limit)))
+                found = self._commit(todo, self.call("efetch", params, parse))
             except EntrezError as exc:
                 log.info("history page %d failed: %s", start, exc)
                 return
@@ -859,6 +914,14 @@ class EntrezSource:
         for rid in out:
             self.lookup_failures.pop(rid, None)
         return out
+
+
+def _consistent(asked: Sequence[str], found: list[tuple[Record, bytes]]) -> None:
+    """An efetch answer may leave asked records out, never bring others: those make it a fault."""
+    want = set(asked)
+    others = [r.pmid for r, _ in found if r.pmid not in want]
+    if others:
+        raise _Retry(f"answer holds {len(others)} record(s) that were not asked for (PMID {others[0]}...)")
 
 
 def _complete(res: dict, ids: list[str], fetched: dict[str, FetchResult]) -> bool:

@@ -26,7 +26,7 @@ def identify(articles: Sequence[Article], source: RecordSource) -> list[Article]
     dois, pmcids, free = set(), set(), []
     for i, a in enumerate(articles):
         for r in a.references:
-            if not r.in_list or r.pmid:
+            if not r.in_list or r.pmid or r.status != PENDING:
                 continue
             if r.doi:
                 dois.add(r.doi)
@@ -48,8 +48,8 @@ def identify(articles: Sequence[Article], source: RecordSource) -> list[Article]
         for r in a.references:
             if not r.in_list:
                 r = _with(r, status=UNRESOLVED, reason=f"no reference entry for marker {r.id}")
-            elif r.pmid:
-                pass
+            elif r.pmid or r.status != PENDING:
+                pass            # a PMID to fetch, or the reader already said why it cannot be looked up
             elif r.doi and r.doi in converted:
                 r = _with(r, pmid=converted[r.doi])
             elif r.pmcid and r.pmcid in converted:

@@ -23,7 +23,7 @@ from audit.errors import BadInputError
 from audit.reading.extract import (Block, BlockBuilder, extract, find_markers, reference_from_entry,
                                    split_entry_label, looks_like_heading, find_identifiers, _expand,
                                    _UNITS_BEFORE_EXPONENT, _YEAR_RE)
-from audit.models import Article, Reference, SetAside
+from audit.models import MAX_PMID_DIGITS, UNRESOLVED, Article, Reference, SetAside
 from audit.reading.boilerplate import MainContent, main_text
 from audit.reading.chrome import is_chrome_heading
 
@@ -920,6 +920,7 @@ def _jats_reference(el: ET.Element, key: str, tree: _LinedTree) -> Reference:
     raw = " ".join(" ".join(t.strip() for t in _iter_text_skip(cit, {"label"}) if t.strip()).split())
     raw = re.sub(r"([(\[])\s+", r"\1", re.sub(r"\s+([,.;:)\]])", r"\1", raw))
     pmid = doi = pmcid = None
+    bad_pmid = ""
     for pid in el.iter():
         name = _local(pid.tag)
         if name not in ("pub-id", "object-id"):
@@ -927,7 +928,12 @@ def _jats_reference(el: ET.Element, key: str, tree: _LinedTree) -> Reference:
         kind = (pid.get("pub-id-type") or "").lower()
         val = _text_of(pid)
         if kind == "pmid" and val.isdigit() and not pmid:
-            pmid = str(int(val))
+            # A PMID has 8 digits; thousands of them are this reference's error, not the file's
+            # (int() of such a string raises, and once took the whole article set with it).
+            if len(val.lstrip("0")) > MAX_PMID_DIGITS or not val.strip("0"):
+                bad_pmid = bad_pmid or val
+            else:
+                pmid = val.lstrip("0")
         elif kind == "doi" and val and not doi:
             doi = val
         elif kind in ("pmc", "pmcid") and val and not pmcid:
@@ -950,8 +956,12 @@ def _jats_reference(el: ET.Element, key: str, tree: _LinedTree) -> Reference:
         from audit.reading.extract import parse_citation
         title, journal, year2 = parse_citation(raw)
         year = year or year2
-    return Reference(id=key, raw=raw, pmid=pmid, doi=doi, pmcid=pmcid, line=tree.line(el),
-                     cited_title=title or None, cited_journal=journal or None, cited_year=year, in_list=True)
+    ref = Reference(id=key, raw=raw, pmid=pmid, doi=doi, pmcid=pmcid, line=tree.line(el),
+                    cited_title=title or None, cited_journal=journal or None, cited_year=year, in_list=True)
+    if bad_pmid and not (pmid or doi or pmcid):
+        shown = bad_pmid if len(bad_pmid) <= 20 else f"{bad_pmid[:12]}... ({len(bad_pmid):,} digits)"
+        ref.status, ref.reason = UNRESOLVED, f"its pub-id PMID {shown} is not a PMID"
+    return ref
 
 
 def _iter_text_skip(el: ET.Element, skip: set[str]):

@@ -459,7 +459,8 @@
     identified: 'likely source identified (not given in the article)',
     not_identified: 'source not identified',
     suggested: 'suggested sources that support the claim',
-    none_found: 'no supporting source found'
+    none_found: 'no supporting source found',
+    search_failed: 'search failed'
   };
 
   function sourceSearches() {
@@ -493,7 +494,7 @@
         add(li, el('div', 'why', cd.why));
         add(li, CA.pubmedLink(cd.pmid, 'PMID ' + cd.pmid));
       });
-      if (!(s.candidates || []).length) add(sec, el('p', 'hint', 'No candidate record was found.'));
+      if (!(s.candidates || []).length) add(sec, el('p', 'hint', s.status === 'search_failed' ? 'Search failed: nothing can be said about PubMed; re-run.' : 'No candidate record was found.'));
       var det = add(sec, el('details', 'query-log'));
       add(det, el('summary', null, 'Queries sent (' + (s.queries || []).length + ')'));
       var tb = add(add(det, el('table', 'queries')), el('tbody'));

@@ -20,7 +20,8 @@
     var box = document.getElementById('run-meta');
     [['run', run.run_id], ['started', run.started_at], ['finished', run.finished_at],
      ['previous run', run.previous_run_id], ['scored', run.scored], ['reused unchanged', run.reused],
-     ['Entrez requests', run.entrez_requests], ['resumed', run.resumed ? 'yes' : null]].forEach(function (kv) {
+     ['Entrez requests', run.entrez_requests], ['resumed', run.resumed ? 'yes' : null],
+     ['degraded run', run.degraded_because]].forEach(function (kv) {
       if (kv[1] === undefined || kv[1] === null || kv[1] === '') return;
       var s = add(box, el('span', 'meta-item'));
       add(s, el('span', 'meta-key', kv[0] + ': '));
