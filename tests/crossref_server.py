@@ -133,6 +133,14 @@ class Faults:
     concurrency_limit: int = 3   # announced in x-concurrency-limit
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """A client that closes a kept-alive connection is no server error."""
+
+    def handle_error(self, request, client_address) -> None:
+        if not isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            super().handle_error(request, client_address)
+
+
 class CrossrefServer:
     def __init__(self, records=(), *, port: int = 0, **faults):
         folder = shared_data() / "crossref" / "habanero"
@@ -144,7 +152,7 @@ class CrossrefServer:
         self._lock = threading.Lock()
         self._arrivals: deque[float] = deque()
         self._count = 0
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
+        self._server = _QuietServer(("127.0.0.1", port), self._handler())
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
 
