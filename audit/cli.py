@@ -68,6 +68,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     check_out_dir(args.out, args.paths)
     cfg_path = _config_path(args.config)
     cfg = load_config(cfg_path)
+    _retractions(args, cfg)
     offline = (args.offline_records or cfg.offline_records) if args.offline_records is not None else None
     if args.references is not None:
         if not args.references.is_file():
@@ -91,11 +92,20 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return _degraded(s)
 
 
+def _retractions(args: argparse.Namespace, cfg) -> None:
+    """``--retractions FILE``: the Retraction Watch CSV for this run (over ``notices.retraction_watch``)."""
+    if getattr(args, "retractions", None):
+        if not Path(args.retractions).is_file():
+            raise BadInputError(str(args.retractions), "no such Retraction Watch file")
+        cfg.notices.retraction_watch = str(Path(args.retractions).resolve())
+
+
 def cmd_nightly(args: argparse.Namespace) -> int:
     from audit.config import load_config
 
     cfg_path = _config_path(args.config)
     cfg = load_config(cfg_path)
+    _retractions(args, cfg)
     if _use_prefect(args, cfg):
         from audit.pipeline import check_nightly
         check_nightly(cfg)        # no email, a corrupt history...: one line, before the engine starts
@@ -173,10 +183,14 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--references", type=Path, default=None, metavar="EXPORT",
                    help="a reference-manager export (RIS, BibTeX, CSL-JSON, EndNote XML, PubMed .nbib) "
                         "read as the articles' reference list")
+    a.add_argument("--retractions", default=None, metavar="FILE",
+                   help="the Retraction Watch CSV (as Crossref distributes it); default: notices.retraction_watch")
     a.set_defaults(func=cmd_audit)
 
     n = sub.add_parser("nightly", parents=[common, engine], help="run the nightly audit of the corpus once, now")
     n.add_argument("--config", default="config.yaml")
+    n.add_argument("--retractions", default=None, metavar="FILE",
+                   help="the Retraction Watch CSV for this run (default: notices.retraction_watch)")
     n.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
                    help="wait this long for another run holding the history (default: say busy at once)")
     n.set_defaults(func=cmd_nightly)

@@ -42,7 +42,13 @@ ENV_OVERRIDES = {
     "CITEAUDIT_CACHE": ("entrez", "cache_path"),
     "NCBI_API_KEY": ("entrez", "api_key"),
     "NCBI_EMAIL": ("entrez", "email"),
+    "CITEAUDIT_CROSSREF_URL": ("crossref", "base_url"),
+    "CROSSREF_MAILTO": ("crossref", "mailto"),
+    "CITEAUDIT_CROSSREF_CACHE": ("crossref", "cache_path"),
 }
+# CITEAUDIT_CROSSREF=off (or 0/false/no) turns Crossref off (the test suite does, unless a test starts the stand-in).
+CROSSREF_SWITCH = "CITEAUDIT_CROSSREF"
+CROSSREF_API = "https://api.crossref.org/"
 
 _SECTION = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
 Int = Annotated[int, Strict()]
@@ -266,6 +272,48 @@ class SourcesConfig:
 
 
 @dataclass(config=_SECTION)
+class CrossrefConfig:
+    """Crossref's REST API as a second record source (audit/crossref): DOIs PubMed does not hold, notices."""
+    enabled: Bool = True                 # ask Crossref in runs that ask NCBI
+    with_offline_records: Bool = False   # also beside --offline-records (offline runs stay offline without it)
+    base_url: str = CROSSREF_API
+    mailto: str = ""                     # Crossref's polite pool: a contact address in the User-Agent
+    # Pace: what Crossref's answers announce (x-ratelimit-limit / x-ratelimit-interval, x-concurrency-limit),
+    # starting, before the first answer, at its documented pool limits (public 5/s and 1 at a time; polite 10/s
+    # and 3); a value here above 0 caps the rate below what is announced.
+    requests_per_second: Annotated[Float, Field(ge=0)] = 0.0
+    timeout: Annotated[Float, Field(gt=0)] = 30.0
+    request_deadline: Annotated[Float, Field(gt=0)] = 60.0
+    max_retries: Annotated[Int, Field(ge=0)] = 4
+    backoff_base: Annotated[Float, Field(ge=0)] = 0.5
+    backoff_max: Annotated[Float, Field(ge=0)] = 30.0
+    retry_after_max: Annotated[Float, Field(ge=0)] = 60.0
+    retry_wait_per_run: Annotated[Float, Field(ge=0)] = 600.0
+    max_answer_mb: Annotated[Float, Field(gt=0)] = 32.0
+    search_rows: Annotated[Int, Field(ge=1, le=100)] = 5      # works asked of each query.bibliographic
+    cache_path: str = "~/.cache/citeaudit/crossref.sqlite"
+    cache_ttl_days: Annotated[Float, Field(ge=0)] = 7.0
+
+    @field_validator("mailto")
+    @classmethod
+    def _mail(cls, v: str) -> str:
+        return EntrezConfig._address(v)
+
+    @field_validator("base_url")
+    @classmethod
+    def _url(cls, v: str) -> str:
+        if not v.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL")
+        return v if v.endswith("/") else v + "/"
+
+
+@dataclass(config=_SECTION)
+class NoticesConfig:
+    # The Retraction Watch database (CSV, distributed by Crossref); the nightly reads it afresh each run.
+    retraction_watch: str = ""
+
+
+@dataclass(config=_SECTION)
 class Config:
     entrez: EntrezConfig = field(default_factory=EntrezConfig)
     scoring: ScoringConfig = field(default_factory=ScoringConfig)
@@ -275,6 +323,8 @@ class Config:
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
     concurrency: ConcurrencyConfig = field(default_factory=ConcurrencyConfig)
     sources: SourcesConfig = field(default_factory=SourcesConfig)
+    crossref: CrossrefConfig = field(default_factory=CrossrefConfig)
+    notices: NoticesConfig = field(default_factory=NoticesConfig)
     offline_records: Paths = field(default_factory=list)
     source_path: str = ""            # the file this came from, for messages (not a key of the file)
 
@@ -390,6 +440,10 @@ def load_config(path: str | os.PathLike | None = None, env: dict | None = None) 
             if isinstance(data[section], dict):
                 data[section][key] = env[var]
                 env_keys[(section, key)] = var
+    if str(env.get(CROSSREF_SWITCH, "")).strip().lower() in ("0", "off", "false", "no"):
+        if not isinstance(data.get("crossref"), dict):
+            data["crossref"] = {}
+        data["crossref"]["enabled"] = False
     try:
         cfg = _CONFIG.validate_python(data)
     except ValidationError as exc:
@@ -407,7 +461,11 @@ def load_config(path: str | os.PathLike | None = None, env: dict | None = None) 
         cfg.output.reports_dir = rel(cfg.output.reports_dir)
         cfg.output.history_db = rel(cfg.output.history_db)
         cfg.offline_records = [rel(x) for x in cfg.offline_records]
+        cfg.notices.retraction_watch = rel(cfg.notices.retraction_watch)
+        if "CITEAUDIT_CROSSREF_CACHE" not in env_keys.values():
+            cfg.crossref.cache_path = rel(cfg.crossref.cache_path)
         if "CITEAUDIT_CACHE" not in env_keys.values():
             cfg.entrez.cache_path = rel(cfg.entrez.cache_path)
     cfg.entrez.cache_path = os.path.expanduser(cfg.entrez.cache_path)
+    cfg.crossref.cache_path = os.path.expanduser(cfg.crossref.cache_path)
     return cfg

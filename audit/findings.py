@@ -11,9 +11,11 @@ import re
 
 from rapidfuzz import fuzz
 
+from audit.identity import crossref_only_findings, identity_findings
+from audit.notices import notice_findings
 from audit.scoring.concepts import EVIDENCE_LABELS
 from audit.pubmed.fetch import normalise_title
-from audit.models import (CONTRADICTS, FETCH_FAILED, NOT_FOUND, OFF_TOPIC, RESOLVED, UNRESOLVED, WEAK,
+from audit.models import (CONTRADICTS, CROSSREF_ONLY, FETCH_FAILED, NOT_FOUND, OFF_TOPIC, RESOLVED, UNRESOLVED, WEAK,
                      Article, ClaimDrift, Finding, Pair, Record, Reference)
 
 _STOP = {"the", "of", "and", "official", "journal", "j", "a", "an", "in", "for", "on", "de", "la", "&"}
@@ -45,20 +47,21 @@ def journal_matches(cited: str, record: Record) -> bool:
 
 def metadata_findings(ref: Reference, rec: Record) -> list[Finding]:
     out = []
+    who = f"PMID {rec.pmid}" if rec.pmid else f"DOI {rec.doi}"    # a Crossref record has no PMID
     def add(severity: str, msg: str, detail: str) -> None:
         out.append(Finding("metadata_mismatch", severity, msg, None, ref.id, rec.pmid, detail))
     if ref.cited_year and rec.year and ref.cited_year != rec.year:
         # Online-first and print years often differ by one.
         sev = "low" if abs(ref.cited_year - rec.year) == 1 else "medium"
-        add(sev, f"Reference {ref.id} gives year {ref.cited_year}; PMID {rec.pmid} was published in {rec.year}.", "year")
+        add(sev, f"Reference {ref.id} gives year {ref.cited_year}; {who} was published in {rec.year}.", "year")
     if ref.cited_journal and not journal_matches(ref.cited_journal, rec):
         add("medium", f"Reference {ref.id} names the journal \"{ref.cited_journal}\"; "
-                      f"PMID {rec.pmid} appeared in \"{rec.journal or rec.journal_iso}\".", "journal")
+                      f"{who} appeared in \"{rec.journal or rec.journal_iso}\".", "journal")
     if ref.cited_title and rec.title:
         score = fuzz.token_set_ratio(normalise_title(ref.cited_title), normalise_title(rec.title))
         if score < 80:
-            add("high", f"Reference {ref.id} gives the title \"{ref.cited_title[:90]}\", but PMID {rec.pmid} "
-                        f"is \"{rec.title[:90]}\": the PMID may point to another paper.", "title")
+            add("high", f"Reference {ref.id} gives the title \"{ref.cited_title[:90]}\", but {who} "
+                        f"is \"{rec.title[:90]}\": the identifier may point to another paper.", "title")
     return out
 
 
@@ -69,6 +72,8 @@ def reference_findings(ref: Reference, records: dict[str, Record], citing: list[
         return [Finding("missing_reference", "medium",
                         f"Marker {ref.id} has no entry in a reference list: the source cannot be checked{where}.",
                         claim, ref.id, None)]
+    if ref.status == NOT_FOUND and not ref.pmid:     # a DOI that neither PubMed nor Crossref holds
+        return [Finding("not_found", "high", f"Reference {ref.id}: {ref.reason}.", claim, ref.id, None)]
     if ref.status == NOT_FOUND:
         return [Finding("not_found", "high", f"PMID {ref.pmid} (reference {ref.id}) does not exist in PubMed.",
                         claim, ref.id, ref.pmid)]
@@ -77,6 +82,8 @@ def reference_findings(ref: Reference, records: dict[str, Record], citing: list[
                         f"Reference {ref.id}{f' (PMID {ref.pmid})' if ref.pmid else ''} could not be fetched "
                         f"from NCBI ({ref.reason}); "
                         "re-run to check it.", claim, ref.id, ref.pmid)]
+    if ref.status == CROSSREF_ONLY and ref.work is not None:
+        return crossref_only_findings(ref, claim)
     if ref.status == UNRESOLVED:
         return [Finding("unresolved_reference", "medium",
                         f"Reference {ref.id} could not be resolved to a PubMed record: {ref.reason}.",
@@ -84,20 +91,11 @@ def reference_findings(ref: Reference, records: dict[str, Record], citing: list[
     rec = records.get(ref.pmid or "")
     if ref.status != RESOLVED or rec is None:
         return []
-    out = []
-    if rec.retracted:
-        notice = f" (retraction notice PMID {', '.join(rec.retraction_notices)})" if rec.retraction_notices else ""
-        out.append(Finding("retracted", "high",
-                           f"Reference {ref.id}, PMID {rec.pmid}, has been retracted{notice}.",
-                           claim, ref.id, rec.pmid))
-    elif rec.is_retraction_notice:
-        out.append(Finding("retracted", "medium",
-                           f"Reference {ref.id}, PMID {rec.pmid}, is a retraction notice, not a study.",
-                           claim, ref.id, rec.pmid))
-    if rec.expression_of_concern:
-        out.append(Finding("expression_of_concern", "medium",
-                           f"PMID {rec.pmid} (reference {ref.id}) carries an expression of concern.",
-                           claim, ref.id, rec.pmid))
+    # Notices from every source asked (audit/notices.py); a wrong paper behind the identifier (identity).
+    out = notice_findings(ref, rec, claim, rec.notice_sources or [rec.origin])
+    out += identity_findings(ref, rec, claim)
+    if any(f.kind == "identifier_mismatch" for f in out):
+        return out
     for f in metadata_findings(ref, rec):
         f.claim_id = claim
         out.append(f)

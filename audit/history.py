@@ -659,7 +659,13 @@ class History:
             # An article that could not be read this time was not checked: its findings are not resolved.
             unreadable = {a for a, r in self.completed_articles(run_id).items() if r["error"]}
             prev = [r for r in self.run_findings(info["previous_run_id"]) if r["article_id"] not in unreadable]
-        diff = diff_rows(prev, self.run_findings(run_id))
+        current = self.run_findings(run_id)
+        if info["previous_run_id"] and not self._conn().execute(
+                "SELECT 1 FROM run_articles WHERE run_id=? LIMIT 1", (info["previous_run_id"],)).fetchone():
+            # The previous run was pruned: the statuses this run recorded are its difference (resolved unknown).
+            return {"new": [r for r in current if r["status"] == "new"],
+                    "persisting": [r for r in current if r["status"] != "new"], "resolved": []}
+        diff = diff_rows(prev, current)
         return {k: [dict(r, status=k) for r in rows] for k, rows in diff.items()}
 
     def run_faults(self, run_id: str) -> dict[str, int]:

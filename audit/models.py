@@ -19,6 +19,7 @@ NOT_FOUND = "not_found"          # PubMed itself has no such record
 UNRESOLVED = "unresolved"        # we could not tell which record is meant
 FETCH_FAILED = "fetch_failed"    # the network or NCBI failed; the record may exist
 PENDING = "pending"              # not yet looked up
+CROSSREF_ONLY = "crossref_only"  # PubMed does not hold it; Crossref does (Reference.work is its record)
 REFERENCE_STATUSES = (RESOLVED, NOT_FOUND, UNRESOLVED, FETCH_FAILED)
 # PubMed ids have 8 digits today; a much longer digit string is no PMID (and int() refuses 4,300+ digits).
 MAX_PMID_DIGITS = 10
@@ -58,6 +59,26 @@ class Claim:
                                  # "paragraph 12", "footnote 3" (Word, PDF); "" when ``line`` says it
 
 
+# Notice kinds (audit/notices.py), named for what they are.
+RETRACTION = "retraction"
+WITHDRAWAL = "withdrawal"
+EXPRESSION_OF_CONCERN = "expression_of_concern"
+CORRECTION = "correction"
+NOTICE_KINDS = (RETRACTION, WITHDRAWAL, EXPRESSION_OF_CONCERN, CORRECTION)
+
+
+@dataclass
+class Notice:
+    """A notice about a paper (retraction, withdrawal, expression of concern, correction) and who reports it."""
+
+    kind: str                    # one of NOTICE_KINDS
+    source: str                  # pubmed | crossref | retraction-watch
+    notice_id: str = ""          # the notice's PMID ("PMID 123") or DOI ("doi:10..."), "" when the source gives none
+    date: str = ""               # as the source gives it (YYYY-MM-DD where known)
+    label: str = ""              # the source's own name for it ("Correction", "ErratumIn", "Retraction")
+    reason: str = ""             # Retraction Watch's reasons, where given
+
+
 @dataclass
 class Reference:
     """One entry of the article's reference list, or a marker that has none."""
@@ -77,6 +98,11 @@ class Reference:
     reason: str = ""
     in_list: bool = True         # False: a marker whose label has no entry
     location: str = ""           # where the entry stands, as Claim.location ("page 9, column 2")
+    # Beyond PubMed (audit/crossref, audit/identity.py): Crossref's record of the reference's DOI
+    # (status crossref_only: PubMed does not hold it; resolved: checked against both), and the
+    # record its cited title alone resolves to, when that was asked ("PMID 456", "doi:10...").
+    work: Record | None = None
+    title_match: str | None = None
 
 
 @dataclass
@@ -134,6 +160,11 @@ class Record:
     is_retraction_notice: bool = False       # the record is itself a notice
     expression_of_concern: bool = False
     first_author: str = ""
+    authors: list[str] = field(default_factory=list)         # family names, in order
+    notices: list[Notice] = field(default_factory=list)      # retraction, correction...: audit/notices.py
+    origin: str = "pubmed"                   # pubmed | crossref (a Crossref work read as a record)
+    work_type: str = ""                      # Crossref's type (journal-article, book-chapter, posted-content...)
+    notice_sources: list[str] = field(default_factory=list)  # sources asked for notices ([]: its origin alone)
 
     @property
     def mesh_terms(self) -> list[str]:

@@ -93,6 +93,42 @@ def timed_fetch(cfg: EntrezConfig, cache_path: Path, pmids: list[str]) -> tuple[
     return time.perf_counter() - t, res, src.stats()
 
 
+def crossref_bench(n: int, tmp: Path) -> dict:
+    """``n`` DOIs of the shared records through CrossrefSource against the local stand-in
+    (tests/crossref_server.py) at Crossref's documented polite-pool limits (10 requests/s, 3 in flight;
+    the stand-in refuses more than 10 in any second with a 429), cold and then warm from its cache."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from crossref_server import CrossrefServer
+
+    from audit.config import CrossrefConfig
+    from audit.crossref.client import CrossrefCache, CrossrefSource
+    from audit.pubmed.records import load_records
+
+    recs = load_records([shared_pubmed()])
+    dois = sorted({r.doi for r in recs.values() if r.doi})[:n]
+    with CrossrefServer(recs.values(), rate_cap=10, concurrency_limit=3) as srv:
+        cfg = CrossrefConfig(base_url=srv.url, mailto="bench@example.org", requests_per_second=10.0,
+                             cache_path=str(tmp / "crossref.sqlite"))
+        out = {}
+        for phase in ("cold", "warm"):
+            srv.reset_log()
+            src = CrossrefSource(cfg, CrossrefCache(cfg.cache_path))
+            t = time.perf_counter()
+            res = src.fetch(dois)
+            secs = time.perf_counter() - t
+            log = srv.requests()
+            ok = sum(1 for r in res.values() if r.status == RESOLVED)
+            print(f"crossref {phase}: {len(dois)} DOIs, {ok} resolved, {len(log)} requests "
+                  f"({len(log) / max(1, len(dois)):.3f} per reference), "
+                  f"{sum(1 for r in log if r['status'] == 429)} refused (429), {secs:.2f} s, "
+                  f"at most {src.pace.max_inflight_seen} in flight")
+            out[f"crossref_{phase}_requests"] = len(log)
+            out[f"crossref_{phase}_s"] = round(secs, 3)
+            src.close()
+        out["crossref_requests_per_ref"] = round(out["crossref_cold_requests"] / max(1, len(dois)), 3)
+        return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.bench_fetch")
     ap.add_argument("--records", type=int, default=1200, help="PMIDs to fetch (>= 1000)")
@@ -100,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rate", type=float, default=10.0, help="requests/s: 10 as with an API key, 3 without")
     ap.add_argument("--latency-ms", type=float, default=100.0)
     ap.add_argument("--repeat", type=int, default=3, help="timed runs (medians with min/max are printed)")
+    ap.add_argument("--crossref", type=int, default=200, help="DOIs asked of the local Crossref stand-in (0: none)")
     a = ap.parse_args(argv)
 
     real_dir = shared_pubmed()
@@ -168,8 +205,9 @@ def main(argv: list[str] | None = None) -> int:
             t = statistics.median(secs[label])
             print(f"speed-up {label}: {naive_full / t:.1f}x faster than the naive loop; "
                   f"{len(pmids) / stats[label][1]:.0f}x fewer requests")
+        xref = crossref_bench(a.crossref, tmp) if a.crossref else {}
         epost = secs[modes[0][0]]
-        print(kv(records=len(pmids), batched_s=statistics.median(epost), batched_min_s=min(epost),
+        print(kv(**xref, records=len(pmids), batched_s=statistics.median(epost), batched_min_s=min(epost),
                  batched_max_s=max(epost), warm_s=warm_secs, naive_extrapolated_s=naive_full,
                  speedup=naive_full / statistics.median(epost), requests=stats[modes[0][0]][1], runs=a.repeat))
         return 0

@@ -49,5 +49,10 @@ def _no_real_ncbi(monkeypatch, tmp_path):
     # gets an address that refuses connections, and its own cache.
     monkeypatch.setenv("CITEAUDIT_EUTILS_URL", os.environ.get("CITEAUDIT_TEST_EUTILS_URL", "http://127.0.0.1:9/entrez/eutils/"))
     monkeypatch.setenv("CITEAUDIT_CACHE", str(tmp_path / "cache.sqlite"))
+    # ... nor Crossref: off unless a test starts the local stand-in (tests/crossref_server.py) and turns it on.
+    monkeypatch.setenv("CITEAUDIT_CROSSREF", "off")
+    monkeypatch.setenv("CITEAUDIT_CROSSREF_URL", "http://127.0.0.1:9/")
+    monkeypatch.setenv("CITEAUDIT_CROSSREF_CACHE", str(tmp_path / "crossref.sqlite"))
+    monkeypatch.delenv("CROSSREF_MAILTO", raising=False)
     monkeypatch.delenv("NCBI_API_KEY", raising=False)
     monkeypatch.delenv("CITEAUDIT_PREFECT_RATE_LIMIT", raising=False)

@@ -109,12 +109,14 @@ class OfflineSource:
 def open_source(cfg: Config, offline_paths: Sequence[str | Path] | None = None) -> RecordSource:
     """Offline records when given, else Entrez through the SQLite cache."""
     paths = list(offline_paths) if offline_paths else []
+    from audit.crossref.beyond import attach       # Crossref and Retraction Watch, after PubMed
     if paths:
-        return OfflineSource.from_paths(paths, cfg.entrez.max_inflated_bytes())
+        return attach(OfflineSource.from_paths(paths, cfg.entrez.max_inflated_bytes()), cfg, online=False)
     from audit.pubmed.cache import RecordCache
     from audit.pubmed.entrez import EntrezSource
 
     warning = contact_warning(cfg.entrez)
     if warning:
         logging.getLogger("citeaudit").warning(warning)
-    return EntrezSource(cfg.entrez, RecordCache(cfg.entrez.cache_path, cfg.entrez.cache_ttl_days))
+    return attach(EntrezSource(cfg.entrez, RecordCache(cfg.entrez.cache_path, cfg.entrez.cache_ttl_days)), cfg,
+                  online=True)

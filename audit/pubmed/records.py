@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from audit.errors import BadInputError
+from audit.notices import pubmed_notices
 from audit.models import MeshHeading, Record
 
 log = logging.getLogger("audit.pubmed.records")
@@ -174,6 +175,9 @@ def _record_from_element(el: ET.Element) -> Record | None:
         retraction_notices=[p for p in retraction_notices if p],
         is_retraction_notice=is_notice, expression_of_concern=concern,
         first_author=first_author,
+        authors=[_text(a.find("LastName")) or _text(a.find("CollectiveName"))
+                 for a in (article.findall("AuthorList/Author") if article is not None else [])],
+        notices=pubmed_notices(citation, pub_types),
     )
 
 

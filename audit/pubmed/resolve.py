@@ -119,4 +119,5 @@ def resolve(articles: Sequence[Article], source: RecordSource) -> list[tuple[Art
     failed: dict[str, str] = {}
     results = _contained(lambda: source.fetch(pmids), pmids, failed) if pmids else {}
     results.update({p: FetchResult(p, FETCH_FAILED, None, why) for p, why in failed.items()})
-    return [apply_results(a, results) for a in identified]
+    from audit.crossref.beyond import beyond_pubmed     # Crossref, Retraction Watch (when the source has them)
+    return beyond_pubmed([apply_results(a, results) for a in identified], source)

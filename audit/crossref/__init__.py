@@ -1,0 +1,7 @@
+"""Crossref as a second record source: DOIs PubMed does not hold, and notices publishers register.
+
+``works`` reads Crossref's answers; ``client`` asks Crossref (paced, retried,
+cached); ``beyond`` is the resolution step after PubMed (DOI-only references,
+both-identifier cross-checks, title look-ups for ``identifier_mismatch``,
+Retraction Watch notices).
+"""
