@@ -73,6 +73,7 @@ def _same(a: dict, b: dict) -> bool:
     def strip(rep):
         rep = {k: v for k, v in rep.items() if k != "diff"}
         rep["findings"] = [{k: v for k, v in f.items() if k != "status"} for f in rep["findings"]]
+        rep["problems"] = [{k: v for k, v in p.items() if k != "status"} for p in rep.get("problems") or []]
         return rep
     return strip(a) == strip(b)
 

@@ -47,6 +47,7 @@ def _comparable(rep: dict) -> dict:
     rep.pop("diff", None)
     rep["article"] = {k: v for k, v in rep["article"].items() if k != "path"}
     rep["findings"] = [{k: v for k, v in f.items() if k != "status"} for f in rep["findings"]]
+    rep["problems"] = [{k: v for k, v in p.items() if k != "status"} for p in rep.get("problems") or []]
     return rep
 
 
