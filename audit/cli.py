@@ -89,6 +89,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     print(f"Audited {s['articles']} article(s): {s['findings']} findings, "
           f"{s['high']} high severity, {s['errors']} unreadable.")
     print(f"Report: {s['index']}")
+    _requests(s)
     return _degraded(s)
 
 
@@ -98,6 +99,11 @@ def _retractions(args: argparse.Namespace, cfg) -> None:
         if not Path(args.retractions).is_file():
             raise BadInputError(str(args.retractions), "no such Retraction Watch file")
         cfg.notices.retraction_watch = str(Path(args.retractions).resolve())
+
+
+def _requests(s: dict) -> None:
+    from audit.pubmed.budget import summary_line
+    print(summary_line(s.get("source") or {}))
 
 
 def cmd_nightly(args: argparse.Namespace) -> int:
@@ -119,6 +125,7 @@ def cmd_nightly(args: argparse.Namespace) -> int:
           f"{s['reused']} unchanged; {s['findings']} findings ({s['high']} high).")
     print(f"Since the previous run: {s['new']} new, {s['persisting']} persisting, {s['resolved']} resolved.")
     print(f"Index: {s['index']}")
+    _requests(s)
     return _degraded(s)
 
 
@@ -141,6 +148,7 @@ def cmd_recheck(args: argparse.Namespace) -> int:
           f"since the last audit: {s['new']} new, {s['persisting']} persisting, {s['resolved']} resolved.")
     print(f"Report: {s['report']}")
     print(f"Index: {s['index']}")
+    _requests(s)
     return _degraded(s)
 
 

@@ -100,6 +100,10 @@ class EntrezConfig:
     # Also hold every request to that Prefect limit: for flows spread over several
     # workers (Dask), where a per-process limiter alone would multiply the rate.
     prefect_rate_limit: Bool = False
+    # A service (endpoint) that gives this many unusable answers, or failed calls, in a row is not
+    # asked again in the run (audit/pubmed/budget.py); 0: never stop asking.
+    breaker_after: Annotated[Int, Field(ge=0)] = 3
+    search_cache_ttl_days: Annotated[Float, Field(ge=0)] = 7.0  # ESearch answers kept beside the records
 
     @field_validator("email")
     @classmethod
@@ -269,6 +273,10 @@ class SourcesConfig:
     candidates: Annotated[Int, Field(ge=1)] = 3     # shown per claim
     pubmed_retmax: Annotated[Int, Field(ge=1)] = 20  # PMIDs asked of each ESearch (online only)
     local_limit: Annotated[Int, Field(ge=1)] = 30    # records taken from each local-index query
+    # ESearch/ECitMatch requests the search may send (0: no limit), spent on unreferenced claims first,
+    # then contradicted or off-topic citations, then weak ones; record look-ups are not counted here.
+    requests_per_article: Annotated[Int, Field(ge=0)] = 3
+    requests_per_run: Annotated[Int, Field(ge=0)] = 10000
 
 
 @dataclass(config=_SECTION)

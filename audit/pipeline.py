@@ -21,6 +21,7 @@ import logging
 import os
 import signal
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
@@ -32,6 +33,7 @@ from audit.executor import Executor, LocalExecutor, ordered
 from audit.findings import article_findings
 from audit.models import Article, ArticleAudit, Record
 from audit.progress import Progress
+from audit.pubmed.budget import with_requests
 from audit.pubmed.fetch import RecordSource, open_source
 from audit.pubmed.resolve import resolve
 from audit.reading.ingest import article_id, article_paths, file_sha256, read_articles
@@ -150,9 +152,13 @@ def search_sources(audits: list[ArticleAudit], source: RecordSource, cfg: Config
     """Unreferenced claims' likely sources and replacements for unsupportive citations (audit.sources)."""
     if not cfg.sources.enabled:
         return audits
-    from audit.sources import SourceFinder, find_sources
+    from audit.sources import TIERS, SourceFinder, find_sources
     finder = SourceFinder.for_source(source, cfg.scoring, cfg.sources)
-    return [_search_one(a, finder, find_sources) for a in audits]
+    # Tier by tier over every article: the search's budget goes where it matters most first.
+    for tier in TIERS:
+        finder.tiers = (tier,)
+        audits = [_search_one(a, finder, find_sources) for a in audits]
+    return audits
 
 
 def _search_one(audit: ArticleAudit, finder, find_sources) -> ArticleAudit:
@@ -197,25 +203,27 @@ def read_chunk(files: list[str], limits: ReadingConfig | None = None) -> list[li
 
 
 def resolve_records(articles: list[Article], cfg: Config, offline_records: list[str] | None,
-                    refresh: bool = False) -> tuple[list[tuple[Article, dict[str, Record]]], dict]:
+                    refresh: bool = False, run: str | None = None) -> tuple[list[tuple[Article, dict[str, Record]]], dict]:
     """Every article of the run in one call, so the Entrez layer fetches each unique PMID once, in batches.
 
-    ``refresh`` treats every cached record as expired (TTL 0).
+    ``refresh`` treats every cached record as expired (TTL 0); ``run``: the run's request ledger.
     """
-    source = open_records(cfg, offline_records, refresh)
+    source = open_records(cfg, offline_records, refresh, run)
     try:
         return resolve(articles, source), source.stats()
     finally:
         close_records(source)
 
 
-def open_records(cfg: Config, offline_records: Sequence[str] | None, refresh: bool = False) -> RecordSource:
-    """The record source; ``refresh`` treats every cached record as expired (TTL 0)."""
+def open_records(cfg: Config, offline_records: Sequence[str] | None, refresh: bool = False,
+                 run: str | None = None) -> RecordSource:
+    """The record source; ``refresh`` treats every cached record as expired (TTL 0); ``run``: the
+    token of the run's request ledger (audit.pubmed.budget)."""
     import dataclasses
 
     if refresh and not offline_records:
         cfg = dataclasses.replace(cfg, entrez=dataclasses.replace(cfg.entrez, cache_ttl_days=0.0))
-    return open_source(cfg, list(offline_records) if offline_records else None)
+    return open_source(cfg, list(offline_records) if offline_records else None, run)
 
 
 def close_records(source: RecordSource) -> None:
@@ -293,7 +301,7 @@ def audit_chunk(jobs: list[AuditJob], scoring: ScoringConfig, out_dir: str, chun
     # the history with its search and source findings, so an unchanged article sends no request.
     fresh = [i for i, (a, scored) in enumerate(done) if scored and not a.error]
     if fresh:
-        source = open_records(sources["cfg"], sources.get("offline_records"))
+        source = open_records(sources["cfg"], sources.get("offline_records"), run=sources.get("run"))
         try:
             for i, a in zip(fresh, search_sources([audits[i] for i in fresh], source, sources["cfg"])):
                 audits[i] = a
@@ -527,6 +535,7 @@ def _execute(plan: RunPlan, executor: Executor, history) -> dict:
     drill = _CrashDrill()
     size = chunk_size(len(plan.files), cfg.concurrency.workers)
     stats: dict = {}
+    ledger = uuid.uuid4().hex        # every record source of this run counts its requests in one ledger
     results: dict[str, ArticleResult] = {}
     with executor:
         items = read_files(executor, plan.files, history, size, cfg.reading)
@@ -553,7 +562,7 @@ def _execute(plan: RunPlan, executor: Executor, history) -> dict:
         if good:
             (_, (resolved, stats)), = executor.run("resolve", resolve_records, [
                 {"articles": good, "cfg": cfg, "offline_records": plan.offline_records,
-                 "refresh": plan.refresh_records}])
+                 "refresh": plan.refresh_records, "run": ledger}])
         prog.set_records(int(stats.get("records_fetched", 0)))
         recs_by_id = {a.id: (a, r) for a, r in resolved}
 
@@ -612,12 +621,13 @@ def _execute(plan: RunPlan, executor: Executor, history) -> dict:
         # The one-off audit searches with one record index for the run: one call.  A run with a
         # history keeps its chunks, each committed before the next, so a killed nightly resumes.
         parts = chunks(jobs, len(jobs) if plan.find_sources and history is None else size)
-        sources = {"cfg": cfg, "offline_records": plan.offline_records} if plan.find_sources else None
+        sources = {"cfg": cfg, "offline_records": plan.offline_records, "run": ledger} if plan.find_sources else None
         calls = [{"jobs": c, "scoring": cfg.scoring, "out_dir": str(out_dir), "sources": sources,
                   "chunk_key": digest(*(j.content_key for j in c))[:16]} for c in parts]
         for _, part in executor.run("audit", audit_chunk, calls):
             commit(part, sum(r.scored for r in part))
 
+    stats = with_requests(stats, ledger)
     return finish(plan, history, run, ids, results, stats, prog, t0, executor.name)
 
 

@@ -17,6 +17,11 @@ Ranking (``rank``): local BM25 of the claim's words (normalised by the best
 hit) fused with the scorer's support score, ``(bm25 + W * support) / (1 + W)``,
 then scaled down for each cue the record contradicts.  ``W`` is fitted on
 SciFact train (``citeaudit eval retrieval tune``).
+
+Online, the search spends a request budget of its own (``sources.requests_per_article``
+and ``requests_per_run``, counted in ``audit.pubmed.budget``), where it matters most
+first: unreferenced claims, then contradicted or off-topic citations, then weak ones
+(``TIERS``; the pipeline runs each tier over every article of the run before the next).
 """
 from __future__ import annotations
 
@@ -29,7 +34,7 @@ from audit.models import (CONTRADICTS, IDENTIFIED, IDENTIFY, NONE_FOUND, NOT_IDE
                           SEARCH_FAILED, SUGGEST, SUGGESTED, SUPPORTS, WEAK, ArticleAudit, Candidate, Claim, Finding,
                           Record, SourceSearch)
 from audit.pubmed.local_index import LocalIndex
-from audit.pubmed.search import Cues, Gathered, Searcher, claim_cues, finding_text
+from audit.pubmed.search import NOT_SENT, Cues, Gathered, Searcher, claim_cues, finding_text
 from audit.scoring.score import (TextFeatures, cached_record, prepare_text, score_pair, shared_terms,
                                  support_score)
 
@@ -42,6 +47,10 @@ YEAR_MISMATCH = 0.5
 AUTHOR_MISMATCH = 0.6
 CONTRADICTED = "contradicted"          # a pair whose stance (audit/scoring/stance.py) is "contradicts"
 SUGGEST_FOR = (OFF_TOPIC, WEAK, CONTRADICTED)
+# The order the search's budget is spent in: unreferenced claims, then citations that say otherwise or
+# are about something else, then weak ones.
+IDENTIFY_TIER, CONFLICT_TIER, WEAK_TIER = 0, 1, 2
+TIERS = (IDENTIFY_TIER, CONFLICT_TIER, WEAK_TIER)
 _NAMES_A_STUDY = ("published in", "et al", "a study", "a trial", "a meta-analysis", "a review", "a case report")
 
 
@@ -118,6 +127,7 @@ class SourceFinder:
         self.searcher = searcher
         self.scoring = scoring
         self.cfg = cfg or SourcesConfig()
+        self.tiers: tuple[int, ...] = TIERS     # which searches find_sources runs (the pipeline runs one at a time)
 
     @classmethod
     def for_source(cls, source, scoring: ScoringConfig, cfg: SourcesConfig | None = None) -> "SourceFinder":
@@ -266,7 +276,9 @@ def names_rarest_word(claim: str, source: str) -> bool:
 
 
 def find_sources(audit: ArticleAudit, finder: SourceFinder) -> ArticleAudit:
-    """Search for the article's unreferenced claims' sources and for replacements; add findings."""
+    """Search for the article's unreferenced claims' sources and for replacements (the finder's
+    ``tiers``); add the searches and their findings to the audit."""
+    from audit.pubmed.budget import SEARCH, requests_for
     art = audit.article
     if audit.error:
         return audit
@@ -274,18 +286,34 @@ def find_sources(audit: ArticleAudit, finder: SourceFinder) -> ArticleAudit:
     in_list = {r.id for r in art.references if r.in_list}
     claims = {c.id: c for c in art.claims}
     searches: list[SourceSearch] = []
-    for c in unreferenced(art.claims, in_list):
-        searches.append(finder.identify(c, subject))
-    done = set()
+    with requests_for(SEARCH, art.id):
+        if IDENTIFY_TIER in finder.tiers:
+            lost = unreferenced(art.claims, in_list)
+            finder.searcher.prefetch_citmatch([claim_cues(c.text) for c in lost])
+            searches += [finder.identify(c, subject) for c in lost]
+        for tier, claim, p, verdict in _suggestion_tasks(audit, claims):
+            if tier in finder.tiers:
+                searches.append(finder.suggest(claim, p.reference_id, p.pmid, subject, verdict))
+    for s in searches:
+        held = [q for q in s.queries if q.where == NOT_SENT]
+        if held:
+            s.note = (s.note + "; " if s.note else "") + f"{len(held)} PubMed quer" + \
+                ("y" if len(held) == 1 else "ies") + f" not sent ({held[0].error.removeprefix('not sent: ')})"
+    audit.sources = audit.sources + searches
+    audit.findings = audit.findings + source_findings(searches, finder.searcher.index.records)
+    return audit
+
+
+def _suggestion_tasks(audit: ArticleAudit, claims: dict[str, Claim]) -> list[tuple[int, Claim, object, str]]:
+    """(tier, claim, pair, verdict) of each citation that needs suggestions, contradicted and off-topic first."""
+    out, done = [], set()
     for p in audit.pairs:
         # The stance step keeps the relevance verdict and records a contradiction on p.stance.
         verdict = CONTRADICTED if p.stance is not None and p.stance.verdict == CONTRADICTS else p.verdict
         if verdict in SUGGEST_FOR and p.claim_id in claims and (p.claim_id, p.reference_id) not in done:
             done.add((p.claim_id, p.reference_id))
-            searches.append(finder.suggest(claims[p.claim_id], p.reference_id, p.pmid, subject, verdict))
-    audit.sources = searches
-    audit.findings = audit.findings + source_findings(searches, finder.searcher.index.records)
-    return audit
+            out.append((WEAK_TIER if verdict == WEAK else CONFLICT_TIER, claims[p.claim_id], p, verdict))
+    return sorted(out, key=lambda t: t[0])
 
 
 def identified_findings(s: SourceSearch, rec: Record | None) -> list[Finding]:
@@ -316,6 +344,10 @@ def source_findings(searches: list[SourceSearch], records: dict[str, Record] | N
             out.append(Finding("search_failed", "low", f"Claim {s.claim_id}: {what} {how} "
                                                        f"({s.unanswered()[:160]}); re-run.",
                                s.claim_id, s.reference_id if s.purpose != IDENTIFY else None, None))
+        held = [q for q in s.queries if q.where == NOT_SENT]
+        if held:
+            where += (f" ({len(held)} PubMed quer{'y' if len(held) == 1 else 'ies'} not sent: "
+                      f"{held[0].error.removeprefix('not sent: ')}; the local index was searched)")
         if s.purpose == IDENTIFY and s.status == IDENTIFIED and s.identified is not None:
             p = s.identified
             out.append(Finding("source_identified", "low",

@@ -35,6 +35,7 @@ import os
 import random
 import re
 import socket
+import contextvars
 import threading
 import time
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
@@ -57,7 +58,8 @@ from audit.errors import BadInputError
 from audit.pubmed.citation_match import best_match
 from audit.pubmed.fetch import normalise_title
 from audit.models import FETCH_FAILED, NOT_FOUND, RESOLVED, FetchResult, Record, Reference, is_pmid
-from audit.pubmed.records import MAX_INFLATED, gunzip_bounded, parse_records, split_articles
+from audit.pubmed.records import MAX_INFLATED, gunzip_bounded, parse_articles
+from audit.pubmed.budget import RECORDS, SEARCH, RequestLedger, current, requests_for
 from audit.pubmed.ratelimit import RequestGate
 
 log = logging.getLogger("audit.pubmed.entrez")
@@ -79,6 +81,14 @@ _DEADLINE_REASON = "deadline exceeded (entrez.request_deadline or entrez.call_de
 
 class EntrezError(Exception):
     """The network or NCBI failed (after retries, where retrying made sense)."""
+
+
+class ServiceStopped(EntrezError):
+    """The endpoint's breaker is open: it is not asked again in this run (``audit.pubmed.budget``)."""
+
+
+class SearchNotSent(Exception):
+    """A source-search request the search's budget does not allow (``audit.pubmed.budget``)."""
 
 
 class _Retry(Exception):
@@ -273,8 +283,7 @@ def read_efetch(content: bytes, limit: int = MAX_INFLATED) -> list[tuple[Record,
     if not _ROOT_SET.match(content):
         raise _Retry("not a PubmedArticleSet answer")
     try:
-        records = parse_records(content, "efetch answer")
-        parts = dict(split_articles(content, "efetch answer"))
+        found = parse_articles(content, "efetch answer")
     except BadInputError as exc:
         if _CUT_XML.search(exc.reason):
             raise _Retry(f"unparsable answer ({exc.reason[:80]})")
@@ -282,9 +291,9 @@ def read_efetch(content: bytes, limit: int = MAX_INFLATED) -> list[tuple[Record,
     # Every record of the answer must be read as one: a record without a (valid) PMID is a
     # sick answer, and the PMIDs it leaves "missing" are no evidence of absence.
     elements = len(_RECORD_START.findall(content))
-    if elements != len(records):
-        raise _Retry(f"{elements - len(records)} of the answer's {elements} records have no readable PMID")
-    return [(r, parts.get(r.pmid, b"")) for r in records]
+    if elements != len(found):
+        raise _Retry(f"{elements - len(found)} of the answer's {elements} records have no readable PMID")
+    return found
 
 
 def read_citmatch(content: bytes, keys: Sequence[str]) -> dict[str, str | None]:
@@ -408,9 +417,11 @@ class EntrezSource:
                  session: requests.Session | None = None, gate: RequestGate | None = None,
                  use_prefect: bool | None = None, workers: int = 2,
                  on_batch: Callable[[list[str], list[Record]], None] | None = None,
-                 sleep: Callable[[float], None] = time.sleep):
+                 sleep: Callable[[float], None] = time.sleep, ledger: RequestLedger | None = None):
         self.cfg = cfg
         self.cache = cache
+        # The run's requests, budgets and breakers; shared by every source the run opens.
+        self.ledger = (ledger or RequestLedger()).configure(breaker_after=cfg.breaker_after)
         _guard_third_party_logs()
         self.base_url = cfg.base_url if cfg.base_url.endswith("/") else cfg.base_url + "/"
         self.session = session or requests.Session()
@@ -431,7 +442,7 @@ class EntrezSource:
         self._stats: dict = {"requests": {}, "attempts": 0, "retries": 0, "failures": {},
                              "http_status": {}, "records_fetched": 0, "not_found": 0,
                              "fetch_failed": 0, "cache_hits": 0, "cache_not_found_hits": 0,
-                             "id_cache_hits": 0, "bytes": 0, "retry_wait_s": 0.0}
+                             "id_cache_hits": 0, "search_cache_hits": 0, "bytes": 0, "retry_wait_s": 0.0}
 
     # -- bookkeeping -----------------------------------------------------------------
     def _bump(self, key: str, sub: str | None = None, n: float = 1) -> None:
@@ -448,6 +459,7 @@ class EntrezSource:
         out["rate_per_s"] = self.cfg.rate()
         out["base_url"] = redact(self.base_url, self.cfg.api_key.get_secret_value())
         out["prefect_rate_limit"] = self.gate.use_prefect
+        out["ledger"] = self.ledger.snapshot()
         if self.cache is not None:
             c = self.cache.stats()
             out["cache"] = {k: v for k, v in c.items() if k != "path"}
@@ -481,11 +493,31 @@ class EntrezSource:
         return b"".join(chunks)
 
     def _budget_left(self, waited_call: float) -> float:
-        with self._lock:
-            run_left = self.cfg.retry_wait_per_run - self._stats["retry_wait_s"]
+        # Each purpose (records, search) has the run's retry-wait budget of its own.
+        run_left = self.cfg.retry_wait_per_run - self.ledger.wait_spent(current()[0])
         return min(self.cfg.retry_wait_per_call - waited_call, run_left)
 
     def call(self, endpoint: str, params: dict, parse: Callable[[bytes], object], post: bool = True):
+        """``_send`` behind the endpoint's breaker: a service that keeps failing is not asked again this run."""
+        why = self.ledger.open_reason(endpoint)
+        if why:
+            self._bump("failures", "breaker_open")
+            raise ServiceStopped(f"{endpoint}: not asked again in this run: {why}")
+        try:
+            out = self._send(endpoint, params, parse, post)
+        except EntrezError as exc:
+            self.ledger.call_failed(endpoint, str(exc).split(": ", 1)[-1][:80])
+            raise
+        self.ledger.answer_ok(endpoint)
+        return out
+
+    def _unusable(self, endpoint: str, exc: _Retry) -> None:
+        """An answer that came (HTTP 200) but cannot be used; once the breaker opens, no more retries."""
+        self.ledger.answer_unusable(endpoint, exc.reason)
+        if self.ledger.is_open(endpoint):
+            raise _NcbiError(f"{exc.reason}; not asked again in this run")
+
+    def _send(self, endpoint: str, params: dict, parse: Callable[[bytes], object], post: bool = True):
         """One E-utility call with rate limiting and retries; returns ``parse(body)``.
 
         Bounded on every side: each attempt by ``request_deadline`` and
@@ -512,6 +544,7 @@ class EntrezSource:
         for attempt in range(tries):
             self.gate.acquire()
             self._bump("requests", endpoint)
+            self.ledger.note_request(endpoint)
             self._bump("attempts")
             if attempt:
                 self._bump("retries")
@@ -547,7 +580,10 @@ class EntrezSource:
                 self._bump("bytes", n=len(body))
                 try:
                     return parse(body)
-                except (_Retry, _NcbiError):
+                except _Retry as exc:
+                    self._unusable(endpoint, exc)
+                    raise
+                except _NcbiError:
                     raise
                 except Exception as exc:
                     # A reader bug on an answer we never foresaw: the same answer would
@@ -599,12 +635,18 @@ class EntrezSource:
             log.info("%s: %s; retry %d/%d in %.2fs", endpoint, redact(reason, key), attempt + 1,
                      tries - 1, delay)
             self._bump("retry_wait_s", n=delay)
+            self.ledger.spend_wait(current()[0], delay)
             waited += delay
             self._sleep(delay)
         raise EntrezError(redact(f"{endpoint}: failed after {tries} attempts: {reason}", key)) from None
 
     # -- fetch -------------------------------------------------------------------------
     def fetch(self, pmids: Sequence[str]) -> dict[str, FetchResult]:
+        # Record look-ups, wherever they are asked from (a search's hits too): the records' budgets.
+        with requests_for(RECORDS):
+            return self._fetch(pmids)
+
+    def _fetch(self, pmids: Sequence[str]) -> dict[str, FetchResult]:
         wanted = list(dict.fromkeys(str(p).strip() for p in pmids if str(p).strip()))
         results: dict[str, FetchResult] = {}
         valid = []
@@ -667,7 +709,7 @@ class EntrezSource:
         for i in range(0, len(missing), TERMS_PER_SEARCH):
             chunk = missing[i:i + TERMS_PER_SEARCH]
             try:
-                res = self.esearch(" OR ".join(f"{p}[uid]" for p in chunk), retmax=len(chunk))
+                res = self.esearch(" OR ".join(f"{p}[uid]" for p in chunk), retmax=len(chunk), cached=False)
                 listed = {str(x) for x in res["IdList"]}
                 complete = int(res.get("Count", len(listed))) <= len(listed)
             except EntrezError as exc:
@@ -752,6 +794,8 @@ class EntrezSource:
         def one(ids: list[str]) -> None:
             try:
                 found = self._efetch_ids(ids)
+            except ServiceStopped:
+                return          # not asked: the [uid] check still learns which PMIDs PubMed lacks
             except EntrezError as exc:
                 with self._lock:
                     for p in ids:
@@ -772,7 +816,8 @@ class EntrezSource:
                 fn(j)
             return
         with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="entrez") as pool:
-            futures = [pool.submit(fn, j) for j in jobs]
+            # Each job in a copy of this context: its requests count for the same purpose and article.
+            futures = [pool.submit(contextvars.copy_context().run, fn, j) for j in jobs]
             done, pending = wait(futures, return_when=FIRST_EXCEPTION)
             for f in pending:
                 f.cancel()
@@ -815,10 +860,73 @@ class EntrezSource:
 
         self._parallel(page, list(range(0, len(todo), size)))
 
-    # -- DOI / PMCID -> PMID ----------------------------------------------------------------
-    def esearch(self, term: str, retmax: int = 20, **extra) -> dict:
+    # -- ESearch and ECitMatch, kept in the cache ---------------------------------------------
+    def _search_allowed(self) -> None:
+        """One query of the source search, counted whether the cache or PubMed answers it (so a warm
+        run asks the same queries and sends nothing); past the budget it is not asked.  Record
+        look-ups are never counted here."""
+        purpose, article = current()
+        if purpose == SEARCH:
+            why = self.ledger.spend_search(article)
+            if why:
+                raise SearchNotSent(why)
+
+    def esearch(self, term: str, retmax: int = 20, cached: bool = True, **extra) -> dict:
+        """An ESearch answer ({"Count", "IdList"}): from the cache while fresh, else asked and kept.
+
+        ``cached=False``: always asked, never kept (the ``[uid]`` checks: what they prove is
+        kept in the records table, with the records' own time-to-live).
+        """
         params = {"db": "pubmed", "term": term, "retmax": retmax, **extra}
-        return self.call("esearch", params, read_search)
+        key = search_key("esearch", params)
+        # History answers (WebEnv) expire at NCBI: never kept.
+        keep = cached and self.cache is not None and "usehistory" not in params
+        self._search_allowed()
+        if keep:
+            hit = self.cache.get_search(key)
+            if hit is not None:
+                self._bump("search_cache_hits")
+                return hit
+        res = self.call("esearch", params, read_search)
+        answer = {"Count": str(res.get("Count", len(res["IdList"]))), "IdList": [str(x) for x in res["IdList"]]}
+        if keep:
+            self.cache.put_search(key, answer)
+        return answer if keep else res
+
+    def citmatch(self, lines: dict[str, CitationQuery]) -> dict[str, str | None]:
+        """ECitMatch for many citations in one request (``citmatch_batch`` lines each), answers cached.
+
+        name -> PMID, or None where PubMed matched nothing; a batch that fails
+        raises ``EntrezError`` (``SearchNotSent`` past the search's budget).
+        """
+        out: dict[str, str | None] = {}
+        names = list(lines)
+        size = max(1, self.cfg.citmatch_batch)
+        for i in range(0, len(names), size):
+            self._search_allowed()                      # one query a batch, cached or not
+            todo: dict[str, str] = {}                   # name -> cache key
+            for name in names[i:i + size]:
+                key = search_key("ecitmatch", {"bdata": lines[name].line("")})
+                hit = self.cache.get_search(key) if self.cache is not None else None
+                if hit is not None:
+                    self._bump("search_cache_hits")
+                    out[name] = hit.get("pmid")
+                else:
+                    todo[name] = key
+            if not todo:
+                continue
+            batch = list(todo)
+            keys = [f"c{j}" for j in range(len(batch))]
+            bdata = "\r".join(lines[n].line(k) for n, k in zip(batch, keys))
+            ans = self.call("ecitmatch", {"db": "pubmed", "retmode": "xml", "bdata": bdata},
+                            lambda body, keys=keys: read_citmatch(body, keys), post=False)
+            for n, k in zip(batch, keys):
+                out[n] = ans.get(k)
+                if self.cache is not None:
+                    self.cache.put_search(todo[n], {"pmid": ans.get(k)})
+        return out
+
+    # -- DOI / PMCID -> PMID ----------------------------------------------------------------
 
     def convert_ids(self, dois: Sequence[str], pmcids: Sequence[str]) -> dict[str, str]:
         items: list[tuple[str, str, str, str]] = []      # (given, cache key, term, kind)
@@ -955,6 +1063,12 @@ def _consistent(asked: Sequence[str], found: list[tuple[Record, bytes]]) -> None
     others = [r.pmid for r, _ in found if r.pmid not in want]
     if others:
         raise _Retry(f"answer holds {len(others)} record(s) that were not asked for (PMID {others[0]}...)")
+
+
+def search_key(endpoint: str, params: dict) -> str:
+    """The cache key of a query: endpoint and parameters, whitespace collapsed, case folded (PubMed ignores both)."""
+    parts = [f"{k}={' '.join(str(v).split()).lower()}" for k, v in sorted(params.items()) if k != "db"]
+    return endpoint + "|" + "&".join(parts)
 
 
 def _complete(res: dict, ids: list[str], fetched: dict[str, FetchResult]) -> bool:

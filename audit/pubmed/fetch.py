@@ -106,8 +106,10 @@ class OfflineSource:
         return out
 
 
-def open_source(cfg: Config, offline_paths: Sequence[str | Path] | None = None) -> RecordSource:
-    """Offline records when given, else Entrez through the SQLite cache."""
+def open_source(cfg: Config, offline_paths: Sequence[str | Path] | None = None,
+                run: str | None = None) -> RecordSource:
+    """Offline records when given, else Entrez through the SQLite cache; ``run``: the run's token
+    (its sources share one request ledger: counts, budgets, breakers)."""
     paths = list(offline_paths) if offline_paths else []
     from audit.crossref.beyond import attach       # Crossref and Retraction Watch, after PubMed
     if paths:
@@ -118,5 +120,10 @@ def open_source(cfg: Config, offline_paths: Sequence[str | Path] | None = None) 
     warning = contact_warning(cfg.entrez)
     if warning:
         logging.getLogger("citeaudit").warning(warning)
-    return attach(EntrezSource(cfg.entrez, RecordCache(cfg.entrez.cache_path, cfg.entrez.cache_ttl_days)), cfg,
-                  online=True)
+    from audit.pubmed.budget import ledger_for
+
+    ledger = ledger_for(run).configure(search_per_article=cfg.sources.requests_per_article,
+                                       search_per_run=cfg.sources.requests_per_run)
+    return attach(EntrezSource(cfg.entrez, RecordCache(cfg.entrez.cache_path, cfg.entrez.cache_ttl_days,
+                                                       search_ttl_days=cfg.entrez.search_cache_ttl_days),
+                               ledger=ledger), cfg, online=True)

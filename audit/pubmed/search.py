@@ -8,9 +8,12 @@ type into PubMed (field tags ``[ta]``, ``[dp]``, ``[au]``, ``[mh]``,
 logs each one with what it found.  Ranking the records found is
 ``audit.sources``' job.
 
-Online, ESearch goes through ``EntrezSource.esearch`` (the one rate limiter,
-retries) and the records found through ``EntrezSource.fetch`` (the record
-cache); offline only the local index is asked.
+Online, ESearch goes through ``EntrezSource.esearch`` and ECitMatch through
+``EntrezSource.citmatch`` (the one rate limiter, retries, answers kept in the
+cache) and the records found through ``EntrezSource.fetch`` (the record
+cache); offline only the local index is asked.  A query the search's request
+budget does not allow is logged as ``pubmed (not sent)`` with the reason, and
+the claim is then searched in the local index alone.
 """
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ from audit.pubmed.local_index import LocalIndex, fts_or, fts_phrase
 from audit.scoring.score import CITING_WORDS, STOPWORDS, default_idf, stem, tokens
 
 
+NOT_SENT = "pubmed (not sent)"   # a query the search's request budget held back (audit.pubmed.budget)
 PUBMED_WORDS = 4       # rarest claim words AND-ed in a PubMed [tiab] query (more finds nothing)
 JOURNAL_WORDS = 6      # claim words OR-ed inside a journal-limited PubMed query
 
@@ -147,6 +151,12 @@ def local_queries(text: str, cues: Cues) -> list[str]:
     return out
 
 
+def citation_line(cues: Cues):
+    """The ECitMatch fields a claim gives: journal, year, first author (no volume or page)."""
+    from audit.pubmed.entrez import CitationQuery
+    return CitationQuery(cues.journal, str(cues.year or ""), "", "", cues.author.lower())
+
+
 _JOURNAL_STOP = {"the", "of", "and", "journal", "j", "official", "a", "an", "in", "for", "on", "de", "la"}
 
 
@@ -173,6 +183,8 @@ class Searcher:
         self.retmax = retmax
         self.local_limit = local_limit
         self._mesh: set[str] | None = None
+        # ECitMatch line -> PMID / None / why not, from prefetch_citmatch: each claim reads its answer here.
+        self._citmatched: dict[str, str | None | Exception] = {}
 
     @property
     def online(self) -> bool:
@@ -193,7 +205,8 @@ class Searcher:
                 self._pubmed(term, g)
             # Four rare words AND-ed, then fewer while PubMed finds nothing: as a reviewer would loosen it.
             for n in range(min(PUBMED_WORDS, len(words)), 1, -1):
-                if self._pubmed(words_term(words, cues, n), g).count:
+                q = self._pubmed(words_term(words, cues, n), g)
+                if q.count or q.where == NOT_SENT:
                     break
         for q in local_queries(text, cues):
             self._local(q, g)
@@ -205,12 +218,14 @@ class Searcher:
             g.found_by.setdefault(p, []).append(len(g.queries) - 1)
 
     def _pubmed(self, term: str, g: Gathered) -> SearchQuery:
-        from audit.pubmed.entrez import EntrezError
+        from audit.pubmed.entrez import EntrezError, SearchNotSent
         q = SearchQuery("pubmed", term)
         try:
             res = self.source.esearch(term, retmax=self.retmax, sort="relevance")
             q.found = [str(x) for x in res.get("IdList", [])]
             q.count = int(res.get("Count", len(q.found)) or 0)
+        except SearchNotSent as exc:
+            q.where, q.error = NOT_SENT, f"not sent: {exc}"
         except (EntrezError, ValueError, TypeError) as exc:
             q.error = str(exc) or type(exc).__name__
         if q.found:
@@ -224,15 +239,35 @@ class Searcher:
         self._log(g, q)
         return q
 
+    def prefetch_citmatch(self, cues: list[Cues]) -> None:
+        """One ECitMatch request for every claim that names journal, year and first author.
+
+        The answers land in the cache, where each claim's own ``_citmatch`` finds
+        them; a batch that fails or is not sent leaves each claim to ask alone.
+        """
+        from audit.pubmed.entrez import EntrezError, SearchNotSent
+        lines = {citation_line(c).line(""): citation_line(c) for c in cues if c.journal and c.year and c.author}
+        if not self.online or not lines:
+            return
+        try:
+            self._citmatched.update(self.source.citmatch(lines))
+        except (EntrezError, SearchNotSent, ValueError, TypeError) as exc:
+            self._citmatched.update(dict.fromkeys(lines, exc))
+
     def _citmatch(self, cues: Cues, g: Gathered) -> None:
         """ECitMatch on journal, year and first author (no volume or page: the claim gives none)."""
-        from audit.pubmed.entrez import CitationQuery, EntrezError, read_citmatch
-        line = CitationQuery(cues.journal, str(cues.year), "", "", cues.author.lower()).line("claim")
-        q = SearchQuery("pubmed ecitmatch", line)
+        from audit.pubmed.entrez import EntrezError, SearchNotSent
+        cq = citation_line(cues)
+        q = SearchQuery("pubmed ecitmatch", cq.line("claim"))
         try:
-            ans = self.source.call("ecitmatch", {"db": "pubmed", "retmode": "xml", "bdata": line},
-                                   lambda body: read_citmatch(body, ["claim"]), post=False)
-            pmid = ans.get("claim")
+            if cq.line("") in self._citmatched:            # asked with the article's other claims
+                pmid = self._citmatched[cq.line("")]
+                if isinstance(pmid, Exception):
+                    raise pmid
+            else:
+                pmid = self.source.citmatch({"claim": cq}).get("claim")
+        except SearchNotSent as exc:
+            q.where, q.error, pmid = NOT_SENT, f"not sent: {exc}", None
         except (EntrezError, ValueError, TypeError) as exc:
             q.error, pmid = str(exc) or type(exc).__name__, None
         if pmid:
