@@ -279,7 +279,8 @@ def initialisms(text: str) -> dict[str, str]:
     for mt in find_terms(text, abbreviations=False):
         words = [w for w in re.split(r"[\s-]+", mt.text) if w]
         ab = "".join(w[0] for w in words).upper()
-        if len(ab) >= 3 and re.search(rf"(?<![\w-]){ab}s?(?![\w])", text):
+        # Initials of words only: a term written with a bracket or digit makes no abbreviation.
+        if len(ab) >= 3 and ab.isalpha() and re.search(rf"(?<![\w-]){re.escape(ab)}s?(?![\w])", text):
             out.setdefault(ab, mt.ui)
             out.setdefault(ab + "s", mt.ui)
     return out
