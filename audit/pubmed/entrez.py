@@ -794,9 +794,9 @@ class EntrezSource:
         def one(ids: list[str]) -> None:
             try:
                 found = self._efetch_ids(ids)
-            except ServiceStopped:
-                return          # not asked: the [uid] check still learns which PMIDs PubMed lacks
             except EntrezError as exc:
+                # A stopped efetch (its breaker open) is a fault like any other: absence is only
+                # concluded from a consistent efetch answer, never from esearch alone.
                 with self._lock:
                     for p in ids:
                         failed[p] = str(exc)
