@@ -250,6 +250,9 @@ class Finding:
         return ident + (self.detail,) if self.detail else ident
 
 
+QUERY_NOT_SENT = "pubmed (not sent)"   # a query the search's request budget held back (audit.pubmed.budget)
+
+
 @dataclass
 class SearchQuery:
     """One query sent while looking for a claim's source, and what it found (for the report's query log)."""
@@ -302,8 +305,12 @@ class SourceSearch:
     note: str = ""
 
     def unanswered(self) -> str:
-        """Why a PubMed query of this search got no answer ("" when every one was answered)."""
-        return next((q.error for q in self.queries if q.where.startswith("pubmed") and q.error), "")
+        """Why a PubMed query of this search got no answer ("" when every one was answered).
+
+        A query the request budget held back was never sent: that is a limit the run chose, said in
+        the search's note, not an outage, so it does not make the search (or the run) failed."""
+        return next((q.error for q in self.queries
+                     if q.where.startswith("pubmed") and q.where != QUERY_NOT_SENT and q.error), "")
 
 
 @dataclass

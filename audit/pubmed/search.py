@@ -20,12 +20,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from audit.models import SearchQuery
+from audit.models import QUERY_NOT_SENT, SearchQuery
 from audit.pubmed.local_index import LocalIndex, fts_or, fts_phrase
 from audit.scoring.score import CITING_WORDS, STOPWORDS, default_idf, stem, tokens
 
 
-NOT_SENT = "pubmed (not sent)"   # a query the search's request budget held back (audit.pubmed.budget)
+NOT_SENT = QUERY_NOT_SENT   # a query the search's request budget held back (audit.pubmed.budget)
 PUBMED_WORDS = 4       # rarest claim words AND-ed in a PubMed [tiab] query (more finds nothing)
 JOURNAL_WORDS = 6      # claim words OR-ed inside a journal-limited PubMed query
 
