@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from audit.models import NOT_FOUND, RESOLVED, MeshHeading, Record, from_dict, is_pmid, to_dict
+from audit.pubmed.records import parse_records
 from audit.storage import Schema, SharedConnection
 
 SCHEMA = Schema(
@@ -79,6 +80,14 @@ log = logging.getLogger("citeaudit.cache")
 
 _RECORD_FIELDS = tuple(f.name for f in dataclasses.fields(Record))
 _MESH_FIELDS = tuple(f.name for f in dataclasses.fields(MeshHeading))
+_RECORD_FIELDS_SET = frozenset(_RECORD_FIELDS)
+
+
+def _reparsed(pmid: str, xml: bytes) -> Record | None:
+    for rec in parse_records(xml):
+        if rec.pmid == pmid:
+            return rec
+    return None
 
 
 def record_json(r: Record) -> str:
@@ -120,7 +129,13 @@ def _entry(row: tuple) -> CachedEntry | None:
     if status != RESOLVED or not fields:
         return None
     try:
-        rec = record_from_dict(json.loads(fields))
+        d = json.loads(fields)
+        if xml and isinstance(d, dict) and not _RECORD_FIELDS_SET <= d.keys():
+            # Written by an older release, before a field existed: the stored XML is the record,
+            # so read it again rather than hand back the new field empty (authors, notices...).
+            rec = _reparsed(pmid, xml)
+        else:
+            rec = record_from_dict(d)
     except (ValueError, TypeError, KeyError, AttributeError):
         return None
     if not isinstance(rec, Record) or rec.pmid != pmid or (xml is not None and not isinstance(xml, bytes)):
