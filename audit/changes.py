@@ -20,10 +20,10 @@ import hashlib
 import json
 from typing import Iterable
 
+from audit.finding_kinds import FAULT_KINDS, severity_rank
 from audit.models import FETCH_FAILED, ArticleAudit
 
 NEW, PERSISTING, RESOLVED = "new", "persisting", "resolved"
-SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 
 
 # A claim's text in an identity, and beside each of its findings, up to this many characters.  A
@@ -66,7 +66,7 @@ def finding_identities(audit: ArticleAudit) -> list[str]:
         reference = f.pmid or (ref.pmid if ref is not None and ref.pmid else "") or \
             (f"ref:{ref.raw.strip() or ref.id}" if ref is not None else (f"ref:{f.reference_id}" if f.reference_id else ""))
         bases.append(json.dumps(list(f.identity(art.id, text, reference)), ensure_ascii=False))
-    order = sorted(range(len(bases)), key=lambda i: (bases[i], SEVERITY_ORDER.get(audit.findings[i].severity, 3),
+    order = sorted(range(len(bases)), key=lambda i: (bases[i], severity_rank(audit.findings[i].severity),
                                                      audit.findings[i].message))
     out = list(bases)
     seen: dict[str, int] = {}
@@ -111,7 +111,6 @@ FETCH_FAILED_FAULT = "fetch_failed"          # references NCBI could not be aske
 SEARCH_FAILED_FAULT = "search_failed"        # source searches with a PubMed query unanswered (a finding kind too)
 CORPUS_EMPTY = "corpus_empty"                # the corpus named no article file
 CORPUS_SHRANK = "corpus_shrank"              # fewer articles than the last baseline, by more than the share allowed
-FAULT_KINDS = (FETCH_FAILED_FAULT, SEARCH_FAILED_FAULT)     # faults that are finding kinds too
 
 
 def audit_faults(audit: ArticleAudit) -> dict[str, int]:

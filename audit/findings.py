@@ -11,6 +11,7 @@ import re
 
 from rapidfuzz import fuzz
 
+from audit.finding_kinds import severity_rank
 from audit.identity import crossref_only_findings, identity_findings
 from audit.notices import notice_findings
 from audit.scoring.concepts import EVIDENCE_LABELS
@@ -155,7 +156,7 @@ def drift_findings(drift: ClaimDrift) -> list[Finding]:
     if not drift.drifts:
         return []
     # Another disease or tumour type is a strong sign; another species or age group alone needs a look.
-    strong = "(disease differs)" in drift.explanation or "(tumour type differs)" in drift.explanation
+    strong = bool({"disease", "histology"} & set(drift.axes))
     return [Finding("off_topic", "high" if strong else "medium",
                     f"Claim {drift.claim_id} drifts from the article's subject: {drift.explanation}",
                     drift.claim_id, None, None)]
@@ -188,9 +189,6 @@ def reading_findings(article: Article) -> list[Finding]:
     return [Finding("no_claims", "medium", "The article holds no text to audit.", None, None, None)]
 
 
-SUBJECT_UNKNOWN = "the article's subject was not recognised"
-
-
 def article_findings(article: Article, records: dict[str, Record], pairs: list[Pair],
                      drifts: list[ClaimDrift]) -> list[Finding]:
     citing: dict[str, list[str]] = {}
@@ -208,7 +206,7 @@ def article_findings(article: Article, records: dict[str, Record], pairs: list[P
     for d in drifts:
         if d.claim_id not in off_claims:
             out += drift_findings(d)
-    if drifts and all(d.explanation.startswith(SUBJECT_UNKNOWN) for d in drifts):
+    if drifts and not any(d.subject_recognised for d in drifts):
         out.append(Finding("subject_unrecognised", "low",
                            "The article's subject was not recognised in MeSH terms (no disease, tumour type, body "
                            "part or species in its title, question or sources): claims and sources could not be "
@@ -224,5 +222,4 @@ def article_findings(article: Article, records: dict[str, Record], pairs: list[P
         if d:
             told.add(p.claim_id)
         out += pair_findings(p, records.get(p.pmid or ""), d)
-    order = {"high": 0, "medium": 1, "low": 2}
-    return sorted(out, key=lambda f: order.get(f.severity, 3))
+    return sorted(out, key=lambda f: severity_rank(f.severity))

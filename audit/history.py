@@ -33,7 +33,6 @@ from audit.changes import claim_excerpt, diff_rows, finding_identities, is_basel
 from audit.models import ArticleAudit, Article, Record, from_dict, to_dict
 from audit.storage import Schema, connect, open_store, transaction
 
-SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 log = logging.getLogger("citeaudit.history")
 
 # The schema of the release before schema versions (its files open as version 0).

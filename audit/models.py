@@ -36,7 +36,7 @@ OFF_TOPIC = "off_topic"
 UNVERIFIABLE = "unverifiable"
 VERDICTS = (RELEVANT, WEAK, OFF_TOPIC, UNVERIFIABLE)
 
-SEVERITIES = ("high", "medium", "low")
+from audit.finding_kinds import SEVERITIES, check as _check_kind  # noqa: E402  (SEVERITIES re-exported)
 
 # Stance of a source towards a claim (audit/scoring/stance.py).
 SUPPORTS = "supports"
@@ -232,6 +232,8 @@ class ClaimDrift:
     score: float                 # 0..1, 1 = on the article's subject
     drifts: bool
     explanation: str
+    axes: list[str] = field(default_factory=list)   # subject.Conflict axes the claim differs on ("disease", ...)
+    subject_recognised: bool = True                  # False: nothing to check the claim against
 
 
 @dataclass
@@ -243,6 +245,9 @@ class Finding:
     reference_id: str | None = None
     pmid: str | None = None
     detail: str = ""             # tells apart findings of one kind on one pair ("year", "journal")
+
+    def __post_init__(self) -> None:
+        _check_kind(self.kind, self.severity)     # one registry of kinds and severities (audit/finding_kinds.py)
 
     def identity(self, article_id: str, claim_text: str = "", reference: str = "") -> tuple:
         """Stable identity across runs: survives renumbering of claims."""

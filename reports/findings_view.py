@@ -16,36 +16,13 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
+from audit import finding_kinds
+from audit.finding_kinds import severity_rank
 
-# Findings about a reference itself, not about one claim's use of it: they hold for every
-# marker of that reference, so a retracted paper cited twice is one problem with two markers.
-REFERENCE_KINDS = {"not_found", "retracted", "expression_of_concern", "metadata_mismatch",
-                   "missing_reference", "unresolved_reference", "fetch_failed", "uncited_reference"}
-
-# What to do, one sentence per kind.  A kind not listed (a new one) shows its message alone.
-TODO = {
-    "not_found": "Check the PMID and cite the paper that was meant.",
-    "retracted": "Remove the retracted paper or replace it with a sound source.",
-    "expression_of_concern": "Read the expression of concern before relying on this paper.",
-    "off_topic": "Cite a source on the article's subject, or check that the claim belongs here.",
-    "contradicted": "Correct the claim, or cite a source that supports it.",
-    "overstated": "Word the claim no stronger than the source.",
-    "unsupported_number": "Check the figure against the source, or cite the source that gives it.",
-    "weak_evidence": "Cite stronger evidence (a trial, a review), or narrow the claim.",
-    "weak_support": "Check that the source says this; cite a closer one if not.",
-    "metadata_mismatch": "Correct the reference's details, or check that the PMID is the paper meant.",
-    "missing_reference": "Add the reference entry this marker points to.",
-    "unresolved_reference": "Give the reference a PMID or DOI so it can be checked.",
-    "fetch_failed": "Run the audit again when NCBI can be reached.",
-    "source_not_identified": "Add the reference the claim relies on.",
-    "source_identified": "Add the identified paper to the reference list if it is the source.",
-    "uncited_reference": "Cite the reference where it is used, or remove it.",
-    "no_citations": "Add references for the article's claims.",
-    "no_claims": "Check how the article was read (set-aside text is listed on the page).",
-    "markers_not_read": "Check how the article was read (set-aside text is listed on the page).",
-    "subject_unrecognised": "Name the disease, organ or species in the title or question.",
-}
+# Findings about a reference itself, not about one claim's use of it, hold for every marker of that
+# reference (a retracted paper cited twice is one problem with two markers); what to do, one sentence
+# per kind.  Both come from the registry of kinds (audit/finding_kinds.py).
+REFERENCE_KINDS = finding_kinds.REFERENCE_KINDS
 
 # "(C04.588.274.476.411.307)", "(B01.050.150.900.649.313.988.400.112.400.400)", "(C14)".
 TREE = r"[A-Z]\d{2}(?:\.\d{3})*"
@@ -113,7 +90,7 @@ def what(f: dict, marker: str) -> str:
 
 
 def _order(findings: list[dict], idx: Iterable[int]) -> list[int]:
-    return sorted(idx, key=lambda i: (SEVERITY_RANK.get(findings[i].get("severity"), 3), i))
+    return sorted(idx, key=lambda i: (severity_rank(findings[i].get("severity")), i))
 
 
 def _markers_of_claims(claims: list[dict]) -> dict[str, list[str]]:
@@ -171,7 +148,7 @@ def group(report: dict) -> list[dict]:
     out = list(groups.values())
     for g in out:
         g["findings"] = _order(findings, g["findings"])
-    out.sort(key=lambda g: (SEVERITY_RANK.get(findings[g["findings"][0]].get("severity"), 3), g["findings"][0]))
+    out.sort(key=lambda g: (severity_rank(findings[g["findings"][0]].get("severity")), g["findings"][0]))
     return out
 
 
@@ -223,7 +200,7 @@ def problems(report: dict) -> list[dict]:
             "line": (claim or {}).get("line"),
             "quote": shorten((claim or {}).get("text") or ""),
             "what": what(lead, marker or "the cited paper"),
-            "todo": TODO.get(lead.get("kind"), ""),
+            "todo": finding_kinds.todo(lead.get("kind")),
             "parts": parts,
             "suggestions": sugg,
             "details": [findings[i].get("message") or "" for i in g["findings"]],
@@ -237,7 +214,7 @@ def marker_severity(report: dict, probs: list[dict]) -> dict[tuple[str, str], st
     for p in probs:
         for cid, rid in p["markers"]:
             cur = out.get((cid, rid))
-            if cur is None or SEVERITY_RANK.get(p["severity"], 3) < SEVERITY_RANK.get(cur, 3):
+            if cur is None or severity_rank(p["severity"]) < severity_rank(cur):
                 out[(cid, rid)] = p["severity"]
     return out
 
@@ -255,6 +232,6 @@ def changes(report: dict, probs: list[dict]) -> dict | None:
     fixed = [{"kind": r.get("kind"), "severity": r.get("severity"), "marker": "",
               "quote": shorten(r.get("claim_text") or ""), "what": what(r, "the cited paper")}
              for r in diff.get("resolved") or []]
-    fixed.sort(key=lambda x: (SEVERITY_RANK.get(x["severity"], 3), x["quote"], x["what"]))
+    fixed.sort(key=lambda x: (severity_rank(x["severity"]), x["quote"], x["what"]))
     return {"new": new, "persisting": sum(1 for p in probs if p.get("status") == "persisting" and not dismissed(p)),
             "fixed": fixed, "dismissed": sum(1 for p in probs if dismissed(p))}

@@ -113,12 +113,12 @@ def aspirin_audit(data_dir: Path, article_id: str = "aspirin-vte") -> ArticleAud
     findings = [
         Finding("retracted", "high", "Reference 3 (PMID 8863847) is a retracted publication.", "c4", "3", RETRACTED),
         Finding("not_found", "high", "PubMed has no record 39999999 (reference 4).", "c5", "4", UNKNOWN),
-        Finding("missing_reference", "high", "Marker [5] has no entry in the reference list.", "c6", "5"),
-        Finding("off_subject", "medium", "Reference 2 is about asthma, not venous thromboembolism.", "c3", "2", ASTHMA),
+        Finding("missing_reference", "medium", "Marker [5] has no entry in the reference list.", "c6", "5"),
+        Finding("off_topic", "high", "Reference 2 is about asthma, not venous thromboembolism.", "c3", "2", ASTHMA),
         Finding("unsupported_number", "medium", "The claim's 90% does not appear in the abstract of PMID 23121403.",
                 "c5", "1", ASPIRIN),
-        Finding("claim_drift", "low", "Claim c3 leaves the article's subject.", "c3"),
-        Finding("weak_evidence", "low", "Reference 3 is an in-vitro study.", "c4", "3", RETRACTED),
+        Finding("off_topic", "medium", "Claim c3 leaves the article's subject.", "c3"),
+        Finding("weak_evidence", "medium", "Reference 3 is an in-vitro study.", "c4", "3", RETRACTED),
     ]
     return ArticleAudit(article=article, pairs=pairs, findings=findings, records=recs, drifts=drifts)
 
@@ -156,10 +156,14 @@ def hostile_audit(data_dir: Path) -> ArticleAudit:
                   pmid=ASPIRIN),
              Pair("c2", "2", 0.0, "unverifiable", f"No record {PAYLOAD_SCRIPT}", pmid="javascript:alert(1)"),
              Pair("c3", "1", 0.2, "weak", "Weak.", pmid=ASPIRIN)]
-    findings = [Finding("unresolved", "high", f"Reference 2 {PAYLOAD_SCRIPT} {PAYLOAD_LINK}", "c2", "2",
+    hostile_kind = Finding("weak_support", "low", f"Claim {PAYLOAD_IMG}", "c1", "1", ASPIRIN)
+    # The registry refuses such a kind when a finding is made; a report.json written by hand or by another
+    # version can still carry one, and the page must keep it inert.
+    hostile_kind.kind, hostile_kind.severity = f"kind{PAYLOAD_IMG}", "medium"
+    findings = [Finding("not_found", "high", f"Reference 2 {PAYLOAD_SCRIPT} {PAYLOAD_LINK}", "c2", "2",
                         "javascript:alert(1)"),
-                Finding(f"kind{PAYLOAD_IMG}", "medium", f"Claim {PAYLOAD_IMG}", "c1", "1", ASPIRIN),
-                Finding("weak", "low", "A weak pair.", "c3", "1", ASPIRIN)]
+                hostile_kind,
+                Finding("weak_support", "low", "A weak pair.", "c3", "1", ASPIRIN)]
     return ArticleAudit(article=article, pairs=pairs, findings=findings, records=recs)
 
 

@@ -210,7 +210,7 @@ def test_keyboard_moves_between_findings(page, run_dir):
     page.keyboard.press("j")
     page.keyboard.press("ArrowDown")
     assert active() == [2]
-    assert "Marker [5] has no entry" in page.locator("#detail-body").inner_text()
+    assert "is about asthma" in page.locator("#detail-body").inner_text()
     page.keyboard.press("k")
     assert active() == [1]
     page.keyboard.press("ArrowUp")
@@ -221,6 +221,7 @@ def test_keyboard_moves_between_findings(page, run_dir):
     page.locator("#findings-count").click()      # focus out of the select
     page.keyboard.press("j")
     assert active() == [3]
+    assert "Marker [5] has no entry" in page.locator("#detail-body").inner_text()
     page.keyboard.press("j")
     assert active() == [4]
     assert "90% does not appear" in page.locator("#detail-body").inner_text()
@@ -241,7 +242,7 @@ def test_findings_filters(page, run_dir):
     page.select_option("#kind-filter", "not_found")
     assert shown() == 1 and page.locator("#findings-count").inner_text() == "(1 of 5)"
     page.select_option("#sev-filter", "")
-    page.select_option("#kind-filter", "claim_drift")
+    page.select_option("#kind-filter", "off_topic")      # the source and the claim's own drift: one problem
     assert shown() == 1
 
 

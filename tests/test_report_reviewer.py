@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from browser import PageWatch, launch
-from reports.findings_view import SEVERITY_RANK, TREE_NUMBER
+from audit.finding_kinds import SEVERITY_RANK
+from reports.findings_view import TREE_NUMBER
 
 pytestmark = [pytest.mark.browser]
 

@@ -77,7 +77,7 @@ def test_references_carry_the_pubmed_record(report, audit, data_dir):
 
 def test_pairs_findings_and_summary(report, audit):
     assert report["summary"] == audit.summary
-    assert report["summary"]["by_severity"] == {"high": 3, "medium": 2, "low": 2}
+    assert report["summary"]["by_severity"] == {"high": 3, "medium": 4, "low": 0}
     assert [p["verdict"] for p in report["pairs"]] == ["relevant", "relevant", "relevant", "weak", "weak",
                                                        "unverifiable"]
     p5 = next(p for p in report["pairs"] if p["claim_id"] == "c5" and p["reference_id"] == "1")

@@ -485,7 +485,8 @@ def claim_drift(claim_id: str, claim: TextFeatures, subject: TextFeatures, cfg: 
         expl = f"claim is about {claim.topic}, in line with the article's subject ({subject.topic})"
     else:
         expl = "claim names no disease, species or age group that differs from the article's subject"
-    return ClaimDrift(claim_id=claim_id, score=round(score, 3), drifts=drifts, explanation=expl)
+    return ClaimDrift(claim_id=claim_id, score=round(score, 3), drifts=drifts, explanation=expl,
+                      axes=[x.axis for x in conf], subject_recognised=bool(conf) or subject.profile.recognised())
 
 
 # --------------------------------------------------------------------------- pairs
