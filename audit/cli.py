@@ -234,24 +234,46 @@ def _one_line(exc: BaseException) -> str:
     return printable(" ".join(str(exc).split())) or type(exc).__name__
 
 
+def _checkout_tool(module: str):
+    """None, or ``main`` of an evaluation or test tool (bench.evaluation.*, devtools.*): they live in the source
+    checkout beside the package, not in the wheel, so an installed citeaudit finds them only there."""
+    import importlib
+    root = Path(__file__).resolve().parents[1]
+    try:
+        return importlib.import_module(module).main
+    except ModuleNotFoundError as exc:
+        if exc.name not in (module.split(".")[0], module.rsplit(".", 1)[0], module):
+            raise
+        if (root / module.split(".")[0]).is_dir() and str(root) not in sys.path:
+            sys.path.insert(0, str(root))
+            return importlib.import_module(module).main
+        return None
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] == "eutils-server":
-        from audit.devtools.eutils_server import main as server_main
-        return server_main(argv[1:]) or 0
-    if argv[:1] == ["eval"] and argv[1:2] and argv[1] in ("stance", "fit-stance"):
-        from audit.evaluation.stance_eval import main as stance_main
-        return stance_main(argv[1:]) or 0
-    if argv[:2] == ["eval", "decisions"]:
-        from audit.evaluation.decisions import main as decisions_main
+    # Tools of the checkout that own their options (they are not in the wheel).
+    if argv[:1] == ["eutils-server"]:
+        tool, rest = "devtools.eutils_server", argv[1:]
+    elif argv[:1] == ["eval"] and argv[1:2] and argv[1] in ("stance", "fit-stance"):
+        tool, rest = "bench.evaluation.stance_eval", argv[1:]
+    elif argv[:2] == ["eval", "decisions"]:
+        tool, rest = "bench.evaluation.decisions", argv[2:]
+    elif argv[:1] == ["eval"]:
+        tool, rest = "bench.evaluation.evaluate", argv[1:]
+    else:
+        tool = rest = None
+    if tool is not None:
+        run = _checkout_tool(tool)
+        if run is None:
+            print(f"citeaudit: {argv[0]} runs from a source checkout of citeaudit ({tool} is in its "
+                  f"{tool.split('.')[0]}/ folder, not in the installed package)", file=sys.stderr)
+            return EXIT_USER
         try:
-            return decisions_main(argv[2:]) or 0
+            return run(rest) or 0
         except BadInputError as exc:
             print(f"citeaudit: {_one_line(exc)}", file=sys.stderr)
             return EXIT_USER
-    if argv and argv[0] == "eval":
-        from audit.evaluation.evaluate import main as eval_main
-        return eval_main(argv[1:]) or 0
     args = build_parser().parse_args(argv)
     from audit.locks import BusyError
     try:

@@ -139,7 +139,7 @@ class EntrezConfig:
 @dataclass(config=_SECTION)
 class ScoringConfig:
     # Weights of the claim <-> source signals and the off_topic threshold: what
-    # `python -m audit.evaluation.evaluate tune` picks on SciFact train (it writes them to config.yaml).
+    # `python -m bench.evaluation.evaluate tune` picks on SciFact train (it writes them to config.yaml).
     # w_mesh weighs MeSH tree relatedness (audit/scoring/subject.py) found in the texts (SciFact has no MeSH).
     w_lexical: Float = 0.6
     w_mesh: Float = 0.1
@@ -155,7 +155,7 @@ class ScoringConfig:
     # Added for audit/score.py (defaults tuned on SciFact train claims, see audit/evaluate.py).
     w_bigram: Float = 0.2            # weight of claim word pairs found in the source
     squash_slope: Float = 10.0       # logistic map of the weighted sum onto 0..1
-    squash_mid: Float = 0.25         # (slope and mid tuned on SciFact train: python -m audit.evaluation.evaluate scifact --split train)
+    squash_mid: Float = 0.25         # (slope and mid tuned on SciFact train: python -m bench.evaluation.evaluate scifact --split train)
     drift_site_penalty: Float = 0.6  # claim names another organ than the subject
     drift_disease_penalty: Float = 0.6   # another disease or tumour type: drifts by itself
     drift_species_penalty: Float = 0.6  # an animal model where the subject is about people
@@ -179,7 +179,7 @@ class ScoringConfig:
     semantic_mid: Float = 0.5        # cosine that adds nothing (above raises, below lowers)
     # With semantic on and word-piece vectors attached: relevance is the logistic of
     # late_bias + late_w_maxsim * MaxSim + late_w_weakest * weakest match + late_w_coverage * lexical coverage,
-    # fitted on SciFact train (python -m audit.evaluation.evaluate tune --semantic).  Lexical coverage weighs
+    # fitted on SciFact train (python -m bench.evaluation.evaluate tune --semantic).  Lexical coverage weighs
     # against: MaxSim already counts shared words, and words shared without shared meaning mark the
     # near-miss abstracts a keyword search also finds.  False: the sentence cosine above instead.
     late_interaction: Bool = True

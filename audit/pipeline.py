@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import logging
 import os
-import signal
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -41,10 +40,6 @@ from audit.run_summary import AUDIT, NIGHTLY, RECHECK, finish
 from audit.scoring.score import score_article
 
 log = logging.getLogger("audit.pipeline")
-
-# Crash drill for tests and operators: after this many articles are committed,
-# the process kills itself with SIGKILL (no cleanup runs), as a power cut would.
-CRASH_ENV = "CITEAUDIT_CRASH_AFTER_ARTICLES"
 
 
 # ---------------------------------------------------------------------------
@@ -454,18 +449,6 @@ def locate_article(wanted: str, cfg: Config) -> str:
                                 f"({', '.join(cfg.corpus.paths) or cfg.corpus.manifest})")
 
 
-class _CrashDrill:
-    def __init__(self) -> None:
-        v = os.environ.get(CRASH_ENV, "").strip()
-        self.after = int(v) if v.isdigit() else 0
-        self.count = 0
-
-    def committed(self, n: int) -> None:
-        self.count += n
-        if self.after and self.count >= self.after:
-            os.kill(os.getpid(), signal.SIGKILL)
-
-
 def execute(plan: RunPlan, executor: Executor | None = None) -> dict:
     """Run ``plan``; return its summary (the dict the CLI prints and the history keeps)."""
     from audit.locks import lock_path_for, run_lock
@@ -532,7 +515,6 @@ def _execute(plan: RunPlan, executor: Executor, history) -> dict:
     prog = Progress(len(plan.files), label=plan.kind, enabled=plan.progress)
     if run is not None and run.resumed:
         prog.note(f"resuming run {run.run_id} (attempt {run.attempts})")
-    drill = _CrashDrill()
     size = chunk_size(len(plan.files), cfg.concurrency.workers)
     stats: dict = {}
     ledger = uuid.uuid4().hex        # every record source of this run counts its requests in one ledger
@@ -614,7 +596,6 @@ def _execute(plan: RunPlan, executor: Executor, history) -> dict:
             if plan.kind != NIGHTLY:      # a nightly's results live in the history, not in memory
                 results.update((r.article_id, r) for r in part)
             prog.advance(len(part), scored=scored, findings=sum(len(r.rows) for r in part))
-            drill.committed(len(part))
 
         for part in chunks(direct, 500):
             commit(part, 0)

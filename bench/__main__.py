@@ -11,7 +11,7 @@ import sys
 import time
 
 BENCHMARKS = [
-    ("articles: whole-article accuracy on the labelled set (citeaudit eval articles)", "audit.evaluation.articles"),
+    ("articles: whole-article accuracy on the labelled set (citeaudit eval articles)", "bench.evaluation.articles"),
     ("cli: a cold `citeaudit audit` of one article vs the library call", "bench.bench_cli"),
     ("fetch: Entrez batching vs one request per PMID", "bench.bench_fetch"),
     ("score: claim-source pairs per second", "bench.bench_score"),

@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.bench_fetch [--records N] [--naive N] [--rate R] [--latency-ms MS]
 
-A local E-utilities server (audit.devtools.eutils_server) serves the real records in
+A local E-utilities server (devtools.eutils_server) serves the real records in
 shared/data/pubmed plus, to reach the requested count, GENERATED clones of
 them: real records copied with new synthetic PMIDs (90000000+), written to a
 temporary folder for this benchmark only and deleted afterwards.  The server
@@ -34,7 +34,7 @@ import requests
 from audit.pubmed.cache import RecordCache
 from audit.config import EntrezConfig
 from audit.pubmed.entrez import EntrezSource
-from audit.devtools.eutils_server import run_server
+from devtools.eutils_server import run_server
 from audit.models import RESOLVED
 from audit.pubmed.records import load_raw_records, parse_records, wrap_article_set
 from audit.pubmed.ratelimit import shared_limiter

@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     from audit.pubmed.cache import RecordCache
     from audit.config import load_config
     from audit.pubmed.entrez import EntrezSource
-    from audit.devtools.eutils_server import EutilsServer
+    from devtools.eutils_server import EutilsServer
     from audit.pubmed.records import load_records
     from audit.pipeline import run_nightly
     from bench.spread import fmt, kv

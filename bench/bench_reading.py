@@ -9,7 +9,7 @@
    one), and alone (its text fed to the text reader): how reading.boilerplate
    was chosen.
 3. JATS citation links against ground truth from the files
-   (audit.evaluation.jats_links; targets: reference recall 1.0, link recall and
+   (bench.evaluation.jats_links; targets: reference recall 1.0, link recall and
    precision >= 0.99, no spurious uncited_reference).
 4. Word and PDF files of ../shared/data/docx and pdf against bench/data/reading_truth.json
    (references found against the count in the document, the page where the list starts)
@@ -33,7 +33,7 @@ from pathlib import Path
 
 from audit.config import ReadingConfig
 from audit.errors import BadInputError
-from audit.evaluation import jats_links, page_corpus
+from bench.evaluation import jats_links, page_corpus
 from audit.reading.boilerplate import main_text
 from audit.reading.ingest import read_article, read_article_bytes, read_articles_bytes
 
@@ -214,7 +214,7 @@ def _pypdf_article(path: Path):
 
 def _formats() -> dict:
     import json
-    from audit.evaluation.evaluate import default_data_dir
+    from bench.evaluation.evaluate import default_data_dir
     data = default_data_dir()
     truth = json.loads((Path(__file__).resolve().parent / "data" / "reading_truth.json").read_text())
     fields = linked = 0
@@ -268,7 +268,7 @@ def _formats() -> dict:
 
 
 def jats_links_dir() -> Path:
-    from audit.evaluation.evaluate import default_data_dir
+    from bench.evaluation.evaluate import default_data_dir
     return default_data_dir() / "jats"
 
 

@@ -16,7 +16,7 @@ import os
 import time
 
 from audit.config import ScoringConfig
-from audit.evaluation.evaluate import default_data_dir
+from bench.evaluation.evaluate import default_data_dir
 from audit.pubmed.records import load_records
 from audit.scoring.score import prepare_record, prepare_text, score_pair, support_score
 from bench.spread import fmt, kv, spread

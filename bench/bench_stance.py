@@ -2,7 +2,7 @@
 
 ``python -m bench.bench_stance [--pairs N]``
 
-Pairs: the first N SciFact dev claim–abstract pairs (audit/evaluation/stance_data.py).
+Pairs: the first N SciFact dev claim–abstract pairs (bench/evaluation/stance_data.py).
 * cold: sentence vectors computed by the MiniLM encoder in one batch (fresh embedding cache), then judged:
   what a nightly run pays for a source it has never seen;
 * warm: the same pairs again, vectors read from the disk cache (a re-run over known sources);
@@ -20,8 +20,8 @@ import time
 def main(argv: list[str] | None = None) -> int:
     import numpy as np
 
-    from audit.evaluation.evaluate import default_data_dir
-    from audit.evaluation.stance_data import scifact_pairs
+    from bench.evaluation.evaluate import default_data_dir
+    from bench.evaluation.stance_data import scifact_pairs
     from audit.scoring import semantic, stance
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])

@@ -3,7 +3,7 @@
 ``python -m bench.bench_topic [--runs 3]``
 
 Figures: ``citeaudit eval topic`` (held-out cross-field pairs and genuine
-citations, see audit/evaluation/topic.py).  Costs: loading the shipped MeSH
+citations, see bench/evaluation/topic.py).  Costs: loading the shipped MeSH
 file in a fresh interpreter (median of ``--runs`` with the spread; target well
 under 1 s) and finding MeSH terms in the title and abstract of every PubMed
 record in shared/data (milliseconds per record).  Ends with one line:
@@ -18,8 +18,8 @@ import sys
 import time
 
 from audit.config import load_config
-from audit.evaluation.evaluate import default_data_dir
-from audit.evaluation.topic import ROOT, run
+from bench.evaluation.evaluate import default_data_dir
+from bench.evaluation.topic import ROOT, run
 
 
 def mesh_load_seconds() -> float:

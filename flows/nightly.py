@@ -14,7 +14,7 @@ from prefect.artifacts import create_link_artifact, create_markdown_artifact, cr
 
 from audit.config import load_config
 from audit.models import SEVERITIES
-from audit.pipeline import CRASH_ENV, run_nightly  # noqa: F401  (CRASH_ENV: the crash drill's switch)
+from audit.pipeline import run_nightly
 from flows.engine import PrefectExecutor, task_runner_for
 
 

@@ -10,7 +10,7 @@ Use from any test module::
 
 ``eutils_server`` is a healthy server (function scope: a fresh log and history
 per test).  ``eutils_factory(**faults)`` starts servers with faults (see
-``audit.devtools.eutils_server.Faults``); they are stopped after the test.  The records
+``devtools.eutils_server.Faults``); they are stopped after the test.  The records
 (``/work/shared/data/pubmed``, every PubmedArticle and MedlineCitation there)
 are parsed once per test session.
 """
@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from audit.config import EntrezConfig
-from audit.devtools.eutils_server import EutilsServer, RecordStore
+from devtools.eutils_server import EutilsServer, RecordStore
 
 
 def _records_dir() -> Path:

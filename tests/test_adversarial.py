@@ -29,7 +29,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from audit.config import load_config
-from audit.devtools.eutils_server import gzip_bomb
+from devtools.eutils_server import gzip_bomb
 from audit.errors import ConfigError
 from audit.models import FETCH_FAILED, NOT_FOUND, PENDING, REFERENCE_STATUSES, RESOLVED, UNRESOLVED
 from audit.pipeline import audit_paths

@@ -2,7 +2,7 @@
 
 Every test runs the real code on the bundled examples and the real records of
 ../shared/data/pubmed served by the local E-utilities server on 127.0.0.1
-(``audit.devtools.eutils_server``), and asserts the outcome or the bound.
+(``devtools.eutils_server``), and asserts the outcome or the bound.
 """
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ import pytest
 import requests
 from Bio import Entrez
 
-from audit.devtools.eutils_server import build_parser, faults_from_args, run_server
+from devtools.eutils_server import build_parser, faults_from_args, run_server
 from audit.pubmed.records import parse_records
 from eutils_fixture import RECORDS_DIR, eutils_factory, eutils_server, record_store  # noqa: F401
 
@@ -193,7 +193,7 @@ def test_cli_options_map_to_faults():
 
 
 def test_cli_serves_over_http(root_dir):
-    proc = subprocess.Popen([sys.executable, "-c", "import sys; from audit.devtools.eutils_server import main; "
+    proc = subprocess.Popen([sys.executable, "-c", "import sys; from devtools.eutils_server import main; "
                              "sys.exit(main(sys.argv[1:]))", "--records", str(RECORDS_DIR / "biopython"),
                              "--port", "0"], cwd=root_dir, stdout=subprocess.PIPE, text=True)
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 
 from audit.config import ScoringConfig
-from audit.evaluation.evaluate import _parse_sentences, auroc, load_scifact_corpus, main, precision_recall, run_scifact
+from bench.evaluation.evaluate import _parse_sentences, auroc, load_scifact_corpus, main, precision_recall, run_scifact
 
 
 def test_auroc_by_ranks():

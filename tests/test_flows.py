@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from audit.devtools.eutils_server import EutilsServer
+from devtools.eutils_server import EutilsServer
 from audit.history import History
 from nightly_corpus import corpus_articles, raw_records, write_config, write_corpus, write_records
 from prefect_harness import prefect_harness  # noqa: F401
@@ -123,7 +123,7 @@ def _many_articles(corpus: Path, arts: dict[str, str], copies: int) -> int:
 
 
 def test_killed_run_resumes_without_repeating_or_losing_work(prefect_harness, tmp_path, small_corpus):
-    from flows.nightly import CRASH_ENV, nightly_audit
+    from flows.nightly import nightly_audit
 
     records, corpus, arts = small_corpus
     total = _many_articles(corpus, arts, 2)           # 4 + 8 articles
@@ -131,8 +131,8 @@ def test_killed_run_resumes_without_repeating_or_losing_work(prefect_harness, tm
     cfg = write_config(tmp_path / "config.yaml", corpus, out, offline=records, concurrency={"workers": 1})
 
     # A real process, killed with SIGKILL once 4 articles are committed (no cleanup runs).
-    env = dict(os.environ, PREFECT_API_URL=prefect_harness, **{CRASH_ENV: "4"})
-    proc = subprocess.run([sys.executable, "-m", "audit.cli", "nightly", "--config", str(cfg)],
+    env = dict(os.environ, PREFECT_API_URL=prefect_harness)
+    proc = subprocess.run([sys.executable, str(ROOT / "tests" / "crash_drill.py"), "4", "nightly", "--config", str(cfg)],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)
     assert proc.returncode == -signal.SIGKILL, proc.stderr[-2000:]
     hist = History(out / "history.sqlite")

@@ -1,7 +1,7 @@
-"""JATS citations against ground truth taken from the files by lxml alone (audit.evaluation.jats_links)."""
+"""JATS citations against ground truth taken from the files by lxml alone (bench.evaluation.jats_links)."""
 from __future__ import annotations
 
-from audit.evaluation.jats_links import compare, main
+from bench.evaluation.jats_links import compare, main
 from audit.reading.ingest import read_articles
 
 

@@ -16,7 +16,7 @@ import pytest
 
 from audit.config import ReadingConfig, load_config
 from audit.errors import BadInputError
-from audit.evaluation import page_corpus
+from bench.evaluation import page_corpus
 from audit.findings import article_findings, metadata_findings
 from audit.models import Article, Record
 from audit.pipeline import audit_paths, read_all

@@ -13,7 +13,7 @@ import pytest
 
 from audit.pubmed.cache import RecordCache
 from audit.config import load_config
-from audit.devtools.eutils_server import EutilsServer
+from devtools.eutils_server import EutilsServer
 from audit.history import History
 from nightly_corpus import (NOTICE_PMID, corpus_articles, raw_records, retract, write_config, write_corpus,
                             write_records)

@@ -21,7 +21,7 @@ import pytest
 from audit.cli import EXIT_BUSY, EXIT_DEGRADED
 from audit.cli import main as cli_main
 from audit.config import load_config
-from audit.devtools.eutils_server import EutilsServer
+from devtools.eutils_server import EutilsServer
 from audit.history import History
 from audit.locks import lock_path_for
 from nightly_corpus import corpus_articles, raw_records, retract, write_config, write_corpus, write_records

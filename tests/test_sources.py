@@ -10,7 +10,7 @@ import json
 import pytest
 
 from audit.config import Config, ScoringConfig
-from audit.evaluation.retrieval import journal_claims, ndcg_at, recall_at
+from bench.evaluation.retrieval import journal_claims, ndcg_at, recall_at
 from audit.models import IDENTIFIED, NOT_IDENTIFIED, SUGGEST, Claim
 from audit.pipeline import audit_file
 from audit.pubmed.cache import RecordCache
@@ -164,7 +164,7 @@ def test_retrieval_metrics():
 
 
 def test_eval_retrieval_scifact_prints_its_figures(capsys, data_dir):
-    from audit.evaluation.evaluate import main
+    from bench.evaluation.evaluate import main
     assert main(["retrieval", "scifact", "--sample", "12", "--data", str(data_dir)]) == 0
     last = capsys.readouterr().out.strip().splitlines()[-1]
     vals = dict(kv.split("=") for kv in last.split())

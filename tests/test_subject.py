@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 
 from audit.config import load_config
-from audit.evaluation.topic import build_topic_pairs, claim_of, field_of
+from bench.evaluation.topic import build_topic_pairs, claim_of, field_of
 from audit.findings import article_findings, drift_findings
 from audit.models import Article, Claim, Reference
 from audit.pubmed.records import load_records
@@ -206,7 +206,7 @@ def test_shipped_config_is_what_the_tuning_commands_wrote(root_dir):
 
 
 def test_tuning_writes_only_its_keys_into_config_yaml(tmp_path, root_dir):
-    from audit.evaluation.topic import write_scoring
+    from bench.evaluation.topic import write_scoring
     path = tmp_path / "config.yaml"
     path.write_text((root_dir / "config.yaml").read_text())
     write_scoring(path, {"mesh_depth": 4, "brand_new_key": 0.5})

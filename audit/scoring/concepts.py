@@ -90,7 +90,7 @@ def background_df() -> tuple[dict[str, int], int]:
     """Document frequencies of stemmed words over a background of biomedical abstracts.
 
     Common words get a low weight in the lexical score, and a word missing here
-    counts as rare.  Built by ``python -m audit.evaluation.evaluate build-df``
+    counts as rare.  Built by ``python -m bench.evaluation.evaluate build-df``
     from texts that no evaluation reads (see ``evaluate.build_background``).
     """
     with gzip.open(BACKGROUND_FILE, "rt", encoding="utf-8") as f:

@@ -13,7 +13,7 @@ and contradicting abstracts).  This step runs after relevance on every scored pa
 3. a multinomial logistic regression over those cues and the sentence cosines gives
    P(supports), P(contradicts), P(not enough information).  Its weights
    ship in ``stance_weights.json``, written by ``citeaudit eval fit-stance`` from training splits
-   only (SciFact train; see audit/evaluation/stance_eval.py).
+   only (SciFact train; see bench/evaluation/stance_eval.py).
 
 The verdict comes with the quoted evidence sentence, the words of claim and sentence that
 disagree (for the report to mark) and a reason in words.  ``overstated`` is a rule on the cues,

@@ -5,7 +5,7 @@ SUPPORT / CONTRADICT / NEI (SciFact) or ACCURATE / NOT_ACCURATE / IRRELEVANT (Ci
 
 * SciFact: one pair per claim and cited abstract.  An abstract with rationales carries their label
   (no claim mixes SUPPORT and CONTRADICT); a cited abstract without rationales is NEI.  Sentences are
-  the release's own sentence lists (from the Hugging Face CSV export, audit/evaluation/evaluate.py),
+  the release's own sentence lists (from the Hugging Face CSV export, bench/evaluation/evaluate.py),
   so the gold rationale indices point into them.
 * HealthVer (Sarrouti et al. 2021): COVID-19 health claims against a passage of a paper; Supports /
   Refutes / Neutral map to SUPPORT / CONTRADICT / NEI.  Only dev and test are in shared/data (train is
@@ -25,7 +25,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from audit.evaluation.evaluate import _parse_sentences
+from bench.evaluation.evaluate import _parse_sentences
 
 SCIFACT_LABELS = ("SUPPORT", "CONTRADICT", "NEI")
 CI_LABELS = ("ACCURATE", "NOT_ACCURATE", "IRRELEVANT")

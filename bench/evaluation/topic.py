@@ -1,6 +1,6 @@
 """Is a source about the claim's subject?  A benchmark across medicine, from real data.
 
-``citeaudit eval topic [--tune] [--semantic]`` (``python -m audit.evaluation.topic``)
+``citeaudit eval topic [--tune] [--semantic]`` (``python -m bench.evaluation.topic``)
 
 (a) Cross-field pairs from the real PubMed records in shared/data/pubmed.  A
 record's field comes from its journal's name (ophthalmology from "Journal of
@@ -153,7 +153,7 @@ class Genuine:
 
 
 def scifact_genuine(data_dir: Path, split: str) -> Genuine:
-    from audit.evaluation.evaluate import load_claims, load_scifact_corpus
+    from bench.evaluation.evaluate import load_claims, load_scifact_corpus
     corpus = load_scifact_corpus(data_dir)
     out, feats = [], {}
     for c in load_claims(data_dir / "scifact" / f"claims_{split}.jsonl"):
@@ -319,7 +319,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data", default=None, help="shared/data directory")
     ap.add_argument("--semantic", action="store_true", help="add the sentence-embedding signal")
     args = ap.parse_args(argv)
-    from audit.evaluation.evaluate import default_data_dir
+    from bench.evaluation.evaluate import default_data_dir
     data_dir = Path(args.data) if args.data else default_data_dir()
     config_path = Path(args.config) if args.config else ROOT / "config.yaml"
     cfg = load_config(str(config_path), env={}).scoring if config_path.exists() else ScoringConfig()

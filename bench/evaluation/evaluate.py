@@ -1,6 +1,6 @@
 """How well the scorer tells a cited source from an off-topic one, on public data.
 
-``python -m audit.evaluation.evaluate scifact [--sample N] [--split dev|train] [--seed S] [--semantic]``
+``python -m bench.evaluation.evaluate scifact [--sample N] [--split dev|train] [--seed S] [--semantic]``
 
 ``--semantic`` (or ``scoring.semantic: true`` in the config) scores with the
 MiniLM signals of audit/semantic.py (needs the ``semantic`` extra): late
@@ -28,11 +28,11 @@ paper, labelled ACCURATE / NOT_ACCURATE): AUROC of the support score.
 The last line printed is
 ``auroc_random=... auroc_hard=... off_topic_precision=... off_topic_recall=...``.
 
-``python -m audit.evaluation.evaluate build-df`` rebuilds the background word table
+``python -m bench.evaluation.evaluate build-df`` rebuilds the background word table
 (audit/scoring/data/background_df.json.gz) from shared/data, with no evaluation corpus in it
 (see ``build_background``).
 
-``python -m audit.evaluation.evaluate tune`` fits the lexical weights and the off_topic threshold on
+``python -m bench.evaluation.evaluate tune`` fits the lexical weights and the off_topic threshold on
 SciFact train and writes them to config.yaml (and prints them).
 """
 from __future__ import annotations
@@ -324,7 +324,7 @@ def tune(data_dir: Path, cfg: ScoringConfig, seed: int, config_path: Path | None
               "w_mesh": chosen.w_mesh, "off_topic_threshold": chosen.off_topic_threshold}
     print("chosen on SciFact train: " + " ".join(f"{k}={v}" for k, v in values.items()) + " -> " + _fmt(f))
     if config_path is not None:
-        from audit.evaluation.topic import write_scoring
+        from bench.evaluation.topic import write_scoring
         write_scoring(config_path, values)
         print(f"written to {config_path}")
     return chosen
@@ -405,7 +405,7 @@ def build_background(data_dir: Path) -> tuple[dict[str, int], int]:
     """Background texts for the word table, none of them an evaluation corpus: the PubMed records of the
     train part of ``eval topic`` (its held-out records are left out), and the evidence texts of HealthVer
     and COVID-Fact (evaluated nowhere).  SciFact and Citation-Integrity are left out entirely."""
-    from audit.evaluation.topic import split_of
+    from bench.evaluation.topic import split_of
     from audit.pubmed.records import load_records
     recs = load_records([data_dir / "pubmed"])
     texts = [r.title + " " + r.abstract for p, r in sorted(recs.items()) if r.abstract and split_of(p) == "train"]
@@ -437,18 +437,18 @@ def write_background(df: dict[str, int], n: int, path: Path, min_df: int = 3) ->
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "retrieval":
-        from audit.evaluation.retrieval import main as retrieval_main   # owns its options
+        from bench.evaluation.retrieval import main as retrieval_main   # owns its options
         return retrieval_main(argv[1:])
     if argv and argv[0] == "articles":
-        from audit.evaluation.articles import main as articles_main     # owns its options
+        from bench.evaluation.articles import main as articles_main     # owns its options
         return articles_main(argv[1:])
     if argv and argv[0] == "topic":
-        from audit.evaluation.topic import main as topic_main           # owns its options
+        from bench.evaluation.topic import main as topic_main           # owns its options
         return topic_main(argv[1:])
     ap = argparse.ArgumentParser(prog="citeaudit eval", description=__doc__.split("\n\n")[0])
     ap.add_argument("dataset", choices=["scifact", "tune", "build-df"],
-                    help="(also: 'articles', see audit/evaluation/articles.py; 'retrieval', see "
-                         "audit/evaluation/retrieval.py; 'topic', see audit/evaluation/topic.py)")
+                    help="(also: 'articles', see bench/evaluation/articles.py; 'retrieval', see "
+                         "bench/evaluation/retrieval.py; 'topic', see bench/evaluation/topic.py)")
     ap.add_argument("--split", default="dev", choices=["dev", "train"])
     ap.add_argument("--sample", type=int, default=None, help="evaluate on N claims with evidence")
     ap.add_argument("--seed", type=int, default=13)

@@ -1,6 +1,6 @@
 """Citation links read from JATS, checked against ground truth derived from the files on their own.
 
-``python -m audit.evaluation.jats_links [JATS_DIR]`` (default: shared/data/jats)
+``python -m bench.evaluation.jats_links [JATS_DIR]`` (default: shared/data/jats)
 
 The ground truth does not use the reader: lxml parses each file, and for every
 ``<article>`` (every one of a PMC article set) it takes
@@ -216,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.jats_dir:
         folder = Path(args.jats_dir)
     else:
-        from audit.evaluation.evaluate import default_data_dir
+        from bench.evaluation.evaluate import default_data_dir
         folder = default_data_dir() / "jats"
     files = sorted(p for p in folder.rglob("*") if p.suffix in (".xml", ".nxml"))
     rows = [r for f in files for r in compare(f)]

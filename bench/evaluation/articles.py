@@ -48,7 +48,7 @@ def run_articles(data_dir: Path, out_dir: Path, config: str | None, quiet: bool,
 
 
 def main(argv: list[str] | None = None) -> int:
-    from audit.evaluation.evaluate import default_data_dir
+    from bench.evaluation.evaluate import default_data_dir
 
     ap = argparse.ArgumentParser(prog="citeaudit eval articles", description=__doc__.split("\n\n")[0])
     ap.add_argument("--set", dest="which", choices=["dev", "heldout"], default="dev",

@@ -35,8 +35,8 @@ import sys
 import time
 from pathlib import Path
 
-from audit.evaluation.evaluate import auroc, default_data_dir
-from audit.evaluation.stance_data import (CI_LABELS, SCIFACT_LABELS, LabelledPair, citation_integrity_pairs,
+from bench.evaluation.evaluate import auroc, default_data_dir
+from bench.evaluation.stance_data import (CI_LABELS, SCIFACT_LABELS, LabelledPair, citation_integrity_pairs,
                                           covidfact_pairs, healthver_pairs, scifact_pairs, scifact_sentences)
 from audit.models import CONTRADICTS, NOT_ENOUGH_INFO, SUPPORTS
 from audit.scoring import stance as st

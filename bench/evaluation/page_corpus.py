@@ -1,6 +1,6 @@
 """Claim recall and chrome precision of the readers over a corpus of pasted pages.
 
-``python -m audit.evaluation.page_corpus [FOLDER]`` (default: tests/pages)
+``python -m bench.evaluation.page_corpus [FOLDER]`` (default: tests/pages)
 
 The folder holds copied pages and saved HTML pages in the layouts people paste
 (AI answer sites, hospital and patient-information pages, journal and preprint

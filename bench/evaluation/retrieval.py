@@ -64,7 +64,7 @@ def scifact_finder(corpus: dict[int, Record], scoring: ScoringConfig) -> SourceF
 
 def scifact_runs(data_dir: Path, split: str, scoring: ScoringConfig, sample: int | None = None):
     """(relevant PMIDs, Ranked list) for each claim of the split with evidence."""
-    from audit.evaluation.evaluate import load_claims, load_scifact_corpus
+    from bench.evaluation.evaluate import load_claims, load_scifact_corpus
     corpus = load_scifact_corpus(data_dir)
     finder = scifact_finder(corpus, scoring)
     claims = [c for c in load_claims(data_dir / "scifact" / f"claims_{split}.jsonl") if c.evidence]
@@ -189,7 +189,7 @@ def journal_accuracy(finder: SourceFinder, claims: list[tuple[str, str]]) -> Acc
 
 
 def run_journals(data_dir: Path, scoring: ScoringConfig, sample: int | None = None) -> dict[str, Accuracy]:
-    from audit.devtools.eutils_server import EutilsServer, RecordStore
+    from devtools.eutils_server import EutilsServer, RecordStore
     from audit.config import EntrezConfig
     from audit.pubmed.cache import RecordCache
     from audit.pubmed.entrez import EntrezSource
@@ -218,7 +218,7 @@ def run_journals(data_dir: Path, scoring: ScoringConfig, sample: int | None = No
 
 def main(argv: list[str] | None = None) -> int:
     from audit.config import load_config
-    from audit.evaluation.evaluate import default_data_dir
+    from bench.evaluation.evaluate import default_data_dir
     ap = argparse.ArgumentParser(prog="citeaudit eval retrieval", description=__doc__.split("\n\n")[0])
     ap.add_argument("task", nargs="?", default="scifact", choices=["scifact", "tune", "journals"])
     ap.add_argument("--split", default="dev", choices=["dev", "train"])
