@@ -33,7 +33,7 @@ from audit.findings import article_findings
 from audit.models import Article, ArticleAudit, Record
 from audit.progress import Progress
 from audit.pubmed.budget import with_requests
-from audit.pubmed.fetch import RecordSource, open_source
+from audit.pubmed.fetch import OfflineSource, RecordSource, open_source
 from audit.pubmed.resolve import resolve
 from audit.reading.ingest import article_id, article_paths, file_sha256, read_articles
 from audit.run_summary import AUDIT, NIGHTLY, RECHECK, finish
@@ -197,7 +197,7 @@ def read_chunk(files: list[str], limits: ReadingConfig | None = None) -> list[li
     return [read_all(f, limits) for f in files]
 
 
-def resolve_records(articles: list[Article], cfg: Config, offline_records: list[str] | None,
+def resolve_records(articles: list[Article], cfg: Config, offline_records: "list[str] | OfflineSource | None",
                     refresh: bool = False, run: str | None = None) -> tuple[list[tuple[Article, dict[str, Record]]], dict]:
     """Every article of the run in one call, so the Entrez layer fetches each unique PMID once, in batches.
 
@@ -210,7 +210,7 @@ def resolve_records(articles: list[Article], cfg: Config, offline_records: list[
         close_records(source)
 
 
-def open_records(cfg: Config, offline_records: Sequence[str] | None, refresh: bool = False,
+def open_records(cfg: Config, offline_records: "Sequence[str] | OfflineSource | None", refresh: bool = False,
                  run: str | None = None) -> RecordSource:
     """The record source; ``refresh`` treats every cached record as expired (TTL 0); ``run``: the
     token of the run's request ledger (audit.pubmed.budget)."""
@@ -218,6 +218,8 @@ def open_records(cfg: Config, offline_records: Sequence[str] | None, refresh: bo
 
     if refresh and not offline_records:
         cfg = dataclasses.replace(cfg, entrez=dataclasses.replace(cfg.entrez, cache_ttl_days=0.0))
+    if isinstance(offline_records, OfflineSource):
+        return open_source(cfg, offline_records, run)
     return open_source(cfg, list(offline_records) if offline_records else None, run)
 
 
@@ -540,10 +542,13 @@ def _execute(plan: RunPlan, executor: Executor, history) -> dict:
             prog.advance(len(items) - len(todo), force=True)
 
         good = [it for it in todo if isinstance(it, Article)]
+        # Offline records are parsed once for the run; every step that looks records up shares them.
+        offline = OfflineSource.from_paths(plan.offline_records, cfg.entrez.max_inflated_bytes()) \
+            if plan.offline_records and (good or plan.find_sources) else plan.offline_records
         resolved: list = []
         if good:
             (_, (resolved, stats)), = executor.run("resolve", resolve_records, [
-                {"articles": good, "cfg": cfg, "offline_records": plan.offline_records,
+                {"articles": good, "cfg": cfg, "offline_records": offline,
                  "refresh": plan.refresh_records, "run": ledger}])
         prog.set_records(int(stats.get("records_fetched", 0)))
         recs_by_id = {a.id: (a, r) for a, r in resolved}
@@ -602,7 +607,7 @@ def _execute(plan: RunPlan, executor: Executor, history) -> dict:
         # The one-off audit searches with one record index for the run: one call.  A run with a
         # history keeps its chunks, each committed before the next, so a killed nightly resumes.
         parts = chunks(jobs, len(jobs) if plan.find_sources and history is None else size)
-        sources = {"cfg": cfg, "offline_records": plan.offline_records, "run": ledger} if plan.find_sources else None
+        sources = {"cfg": cfg, "offline_records": offline, "run": ledger} if plan.find_sources else None
         calls = [{"jobs": c, "scoring": cfg.scoring, "out_dir": str(out_dir), "sources": sources,
                   "chunk_key": digest(*(j.content_key for j in c))[:16]} for c in parts]
         for _, part in executor.run("audit", audit_chunk, calls):

@@ -172,11 +172,14 @@ def run_counts(articles: int = 20) -> dict:
             "output": {"reports_dir": str(out), "history_db": str(out / "history.sqlite")}}), encoding="utf-8")
 
         parsed = []
-        real_records_of = records._records_of
+        real_parsers = {n: getattr(records, n) for n in ("parse_records", "parse_medline_text")}
 
-        def counting_records_of(f, *a, **k):
-            parsed.append(str(f))
-            return real_records_of(f, *a, **k)
+        def counting(name):
+            def parse(data, source="<bytes>", *a, **k):
+                if source != "<bytes>":              # a file's contents, not one efetch answer
+                    parsed.append(source)
+                return real_parsers[name](data, source, *a, **k)
+            return parse
 
         # The output folder starts empty: a report.json opened for reading under it is one this run wrote.
         read_back = []
@@ -190,12 +193,14 @@ def run_counts(articles: int = 20) -> dict:
                 read_back.append(name)
             return real_open(file, mode, *a, **k)
 
-        records._records_of = counting_records_of
+        for n in real_parsers:
+            setattr(records, n, counting(n))
         builtins.open = io.open = watching_open
         try:
             summary = run_nightly(load_config(cfg_path), progress=False)
         finally:
-            records._records_of = real_records_of
+            for n, f in real_parsers.items():
+                setattr(records, n, f)
             builtins.open, io.open = real_open, real_io_open
         assert summary["articles"] == articles, summary
         return {"parses": len(parsed) / max(1, len(files)), "read_back": len(read_back), "files": len(files)}

@@ -7,6 +7,9 @@ from pathlib import Path
 import pytest
 
 import audit  # noqa: F401  (Prefect's analytics off before any test imports prefect)
+import offline_guard
+
+offline_guard.install()
 
 ROOT = Path(__file__).resolve().parent.parent
 

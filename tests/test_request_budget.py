@@ -13,7 +13,7 @@ from collections import Counter
 
 import pytest
 
-from audit.config import Config, CorpusConfig, EntrezConfig, OutputConfig, SourcesConfig
+from audit.config import Config, CorpusConfig, CrossrefConfig, EntrezConfig, OutputConfig, SourcesConfig
 from devtools.eutils_server import EutilsServer
 from audit.models import FETCH_FAILED, NOT_FOUND, RESOLVED
 from audit.pipeline import audit_paths, run_audit, run_nightly, run_recheck
@@ -39,7 +39,8 @@ def _cfg(srv, tmp_path, **entrez) -> Config:
     e = dict(base_url=srv.url, requests_per_second=0, email="tests@example.org",
              cache_path=str(tmp_path / "records.sqlite"), backoff_base=0.05, backoff_max=0.5)
     e.update(entrez)
-    return Config(entrez=EntrezConfig(**e), corpus=CorpusConfig(paths=[]),
+    # E-utilities alone: Crossref's own pace and budget are tests/test_crossref.py's.
+    return Config(entrez=EntrezConfig(**e), corpus=CorpusConfig(paths=[]), crossref=CrossrefConfig(enabled=False),
                   output=OutputConfig(reports_dir=str(tmp_path / "nightly"),
                                       history_db=str(tmp_path / "history.sqlite")))
 

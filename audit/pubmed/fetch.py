@@ -106,12 +106,15 @@ class OfflineSource:
         return out
 
 
-def open_source(cfg: Config, offline_paths: Sequence[str | Path] | None = None,
+def open_source(cfg: Config, offline: "Sequence[str | Path] | OfflineSource | None" = None,
                 run: str | None = None) -> RecordSource:
-    """Offline records when given, else Entrez through the SQLite cache; ``run``: the run's token
-    (its sources share one request ledger: counts, budgets, breakers)."""
-    paths = list(offline_paths) if offline_paths else []
+    """Offline records when given (their paths, or an OfflineSource the run has loaded once), else
+    Entrez through the SQLite cache; ``run``: the run's token (its sources share one request
+    ledger: counts, budgets, breakers)."""
     from audit.crossref.beyond import attach       # Crossref and Retraction Watch, after PubMed
+    if isinstance(offline, OfflineSource):
+        return attach(offline, cfg, online=False)
+    paths = list(offline) if offline else []
     if paths:
         return attach(OfflineSource.from_paths(paths, cfg.entrez.max_inflated_bytes()), cfg, online=False)
     from audit.pubmed.cache import RecordCache
