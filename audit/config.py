@@ -277,6 +277,11 @@ class SourcesConfig:
     # then contradicted or off-topic citations, then weak ones; record look-ups are not counted here.
     requests_per_article: Annotated[Int, Field(ge=0)] = 3
     requests_per_run: Annotated[Int, Field(ge=0)] = 10000
+    # A claim that names its journal (or first author) and whose best candidate matches that cue is
+    # identified with less support than a supporting one needs, when the candidate leads the next by this
+    # factor: a source cited for what it does not say still is the source meant (and is then judged).
+    named_source_support: Annotated[Float, Field(ge=0, le=1)] = 0.2
+    named_source_lead: Annotated[Float, Field(ge=1)] = 1.5
 
 
 @dataclass(config=_SECTION)

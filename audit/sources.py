@@ -35,7 +35,7 @@ from audit.models import (CONTRADICTS, IDENTIFIED, IDENTIFY, NONE_FOUND, NOT_IDE
                           Record, SourceSearch)
 from audit.pubmed.local_index import LocalIndex
 from audit.pubmed.search import NOT_SENT, Cues, Gathered, Searcher, claim_cues, finding_text
-from audit.scoring.score import (TextFeatures, cached_record, prepare_text, score_pair, shared_terms,
+from audit.scoring.score import (TextFeatures, cached_record, prepare_text, score_pair, shared_terms, subject_of,
                                  support_score)
 
 # Fused rank = (bm25 / best bm25 + W_SUPPORT * support) / (1 + W_SUPPORT): fitted on SciFact train by
@@ -117,7 +117,7 @@ def unreferenced(claims: Iterable[Claim], in_list: set[str]) -> list[Claim]:
         if c.citations:
             if not any(label in in_list for label in c.citations):
                 out.append(c)
-        elif any(k in c.text.lower() for k in _NAMES_A_STUDY):
+        elif any(k in c.text.lower() for k in _NAMES_A_STUDY) or claim_cues(c.text).journal:
             out.append(c)
     return out
 
@@ -186,7 +186,8 @@ class SourceFinder:
         s = SourceSearch(claim_id=claim.id, purpose=IDENTIFY, status=NOT_IDENTIFIED, mode=self.mode,
                          cues=cues.as_dict(), queries=g.queries, candidates=cands)
         best = ranked[0] if ranked else None
-        if best is not None and self._confident(best, recs[best.pmid], cues):
+        runner_up = ranked[1] if len(ranked) > 1 else None
+        if best is not None and self._confident(best, recs[best.pmid], cues, runner_up):
             s.status = IDENTIFIED
             rec = recs[best.pmid]
             s.identified = score_pair(claim.id, "identified", prepare_text(claim.text),
@@ -199,14 +200,20 @@ class SourceFinder:
             s.note = (s.note + "; " if s.note else "") + "offline: only the local index was searched"
         return _unless_failed(s)
 
-    def _confident(self, best: Ranked, rec: Record, cues: Cues) -> bool:
+    def _confident(self, best: Ranked, rec: Record, cues: Cues, runner_up: Ranked | None = None) -> bool:
         f, _ = cue_factor(rec, cues)
         if f < 1.0:
             return False
         # With a journal named, a supporting record of that journal is the source; with no cue at all the
         # words alone must carry it, so the bar is higher.
-        need = self.scoring.relevant_threshold if cues.journal or cues.author else 0.6
-        return best.support >= need
+        named = bool(cues.journal or cues.author)
+        need = self.scoring.relevant_threshold if named else 0.6
+        if best.support >= need:
+            return True
+        # The named journal's record that stands well clear of every other is the one the writer meant,
+        # even when it does not say what the claim says: that is for the judgement to tell.
+        lead = best.score >= self.cfg.named_source_lead * (runner_up.score if runner_up else 0.0)
+        return named and lead and best.support >= self.cfg.named_source_support
 
     def suggest(self, claim: Claim, reference_id: str, cited_pmid: str | None, subject: TextFeatures,
                 verdict: str) -> SourceSearch:
@@ -282,7 +289,9 @@ def find_sources(audit: ArticleAudit, finder: SourceFinder) -> ArticleAudit:
     art = audit.article
     if audit.error:
         return audit
-    subject = prepare_text(art.subject or art.title)
+    # The subject the article's cited claims were judged against (its title or question, and what its
+    # sources agree on): an identified or suggested source is judged as a cited one would be.
+    subject = subject_of(art, audit.records or {}, finder.scoring)
     in_list = {r.id for r in art.references if r.in_list}
     claims = {c.id: c for c in art.claims}
     searches: list[SourceSearch] = []

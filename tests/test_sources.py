@@ -237,3 +237,50 @@ def test_a_failing_source_search_keeps_the_article_and_its_findings(offline, sha
     (out,) = search_sources([audit], offline, Config())
     assert [f.kind for f in out.findings] == before and out.sources == []
     assert "a.txt: the source search failed (KeyError" in caplog.text
+
+
+# --- Sources named in the text of copied answer pages (the article set's form a) -----------------------
+
+def _article(data_dir, name):
+    return data_dir / "articles" / "articles" / name
+
+
+def test_a_journal_named_after_the_work_is_a_cue_a_place_or_a_population_is_not():
+    said = {
+        "Research in the Saudi Pharmaceutical Journal shows that levetiracetam triggers psoriasis flares.":
+            "Saudi Pharmaceutical Journal",
+        "A report in Acta Tropica found that people living with HIV develop atypical plaques.": "Acta Tropica",
+        "Leptin halves the miltefosine dose needed, according to a study in Acta Tropica.": "Acta Tropica",
+        "A study in the Indian Journal of Psychological Medicine also found more hostility.":
+            "Indian Journal of Psychological Medicine",
+        "A study in Denmark found that most patients recover within a year.": "",
+        "A trial in patients with asthma showed fewer exacerbations.": "",
+    }
+    assert {t: claim_cues(t).journal for t in said} == said
+
+
+def test_an_answer_page_whose_sources_are_named_in_its_text_is_judged_against_its_question(data_dir, offline):
+    # The page's title line is the site's name; its subject is the question, which speaks to the reader.
+    audit = audit_file(_article(data_dir, "psoriasis-and-mental-health-answer.txt"), offline, Config())
+    assert audit.article.subject == "Can psoriasis affect your mental health?"
+    found = {s.claim_id: s for s in audit.sources if s.identified is not None}
+    by_pmid = {s.identified.pmid: s.identified for s in found.values()}
+    # "A study published in the Journal of Biological Chemistry found that Sestrin2 keeps AKT signalling
+    # switched on in psoriatic keratinocytes": the study is of skin cancer cells.
+    assert by_pmid["25378405"].verdict == "off_topic"
+    assert by_pmid["26702177"].verdict == "relevant"          # the genuine psoriasis study stays clean
+    off = [f for f in audit.findings if f.kind == "off_topic" and f.pmid == "25378405"]
+    assert off and "identified, not given" in off[0].message
+    # The site's own prompt after the answer is still set aside.
+    assert any(s.text.startswith("Have a follow-up question?") for s in audit.article.set_aside)
+
+
+def test_the_named_journals_clear_leader_is_the_source_meant_even_when_it_does_not_support_the_claim(
+        data_dir, offline):
+    audit = audit_file(_article(data_dir, "cutaneous-leishmaniasis-answer.txt"), offline, Config())
+    ident = {s.identified.pmid: s.identified.verdict for s in audit.sources if s.identified is not None}
+    # "In people with HIV the sores are often anergic ..., a study in Acta Tropica reported": the Acta
+    # Tropica paper on anergic lesions in HIV is on dermatophytosis, not leishmaniasis.
+    assert ident.get("26200786") == "off_topic"
+    # A claim whose best Acta Tropica candidate does not stand clear of the next stays not identified.
+    assert any(s.status == NOT_IDENTIFIED for s in audit.sources)

@@ -43,6 +43,20 @@ _JOURNAL_TO_VERB = re.compile(r"\b(?:published|appearing|appeared)\s+in\s+(?:the
                               r"(?:found|finds|showed|demonstrated|demonstrates|suggested|suggests|concluded|"
                               r"concludes|observed|noted|indicated|indicates|revealed|confirmed|described|"
                               r"describes|reported)\s+(?:that\s+)?[a-z]")
+# "A report in Acta Tropica found", "Research in the Saudi Pharmaceutical Journal shows": a piece of work
+# "in" a name.  "A study in Denmark found" and "a trial in patients with asthma showed" have the same
+# shape, so the name must read as a journal's (below).
+_WORK_IN = re.compile(r"\b(?i:study|report|research|trial|paper|article|analysis|review|survey|meta-analysis|"
+                      r"case\s+series)\s+(?:published\s+)?in\s+(?:the\s+)?(?P<j>[A-Z][^;()]{1,120}?)\s*,?\s+"
+                      r"(?:also\s+)?(?:found|finds|showed|shows|demonstrated|demonstrates|suggested|suggests|"
+                      r"concluded|concludes|observed|noted|indicated|indicates|revealed|confirmed|described|"
+                      r"describes|reported|reports)\b"
+                      r"|\b(?i:according\s+to)\s+an?\s+(?i:study|report|trial|review|analysis|survey)\s+(?:published\s+)?"
+                      r"in\s+(?:the\s+)?(?P<j2>[A-Z][^;()]{1,120}?)\s*(?:[.;]|$)")
+# Words of journals' names in every field (NLM's catalogue titles): "Acta", "Annals", "Journal", ...
+_JOURNAL_WORDS = re.compile(r"\b(?:journal|acta|annals?|archives?|bulletin|proceedings|reports?|reviews?|"
+                            r"letters?|transactions|medicine|medical|research|clinical|science|sciences|"
+                            r"lancet|jama|bmj|quarterly|international|european|american|british|tropica)\b", re.I)
 _AUTHOR = re.compile(r"\b(?P<a>[A-Z][a-zA-Z'’\-]+)\s+(?:et\s+al\b|and\s+colleagues|and\s+coworkers)")
 _YEAR = re.compile(r"(?:\bin\s+|\(|,\s*)(?P<y>(?:19[5-9]|20[0-4])\d)\b")
 
@@ -68,6 +82,9 @@ def claim_cues(text: str) -> Cues:
         c.journal = re.sub(r"\s+in\s+(?:19|20)\d\d$", "", m.group("j").strip(" .,;"))
     elif (m := _JOURNAL.search(text)):
         c.journal = re.sub(r"\s+\d+$", "", m.group("j")).strip(" .,;")
+    elif (m := _WORK_IN.search(text)) and _JOURNAL_WORDS.search(name := m.group("j") or m.group("j2")) \
+            and len(name.split()) <= 12:
+        c.journal = name.strip(" .,;")
     m = _YEAR.search(text)
     if m:
         c.year = int(m.group("y"))

@@ -21,6 +21,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from audit.scoring import mesh
+
 # Wording that sites put around content, of any subject.  "Show more" and "Read more" are controls
 # only where nothing follows them: "patients who attempt suicide show more hostility" is a finding.
 _UI = re.compile(r"""(?ix)
@@ -184,8 +186,24 @@ def _title_index(blocks, has_markers, headings, flagged, first) -> int | None:
     end = first if first >= 0 else len(blocks)
     for i in range(end):
         text = blocks[i].text.strip()
-        if has_markers[i] or flagged[i] or is_control_line(text) or is_chrome_heading(text):
+        if has_markers[i] or is_control_line(text):
+            continue
+        if flagged[i] or is_chrome_heading(text):
+            # A patient's question speaks to the reader ("Can psoriasis affect your mental health?") as
+            # a site's prompt does ("Have a follow-up question?"); the question names a condition.
+            if text.endswith("?") and names_condition(text):
+                return i
             continue
         if text.endswith("?") or (headings[i] and len(text.split()) >= 4):
             return i
     return None
+
+
+def names_condition(text: str) -> bool:
+    """Does the text name a disease, injury or mental disorder (MeSH C and F03)?"""
+    m = mesh.load()
+    for mt in mesh.find_terms(text, abbreviations=False):
+        d = m.get(mt.ui)
+        if d is not None and any(t.startswith(("C", "F03")) for t in d.trees):
+            return True
+    return False

@@ -655,12 +655,23 @@ def article_subject(article: Article, records: dict[str, Record], claims: list[T
     return subject
 
 
+def cited_claim_features(article: Article) -> dict[str, TextFeatures]:
+    """The features of each cited claim, with the article's own abbreviations known."""
+    known = initialisms(article.text)      # "DLBCL" in a claim, "diffuse large B-cell lymphoma" elsewhere
+    return {c.id: prepare_text(c.text, known=known) for c in article.claims if c.citations}
+
+
+def subject_of(article: Article, records: dict[str, Record], cfg: ScoringConfig) -> TextFeatures:
+    """The subject every judgement of the article is made against: its cited claims and the source search's
+    candidates alike."""
+    return article_subject(article, records, list(cited_claim_features(article).values()), cfg)
+
+
 def score_article(article: Article, records: dict[str, Record], cfg: ScoringConfig
                   ) -> tuple[list[Pair], list[ClaimDrift]]:
     """Every cited claim–reference pair of the article, and each cited claim's drift from the subject."""
     cited = [c for c in article.claims if c.citations]
-    known = initialisms(article.text)      # "DLBCL" in a claim, "diffuse large B-cell lymphoma" elsewhere
-    feats = {c.id: prepare_text(c.text, known=known) for c in cited}
+    feats = cited_claim_features(article)
     subject = article_subject(article, records, list(feats.values()), cfg)
     refs = {r.id: r for r in article.references}
     sem = None
@@ -704,5 +715,5 @@ def score_article(article: Article, records: dict[str, Record], cfg: ScoringConf
 
 __all__ = ["score_article", "prepare_record", "prepare_text", "support_score", "match_score", "subject_conflicts",
            "score_pair", "claim_drift", "drift_score", "unsupported_numbers", "shared_terms", "claim_numbers",
-           "evidence_type", "lexical_parts", "article_subject", "TextFeatures", "RecordFeatures", "Idf",
+           "evidence_type", "lexical_parts", "article_subject", "subject_of", "cited_claim_features", "TextFeatures", "RecordFeatures", "Idf",
            "build_df", "stem", "tokens"]
