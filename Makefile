@@ -32,7 +32,7 @@ run: setup
 	@echo "Open out/index.html"
 
 test: setup semantic browser
-	CITEAUDIT_REQUIRE_SEMANTIC=1 $(PY) -m pytest -q
+	CITEAUDIT_REQUIRE_SEMANTIC=1 $(PY) -m pytest -q -n auto
 
 bench: setup semantic browser
 	$(PY) -m bench
