@@ -13,7 +13,7 @@ LINE = re.compile(r"offtopic_precision=(\S+) offtopic_recall=(\S+) clean_false_a
 
 # What the build met at the end of the round that added this command (200 when it was added); a change that loses whole-article accuracy
 # fails here, not months later on a reviewer's desk.
-FLOOR_MET = 245
+FLOOR_MET = 247
 
 
 def test_eval_articles_ends_with_the_checkers_line(tmp_path):

@@ -269,3 +269,23 @@ def test_undefined_abbreviation_read_from_the_article(audit_of):
     lymphoma = audit_of("early-stage-lymphoma.md")
     flagged = _off_topic(lymphoma, _claim(lymphoma, "In early-stage DLBCL, limited-field radiotherapy alone"))
     assert flagged and any("Hodgkin" in f.message for f in flagged)
+
+
+def test_the_body_part_a_claim_names_against_the_one_its_source_studies(records):
+    """Before: "a bipolar radiofrequency device allows kidney resection with little bleeding", citing a study of
+    hepatic resections with that device, was "relevant" (the words match); so was ankle syndesmosis fixation
+    citing a study of acromioclavicular joints.  The body part differs: the reviewer is asked to check."""
+    from audit.scoring.score import score_pair
+    subject = prepare_text("Everyday problems in maintenance haemodialysis")
+    hepatic = prepare_record(records["26702234"])
+    kidney = score_pair("c1", "1", prepare_text("A bipolar radiofrequency device allows kidney resection with "
+                                                "little intraoperative bleeding."), hepatic, subject, CFG)
+    assert kidney.verdict in ("weak", OFF_TOPIC) and kidney.severity == "medium"
+    assert "site differs" in kidney.explanation
+    liver = score_pair("c1", "1", prepare_text("A bipolar radiofrequency device allows liver resection with "
+                                               "little intraoperative bleeding."), hepatic, subject, CFG)
+    assert liver.verdict == "relevant" and "site differs" not in liver.explanation
+    shoulder = prepare_record(records["26702301"])
+    ankle = score_pair("c1", "1", prepare_text("Arthroscopically guided navigation gives 100% first-pass accuracy "
+                                               "for ankle syndesmosis fixation."), shoulder, prepare_text(""), CFG)
+    assert "site differs" in ankle.explanation and ankle.severity == "medium"

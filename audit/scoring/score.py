@@ -545,6 +545,9 @@ def score_pair(claim_id: str, reference_id: str, c: TextFeatures, r: RecordFeatu
     if hard_s and not hard_c and _treatment_effect(c, r, subject):
         hard_s = []
     soft = [x for x in sconf + cconf if x.axis in ("organism", "age")]
+    # The body part the claim names against the one its source studies (a kidney claim on a liver study).
+    # Only the claim's: an article's title names its organ broadly, and its sources range over others.
+    soft += sj.conflicts(c.profile, r.profile, cfg.mesh_depth, axes=("anatomy",), site_depth=cfg.mesh_depth_site)
     reasons: list[str] = []
     severity = ""
     why_medium = ""
