@@ -17,6 +17,7 @@ Statuses (new / persisting / resolved, degraded runs) come from
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import time
@@ -26,18 +27,27 @@ from pathlib import Path
 from typing import Sequence
 
 from audit import changes
-from audit.config import Config, ReadingConfig, ScoringConfig, SourcesConfig
+from audit.config import Config, ReadingConfig, ScoringConfig, SourcesConfig, require_contact_email
+from audit.corpus import corpus_files
 from audit.errors import BadInputError
 from audit.executor import Executor, LocalExecutor, ordered
 from audit.findings import article_findings
+from audit.history import (ArticleResult, History, code_version, config_hash, content_key, digest, error_key,
+                           finding_rows, pack_audit, parse_key, report_key, search_key, unpack_audit)
+from audit.locks import lock_path_for, run_lock
 from audit.models import Article, ArticleAudit, Record
 from audit.progress import Progress
 from audit.pubmed.budget import with_requests
+from audit.pubmed.cache import SCHEMA
 from audit.pubmed.fetch import OfflineSource, RecordSource, open_source
 from audit.pubmed.resolve import resolve
 from audit.reading.ingest import article_id, article_paths, file_sha256, read_articles
 from audit.run_summary import AUDIT, NIGHTLY, RECHECK, finish
 from audit.scoring.score import score_article
+from audit.scoring.stance import judge_pairs
+from audit.sources import TIERS, SourceFinder, find_sources
+from audit.storage import check_is_sqlite
+from reports.writer import DIRNAME_MAX, article_dirname, article_folder, prepare_reports_folder, write_article_report
 
 log = logging.getLogger("audit.pipeline")
 
@@ -83,7 +93,6 @@ def unique_ids(items: Sequence[Article | ArticleAudit]) -> None:
     names with a common prefix, or two same-named files in different folders,
     get "-2", "-3"... rather than one report overwriting the other.
     """
-    from reports.writer import DIRNAME_MAX, article_dirname
 
     arts = [_article_of(it) for it in items]
     for art in arts:
@@ -111,7 +120,6 @@ def score_and_find(article: Article, records: dict[str, Record], cfg: ScoringCon
         pairs, drifts = score_article(article, records, cfg)
         if cfg.semantic and cfg.stance:
             # After relevance: what each source says about its claim (needs the sentence vectors).
-            from audit.scoring.stance import judge_pairs
             judge_pairs(article, records, pairs)
         findings = article_findings(article, records, pairs, drifts)
     except Exception as exc:     # one article's scoring failure is that article's error entry
@@ -147,7 +155,6 @@ def search_sources(audits: list[ArticleAudit], source: RecordSource, cfg: Config
     """Unreferenced claims' likely sources and replacements for unsupportive citations (audit.sources)."""
     if not cfg.sources.enabled:
         return audits
-    from audit.sources import TIERS, SourceFinder, find_sources
     finder = SourceFinder.for_source(source, cfg.scoring, cfg.sources)
     # Tier by tier over every article: the search's budget goes where it matters most first.
     for tier in TIERS:
@@ -214,7 +221,6 @@ def open_records(cfg: Config, offline_records: "Sequence[str] | OfflineSource | 
                  run: str | None = None) -> RecordSource:
     """The record source; ``refresh`` treats every cached record as expired (TTL 0); ``run``: the
     token of the run's request ledger (audit.pubmed.budget)."""
-    import dataclasses
 
     if refresh and not offline_records:
         cfg = dataclasses.replace(cfg, entrez=dataclasses.replace(cfg.entrez, cache_ttl_days=0.0))
@@ -243,7 +249,6 @@ class AuditJob:
 
 def audit_of(job: AuditJob, scoring: ScoringConfig) -> tuple[ArticleAudit, bool]:
     """The job's audit, and whether it was scored now (not unreadable, not reused)."""
-    from audit.history import finding_rows, unpack_audit
 
     if isinstance(job.article, ArticleAudit):
         return job.article, False
@@ -260,8 +265,6 @@ def audit_of(job: AuditJob, scoring: ScoringConfig) -> tuple[ArticleAudit, bool]
 
 def report_one(job: AuditJob, audit: ArticleAudit, scored: bool, out_dir: str):
     """Compare the audit with the previous findings, write its report, and say what the history keeps."""
-    from audit.history import ArticleResult, finding_rows, pack_audit, report_key
-    from reports.writer import article_folder, write_article_report
 
     rows = finding_rows(audit)
     faults = changes.audit_faults(audit)
@@ -361,8 +364,6 @@ def check_out_dir(out_dir: str | Path, inputs: Sequence[str | Path]) -> None:
 def check_cache_path(cfg: Config, offline_records: Sequence[str] | None) -> None:
     """A record cache path naming a file that is not SQLite (a typo) is refused before any work."""
     if not offline_records and cfg.entrez.cache_path:
-        from audit.pubmed.cache import SCHEMA
-        from audit.storage import check_is_sqlite
         check_is_sqlite(os.path.expanduser(cfg.entrez.cache_path), SCHEMA)
 
 
@@ -384,8 +385,6 @@ def run_audit(paths: Sequence[str | Path], out_dir: str | Path, cfg: Config,
 
 def check_nightly(cfg: Config) -> None:
     """What would make a nightly fail for certain, checked before any work (and before any engine starts)."""
-    from audit.config import require_contact_email
-    from audit.history import History
 
     require_contact_email(cfg)
     History(cfg.output.history_db).close()      # a corrupt history is refused here, with its path
@@ -396,7 +395,6 @@ def check_nightly(cfg: Config) -> None:
 def run_nightly(cfg: Config, executor: Executor | None = None, progress: bool = True,
                 lock_wait: float = 0.0) -> dict:
     """The corpus named by the config, against the history; resumes an interrupted nightly."""
-    from audit.corpus import corpus_files
 
     check_nightly(cfg)
     set_aside: list[str] = []
@@ -428,10 +426,8 @@ def run_recheck(cfg: Config, article_id: str, refresh_records: bool = False, exe
 
 def locate_article(wanted: str, cfg: Config) -> str:
     """The file of a corpus article: where the history last read it, else a scan of the corpus."""
-    from audit.corpus import corpus_files
 
     if Path(cfg.output.history_db).is_file():      # looking must not create a history
-        from audit.history import History
         with History(cfg.output.history_db) as history:
             known = history.article_path(wanted)
         if known and Path(known).is_file():
@@ -453,19 +449,16 @@ def locate_article(wanted: str, cfg: Config) -> str:
 
 def execute(plan: RunPlan, executor: Executor | None = None) -> dict:
     """Run ``plan``; return its summary (the dict the CLI prints and the history keeps)."""
-    from audit.locks import lock_path_for, run_lock
 
     out_dir = Path(plan.out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     lock = lock_path_for(plan.history_db) if plan.history_db else out_dir / ".citeaudit.lock"
     executor = executor if executor is not None else LocalExecutor(plan.cfg.concurrency.workers)
     with run_lock(lock, plan.lock_wait, plan.kind):
-        from reports.writer import prepare_reports_folder
         for stray in prepare_reports_folder(out_dir):      # a reports folder with links is refused here
             log.info("removed %s, left by a run that was killed", stray)
         history = None
         if plan.history_db:
-            from audit.history import History
             history = History(plan.history_db)
         try:
             return _execute(plan, executor, history)
@@ -486,7 +479,6 @@ def read_files(executor: Executor, files: list[str], history, size: int,
     known: dict[str, Article] = {}
     hashes: dict[str, str] = {}
     if history is not None:
-        from audit.history import parse_key
         key = parse_key()
         hashes = {f: h for f in files if (h := file_sha256(f)) is not None}
         known = history.parsed_articles(hashes, key)
@@ -507,9 +499,6 @@ def read_files(executor: Executor, files: list[str], history, size: int,
 
 
 def _execute(plan: RunPlan, executor: Executor, history) -> dict:
-    from audit.history import (ArticleResult, code_version, config_hash, content_key, digest, error_key,
-                               report_key, search_key)
-    from reports.writer import article_folder
 
     t0 = time.time()
     cfg, out_dir = plan.cfg, Path(plan.out_dir)

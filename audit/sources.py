@@ -29,14 +29,18 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from audit.config import ScoringConfig, SourcesConfig
-from audit.findings import journal_matches
+from audit.findings import journal_matches, pair_findings
 from audit.models import (CONTRADICTS, IDENTIFIED, IDENTIFY, NONE_FOUND, NOT_IDENTIFIED, OFF_TOPIC, RELEVANT,
                           SEARCH_FAILED, SUGGEST, SUGGESTED, SUPPORTS, WEAK, ArticleAudit, Candidate, Claim, Finding,
                           Record, SourceSearch)
+from audit.pubmed.budget import SEARCH, requests_for
 from audit.pubmed.local_index import LocalIndex
 from audit.pubmed.search import NOT_SENT, Cues, Gathered, Searcher, claim_cues, finding_text
+from audit.scoring import semantic
+from audit.scoring.stance import judge, source_sentences
 from audit.scoring.score import (TextFeatures, cached_record, prepare_text, score_pair, shared_terms, subject_of,
                                  support_score)
+from audit.text import STOPWORDS, default_idf, stem, tokens
 
 # Fused rank = (bm25 / best bm25 + W_SUPPORT * support) / (1 + W_SUPPORT): fitted on SciFact train by
 # `citeaudit eval retrieval tune` (grid 0, 0.25, ..., 4; best nDCG@10 of the 505 train claims with evidence).
@@ -236,11 +240,9 @@ class SourceFinder:
         offered as related records to look at."""
         if not cands or not (self.scoring.semantic and self.scoring.stance):
             return
-        from audit.scoring import semantic
         if not semantic.available():
             return
         import numpy as np
-        from audit.scoring.stance import judge, source_sentences
         todo = [(c, source_sentences(self.searcher.index.records[c.pmid].abstract)) for c in cands]
         todo = [(c, ss) for c, ss in todo if ss]
         if not todo:
@@ -273,7 +275,6 @@ def names_rarest_word(claim: str, source: str) -> bool:
     mutation)?  A trial of another drug can read like support to the stance model ("prolonged
     survival in patients with lung cancer"); a record that never names what the claim is about
     does not support it."""
-    from audit.scoring.score import STOPWORDS, default_idf, stem, tokens
     idf = default_idf()
     words = {stem(w) for w in tokens(claim) if w not in STOPWORDS and not w.isdigit()}
     if not words:
@@ -285,7 +286,6 @@ def names_rarest_word(claim: str, source: str) -> bool:
 def find_sources(audit: ArticleAudit, finder: SourceFinder) -> ArticleAudit:
     """Search for the article's unreferenced claims' sources and for replacements (the finder's
     ``tiers``); add the searches and their findings to the audit."""
-    from audit.pubmed.budget import SEARCH, requests_for
     art = audit.article
     if audit.error:
         return audit
@@ -327,7 +327,6 @@ def _suggestion_tasks(audit: ArticleAudit, claims: dict[str, Claim]) -> list[tup
 
 def identified_findings(s: SourceSearch, rec: Record | None) -> list[Finding]:
     """The identified source audited like a cited reference: retraction, verdict, evidence, numbers."""
-    from audit.findings import pair_findings
     p = s.identified
     out = []
     if rec is not None and rec.retracted:

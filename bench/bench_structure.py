@@ -7,7 +7,8 @@ Prints one line:
 * ``import_cycles``: strongly connected groups of the product's modules (audit, reports, flows)
   under every import, those inside functions too (an import moved into a function to break a
   cycle still makes one).
-* ``function_imports``: imports of a product module inside a function.  Imports of optional
+* ``function_imports``: import statements inside a function that import a product module (one per
+  statement and module imported).  Imports of optional
   extras (the semantic model's numpy/tokenizers, playwright, the review server's, ...) are not
   counted: deferring them is what lets the core run without them.
 * ``modules_over_500``: product modules of more than 500 lines.
@@ -139,7 +140,8 @@ def static_counts() -> dict:
             # A package's __init__ importing its own submodules is not a cycle with them.
             graph[mod].add(target)
             if in_func:
-                deferred.append(f"{path.relative_to(ROOT)}:{line}: {name}")
+                deferred.append(f"{path.relative_to(ROOT)}:{line}: {target}")
+    deferred = list(dict.fromkeys(deferred))     # one per import statement and module, not per name
     long = [f"{p.relative_to(ROOT)}: {n} lines" for p in mods.values()
             if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES]
     return {"cycles": _cycles(graph), "deferred": deferred, "long": sorted(long)}

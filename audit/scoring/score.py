@@ -32,87 +32,15 @@ from functools import lru_cache
 
 
 from audit.scoring import concepts as cx
+from audit.scoring import mesh as mx
+from audit.scoring import semantic
 from audit.scoring import subject as sj
 from audit.scoring.mesh import initialisms, spelling
+from audit.text import STOPWORDS, Idf, build_df, default_idf, stem, tokens  # noqa: F401  (re-exported)
 from audit.config import ScoringConfig
 from audit.models import OFF_TOPIC, RELEVANT, RESOLVED, UNVERIFIABLE, WEAK, Article, ClaimDrift, Pair, Record
 
 # --------------------------------------------------------------------------- text
-
-_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
-STOPWORDS = frozenset("""a about above after again against all also although am among an and any are aren't as at
-be because been before being below between both but by can could did do does doing done down during each either
-et al etc few for from further had has have having he her here hers him his how however i if in into is it its
-itself just may me might more most much must my no nor not now of off on once only or other our ours out over
-own per rather same she should since so some such than that the their theirs them then there these they this
-those through thus to too under until up upon very via was we were what when where whether which while who whom
-why will with within without would yet you your versus vs e g i e ie eg use used using based whereas""".split())
-
-
-@lru_cache(maxsize=200_000)
-def stem(word: str) -> str:
-    """A light stemmer: enough to meet plural and verb forms, cheap and predictable."""
-    w = spelling(word)
-    if len(w) <= 3 or w.isdigit():
-        return w
-    if w.endswith("'s"):
-        w = w[:-2]
-    if w.endswith("tic") and len(w) > 6:     # metastatic/metastasis, diagnostic/diagnosis meet
-        w = w[:-4] + "sis" if w.endswith("stic") else w[:-3] + "sis"
-    for suf, rep in (("ational", "ate"), ("ization", "ize"), ("isation", "ize"), ("ities", "ity"),
-                     ("ies", "y"), ("sses", "ss"), ("ases", "asis"), ("oses", "osis"), ("ings", ""), ("ing", ""),
-                     ("edly", ""), ("ed", ""), ("ly", ""), ("es", "e"), ("s", "")):
-        if w.endswith(suf) and len(w) - len(suf) >= 3:
-            if suf == "s" and w.endswith(("ss", "us", "is")):
-                continue
-            w = w[: len(w) - len(suf)] + rep
-            break
-    if w.endswith("e") and len(w) > 4:
-        w = w[:-1]
-    if w.endswith("is") and len(w) > 5:     # metastasis/metastases/metastatic meet at "metasta"
-        w = w[:-2]
-    elif w.endswith("ic") and len(w) > 5:
-        w = w[:-2]
-    return w
-
-
-def tokens(text: str) -> list[str]:
-    return _TOKEN.findall(text.lower())
-
-
-# --------------------------------------------------------------------------- IDF
-
-class Idf:
-    """Inverse document frequency from a background table; unseen terms count as rare."""
-
-    def __init__(self, df: dict[str, int], n_docs: int):
-        self.df = df
-        self.n = n_docs
-        self.max = math.log((n_docs + 1) / 1.5)
-
-    def __call__(self, term: str) -> float:
-        d = self.df.get(term)
-        if d is None:
-            return self.max
-        return max(0.05, math.log((self.n + 1) / (d + 0.5)))
-
-
-def build_df(texts) -> tuple[dict[str, int], int]:
-    """Document frequencies of stemmed content terms over texts (to rebuild the background table)."""
-    df: dict[str, int] = {}
-    n = 0
-    for t in texts:
-        n += 1
-        for s in {stem(w) for w in tokens(t) if w not in STOPWORDS}:
-            df[s] = df.get(s, 0) + 1
-    return df, n
-
-
-@lru_cache(maxsize=1)
-def default_idf() -> Idf:
-    df, n = cx.background_df()
-    return Idf(df, n)
-
 
 # --------------------------------------------------------------------------- numbers
 
@@ -302,14 +230,12 @@ def evidence_type(record: Record, profile: sj.Profile | None = None) -> str:
 
 @lru_cache(maxsize=1)
 def _laboratory_uis() -> frozenset[str]:
-    from audit.scoring import mesh as mx
     m = mx.load()
     return frozenset(d.ui for d in map(m.named, cx.LABORATORY_HEADINGS) if d)
 
 
 def _laboratory(text: str) -> bool:
     """Does the text name laboratory work (cells, cell lines, in vitro techniques), read by the term finder?"""
-    from audit.scoring import mesh as mx
     return any(mt.ui in _laboratory_uis() for mt in mx.find_terms(text))
 
 
@@ -393,14 +319,12 @@ def support_score(c: TextFeatures, r: RecordFeatures, cfg: ScoringConfig) -> flo
 
 def _semantic_similarity(c: TextFeatures, r: RecordFeatures) -> float:
     # Only reached when embeddings were attached (scoring.semantic on and the extra installed).
-    from audit.scoring.semantic import source_similarity
-    return source_similarity(c.embedding, r.embedding)
+    return semantic.source_similarity(c.embedding, r.embedding)
 
 
 def late_features(c: TextFeatures, r: RecordFeatures, cov: float | None = None) -> tuple[float, float, float]:
     """(MaxSim, weakest word-piece match, lexical coverage): the inputs of the late-interaction formula."""
-    from audit.scoring.semantic import late_interaction
-    maxsim, weakest = late_interaction(c.tokens, r.tokens)
+    maxsim, weakest = semantic.late_interaction(c.tokens, r.tokens)
     if cov is None:
         cov = lexical_parts(c, r)[0]
     return maxsim, weakest, cov
@@ -677,9 +601,8 @@ def score_article(article: Article, records: dict[str, Record], cfg: ScoringConf
     feats = cited_claim_features(article)
     subject = article_subject(article, records, list(feats.values()), cfg)
     refs = {r.id: r for r in article.references}
-    sem = None
-    if cfg.semantic:
-        from audit.scoring import semantic as sem
+    sem = semantic if cfg.semantic else None
+    if sem:
         sem.prefetch_article(article, records)      # one batch through the model for the whole article
         sem.attach_text(subject)
     pairs: list[Pair] = []

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from audit.storage import Schema, SharedConnection
+from audit.text import STOPWORDS, split_sentences  # noqa: F401  (split_sentences: re-exported)
 
 MODEL_TAG = "all-MiniLM-L6-v2"
 MAX_TOKENS = 256                 # sentence_bert_config.json max_seq_length
@@ -227,7 +228,6 @@ class MiniLM:
             self._pieces = [""] * (max(vocab.values()) + 1)
             for w, i in vocab.items():
                 self._pieces[i] = w
-        from audit.scoring.score import STOPWORDS
         pieces = [self._pieces[i] for i in ids]
         out = np.zeros(len(pieces), dtype=bool)
         start = 0
@@ -572,14 +572,6 @@ def fit_logistic(X, y, l2: float = 1.0, iters: int = 100):
 
 
 # --------------------------------------------------------------------------- sources
-
-_SENT_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\[])")
-
-
-def split_sentences(text: str) -> list[str]:
-    """Abstract sentences: split after . ! ? before a capital, digit or bracket (good enough for ranking)."""
-    return [s.strip() for s in _SENT_END.split(text) if len(s.strip()) > 1]
-
 
 def source_texts(title: str, abstract: str, max_sentences: int = 40) -> list[str]:
     """What a source is embedded as: its title, then each abstract sentence.

@@ -32,6 +32,8 @@ from pathlib import Path
 from typing import Sequence
 
 from audit.models import SUPPORTS, CONTRADICTS, NOT_ENOUGH_INFO, Stance
+from audit.scoring import semantic
+from audit.text import STOPWORDS, default_idf, split_sentences, stem, tokens
 
 WEIGHTS_PATH = Path(__file__).with_name("stance_weights.json")
 TOP_K = 3                                   # candidate evidence sentences per pair
@@ -148,18 +150,15 @@ excitatory/inhibitory agonist/antagonist"""
 
 @lru_cache(maxsize=1)
 def _antonyms() -> list[tuple[str, str]]:
-    from audit.scoring.score import stem
     return [tuple(stem(w) for w in p.split("/")) for p in _ANTONYM_WORDS.split()]
 
 
 def _stems(text: str) -> set[str]:
-    from audit.scoring.score import stem, tokens
     return {stem(w) for w in tokens(text)}
 
 
 def _word_of(text: str, stem_: str) -> str:
     """The first word of text with the given stem, as written."""
-    from audit.scoring.score import stem, tokens
     return next((w for w in tokens(text) if stem(w) == stem_), stem_)
 
 
@@ -178,7 +177,6 @@ def antonym_swaps(claim: str, source: str) -> list[tuple[str, str]]:
 def missing_words(claim: str, source: str) -> tuple[float, float]:
     """IDF-weighted share of the claim's content words absent from the source, and the rarest
     missing word's IDF / 10: a contradicting claim is often the source's finding with a word swapped."""
-    from audit.scoring.score import STOPWORDS, default_idf, stem, tokens
     idf = default_idf()
     words = {stem(w) for w in tokens(claim) if w not in STOPWORDS and not w.isdigit()}
     if not words:
@@ -432,13 +430,11 @@ def judge(claim: str, claim_vec, sentences: Sequence[str], sent_vecs, model: Sta
 
 def source_sentences(abstract: str) -> list[str]:
     """The sentences of an abstract that can be quoted as evidence (a title is not evidence)."""
-    from audit.scoring.semantic import split_sentences
     return split_sentences(abstract)[:60]
 
 
 def judge_pairs(article, records: dict, pairs: list) -> None:
     """Set ``pair.stance`` on every pair whose source has an abstract (one embedding batch)."""
-    from audit.scoring import semantic
     if not semantic.available():
         return
     todo = []
