@@ -10,12 +10,21 @@ recorded there.  Errors a user must fix print one line and exit non-zero;
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sqlite3
 import sys
 from pathlib import Path
 
+from audit.changes import fault_text
+from audit.config import load_config
 from audit.errors import BadInputError
+from audit.locks import BusyError
+from audit.pipeline import check_nightly, check_out_dir, locate_article, run_audit, run_nightly, run_recheck
+from audit.printable import printable
+from audit.pubmed.budget import summary_line
+from audit.reading.formats.refexport import read_export
+from audit.review import server
 
 EXIT_USER = 2        # bad input, config, paths
 EXIT_DEGRADED = 3    # the run finished, but NCBI could not be asked about some references
@@ -50,7 +59,6 @@ def _config_path(path: str | None) -> str | None:
 def _degraded(s: dict) -> int:
     if not s.get("degraded"):
         return 0
-    from audit.changes import fault_text
     what = ("what could not be checked keeps its previous findings, nothing is called resolved, and this "
             "run is not a baseline" if s.get("kind") != "audit" else "their findings say so")
     print(f"citeaudit: warning: degraded run: {fault_text(s.get('faults') or {})}; {what}. Re-run later.",
@@ -59,8 +67,6 @@ def _degraded(s: dict) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    from audit.config import load_config
-    from audit.pipeline import check_out_dir
 
     for p in args.paths:
         if not Path(p).exists():
@@ -73,7 +79,6 @@ def cmd_audit(args: argparse.Namespace) -> int:
     if args.references is not None:
         if not args.references.is_file():
             raise BadInputError(str(args.references), "no such reference export")
-        from audit.reading.formats.refexport import read_export
         read_export(args.references, cfg.reading.max_bytes)      # a bad export: one line, before the run
         cfg.reading.references = str(args.references.resolve())
     if _use_prefect(args, cfg):
@@ -84,7 +89,6 @@ def cmd_audit(args: argparse.Namespace) -> int:
         s = _in_engine(audit_run, paths=[str(p) for p in args.paths], out_dir=str(args.out),
                        offline_records=list(offline) if offline else None, config_path=cfg_path)
     else:
-        from audit.pipeline import run_audit
         s = run_audit(args.paths, args.out, cfg, offline, progress=args.verbose)
     print(f"Audited {s['articles']} article(s): {s['findings']} findings, "
           f"{s['high']} high severity, {s['errors']} unreadable.")
@@ -102,24 +106,20 @@ def _retractions(args: argparse.Namespace, cfg) -> None:
 
 
 def _requests(s: dict) -> None:
-    from audit.pubmed.budget import summary_line
     print(summary_line(s.get("source") or {}))
 
 
 def cmd_nightly(args: argparse.Namespace) -> int:
-    from audit.config import load_config
 
     cfg_path = _config_path(args.config)
     cfg = load_config(cfg_path)
     _retractions(args, cfg)
     if _use_prefect(args, cfg):
-        from audit.pipeline import check_nightly
         check_nightly(cfg)        # no email, a corrupt history...: one line, before the engine starts
         _quiet_prefect(args.verbose)
         from flows.nightly import nightly_audit
         s = _in_engine(nightly_audit, config_path=cfg_path, progress=True, lock_wait=args.wait)
     else:
-        from audit.pipeline import run_nightly
         s = run_nightly(cfg, progress=True, lock_wait=args.wait)
     print(f"Nightly run {s['run_id']}: {s['articles']} article(s), {s['scored']} scored, "
           f"{s['reused']} unchanged; {s['findings']} findings ({s['high']} high).")
@@ -130,8 +130,6 @@ def cmd_nightly(args: argparse.Namespace) -> int:
 
 
 def cmd_recheck(args: argparse.Namespace) -> int:
-    from audit.config import load_config
-    from audit.pipeline import locate_article
 
     cfg_path = _config_path(args.config)
     cfg = load_config(cfg_path)
@@ -142,7 +140,6 @@ def cmd_recheck(args: argparse.Namespace) -> int:
         s = _in_engine(audit_article, article_id=args.article_id, config_path=cfg_path,
                        refresh_records=args.refresh_records, lock_wait=args.wait)
     else:
-        from audit.pipeline import run_recheck
         s = run_recheck(cfg, args.article_id, args.refresh_records, lock_wait=args.wait)
     print(f"Re-checked {s['article_id']}: {s['findings']} findings ({s['high']} high); "
           f"since the last audit: {s['new']} new, {s['persisting']} persisting, {s['resolved']} resolved.")
@@ -153,8 +150,6 @@ def cmd_recheck(args: argparse.Namespace) -> int:
 
 
 def cmd_review(args: argparse.Namespace) -> int:
-    from audit.config import load_config
-    from audit.review import server
 
     cfg = load_config(_config_path(args.config))
     if args.export:
@@ -230,14 +225,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _one_line(exc: BaseException) -> str:
-    from audit.printable import printable
     return printable(" ".join(str(exc).split())) or type(exc).__name__
 
 
 def _checkout_tool(module: str):
     """None, or ``main`` of an evaluation or test tool (bench.evaluation.*, devtools.*): they live in the source
     checkout beside the package, not in the wheel, so an installed citeaudit finds them only there."""
-    import importlib
     root = Path(__file__).resolve().parents[1]
     try:
         return importlib.import_module(module).main
@@ -275,7 +268,6 @@ def main(argv: list[str] | None = None) -> int:
             print(f"citeaudit: {_one_line(exc)}", file=sys.stderr)
             return EXIT_USER
     args = build_parser().parse_args(argv)
-    from audit.locks import BusyError
     try:
         return args.func(args)
     except BusyError as exc:

@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from audit.changes import claim_excerpt, diff_rows, finding_identities, is_baseline  # noqa: F401  (diff_rows: re-exported)
+from audit.changes import add_faults, claim_excerpt, diff_rows, finding_identities, is_baseline  # noqa: F401  (diff_rows: re-exported)
 from audit.models import ArticleAudit, Article, Record, from_dict, to_dict
 from audit.storage import Schema, connect, open_store, transaction
 
@@ -669,7 +669,6 @@ class History:
 
     def run_faults(self, run_id: str) -> dict[str, int]:
         """What the run's articles could not check, by concern, from the rows this run committed."""
-        from audit.changes import add_faults
         total: dict[str, int] = {}
         for (text,) in self._conn().execute("SELECT faults FROM run_articles WHERE run_id=? AND faults IS NOT NULL",
                                             (run_id,)):

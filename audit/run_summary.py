@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from audit import changes
 from audit.models import SEVERITIES
 from audit.progress import Progress
+from reports.writer import apply_decisions, article_folder, write_run_index
 
 if TYPE_CHECKING:
     from audit.pipeline import RunPlan
@@ -39,7 +40,6 @@ def load_reports(out_dir: Path, ids: list[str], hashes: dict[str, str] | None = 
     that differs (edited, cut short) is not this run's output and is not read as it.  The
     index still lists the article.
     """
-    from reports.writer import article_folder
 
     out = []
     for aid in ids:
@@ -88,7 +88,6 @@ def finish(plan: "RunPlan", history, run, ids: list[str], results: dict, stats: 
     the whole run: for a re-check, the last run's index with this article's
     new state swapped in.
     """
-    from reports.writer import write_run_index
 
     out_dir = Path(plan.out_dir)
     base: dict = {}
@@ -147,7 +146,6 @@ def finish(plan: "RunPlan", history, run, ids: list[str], results: dict, stats: 
     index = write_run_index(out_dir, reports, run_info)
     if history is not None:
         # Reviewers' decisions that still hold (citeaudit review) are marked in the static reports.
-        from reports.writer import apply_decisions
         apply_decisions(out_dir, history.decisions(), None if plan.kind != RECHECK else ids)
     summary.update({"index": str(index), "run_json": str(out_dir / "run.json"),
                     "seconds": round(time.time() - t0, 3), "source": stats})

@@ -21,6 +21,9 @@ from pathlib import Path
 
 from audit.config import Config, load_config, mask_url_credentials
 from audit.errors import BadInputError
+from audit.pubmed.ratelimit import ensure_prefect_limit, prefect_enabled_by_env
+from flows.audit_flow import audit_article
+from flows.nightly import nightly_audit
 
 NIGHTLY = "nightly"
 RECHECK = "recheck"
@@ -30,8 +33,6 @@ def build_deployments(cfg: Config, config_path: str | None) -> list:
     """RunnerDeployments for the nightly audit (cron) and the re-check (on demand)."""
     from prefect.schedules import Cron
 
-    from flows.audit_flow import audit_article
-    from flows.nightly import nightly_audit
 
     params = {"config_path": str(Path(config_path).resolve()) if config_path else None}
     nightly = nightly_audit.to_deployment(
@@ -52,7 +53,6 @@ def ensure_rate_limit(cfg: Config, enabled: bool | None = None) -> bool:
     own limiter is not enough, so every request also takes the one slot of
     this limit, which frees at the allowed rate (see audit.pubmed.ratelimit).
     """
-    from audit.pubmed.ratelimit import ensure_prefect_limit, prefect_enabled_by_env
 
     if enabled is None:
         enabled = bool(getattr(cfg.entrez, "prefect_rate_limit", False)) or prefect_enabled_by_env()

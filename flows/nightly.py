@@ -14,6 +14,7 @@ from prefect.artifacts import create_link_artifact, create_markdown_artifact, cr
 
 from audit.config import load_config
 from audit.models import SEVERITIES
+from audit.changes import fault_text
 from audit.pipeline import run_nightly
 from flows.engine import PrefectExecutor, task_runner_for
 
@@ -34,7 +35,6 @@ def _publish_artifacts(summary: dict) -> None:
              f"- **{summary['new']} new** findings", f"- {summary['persisting']} persisting",
              f"- {summary['resolved']} resolved", ""]
     if summary.get("degraded"):
-        from audit.changes import fault_text
         lines.insert(2, f"**Degraded run**: {fault_text(summary.get('faults') or {})}; what could not be "
                         "checked keeps its previous findings and nothing is called resolved.\n")
     for r in diff.get("new", [])[:50]:

@@ -20,6 +20,7 @@ from audit.changes import claim_excerpt, finding_identities, statuses
 from audit.errors import BadInputError
 from audit.models import (NOT_FOUND, RESOLVED, SEVERITIES, ArticleAudit, Record, to_dict)
 from audit.printable import json_controls, printable
+from audit.review.decisions import apply
 
 from . import csvout, findings_view, pages
 
@@ -452,7 +453,6 @@ def apply_decisions(out_dir: Path, decisions: list[dict], article_ids: Iterable[
     """Mark reviewers' decisions in the written reports (report.json, report.html, findings.csv) and
     rewrite the run index when any changed; returns how many articles changed.  The static files
     then show the decisions with no server (``audit/review/decisions.py`` says which hold)."""
-    from audit.review.decisions import apply
 
     out_dir = Path(out_dir)
     by_article: dict[str, list[dict]] = {}

@@ -17,6 +17,8 @@ import io
 import json
 from typing import Iterable
 
+from reports.csvout import _cell
+
 CONFIRMED, DISMISSED = "confirmed", "dismissed"
 DECISIONS = (CONFIRMED, DISMISSED)
 NOTE_MAX = 500
@@ -110,7 +112,6 @@ EXPORT_COLUMNS = ("article_id", "kind", "severity", "decision", "note", "claim_t
 
 def export_csv(rows: Iterable[dict]) -> str:
     """Decisions as labelled data: one row per finding decided (confirmed = a true problem)."""
-    from reports.csvout import _cell
     buf = io.StringIO()
     w = csv.writer(buf, quoting=csv.QUOTE_ALL, lineterminator="\n")
     w.writerow(EXPORT_COLUMNS)

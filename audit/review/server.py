@@ -23,6 +23,8 @@ from urllib.parse import urlsplit
 
 from audit.errors import BadInputError
 from audit.review import decisions as dec
+from audit.history import History
+from reports.writer import apply_decisions, article_folder
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 COOKIE = "citeaudit_review"
@@ -65,7 +67,6 @@ class Review:
     """What the routes share: the reports folder, the history, the tokens."""
 
     def __init__(self, reports_dir: Path, history, token: str | None = None):
-        from reports.writer import article_folder
         self.out = Path(reports_dir)
         self.history = history
         self.token = token or None
@@ -133,7 +134,6 @@ class Review:
 
     # -- changes
     def decide(self, article_id: str, problem: str, decision: str, note: str) -> bool:
-        from reports.writer import apply_decisions
         report = self.report(article_id)
         if report is None:
             return False
@@ -215,7 +215,6 @@ def make_app(review: Review):
 
 def serve(cfg, host: str = "127.0.0.1", port: int = 8770, token: str | None = None) -> None:
     import uvicorn
-    from audit.history import History
 
     check_bind(host, token)
     history = History(cfg.output.history_db)
@@ -228,7 +227,6 @@ def serve(cfg, host: str = "127.0.0.1", port: int = 8770, token: str | None = No
 
 
 def export(cfg, path: str) -> int:
-    from audit.history import History
     if not Path(cfg.output.history_db).is_file():
         raise BadInputError(cfg.output.history_db, "no history yet (run citeaudit nightly first)")
     with History(cfg.output.history_db) as h:
