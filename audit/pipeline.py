@@ -47,7 +47,7 @@ from audit.scoring.score import score_article
 from audit.scoring.stance import judge_pairs
 from audit.sources import TIERS, SourceFinder, find_sources
 from audit.storage import check_is_sqlite
-from reports.writer import DIRNAME_MAX, article_dirname, article_folder, prepare_reports_folder, write_article_report
+from reports.writer import DIRNAME_MAX, article_dirname, article_folder, prepare_reports_folder, write_report
 
 log = logging.getLogger("audit.pipeline")
 
@@ -245,6 +245,7 @@ class AuditJob:
     previous: list[dict] | None           # finding rows compared with; None: nothing to compare with
     reuse_blob: str | None = None         # the stored audit (JSON) for this content key: no scoring
     extra: dict = field(default_factory=dict)
+    decisions: list[dict] = field(default_factory=list)   # reviewers' decisions on this article, marked in its report
 
 
 def audit_of(job: AuditJob, scoring: ScoringConfig) -> tuple[ArticleAudit, bool]:
@@ -270,14 +271,14 @@ def report_one(job: AuditJob, audit: ArticleAudit, scored: bool, out_dir: str):
     faults = changes.audit_faults(audit)
     rows += changes.carried_rows(job.previous, rows, faults)
     diff = changes.diff_rows(job.previous, rows) if job.previous is not None else None
-    folder = write_article_report(audit, Path(out_dir), diff)
+    folder, entry = write_report(audit, Path(out_dir), diff, job.decisions)
     art = audit.article
     return ArticleResult(
         article_id=art.id, path=art.path, sha256=art.sha256, content_key=job.content_key,
         scored=scored, rows=rows, statuses=changes.statuses(diff, [r["identity"] for r in rows]),
         error=audit.error, report_key=report_key(job.content_key, diff),
         audit_blob=pack_audit(audit) if scored or isinstance(job.article, ArticleAudit) else None,
-        extra={"diff": diff, "report_dir": str(article_folder(out_dir, art.id))},
+        extra={"diff": diff, "report_dir": str(article_folder(out_dir, art.id)), "index_entry": entry},
         # What the run wrote, so an edited or cut report.json is known for what it is.
         faults=faults, report_sha=file_sha256(Path(folder) / "report.json") or "")
 
@@ -510,6 +511,7 @@ def _execute(plan: RunPlan, executor: Executor, history) -> dict:
     stats: dict = {}
     ledger = uuid.uuid4().hex        # every record source of this run counts its requests in one ledger
     results: dict[str, ArticleResult] = {}
+    written: dict[str, dict] = {}
     with executor:
         items = read_files(executor, plan.files, history, size, cfg.reading)
         unique_ids(items)
@@ -552,6 +554,10 @@ def _execute(plan: RunPlan, executor: Executor, history) -> dict:
             scoring_hash = digest(scoring_hash, search_key(cfg.sources if plan.find_sources else _NO_SEARCH,
                                                            plan.offline_records))
         memo: dict[str, str] = {}
+        # Reviewers' decisions are marked as each report is written (citeaudit review).
+        decided: dict[str, list[dict]] = {}
+        for d in (history.decisions(todo_ids) if history is not None else []):
+            decided.setdefault(d["article_id"], []).append(d)
 
         direct: list[ArticleResult] = []
         jobs: list[AuditJob] = []
@@ -580,11 +586,16 @@ def _execute(plan: RunPlan, executor: Executor, history) -> dict:
                         faults=faults, report_sha=st.report_sha))
                     continue
                 # Same findings, but the report's new/persisting marks must change.
-                jobs.append(AuditJob(art, recs, key, prev_rows, reuse_blob=history.article_audit_blob(aid)))
+                jobs.append(AuditJob(art, recs, key, prev_rows, reuse_blob=history.article_audit_blob(aid),
+                                     decisions=decided.get(aid, [])))
             else:
-                jobs.append(AuditJob(art, recs, key, prev_rows))
+                jobs.append(AuditJob(art, recs, key, prev_rows, decisions=decided.get(aid, [])))
 
         def commit(part: list[ArticleResult], scored: int) -> None:
+            for r in part:
+                # What the index needs of each report this run writes, held instead of read back from disk.
+                if "index_entry" in r.extra:
+                    written[r.article_id] = r.extra.pop("index_entry")
             if history is not None:
                 history.record_articles(run.run_id, part)
             if plan.kind != NIGHTLY:      # a nightly's results live in the history, not in memory
@@ -603,7 +614,7 @@ def _execute(plan: RunPlan, executor: Executor, history) -> dict:
             commit(part, sum(r.scored for r in part))
 
     stats = with_requests(stats, ledger)
-    return finish(plan, history, run, ids, results, stats, prog, t0, executor.name)
+    return finish(plan, history, run, ids, results, stats, prog, t0, executor.name, written)
 
 
 def _report_intact(folder: Path, sha: str) -> bool:

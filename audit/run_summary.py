@@ -59,6 +59,13 @@ def load_reports(out_dir: Path, ids: list[str], hashes: dict[str, str] | None = 
     return out
 
 
+def _reports(out_dir: Path, ids: list[str], hashes: dict[str, str], written: dict[str, dict]) -> list[dict]:
+    """Each article's report for the index: held in memory when this run wrote it, else read from disk."""
+    missing = [aid for aid in ids if aid not in written]
+    loaded = dict(zip(missing, load_reports(out_dir, missing, hashes)))
+    return [written[aid] if aid in written else loaded[aid] for aid in ids]
+
+
 def _tally(reports: list[dict]) -> dict:
     """Findings by severity and unreadable articles over some (verified) reports."""
     by_sev = {s: 0 for s in SEVERITIES}
@@ -80,14 +87,16 @@ def _previous_articles(history, run) -> int | None:
 
 
 def finish(plan: "RunPlan", history, run, ids: list[str], results: dict, stats: dict, prog: Progress,
-           t0: float, executor_name: str) -> dict:
+           t0: float, executor_name: str, written: dict[str, dict] | None = None) -> dict:
     """Write the run index and run.json, close the run in the history, and say what the run found.
 
     ``own``: what this run changed (a nightly: against the previous baseline
     run; a re-check: the article against its last audit).  The index shows
     the whole run: for a re-check, the last run's index with this article's
-    new state swapped in.
+    new state swapped in.  ``written``: the index entries of the reports this run wrote
+    (``reports.writer.index_entry``); only the others are read from disk.
     """
+    written = written or {}
 
     out_dir = Path(plan.out_dir)
     base: dict = {}
@@ -99,7 +108,8 @@ def finish(plan: "RunPlan", history, run, ids: list[str], results: dict, stats: 
         faults = dict(res.faults)
         own = changes.degraded_diff(res.extra.get("diff") or changes.diff_rows([], res.rows), faults)
         index_ids, index_diff, base = _index_after_recheck(out_dir, res.article_id, own)
-        reports = load_reports(out_dir, index_ids, dict(history.report_hashes(index_ids), **{res.article_id: res.report_sha}))
+        reports = _reports(out_dir, index_ids, dict(history.report_hashes(index_ids),
+                                                    **{res.article_id: res.report_sha}), written)
         tally = _tally([r for r in reports if (r.get("article") or {}).get("id") == res.article_id])
     else:
         if run is not None:
@@ -113,7 +123,7 @@ def finish(plan: "RunPlan", history, run, ids: list[str], results: dict, stats: 
                 changes.add_faults(faults, r.faults)
             hashes = {aid: r.report_sha for aid, r in results.items() if r.report_sha}
         index_diff = own
-        reports = load_reports(out_dir, ids, hashes)
+        reports = _reports(out_dir, ids, hashes, written)
         tally = _tally(reports)
     counts = history.article_scored_counts(run.run_id) if run is not None else \
         {"scored": sum(r.scored for r in results.values()), "reused": 0}
@@ -146,7 +156,8 @@ def finish(plan: "RunPlan", history, run, ids: list[str], results: dict, stats: 
     index = write_run_index(out_dir, reports, run_info)
     if history is not None:
         # Reviewers' decisions that still hold (citeaudit review) are marked in the static reports.
-        apply_decisions(out_dir, history.decisions(), None if plan.kind != RECHECK else ids)
+        # Those written now were marked as they were written.
+        apply_decisions(out_dir, history.decisions(), None if plan.kind != RECHECK else ids, skip=written)
     summary.update({"index": str(index), "run_json": str(out_dir / "run.json"),
                     "seconds": round(time.time() - t0, 3), "source": stats})
     if history is not None:

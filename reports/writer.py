@@ -6,23 +6,18 @@ from an earlier run renders exactly like a fresh audit.
 """
 from __future__ import annotations
 
-import contextlib
-import errno
 import json
-import os
 import re
-import secrets
-import stat
 from pathlib import Path
 from typing import Any, Iterable
 
 from audit.changes import claim_excerpt, finding_identities, statuses
-from audit.errors import BadInputError
 from audit.models import (NOT_FOUND, RESOLVED, SEVERITIES, ArticleAudit, Record, to_dict)
-from audit.printable import json_controls, printable
+from audit.printable import json_controls
 from audit.review.decisions import apply
 
 from . import csvout, findings_view, pages
+from .outfolder import ARTICLES_DIR, UnsafeOutputError, _write_atomic, prepare_reports_folder  # noqa: F401  (re-exported)
 
 SCHEMA_VERSION = 1
 PMID_RE = re.compile(r"^[1-9]\d{0,9}$")
@@ -40,7 +35,6 @@ def pubmed_url(pmid: Any) -> str | None:
     return f"https://pubmed.ncbi.nlm.nih.gov/{p}/" if p else None
 
 
-ARTICLES_DIR = "articles"    # out/articles/<id>/: apart from the run files (index.html, run.json...)
 DIRNAME_MAX = 120
 
 
@@ -192,129 +186,6 @@ def marker_verdicts(report: dict) -> dict[tuple[str, str], str]:
 # a link ``articles/<id> -> ../../victim`` must not send a write outside it.  Every write opens the
 # folders below ``out_dir`` one by one relative to the parent's descriptor with O_NOFOLLOW, creates
 # its temp file with O_EXCL | O_NOFOLLOW and renames it within that folder; a link is refused.
-_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0)
-_TMP_SUFFIX = ".tmp"
-
-
-class UnsafeOutputError(BadInputError):
-    """The reports folder holds a symbolic link where the run would write."""
-
-
-def _refuse_link(where: Path) -> UnsafeOutputError:
-    try:
-        target = os.readlink(where)
-    except OSError:
-        target = "?"
-    return UnsafeOutputError(str(where), f"is a symbolic link (to {printable(target)}); reports are never "
-                                         "written through links: remove it and run again")
-
-
-def _open_folder(out_dir: Path, parts: tuple[str, ...]) -> int:
-    """A descriptor of out_dir/parts..., each folder made if missing and none of them a link."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    fd = os.open(out_dir, _DIR_FLAGS)
-    where = out_dir
-    try:
-        for name in parts:
-            where = where / name
-            try:
-                os.mkdir(name, 0o755, dir_fd=fd)
-            except FileExistsError:
-                pass
-            try:
-                sub = os.open(name, _DIR_FLAGS | os.O_NOFOLLOW, dir_fd=fd)
-            except OSError as exc:
-                if exc.errno in (errno.ELOOP, errno.ENOTDIR) and \
-                        stat.S_ISLNK(os.stat(name, dir_fd=fd, follow_symlinks=False).st_mode):
-                    raise _refuse_link(where) from None
-                raise
-            os.close(fd)
-            fd = sub
-        return fd
-    except BaseException:
-        os.close(fd)
-        raise
-
-
-def _write_atomic(path: Path, text: str, out_dir: Path | None = None) -> None:
-    """Readers of a nightly run never see half a file; nothing is written through a link.
-
-    ``out_dir`` is the reports folder (default: the file's own folder); the
-    folders between it and the file are opened without following links.
-    """
-    root = Path(out_dir) if out_dir is not None else path.parent
-    parts = path.parent.relative_to(root).parts
-    dfd = _open_folder(root, parts)
-    try:
-        # The pid in the name lets the next run tell a killed run's leftovers from a live run's file.
-        tmp = f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}{_TMP_SUFFIX}"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0),
-                     0o644, dir_fd=dfd)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-                fh.write(text)
-            os.replace(tmp, path.name, src_dir_fd=dfd, dst_dir_fd=dfd)   # replaces a link, never follows it
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp, dir_fd=dfd)
-            raise
-    finally:
-        os.close(dfd)
-
-
-def _stray_temp(name: str) -> bool:
-    """A temp file of ``_write_atomic`` whose writer is gone (killed, powered off)."""
-    if not (name.startswith(".") and name.endswith(_TMP_SUFFIX)):
-        return False
-    bits = name[:-len(_TMP_SUFFIX)].rsplit(".", 2)
-    if len(bits) != 3 or not bits[1].isdigit():
-        return False
-    pid = int(bits[1])
-    if pid == os.getpid():
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:       # alive, another user's
-        return False
-    return False
-
-
-def prepare_reports_folder(out_dir: Path | str) -> list[str]:
-    """Before a run writes: refuse a reports folder holding links; remove killed runs' temp files.
-
-    Looks at the run files and ``articles/*/`` without following any link;
-    returns the temp files removed.
-    """
-    out = Path(out_dir)
-    removed: list[str] = []
-    if not out.is_dir():
-        return removed
-    top = _sweep(out, removed)
-    if out / ARTICLES_DIR in top:
-        for folder in _sweep(out / ARTICLES_DIR, removed):
-            _sweep(folder, removed)
-    return removed
-
-
-def _sweep(folder: Path, removed: list[str]) -> list[Path]:
-    """One folder: refuse a link in it, remove stray temp files; return its sub-folders."""
-    subs = []
-    with os.scandir(folder) as it:
-        for e in it:
-            p = folder / e.name
-            if e.is_symlink():
-                raise _refuse_link(p)
-            if e.is_dir(follow_symlinks=False):
-                subs.append(p)
-            elif _stray_temp(e.name):
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(p)
-                removed.append(str(p))
-    return subs
-
-
 def _json(data: dict, **kw) -> str:
     """report.json / run.json text: controls escaped (C0 by json, C1 here), never raw in the file."""
     return json_controls(json.dumps(data, ensure_ascii=False, indent=1, **kw))
@@ -322,13 +193,31 @@ def _json(data: dict, **kw) -> str:
 
 def write_article_report(audit: ArticleAudit, out_dir: Path, diff: dict | None = None) -> Path:
     """Write out_dir/articles/<article-id>/{report.json, report.html, findings.csv}; return that folder."""
+    return write_report(audit, out_dir, diff)[0]
+
+
+def index_entry(report: dict) -> dict:
+    """What the run index needs of one report (its row, its findings for the run's CSV): the run keeps
+    these in memory instead of reading back the report.json files it has just written."""
+    art = report.get("article") or {}
+    return {"article": {k: art.get(k) for k in ("id", "title", "format")}, "summary": report.get("summary") or {},
+            "findings": report.get("findings") or [], "error": report.get("error")}
+
+
+def write_report(audit: ArticleAudit, out_dir: Path, diff: dict | None = None,
+                 decisions: Iterable[dict] = ()) -> tuple[Path, dict]:
+    """``write_article_report`` with the reviewers' decisions on this article marked (citeaudit review);
+    returns the folder and the report's ``index_entry``."""
     report = article_report(audit, diff)
+    decisions = list(decisions)
+    if decisions:
+        apply(report, decisions)
     folder = article_folder(out_dir, audit.article.id)
     _write_atomic(folder / "report.json", _json(report), out_dir)
     _write_atomic(folder / "findings.csv",
                   csvout.findings_csv(_csv_rows(report), with_status=diff is not None), out_dir)
     _write_atomic(folder / "report.html", pages.article_page(report, marker_verdicts(report)), out_dir)
-    return folder
+    return folder, index_entry(report)
 
 
 def _csv_rows(report: dict, run_diff: dict | None = None) -> list[dict]:
@@ -449,7 +338,8 @@ def write_run_index(out_dir: Path, audits: list[ArticleAudit] | list[dict],
     return index
 
 
-def apply_decisions(out_dir: Path, decisions: list[dict], article_ids: Iterable[str] | None = None) -> int:
+def apply_decisions(out_dir: Path, decisions: list[dict], article_ids: Iterable[str] | None = None,
+                    skip: Iterable[str] = ()) -> int:
     """Mark reviewers' decisions in the written reports (report.json, report.html, findings.csv) and
     rewrite the run index when any changed; returns how many articles changed.  The static files
     then show the decisions with no server (``audit/review/decisions.py`` says which hold)."""
@@ -461,6 +351,8 @@ def apply_decisions(out_dir: Path, decisions: list[dict], article_ids: Iterable[
     root = out_dir / ARTICLES_DIR
     folders = [article_folder(out_dir, a) for a in article_ids] if article_ids is not None else \
         (sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else [])
+    done = {article_folder(out_dir, a) for a in skip}    # written this run with the decisions marked
+    folders = [f for f in folders if f not in done]
     changed = 0
     for folder in folders:
         try:

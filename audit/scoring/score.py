@@ -35,7 +35,7 @@ from audit.scoring import concepts as cx
 from audit.scoring import mesh as mx
 from audit.scoring import semantic
 from audit.scoring import subject as sj
-from audit.scoring.mesh import initialisms, spelling
+from audit.scoring.mesh import initialisms
 from audit.text import STOPWORDS, Idf, build_df, default_idf, stem, tokens  # noqa: F401  (re-exported)
 from audit.config import ScoringConfig
 from audit.models import OFF_TOPIC, RELEVANT, RESOLVED, UNVERIFIABLE, WEAK, Article, ClaimDrift, Pair, Record
