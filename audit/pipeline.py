@@ -27,13 +27,14 @@ from pathlib import Path
 from typing import Sequence
 
 from audit import changes
+from audit.audit_rows import finding_rows, pack_audit, unpack_audit
+from audit.content_keys import code_version, config_hash, content_key, digest, error_key, parse_key, report_key, search_key
 from audit.config import Config, ReadingConfig, ScoringConfig, SourcesConfig, require_contact_email
 from audit.corpus import corpus_files
 from audit.errors import BadInputError
 from audit.executor import Executor, LocalExecutor, ordered
 from audit.findings import article_findings
-from audit.history import (ArticleResult, History, code_version, config_hash, content_key, digest, error_key,
-                           finding_rows, pack_audit, parse_key, report_key, search_key, unpack_audit)
+from audit.history import ArticleResult, History
 from audit.locks import lock_path_for, run_lock
 from audit.models import Article, ArticleAudit, Record
 from audit.progress import Progress
