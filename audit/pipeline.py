@@ -17,7 +17,6 @@ Statuses (new / persisting / resolved, degraded runs) come from
 """
 from __future__ import annotations
 
-import dataclasses
 import logging
 import os
 import time
@@ -27,299 +26,29 @@ from pathlib import Path
 from typing import Sequence
 
 from audit import changes
-from audit.audit_rows import finding_rows, pack_audit, unpack_audit
+# The steps, and the in-memory calls built on them, are also the pipeline's to import from.
+from audit.article_steps import (AuditJob, _article_of, audit_articles, audit_chunk, audit_file,  # noqa: F401
+                                 audit_of, audit_one, audit_paths, chunk_size, chunks, close_records, error_audit,
+                                 open_records, read_all, read_chunk, read_one, report_one, resolve_records,
+                                 score_and_find, search_sources, unique_ids)
 from audit.content_keys import code_version, config_hash, content_key, digest, error_key, parse_key, report_key, search_key
-from audit.config import Config, ReadingConfig, ScoringConfig, SourcesConfig, require_contact_email
+from audit.config import Config, ReadingConfig, SourcesConfig, require_contact_email
 from audit.corpus import corpus_files
 from audit.errors import BadInputError
 from audit.executor import Executor, LocalExecutor, ordered
-from audit.findings import article_findings
 from audit.history import ArticleResult, History
 from audit.locks import lock_path_for, run_lock
-from audit.models import Article, ArticleAudit, Record
+from audit.models import Article, ArticleAudit
 from audit.progress import Progress
 from audit.pubmed.budget import with_requests
 from audit.pubmed.cache import SCHEMA
-from audit.pubmed.fetch import OfflineSource, RecordSource, open_source
-from audit.pubmed.resolve import resolve
-from audit.reading.ingest import article_id, article_paths, file_sha256, read_articles
+from audit.pubmed.fetch import OfflineSource
+from audit.reading.ingest import article_id, article_paths, file_sha256
 from audit.run_summary import AUDIT, NIGHTLY, RECHECK, finish
-from audit.scoring.score import score_article
-from audit.scoring.stance import judge_pairs
-from audit.sources import TIERS, SourceFinder, find_sources
 from audit.storage import check_is_sqlite
-from reports.writer import DIRNAME_MAX, article_dirname, article_folder, prepare_reports_folder, write_report
+from reports.writer import article_folder, prepare_reports_folder
 
 log = logging.getLogger("audit.pipeline")
-
-
-# ---------------------------------------------------------------------------
-# One article
-
-
-def error_audit(path: str | Path, error: BadInputError | str) -> ArticleAudit:
-    """An audit for an article that could not be read: the run goes on, the report says why."""
-    p = Path(path)
-    art = Article(id=article_id(p), path=str(p), format="unknown", title=p.name,
-                  subject="", text="", sha256=file_sha256(p) or "")
-    return ArticleAudit(article=art, pairs=[], findings=[], error=str(error))
-
-
-def read_all(path: str | Path, limits: ReadingConfig | None = None) -> list[Article | ArticleAudit]:
-    """Every article of the file (a PMC article set holds several), or one error audit.
-
-    Any failure while reading one file, not only BadInputError, becomes that
-    file's error entry: one bad input must not stop the run.
-    """
-    try:
-        return list(read_articles(path, limits))
-    except BadInputError as exc:
-        return [error_audit(path, exc)]
-    except OSError as exc:
-        return [error_audit(path, BadInputError(str(path), f"cannot read: {exc.strerror or exc}"))]
-    except Exception as exc:     # a reader bug on odd input: this file's error, not the run's
-        log.warning("reading %s failed", path, exc_info=True)
-        return [error_audit(path, BadInputError(str(path), f"could not be read ({_what(exc)})", _line_of(exc)))]
-
-
-def read_one(path: str | Path, limits: ReadingConfig | None = None) -> Article | ArticleAudit:
-    """The file's first article (read_all gives every article of a multi-article file)."""
-    return read_all(path, limits)[0]
-
-
-def unique_ids(items: Sequence[Article | ArticleAudit]) -> None:
-    """Every article of a run gets an id that is its own report folder's name, unique in the run.
-
-    Ids are cleaned and cut to the folder-name length first, so two long
-    names with a common prefix, or two same-named files in different folders,
-    get "-2", "-3"... rather than one report overwriting the other.
-    """
-
-    arts = [_article_of(it) for it in items]
-    for art in arts:
-        art.id = article_dirname(art.id)
-    taken = {a.id.casefold() for a in arts}
-    seen: set[str] = set()
-    for art in arts:
-        key = art.id.casefold()
-        if key in seen:
-            n = 2
-            while True:
-                suffix = f"-{n}"
-                cand = art.id[:DIRNAME_MAX - len(suffix)].rstrip(".-") + suffix
-                if cand.casefold() not in taken:
-                    break
-                n += 1
-            art.id = cand
-            taken.add(cand.casefold())
-            key = cand.casefold()
-        seen.add(key)
-
-
-def score_and_find(article: Article, records: dict[str, Record], cfg: ScoringConfig) -> ArticleAudit:
-    try:
-        pairs, drifts = score_article(article, records, cfg)
-        if cfg.semantic and cfg.stance:
-            # After relevance: what each source says about its claim (needs the sentence vectors).
-            judge_pairs(article, records, pairs)
-        findings = article_findings(article, records, pairs, drifts)
-    except Exception as exc:     # one article's scoring failure is that article's error entry
-        log.warning("scoring %s failed", article.path, exc_info=True)
-        error = BadInputError(article.path, f"could not be scored ({_what(exc)})", _line_of(exc))
-        return ArticleAudit(article=article, pairs=[], findings=[], records=records, error=str(error))
-    return ArticleAudit(article=article, pairs=pairs, findings=findings, records=records, drifts=drifts)
-
-
-def _what(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())[:200]
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-
-
-def _line_of(exc: BaseException) -> int | None:
-    """The input line an error names, where it names one (parsers' lineno/position)."""
-    for attr in ("lineno", "line"):
-        v = getattr(exc, attr, None)
-        if isinstance(v, int) and v > 0:
-            return v
-    pos = getattr(exc, "position", None)
-    if isinstance(pos, tuple) and pos and isinstance(pos[0], int) and pos[0] > 0:
-        return pos[0]
-    return None
-
-
-def audit_articles(articles: Sequence[Article], source: RecordSource, cfg: Config) -> list[ArticleAudit]:
-    audits = [score_and_find(a, recs, cfg.scoring) for a, recs in resolve(articles, source)]
-    return search_sources(audits, source, cfg)
-
-
-def search_sources(audits: list[ArticleAudit], source: RecordSource, cfg: Config) -> list[ArticleAudit]:
-    """Unreferenced claims' likely sources and replacements for unsupportive citations (audit.sources)."""
-    if not cfg.sources.enabled:
-        return audits
-    finder = SourceFinder.for_source(source, cfg.scoring, cfg.sources)
-    # Tier by tier over every article: the search's budget goes where it matters most first.
-    for tier in TIERS:
-        finder.tiers = (tier,)
-        audits = [_search_one(a, finder, find_sources) for a in audits]
-    return audits
-
-
-def _search_one(audit: ArticleAudit, finder, find_sources) -> ArticleAudit:
-    # The search only adds to an audit that is already complete: a failure in it must not
-    # cost the article its findings, nor the run its other articles.
-    try:
-        return find_sources(audit, finder)
-    except Exception as exc:  # noqa: BLE001 - contained per article, as in score_and_find
-        log.warning("%s: the source search failed (%s: %s); its findings are kept without it",
-                    audit.article.path, type(exc).__name__, exc)
-        return audit
-
-
-def audit_paths(paths: Sequence[str | Path], source: RecordSource, cfg: Config) -> list[ArticleAudit]:
-    """Every article under ``paths`` as audits in memory (no files written); unreadable ones are error audits."""
-    items = [it for p in article_paths(list(paths)) for it in read_all(p, cfg.reading)]
-    unique_ids(items)
-    good = [it for it in items if isinstance(it, Article)]
-    audited = iter(audit_articles(good, source, cfg))
-    return [next(audited) if isinstance(it, Article) else it for it in items]
-
-
-def audit_file(path: str | Path, source: RecordSource, cfg: Config) -> ArticleAudit:
-    """The audit of a single-article file (audit_paths audits every article of a set)."""
-    item = read_one(path, cfg.reading)
-    if isinstance(item, ArticleAudit):
-        return item
-    return audit_articles([item], source, cfg)[0]
-
-
-def _article_of(item: Article | ArticleAudit) -> Article:
-    return item.article if isinstance(item, ArticleAudit) else item
-
-
-# ---------------------------------------------------------------------------
-# The steps an executor runs (module functions: Prefect and Dask can ship them)
-
-
-def read_chunk(files: list[str], limits: ReadingConfig | None = None) -> list[list[Article | ArticleAudit]]:
-    """Per file, every article it holds (a PMC article set holds several), or its error entry."""
-    return [read_all(f, limits) for f in files]
-
-
-def resolve_records(articles: list[Article], cfg: Config, offline_records: "list[str] | OfflineSource | None",
-                    refresh: bool = False, run: str | None = None) -> tuple[list[tuple[Article, dict[str, Record]]], dict]:
-    """Every article of the run in one call, so the Entrez layer fetches each unique PMID once, in batches.
-
-    ``refresh`` treats every cached record as expired (TTL 0); ``run``: the run's request ledger.
-    """
-    source = open_records(cfg, offline_records, refresh, run)
-    try:
-        return resolve(articles, source), source.stats()
-    finally:
-        close_records(source)
-
-
-def open_records(cfg: Config, offline_records: "Sequence[str] | OfflineSource | None", refresh: bool = False,
-                 run: str | None = None) -> RecordSource:
-    """The record source; ``refresh`` treats every cached record as expired (TTL 0); ``run``: the
-    token of the run's request ledger (audit.pubmed.budget)."""
-
-    if refresh and not offline_records:
-        cfg = dataclasses.replace(cfg, entrez=dataclasses.replace(cfg.entrez, cache_ttl_days=0.0))
-    if isinstance(offline_records, OfflineSource):
-        return open_source(cfg, offline_records, run)
-    return open_source(cfg, list(offline_records) if offline_records else None, run)
-
-
-def close_records(source: RecordSource) -> None:
-    cache = getattr(source, "cache", None)
-    if cache is not None:
-        cache.close()
-
-
-@dataclass
-class AuditJob:
-    """One article to audit (or whose reusable audit needs a new report)."""
-
-    article: Article | ArticleAudit       # an ArticleAudit: unreadable, already final
-    records: dict[str, Record]
-    content_key: str
-    previous: list[dict] | None           # finding rows compared with; None: nothing to compare with
-    reuse_blob: str | None = None         # the stored audit (JSON) for this content key: no scoring
-    extra: dict = field(default_factory=dict)
-    decisions: list[dict] = field(default_factory=list)   # reviewers' decisions on this article, marked in its report
-
-
-def audit_of(job: AuditJob, scoring: ScoringConfig) -> tuple[ArticleAudit, bool]:
-    """The job's audit, and whether it was scored now (not unreadable, not reused)."""
-
-    if isinstance(job.article, ArticleAudit):
-        return job.article, False
-    if job.reuse_blob is not None:
-        try:
-            audit = unpack_audit(job.reuse_blob, job.records)
-            finding_rows(audit)                 # the shape the report and the history need
-            return audit, False
-        except Exception as exc:  # noqa: BLE001 - one stored row of the wrong shape: re-score that article
-            log.warning("%s: its stored audit in the history does not read (%s); it is scored again",
-                        job.article.path, _what(exc))
-    return score_and_find(job.article, job.records, scoring), True
-
-
-def report_one(job: AuditJob, audit: ArticleAudit, scored: bool, out_dir: str):
-    """Compare the audit with the previous findings, write its report, and say what the history keeps."""
-
-    rows = finding_rows(audit)
-    faults = changes.audit_faults(audit)
-    rows += changes.carried_rows(job.previous, rows, faults)
-    diff = changes.diff_rows(job.previous, rows) if job.previous is not None else None
-    folder, entry = write_report(audit, Path(out_dir), diff, job.decisions)
-    art = audit.article
-    return ArticleResult(
-        article_id=art.id, path=art.path, sha256=art.sha256, content_key=job.content_key,
-        scored=scored, rows=rows, statuses=changes.statuses(diff, [r["identity"] for r in rows]),
-        error=audit.error, report_key=report_key(job.content_key, diff),
-        audit_blob=pack_audit(audit) if scored or isinstance(job.article, ArticleAudit) else None,
-        extra={"diff": diff, "report_dir": str(article_folder(out_dir, art.id)), "index_entry": entry},
-        # What the run wrote, so an edited or cut report.json is known for what it is.
-        faults=faults, report_sha=file_sha256(Path(folder) / "report.json") or "")
-
-
-def audit_one(job: AuditJob, scoring: ScoringConfig, out_dir: str):
-    """Score (or reuse), compare with the previous findings, write the report."""
-    return report_one(job, *audit_of(job, scoring), out_dir)
-
-
-def audit_chunk(jobs: list[AuditJob], scoring: ScoringConfig, out_dir: str, chunk_key: str = "",
-                sources: dict | None = None) -> list:
-    """``audit_one`` for each job.  With ``sources`` (cfg and offline_records), the source search
-    (``search_sources``) runs on the chunk's audits after scoring, before the reports are written:
-    the verdicts say which citations need replacements."""
-    # chunk_key (a hash of the articles' content keys) names the Prefect task run.
-    if not sources:
-        return [audit_one(j, scoring, out_dir) for j in jobs]
-    done = [audit_of(j, scoring) for j in jobs]
-    audits = [a for a, _ in done]
-    # Only audits scored now are searched: a reused audit (unchanged content key) comes back from
-    # the history with its search and source findings, so an unchanged article sends no request.
-    fresh = [i for i, (a, scored) in enumerate(done) if scored and not a.error]
-    if fresh:
-        source = open_records(sources["cfg"], sources.get("offline_records"), run=sources.get("run"))
-        try:
-            for i, a in zip(fresh, search_sources([audits[i] for i in fresh], source, sources["cfg"])):
-                audits[i] = a
-        finally:
-            close_records(source)
-    return [report_one(j, a, scored, out_dir) for j, a, (_, scored) in zip(jobs, audits, done)]
-
-
-def chunks(items: Sequence, size: int) -> list[list]:
-    size = max(1, size)
-    return [list(items[i:i + size]) for i in range(0, len(items), size)]
-
-
-def chunk_size(n: int, workers: int, smallest: int = 4, largest: int = 100) -> int:
-    """About four chunks per worker, so a slow chunk does not hold up the run's tail."""
-    return max(smallest, min(largest, -(-n // max(1, workers * 4))))
 
 
 # ---------------------------------------------------------------------------
