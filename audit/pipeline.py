@@ -224,6 +224,10 @@ def open_records(cfg: Config, offline_records: "Sequence[str] | OfflineSource | 
 
 
 def close_records(source: RecordSource) -> None:
+    close = getattr(source, "close", None)        # the mirror's source: its file and its fallback's cache
+    if close is not None:
+        close()
+        return
     cache = getattr(source, "cache", None)
     if cache is not None:
         cache.close()
@@ -359,11 +363,15 @@ def check_out_dir(out_dir: str | Path, inputs: Sequence[str | Path]) -> None:
 
 
 def check_cache_path(cfg: Config, offline_records: Sequence[str] | None) -> None:
-    """A record cache path naming a file that is not SQLite (a typo) is refused before any work."""
+    """A record cache path naming a file that is not SQLite (a typo) is refused before any work; so is
+    a mirror path that names no PubMed mirror."""
     if not offline_records and cfg.entrez.cache_path:
         from audit.pubmed.cache import SCHEMA
         from audit.storage import check_is_sqlite
         check_is_sqlite(os.path.expanduser(cfg.entrez.cache_path), SCHEMA)
+    if not offline_records and cfg.mirror.path:
+        from audit.pubmed.mirror import Mirror
+        Mirror(cfg.mirror.path).close()
 
 
 def run_audit(paths: Sequence[str | Path], out_dir: str | Path, cfg: Config,
@@ -413,7 +421,8 @@ def run_nightly(cfg: Config, executor: Executor | None = None, progress: bool = 
 def own_files(cfg: Config) -> list[str]:
     """What a run writes, which no corpus glob or manifest may make an article: the reports
     folder, the history and the record cache (with their companions)."""
-    return [cfg.output.reports_dir, cfg.output.history_db, cfg.entrez.cache_path]
+    return [cfg.output.reports_dir, cfg.output.history_db, cfg.entrez.cache_path] + \
+        ([cfg.mirror.path] if cfg.mirror.path else [])
 
 
 def run_recheck(cfg: Config, article_id: str, refresh_records: bool = False, executor: Executor | None = None,
@@ -561,7 +570,8 @@ def _execute(plan: RunPlan, executor: Executor, history) -> dict:
         if keyed:
             # The stored audit holds the source search: its key must change with what decides the search.
             scoring_hash = digest(scoring_hash, search_key(cfg.sources if plan.find_sources else _NO_SEARCH,
-                                                           plan.offline_records))
+                                                           plan.offline_records,
+                                                           mirror=bool(cfg.mirror.path and not plan.offline_records)))
         memo: dict[str, str] = {}
 
         direct: list[ArticleResult] = []

@@ -9,13 +9,15 @@ record file does not sit in memory as one tree.
 """
 from __future__ import annotations
 
+import gzip
 import io
 import logging
 import re
 import zlib
 import xml.etree.ElementTree as ET
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import BinaryIO, Iterable, Iterator
 
 from audit.errors import BadInputError
 from audit.notices import pubmed_notices
@@ -203,26 +205,44 @@ def _iter_elements(data: bytes, source: str) -> Iterator[ET.Element]:
         if len(data) <= TREE_MAX:
             yield from _outermost_records(ET.fromstring(data))
             return
-        yield from _stream_elements(data)
+        yield from _stream_elements(io.BytesIO(data))
     except ET.ParseError as exc:
-        line = exc.position[0] if getattr(exc, "position", None) else None
-        raise BadInputError(source, f"malformed XML: {exc}", line)
+        raise _malformed(exc, source)
     except LookupError as exc:          # the XML declaration names an encoding Python lacks
         raise BadInputError(source, f"malformed XML: {exc}", 1)
 
 
-def _stream_elements(data: bytes) -> Iterator[ET.Element]:
-    """Each top-level record element, streaming, clearing as it goes."""
-    stack: list[str] = []
-    for event, el in ET.iterparse(io.BytesIO(data), events=("start", "end")):
+def _malformed(exc: ET.ParseError, source: str) -> BadInputError:
+    line = exc.position[0] if getattr(exc, "position", None) else None
+    return BadInputError(source, f"malformed XML: {exc}", line)
+
+
+def _stream_elements(fh: BinaryIO, tags: tuple[str, ...] = RECORD_TAGS,
+                     roots: tuple[str, ...] = ()) -> Iterator[ET.Element]:
+    """Each outermost element named in ``tags``, read from ``fh`` as it is parsed.
+
+    Each is cleared once the caller has it, and dropped from the root, so memory
+    stays flat however many records the file holds.  ``roots``: the document
+    element must be one of these (a ValueError naming it otherwise).
+    """
+    inside = 0                      # elements of ``tags`` open around the parser's position
+    root: ET.Element | None = None
+    for event, el in ET.iterparse(fh, events=("start", "end")):
         if event == "start":
-            stack.append(el.tag)
+            if root is None:
+                root = el
+                if roots and el.tag not in roots:
+                    raise ValueError(f"root element <{el.tag}>, not {' or '.join(f'<{r}>' for r in roots)}")
+            if el.tag in tags:
+                inside += 1
             continue
-        stack.pop()
-        # A record is the outermost PubmedArticle/MedlineCitation/PubmedBookArticle.
-        if el.tag in RECORD_TAGS and not any(t in RECORD_TAGS for t in stack):
-            yield el
-            el.clear()
+        if el.tag in tags:
+            inside -= 1
+            if inside == 0:
+                yield el
+                el.clear()
+                if root is not el:
+                    root.clear()    # the finished records' husks, else a list as long as the file
 
 
 # One record's bytes as the document holds them.  Exact on UTF-8 XML with no comment, CDATA
@@ -325,6 +345,56 @@ def split_articles(data: bytes, source: str = "<bytes>", limit: int = MAX_INFLAT
     data = _maybe_gunzip(data, source, limit)
     _check_root(data, source)
     return [(pmid, xml) for _, pmid, xml in _articles(data, source)]
+
+
+@dataclass(frozen=True)
+class Deletion:
+    """A DeleteCitation of an update file: NLM withdrew these PMIDs from PubMed."""
+
+    pmids: tuple[str, ...]
+
+
+DELETE_TAG = "DeleteCitation"
+SET_TAGS = ("PubmedArticleSet", "MedlineCitationSet")   # the document elements of baseline and update files
+
+
+def _open_stream(path: Path) -> BinaryIO:
+    with open(path, "rb") as fh:
+        gzipped = fh.read(2) == b"\x1f\x8b"
+    return gzip.open(path, "rb") if gzipped else open(path, "rb")
+
+
+def stream_file(path: str | Path) -> Iterator[Record | Deletion]:
+    """Every record and DeleteCitation of a baseline or update file, in document order.
+
+    Streamed: the file (gzipped or not) is read as it is parsed and each record
+    dropped once yielded, so memory stays flat however large the file; no
+    inflated-size ceiling is needed for that reason.  A fault anywhere (cut-short
+    gzip, malformed XML, another kind of XML) raises ``BadInputError`` naming the
+    file, possibly after records were yielded: a caller applying them must do so
+    in one transaction.
+    """
+    source = str(path)
+    try:
+        with _open_stream(Path(path)) as fh:
+            _check_root(fh.peek(4096)[:4096], source)
+            for el in _stream_elements(fh, RECORD_TAGS + (DELETE_TAG,), SET_TAGS):
+                if el.tag == DELETE_TAG:
+                    yield Deletion(tuple(p for p in (_text(x) for x in el.findall("PMID")) if p.isdigit()))
+                    continue
+                rec = _record_from_element(el)
+                if rec is not None:
+                    yield rec
+    except BadInputError:
+        raise
+    except ET.ParseError as exc:
+        raise _malformed(exc, source) from None
+    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+        raise BadInputError(source, f"corrupt gzip data: {exc or 'cut short'}") from None
+    except LookupError as exc:          # the XML declaration names an encoding Python lacks
+        raise BadInputError(source, f"malformed XML: {exc}", 1) from None
+    except ValueError as exc:           # another kind of XML (_stream_elements' roots)
+        raise BadInputError(source, f"not a PubMed baseline or update file: {exc}", 1) from None
 
 
 def wrap_article_set(parts: Iterable[bytes]) -> bytes:
