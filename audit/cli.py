@@ -13,6 +13,7 @@ import argparse
 import os
 import sqlite3
 import sys
+import time
 from pathlib import Path
 
 from audit.errors import BadInputError
@@ -179,28 +180,23 @@ def _mb(n: int) -> str:
     return f"{n / 1e6:.1f} MB"
 
 
-def cmd_mirror_load(args: argparse.Namespace) -> int:
-    from audit.pubmed.mirror import load_files, mirror_status
+def cmd_mirror(args: argparse.Namespace) -> int:
+    """``mirror load FILES...`` and ``mirror status``."""
+    from audit.pubmed import mirror
 
     path = _mirror_path(args)
-
-    def said(f) -> None:          # as each file commits: a later failure leaves these applied
-        print(f"Applied {f.name}: {f.records} records ({f.added} new, {f.revised} revised), {f.deleted} deleted, "
-              f"{f.seconds:.1f} s ({f.records / max(f.seconds, 1e-9):,.0f} records/s)", flush=True)
-    res = load_files(path, args.files, progress=said)
-    for why in res.skipped:
-        print(f"Skipped {why}")
-    st = mirror_status(path)
-    print(f"Mirror {st.path}: {st.records} records, {len(st.files)} files applied (the last {st.last_file}), "
-          f"{_mb(st.bytes)}")
-    return 0
-
-
-def cmd_mirror_status(args: argparse.Namespace) -> int:
-    from audit.pubmed.mirror import mirror_status
-    import time
-
-    st = mirror_status(_mirror_path(args))
+    if args.mirror_command == "load":
+        def said(f) -> None:          # as each file commits: a later failure leaves these applied
+            print(f"Applied {f.name}: {f.records} records ({f.added} new, {f.revised} revised), {f.deleted} "
+                  f"deleted, {f.seconds:.1f} s ({f.records / max(f.seconds, 1e-9):,.0f} records/s)", flush=True)
+        res = mirror.load_files(path, args.files, progress=said)
+        for why in res.skipped:
+            print(f"Skipped {why}")
+        st = mirror.mirror_status(path)
+        print(f"Mirror {st.path}: {st.records} records, {len(st.files)} files applied (the last {st.last_file}), "
+              f"{_mb(st.bytes)}")
+        return 0
+    st = mirror.mirror_status(path)
     span = f"PMIDs {st.min_pmid} to {st.max_pmid}" if st.records else "empty"
     print(f"PubMed mirror {st.path}: {st.records} records ({span}), {st.deleted} deleted PMIDs remembered, "
           f"{_mb(st.bytes)}")
@@ -281,9 +277,9 @@ def build_parser() -> argparse.ArgumentParser:
     ml = msub.add_parser("load", parents=[common, where],
                          help="apply baseline/update files (pubmedYYnNNNN.xml.gz), each once, in NLM's order")
     ml.add_argument("files", nargs="+", type=Path, metavar="FILE")
-    ml.set_defaults(func=cmd_mirror_load)
+    ml.set_defaults(func=cmd_mirror)
     ms = msub.add_parser("status", parents=[common, where], help="what the mirror holds and which files made it")
-    ms.set_defaults(func=cmd_mirror_status)
+    ms.set_defaults(func=cmd_mirror)
 
     # Subcommands owning their own options.
     sub.add_parser("eutils-server", help="local E-utilities server for tests and benchmarks", add_help=False)

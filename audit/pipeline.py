@@ -34,6 +34,7 @@ from audit.models import Article, ArticleAudit, Record
 from audit.progress import Progress
 from audit.pubmed.budget import with_requests
 from audit.pubmed.fetch import OfflineSource, RecordSource, open_source
+from audit.pubmed.mirror import Mirror
 from audit.pubmed.resolve import resolve
 from audit.reading.ingest import article_id, article_paths, file_sha256, read_articles
 from audit.run_summary import AUDIT, NIGHTLY, RECHECK, finish
@@ -370,7 +371,6 @@ def check_cache_path(cfg: Config, offline_records: Sequence[str] | None) -> None
         from audit.storage import check_is_sqlite
         check_is_sqlite(os.path.expanduser(cfg.entrez.cache_path), SCHEMA)
     if not offline_records and cfg.mirror.path:
-        from audit.pubmed.mirror import Mirror
         Mirror(cfg.mirror.path).close()
 
 

@@ -26,9 +26,10 @@ from audit.models import NOT_FOUND, RESOLVED, UNRESOLVED, Reference
 from audit.pipeline import run_nightly
 from audit.pubmed import mirror as mirror_mod
 from audit.pubmed.fetch import OfflineSource
-from audit.pubmed.mirror import Mirror, file_order, load_files, mirror_status
+from audit.pubmed.mirror import Mirror, load_files, mirror_status
 from audit.pubmed.mirror_source import MirrorIndex, MirrorSource
-from audit.pubmed.records import Deletion, split_articles, stream_file, wrap_article_set
+from audit.pubmed.nlm_files import Deletion, file_order, stream_file
+from audit.pubmed.records import split_articles, wrap_article_set
 from audit.sources import SourceFinder
 from audit.config import ScoringConfig
 from devtools.eutils_server import EutilsServer

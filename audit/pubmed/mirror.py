@@ -40,11 +40,9 @@ they may not create files beside it.  Load between runs, not during one.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import logging
 import os
-import re
 import sqlite3
 import threading
 import time
@@ -57,7 +55,7 @@ from audit.errors import BadInputError
 from audit.models import Record
 from audit.pubmed.cache import record_from_dict, record_json
 from audit.pubmed.local_index import COLUMNS, COLUMN_WEIGHTS, TOKENIZE, index_row
-from audit.pubmed.records import Deletion, stream_file
+from audit.pubmed.nlm_files import Deletion, file_order, file_sha256, stream_file
 from audit.storage import Schema, StoreError, open_read_only, open_store, transaction
 
 log = logging.getLogger("citeaudit.mirror")
@@ -103,7 +101,6 @@ BATCH = 1000             # records written per statement batch (one transaction 
 SQL_VARS = 500
 ZLIB_LEVEL = 6           # see bench_mirror: level 1 saves little time, costs disk
 CACHE_KB = 64 * 1024     # page cache of the loading connection: FTS5 merges want it, memory stays bounded
-_ORDER = re.compile(r"(\d{2})n(\d{4})")
 RECORD_FIELDS = [f.name for f in dataclasses.fields(Record)]
 
 
@@ -141,23 +138,6 @@ class MirrorStatus:
     @property
     def last_file(self) -> str:
         return self.files[-1].name if self.files else ""
-
-
-def file_order(path: str | Path) -> tuple[int, int]:
-    """Where a file stands in NLM's order: (year, number) from a name like ``pubmed25n1234.xml.gz``."""
-    m = _ORDER.search(Path(path).name)
-    if not m:
-        raise BadInputError(str(path), "cannot tell where this file goes in NLM's order (expected a name "
-                                       "like pubmed25n1234.xml.gz, as NLM publishes it)")
-    return int(m.group(1)), int(m.group(2))
-
-
-def file_sha256(path: str | Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def pack(rec: Record) -> bytes:
@@ -286,7 +266,7 @@ def load_files(mirror_path: str | os.PathLike, files: Sequence[str | os.PathLike
                 raise BadInputError(str(p), f"a file of this name was applied with other content "
                                             f"(sha256 {by_name[p.name].sha256[:12]}...); a file is applied once")
             last = done[-1] if done else None
-            if last is not None and file_order(p) <= _order_or_zero(last.name):
+            if last is not None and file_order(p) <= file_order(last.name):
                 raise BadInputError(str(p), f"does not come after {last.name}, applied already; files apply in NLM's "
                                             "order (a new annual baseline goes into a new mirror file)")
             applied = _apply(con, p, size, sha)
@@ -299,11 +279,6 @@ def load_files(mirror_path: str | os.PathLike, files: Sequence[str | os.PathLike
         _at_rest(con, str(mirror_path))         # also after a refused or broken file: what is applied stays
         con.close()
     return out
-
-
-def _order_or_zero(name: str) -> tuple[int, int]:
-    m = _ORDER.search(name)
-    return (int(m.group(1)), int(m.group(2))) if m else (0, 0)
 
 
 def _at_rest(con: sqlite3.Connection, path: str) -> None:

@@ -31,6 +31,7 @@ from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 from audit.models import NOT_FOUND, RESOLVED, UNRESOLVED, FetchResult, Record, Reference, is_pmid
 from audit.pubmed.citation_match import normalise_title
+from audit.pubmed.entrez import clean_doi, clean_pmcid       # the one spelling of DOIs and PMCIDs
 from audit.pubmed.fetch import RecordSource, match_citation
 from audit.pubmed.local_index import COLUMN_WEIGHTS, Hit, fts_or
 from audit.pubmed.mirror import Mirror
@@ -187,7 +188,6 @@ class MirrorSource:
                 self._stats[k] += n
 
     def convert_ids(self, dois: Sequence[str], pmcids: Sequence[str]) -> dict[str, str]:
-        from audit.pubmed.entrez import clean_doi, clean_pmcid       # the one spelling of DOIs and PMCIDs
         out = {}
         given_doi = {d: clean_doi(d).lower() for d in dois if clean_doi(d)}
         found = self.mirror.by_doi(given_doi.values())

@@ -9,13 +9,11 @@ record file does not sit in memory as one tree.
 """
 from __future__ import annotations
 
-import gzip
 import io
 import logging
 import re
 import zlib
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator
 
@@ -91,7 +89,7 @@ def _year(article: ET.Element | None, citation: ET.Element) -> int | None:
     return None
 
 
-def _record_from_element(el: ET.Element) -> Record | None:
+def record_from_element(el: ET.Element) -> Record | None:
     if el.tag == "PubmedArticle":
         citation = el.find("MedlineCitation")
         pubmed_data = el.find("PubmedData")
@@ -205,19 +203,19 @@ def _iter_elements(data: bytes, source: str) -> Iterator[ET.Element]:
         if len(data) <= TREE_MAX:
             yield from _outermost_records(ET.fromstring(data))
             return
-        yield from _stream_elements(io.BytesIO(data))
+        yield from stream_elements(io.BytesIO(data))
     except ET.ParseError as exc:
-        raise _malformed(exc, source)
+        raise malformed_xml(exc, source)
     except LookupError as exc:          # the XML declaration names an encoding Python lacks
         raise BadInputError(source, f"malformed XML: {exc}", 1)
 
 
-def _malformed(exc: ET.ParseError, source: str) -> BadInputError:
+def malformed_xml(exc: ET.ParseError, source: str) -> BadInputError:
     line = exc.position[0] if getattr(exc, "position", None) else None
     return BadInputError(source, f"malformed XML: {exc}", line)
 
 
-def _stream_elements(fh: BinaryIO, tags: tuple[str, ...] = RECORD_TAGS,
+def stream_elements(fh: BinaryIO, tags: tuple[str, ...] = RECORD_TAGS,
                      roots: tuple[str, ...] = ()) -> Iterator[ET.Element]:
     """Each outermost element named in ``tags``, read from ``fh`` as it is parsed.
 
@@ -306,7 +304,7 @@ def _articles(data: bytes, source: str) -> Iterator[tuple[ET.Element, str, bytes
             yield el, pmid, _one_article_xml(el, span)
 
 
-def _check_root(data: bytes, source: str) -> None:
+def check_root(data: bytes, source: str) -> None:
     head = data[:4096].lstrip()
     if not head:
         raise BadInputError(source, "empty file")
@@ -319,10 +317,10 @@ def _check_root(data: bytes, source: str) -> None:
 def parse_records(data: bytes, source: str = "<bytes>", limit: int = MAX_INFLATED) -> list[Record]:
     """Every record in an efetch answer or a baseline/update file."""
     data = _maybe_gunzip(data, source, limit)
-    _check_root(data, source)
+    check_root(data, source)
     out = []
     for el in _iter_elements(data, source):
-        rec = _record_from_element(el)
+        rec = record_from_element(el)
         if rec is not None:
             out.append(rec)
     return out
@@ -331,10 +329,10 @@ def parse_records(data: bytes, source: str = "<bytes>", limit: int = MAX_INFLATE
 def parse_articles(data: bytes, source: str = "<bytes>", limit: int = MAX_INFLATED) -> list[tuple[Record, bytes]]:
     """(record, one-article XML) for every record, from one parse of the data (an efetch answer is read once)."""
     data = _maybe_gunzip(data, source, limit)
-    _check_root(data, source)
+    check_root(data, source)
     out = []
     for el, _, xml in _articles(data, source):
-        rec = _record_from_element(el)
+        rec = record_from_element(el)
         if rec is not None:
             out.append((rec, xml))
     return out
@@ -343,58 +341,8 @@ def parse_articles(data: bytes, source: str = "<bytes>", limit: int = MAX_INFLAT
 def split_articles(data: bytes, source: str = "<bytes>", limit: int = MAX_INFLATED) -> list[tuple[str, bytes]]:
     """(pmid, one-article XML) pairs; a bare MedlineCitation is wrapped as efetch answers it."""
     data = _maybe_gunzip(data, source, limit)
-    _check_root(data, source)
+    check_root(data, source)
     return [(pmid, xml) for _, pmid, xml in _articles(data, source)]
-
-
-@dataclass(frozen=True)
-class Deletion:
-    """A DeleteCitation of an update file: NLM withdrew these PMIDs from PubMed."""
-
-    pmids: tuple[str, ...]
-
-
-DELETE_TAG = "DeleteCitation"
-SET_TAGS = ("PubmedArticleSet", "MedlineCitationSet")   # the document elements of baseline and update files
-
-
-def _open_stream(path: Path) -> BinaryIO:
-    with open(path, "rb") as fh:
-        gzipped = fh.read(2) == b"\x1f\x8b"
-    return gzip.open(path, "rb") if gzipped else open(path, "rb")
-
-
-def stream_file(path: str | Path) -> Iterator[Record | Deletion]:
-    """Every record and DeleteCitation of a baseline or update file, in document order.
-
-    Streamed: the file (gzipped or not) is read as it is parsed and each record
-    dropped once yielded, so memory stays flat however large the file; no
-    inflated-size ceiling is needed for that reason.  A fault anywhere (cut-short
-    gzip, malformed XML, another kind of XML) raises ``BadInputError`` naming the
-    file, possibly after records were yielded: a caller applying them must do so
-    in one transaction.
-    """
-    source = str(path)
-    try:
-        with _open_stream(Path(path)) as fh:
-            _check_root(fh.peek(4096)[:4096], source)
-            for el in _stream_elements(fh, RECORD_TAGS + (DELETE_TAG,), SET_TAGS):
-                if el.tag == DELETE_TAG:
-                    yield Deletion(tuple(p for p in (_text(x) for x in el.findall("PMID")) if p.isdigit()))
-                    continue
-                rec = _record_from_element(el)
-                if rec is not None:
-                    yield rec
-    except BadInputError:
-        raise
-    except ET.ParseError as exc:
-        raise _malformed(exc, source) from None
-    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
-        raise BadInputError(source, f"corrupt gzip data: {exc or 'cut short'}") from None
-    except LookupError as exc:          # the XML declaration names an encoding Python lacks
-        raise BadInputError(source, f"malformed XML: {exc}", 1) from None
-    except ValueError as exc:           # another kind of XML (_stream_elements' roots)
-        raise BadInputError(source, f"not a PubMed baseline or update file: {exc}", 1) from None
 
 
 def wrap_article_set(parts: Iterable[bytes]) -> bytes:
