@@ -127,7 +127,7 @@ def test_loading_the_shared_files_folds_them_in_order(loaded, shared_files):
     assert (st.min_pmid, st.max_pmid) == (min(map(int, state)), max(map(int, state)))
     with Mirror(path) as m:
         assert m.records(list(state)) == state                 # every field, as the parser read it
-        assert m.deletions(sorted(gone)) == {p: m.deletions([p])[p] for p in gone} and len(m.deletions(gone)) == len(gone)
+        assert set(m.deletions(sorted(gone))) == gone
         assert not m.records(sorted(gone))
     # Each file's tally: what it held, what was new, what it revised.
     seen: set[str] = set()
@@ -327,8 +327,9 @@ def test_two_processes_and_two_threads_read_one_mirror_at_once(loaded, shared_fi
     def reader():
         try:
             for _ in range(2):
-                results.append((len(m.records(pmids)), json.dumps([m.search('"patients"', 20),
-                                                                   sorted(r.title for r in m.records(pmids).values())])))
+                recs = m.records(pmids)
+                results.append((len(recs), json.dumps([m.search('"patients"', 20),
+                                                       sorted(r.title for r in recs.values())])))
         except Exception as exc:            # noqa: BLE001 - reported below
             errors.append(exc)
     threads = [threading.Thread(target=reader) for _ in range(2)]
@@ -368,7 +369,8 @@ def test_a_nightly_over_the_mirror_asks_eutils_only_for_newer_pmids(tmp_path, da
         modes = {s["mode"] for rep in reports.values() for s in rep.get("sources") or []}
         assert modes == {"mirror"}                         # delta's unreferenced claim searched the mirror
         # A new article citing a record newer than the mirror: that PMID alone goes to E-utilities.
-        (corpus / "echo.md").write_text(f"# New work\n\nA recent study [1].\n\n## References\n\n1. PMID: {newer.pmid}\n")
+        (corpus / "echo.md").write_text(f"# New work\n\nA recent study [1].\n\n## References\n\n"
+                                        f"1. PMID: {newer.pmid}\n")
         srv.reset_log()
         s2 = run_nightly(load_config(cfg_path), progress=False)
         assert _pubmed_requests(srv) == [("efetch", [newer.pmid])]
