@@ -182,14 +182,14 @@ def _mb(n: int) -> str:
 
 def cmd_mirror(args: argparse.Namespace) -> int:
     """``mirror load FILES...`` and ``mirror status``."""
-    from audit.pubmed import mirror
+    from audit.pubmed import mirror, mirror_load
 
     path = _mirror_path(args)
     if args.mirror_command == "load":
         def said(f) -> None:          # as each file commits: a later failure leaves these applied
             print(f"Applied {f.name}: {f.records} records ({f.added} new, {f.revised} revised), {f.deleted} "
                   f"deleted, {f.seconds:.1f} s ({f.records / max(f.seconds, 1e-9):,.0f} records/s)", flush=True)
-        res = mirror.load_files(path, args.files, progress=said)
+        res = mirror_load.load_files(path, args.files, progress=said)
         for why in res.skipped:
             print(f"Skipped {why}")
         st = mirror.mirror_status(path)

@@ -37,7 +37,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from audit.pubmed.mirror import Mirror, load_files
+from audit.pubmed.mirror import Mirror
+from audit.pubmed.mirror_load import load_files
 from audit.pubmed.mirror_source import MirrorIndex, MirrorSource
 from audit.pubmed.nlm_files import Deletion, file_order, stream_file
 from audit.pubmed.records import split_articles, wrap_article_set
@@ -55,7 +56,7 @@ _FIRST_PMID = re.compile(rb"(<PMID\b[^>]*>)(\d+)(</PMID>)")
 # report the parent's peak (the bench holds the large file in memory while it writes it).
 _CHILD = """
 import json, re, sys, time
-from audit.pubmed.mirror import load_files
+from audit.pubmed.mirror_load import load_files
 def hwm():
     return int(re.search(r"VmHWM:\\s+(\\d+) kB", open("/proc/self/status").read()).group(1))
 before = hwm()

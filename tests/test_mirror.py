@@ -24,9 +24,10 @@ from audit.cli import main as cli_main
 from audit.config import load_config
 from audit.models import NOT_FOUND, RESOLVED, UNRESOLVED, Reference
 from audit.pipeline import run_nightly
-from audit.pubmed import mirror as mirror_mod
+from audit.pubmed import mirror_load as mirror_mod
 from audit.pubmed.fetch import OfflineSource
-from audit.pubmed.mirror import Mirror, load_files, mirror_status
+from audit.pubmed.mirror import Mirror, mirror_status
+from audit.pubmed.mirror_load import load_files
 from audit.pubmed.mirror_source import MirrorIndex, MirrorSource
 from audit.pubmed.nlm_files import Deletion, file_order, stream_file
 from audit.pubmed.records import split_articles, wrap_article_set
@@ -216,7 +217,7 @@ def test_a_load_killed_by_the_os_leaves_the_last_whole_file(tmp_path, update_cas
     base, update, _, a, _ = update_case
     path = tmp_path / "m.sqlite"
     load_files(path, [base])
-    code = ("import os, sys; from audit.pubmed import mirror as m\n"
+    code = ("import os, sys; from audit.pubmed import mirror_load as m\n"
             "real = m.stream_file\n"
             "def dying(p):\n"
             "    for i in real(p):\n"

@@ -1,22 +1,11 @@
 """A local PubMed mirror: NLM's baseline and update files in one SQLite file, searchable.
 
-Loading (``load_files``; ``citeaudit mirror load FILES...``) streams each file
-through ``records.stream_file`` (the one PubMed parser; memory stays flat
-however large the file) and applies it in **one transaction**: a load killed
-half-way leaves the mirror as it was before that file, and the next load
-applies it again from its start.  Table ``files`` keeps every file applied
-(order, name, size, sha256, what it changed), so a file is applied once: given
-again (same bytes, any name) it is skipped.
-
-Files apply in NLM's order, the number in their names (``pubmed25n0001`` ...
-``pubmed25n1274`` for the baseline, then the daily update files): within one
-load they are sorted, and a file that sorts before the last one applied is
-refused, since applying an older revision over a newer one would undo it.  A
-record of a later file replaces the earlier one (a revision); a
-``DeleteCitation`` removes the record and leaves a tombstone (table
-``deleted``), so a deleted PMID is told apart from one the mirror never held.
-A new annual baseline goes into a new file: records NLM dropped from it
-without a DeleteCitation would otherwise linger.
+The file is written by ``audit.pubmed.mirror_load`` (``citeaudit mirror load``)
+and read here (``Mirror``: records, deletions, identifiers, the search index,
+``status``).  Tables: ``files``, every file applied (order, name, size, sha256,
+what it changed); ``records``; ``deleted``, the tombstones of PMIDs a
+DeleteCitation withdrew, so a deleted PMID is told apart from one the mirror
+never held; ``meta``; ``docs``, the index.
 
 What is stored per record: the parsed fields (JSON of ``models.Record``, as the
 record cache keeps them, zlib-compressed with a dictionary kept in the file),
@@ -28,15 +17,12 @@ measures 1 kB of fields and 1 kB of index per record).  A release that adds a
 The search index is SQLite FTS5 with the columns and tokenizer of the
 in-memory ``LocalIndex`` (title, abstract, MeSH and keywords, journal, first
 author; Porter stems), so the source search's queries and BM25 weights mean
-the same on both.  It is contentless (the text lives once, in ``fields``); a
-revised or deleted record is taken out of it with FTS5's ``delete`` command
-and the values it was indexed with, rebuilt from its stored fields by the same
-``index_row``.
+the same on both.  It is contentless: the text lives once, in ``fields``.
 
-At rest the mirror is one file: a load ends with a checkpoint and the rollback
-journal instead of WAL, so readers (``Mirror``) can open it read-only
-(``mode=ro``), from many threads and processes, also on shared storage where
-they may not create files beside it.  Load between runs, not during one.
+At rest the mirror is one file (a load ends with a checkpoint and the rollback
+journal instead of WAL), so readers open it read-only (``mode=ro``), from many
+threads and processes, also on shared storage where they may not create files
+beside it.  Load between runs, not during one.
 """
 from __future__ import annotations
 
@@ -46,18 +32,14 @@ import logging
 import os
 import sqlite3
 import threading
-import time
 import zlib
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Iterable, Iterator, Sequence
 
-from audit.errors import BadInputError
 from audit.models import Record
 from audit.pubmed.cache import record_from_dict, record_json
-from audit.pubmed.local_index import COLUMNS, COLUMN_WEIGHTS, TOKENIZE, index_row
-from audit.pubmed.nlm_files import Deletion, file_order, file_sha256, stream_file
-from audit.storage import Schema, StoreError, open_read_only, open_store, transaction
+from audit.pubmed.local_index import COLUMNS, COLUMN_WEIGHTS, TOKENIZE
+from audit.storage import Schema, open_read_only
 
 log = logging.getLogger("citeaudit.mirror")
 
@@ -102,16 +84,8 @@ SCHEMA = Schema(
     disposable=False,        # a full PubMed takes hours to load: a damaged mirror is refused, never wiped
     recover="load the baseline and update files again into a new file (citeaudit mirror load)",
 )
-BATCH = 1000             # records written per statement batch (one transaction is still the whole file)
 SQL_VARS = 500
 ZLIB_LEVEL = 6           # level 1 was no faster on these records, and 4 % larger
-# A preset dictionary of real records' JSON (the field names, common MeSH, publication types...): a
-# record's fields alone are too short for zlib to learn them.  Taken from the first records the mirror
-# is given and kept in it (table meta).  8 KB: a quarter smaller than plain zlib on the shared files at
-# about plain zlib's time; 32 KB is 5 % smaller again but takes four times as long (zlib hashes the
-# dictionary for every record).
-ZDICT_BYTES = 8 * 1024
-CACHE_KB = 64 * 1024     # page cache of the loading connection: FTS5 merges want it, memory stays bounded
 RECORD_FIELDS = [f.name for f in dataclasses.fields(Record)]
 
 
@@ -127,12 +101,6 @@ class AppliedFile:
     deleted: int
     applied_at: float
     seconds: float
-
-
-@dataclass
-class LoadResult:
-    applied: list[AppliedFile] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)     # "name: already applied as ..."
 
 
 @dataclass
@@ -161,162 +129,20 @@ def unpack(blob: bytes, zdict: bytes) -> Record:
     return record_from_dict(json.loads(d.decompress(blob) + d.flush()))
 
 
-def _zdict(con: sqlite3.Connection) -> bytes | None:
+def stored_zdict(con: sqlite3.Connection) -> bytes | None:
     row = con.execute("SELECT value FROM meta WHERE key = 'zdict'").fetchone()
     return bytes(row[0]) if row else None
 
 
-def _new_zdict(con: sqlite3.Connection, records: Iterable[Record]) -> bytes:
-    """The dictionary of a new mirror, from its first records (the last bytes count most: zlib's window)."""
-    zdict = b"".join(record_json(r).encode("utf-8") for r in records)[-ZDICT_BYTES:] or b"{}"
-    con.execute("INSERT INTO meta (key, value) VALUES ('zdict', ?)", (zdict,))
-    return zdict
-
-
-def _chunks(items: Sequence, n: int = SQL_VARS):
+def chunks(items: Sequence, n: int = SQL_VARS):
     for i in range(0, len(items), n):
         yield items[i:i + n]
 
 
-def _fts_delete(con: sqlite3.Connection, rows: Iterable[tuple[int, bytes]], zdict: bytes | None) -> None:
-    """Take records out of the contentless index: FTS5's 'delete' with the values they were indexed with."""
-    con.executemany("INSERT INTO docs (docs, rowid, pmid, title, abstract, mesh, journal, author) "
-                    "VALUES ('delete', ?, ?, ?, ?, ?, ?, ?)",
-                    [(pmid, *index_row(unpack(blob, zdict))) for pmid, blob in rows])
-
-
-class _FileApply:
-    """What one file does to the mirror, inside the caller's transaction."""
-
-    def __init__(self, con: sqlite3.Connection, seq: int):
-        self.con, self.seq = con, seq
-        self.zdict = _zdict(con)
-        self.pending: dict[int, Record] = {}
-        self.records = self.added = self.revised = self.deleted = 0
-
-    def record(self, rec: Record) -> None:
-        self.records += 1
-        key = int(rec.pmid)
-        if key in self.pending:          # twice in one file: the later one is the revision
-            self.revised += 1
-        self.pending[key] = rec
-        if len(self.pending) >= BATCH:
-            self.flush()
-
-    def flush(self) -> None:
-        if not self.pending:
-            return
-        if self.zdict is None:
-            self.zdict = _new_zdict(self.con, list(self.pending.values())[:50])
-        keys = list(self.pending)
-        old = []
-        for chunk in _chunks(keys):
-            old += self.con.execute(f"SELECT pmid, fields FROM records WHERE pmid IN ({','.join('?' * len(chunk))})",
-                                    chunk).fetchall()
-        _fts_delete(self.con, old, self.zdict)
-        self.revised += len(old)
-        self.added += len(keys) - len(old)
-        recs = list(self.pending.items())
-        self.con.executemany("INSERT OR REPLACE INTO records (pmid, fields, doi, pmcid, file) VALUES (?, ?, ?, ?, ?)",
-                             [(k, pack(r, self.zdict), r.doi.lower() if r.doi else None,
-                               r.pmcid.upper() if r.pmcid else None, self.seq) for k, r in recs])
-        self.con.executemany("INSERT INTO docs (rowid, pmid, title, abstract, mesh, journal, author) "
-                             "VALUES (?, ?, ?, ?, ?, ?, ?)", [(k, *index_row(r)) for k, r in recs])
-        self.con.executemany("DELETE FROM deleted WHERE pmid = ?", [(k,) for k in keys])
-        self.pending.clear()
-
-    def delete(self, pmids: Sequence[str]) -> None:
-        self.flush()                     # a record before the DeleteCitation is deleted by it
-        keys = list(dict.fromkeys(int(p) for p in pmids))
-        for chunk in _chunks(keys):
-            marks = ",".join("?" * len(chunk))
-            old = self.con.execute(f"SELECT pmid, fields FROM records WHERE pmid IN ({marks})", chunk).fetchall()
-            _fts_delete(self.con, old, self.zdict)
-            self.con.execute(f"DELETE FROM records WHERE pmid IN ({marks})", chunk)
-            self.deleted += len(old)
-        self.con.executemany("INSERT OR REPLACE INTO deleted (pmid, file) VALUES (?, ?)",
-                             [(k, self.seq) for k in keys])
-
-
-def _apply(con: sqlite3.Connection, path: Path, size: int, sha: str) -> AppliedFile:
-    t0 = time.perf_counter()
-    with transaction(con):
-        seq = (con.execute("SELECT coalesce(max(seq), 0) + 1 FROM files").fetchone()[0])
-        con.execute("INSERT INTO files (seq, name, size, sha256, records, added, revised, deleted, applied_at, "
-                    "seconds, record_fields) VALUES (?, ?, ?, ?, 0, 0, 0, 0, ?, 0, ?)",
-                    (seq, path.name, size, sha, time.time(), json.dumps(RECORD_FIELDS)))
-        job = _FileApply(con, seq)
-        for item in stream_file(path):
-            if isinstance(item, Deletion):
-                job.delete(item.pmids)
-            else:
-                job.record(item)
-        job.flush()
-        seconds = time.perf_counter() - t0
-        con.execute("UPDATE files SET records=?, added=?, revised=?, deleted=?, seconds=? WHERE seq=?",
-                    (job.records, job.added, job.revised, job.deleted, seconds, seq))
-    return AppliedFile(seq, path.name, size, sha, job.records, job.added, job.revised, job.deleted,
-                       time.time(), seconds)
-
-
-def _applied(con: sqlite3.Connection) -> list[AppliedFile]:
+def applied_files(con: sqlite3.Connection) -> list[AppliedFile]:
     rows = con.execute("SELECT seq, name, size, sha256, records, added, revised, deleted, applied_at, seconds "
                        "FROM files ORDER BY seq").fetchall()
     return [AppliedFile(*r) for r in rows]
-
-
-def load_files(mirror_path: str | os.PathLike, files: Sequence[str | os.PathLike],
-               progress: Callable[[AppliedFile], None] | None = None) -> LoadResult:
-    """Apply baseline/update files to the mirror (created if missing), each once, in NLM's order.
-
-    Every name is checked before any file is applied; a file that fails (a cut
-    gzip, malformed XML) stops the load with a ``BadInputError`` naming it, the
-    files before it applied and kept.
-    """
-    paths = [Path(f) for f in files]
-    for p in paths:
-        if not p.is_file():
-            raise BadInputError(str(p), "no such file" if not p.exists() else "not a file")
-    paths.sort(key=lambda p: (file_order(p), p.name))
-    out = LoadResult()
-    con = open_store(mirror_path, SCHEMA)
-    try:
-        con.execute(f"PRAGMA cache_size=-{CACHE_KB}")
-        done = _applied(con)
-        by_sha = {f.sha256: f for f in done}
-        by_name = {f.name: f for f in done}
-        for p in paths:
-            size, sha = p.stat().st_size, file_sha256(p)
-            if sha in by_sha:
-                out.skipped.append(f"{p}: already applied (as {by_sha[sha].name}, file {by_sha[sha].seq})")
-                continue
-            if p.name in by_name:
-                raise BadInputError(str(p), f"a file of this name was applied with other content "
-                                            f"(sha256 {by_name[p.name].sha256[:12]}...); a file is applied once")
-            last = done[-1] if done else None
-            if last is not None and file_order(p) <= file_order(last.name):
-                raise BadInputError(str(p), f"does not come after {last.name}, applied already; files apply in NLM's "
-                                            "order (a new annual baseline goes into a new mirror file)")
-            applied = _apply(con, p, size, sha)
-            done.append(applied)
-            by_sha[sha] = by_name[p.name] = applied
-            out.applied.append(applied)
-            if progress is not None:
-                progress(applied)
-    finally:
-        _at_rest(con, str(mirror_path))         # also after a refused or broken file: what is applied stays
-        con.close()
-    return out
-
-
-def _at_rest(con: sqlite3.Connection, path: str) -> None:
-    """One file at rest (checkpointed, rollback journal): readers may open it read-only anywhere."""
-    try:
-        con.execute("PRAGMA busy_timeout=2000")
-        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        con.execute("PRAGMA journal_mode=DELETE")
-    except sqlite3.OperationalError as exc:      # a reader holds it open: WAL stays, readers still work
-        log.info("%s: left in WAL mode (%s)", path, exc)
 
 
 class Mirror:
@@ -329,7 +155,7 @@ class Mirror:
         self._lock = threading.Lock()
         con = self._con()           # a missing file, or not a mirror: refused here, with its name
         self.count = _count(con)
-        self.zdict = _zdict(con)
+        self.zdict = stored_zdict(con)
         self.min_pmid, self.max_pmid = con.execute("SELECT min(pmid), max(pmid) FROM records").fetchone()
         last = con.execute("SELECT name FROM files ORDER BY seq DESC LIMIT 1").fetchone()
         self.last_file = last[0] if last else ""
@@ -361,7 +187,7 @@ class Mirror:
 
     def _rows(self, sql: str, keys: Sequence, extra: Sequence = ()) -> list[tuple]:
         out: list[tuple] = []
-        for chunk in _chunks(list(keys)):
+        for chunk in chunks(list(keys)):
             out += self._con().execute(sql.format(marks=",".join("?" * len(chunk))), [*chunk, *extra]).fetchall()
         return out
 
@@ -414,7 +240,7 @@ class Mirror:
         con = self._con()
         lo, hi = con.execute("SELECT min(pmid), max(pmid) FROM records").fetchone()
         deleted = con.execute("SELECT count(*) FROM deleted").fetchone()[0]
-        files = _applied(con)
+        files = applied_files(con)
         # A field some file's records were written without (an older citeaudit) reads as its default there.
         stale = {f for (fields,) in con.execute("SELECT DISTINCT record_fields FROM files")
                  for f in RECORD_FIELDS if f not in json.loads(fields)}
@@ -432,5 +258,4 @@ def mirror_status(path: str | os.PathLike) -> MirrorStatus:
         return m.status()
 
 
-__all__ = ["SCHEMA", "AppliedFile", "LoadResult", "Mirror", "MirrorStatus", "StoreError", "file_order",
-           "load_files", "mirror_status"]
+__all__ = ["SCHEMA", "AppliedFile", "Mirror", "MirrorStatus", "mirror_status", "pack", "unpack"]
