@@ -104,7 +104,13 @@ def _retractions(args: argparse.Namespace, cfg) -> None:
 
 def _requests(s: dict) -> None:
     from audit.pubmed.budget import summary_line
-    print(summary_line(s.get("source") or {}))
+    src = s.get("source") or {}
+    m = src.get("mirror")
+    if isinstance(m, dict):
+        print(f"PubMed mirror (through {m.get('through')}): {m.get('mirror_records', 0)} records read, "
+              f"{m.get('deleted', 0)} deleted by NLM, {m.get('not_in_mirror', 0)} not held (PubMed not asked), "
+              f"{m.get('newer_than_mirror', 0)} newer than it (asked of PubMed)")
+    print(summary_line(src))
 
 
 def cmd_nightly(args: argparse.Namespace) -> int:

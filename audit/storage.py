@@ -286,8 +286,7 @@ def open_read_only(path: str | os.PathLike, schema: Schema) -> sqlite3.Connectio
         con.close()
         newer = found > schema.version
         raise StoreError(spath, f"{schema.kind} of schema {found}, this citeaudit reads schema {schema.version}; "
-                                + ("upgrade citeaudit" if newer else "open it for writing once to upgrade it"
-                                   + (f" ({schema.recover})" if schema.recover else "")))
+                                + ("upgrade citeaudit" if newer else "open it for writing once to upgrade it"))
     return con
 
 

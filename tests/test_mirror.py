@@ -351,7 +351,7 @@ def _pubmed_requests(srv: EutilsServer) -> list[tuple[str, list]]:
     return [(r["endpoint"], r.get("ids")) for r in srv.requests]
 
 
-def test_a_nightly_over_the_mirror_asks_eutils_only_for_newer_pmids(tmp_path, data_dir, monkeypatch):
+def test_a_nightly_over_the_mirror_asks_eutils_only_for_newer_pmids(tmp_path, data_dir, monkeypatch, capsys):
     mirror = tmp_path / "pubmed.sqlite"
     load_files(mirror, [data_dir / BASELINE])
     with Mirror(mirror) as m:
@@ -379,7 +379,18 @@ def test_a_nightly_over_the_mirror_asks_eutils_only_for_newer_pmids(tmp_path, da
         echo = json.loads((out / "articles" / "echo" / "report.json").read_text())
         assert [r["status"] for r in echo["references"]] == [RESOLVED]
         srv.reset_log()
-        s3 = run_nightly(load_config(cfg_path), progress=False)      # unchanged night: the cache holds it
-        assert _pubmed_requests(srv) == [] and s3["scored"] == 0
+        capsys.readouterr()
+        assert cli_main(["nightly", "--config", str(cfg_path)]) == 0      # unchanged night: the cache holds it
+        assert _pubmed_requests(srv) == []
+        out_lines = capsys.readouterr().out.splitlines()
+        assert f"PubMed mirror (through {BASELINE.rsplit('/', 1)[1]}): {len(PMIDS)} records read, 0 deleted by NLM, " \
+               "0 not held (PubMed not asked), 1 newer than it (asked of PubMed)" in out_lines
+        assert "E-utilities: 0 requests" in out_lines and any(", 0 scored, 5 unchanged" in x for x in out_lines)
     finally:
         srv.stop()
+    # A mirror path that names no mirror stops the nightly before any work, in one line naming it.
+    missing = tmp_path / "absent.sqlite"
+    cfg_path = write_config(tmp_path / "config2.yaml", corpus, tmp_path / "out2", mirror={"path": str(missing)})
+    assert cli_main(["nightly", "--config", str(cfg_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"citeaudit: {missing}: no PubMed mirror here")

@@ -82,7 +82,8 @@ SCHEMA = Schema(
         """,
     ),
     disposable=False,        # a full PubMed takes hours to load: a damaged mirror is refused, never wiped
-    recover="load the baseline and update files again into a new file (citeaudit mirror load)",
+    recover="build one with `citeaudit mirror load` and NLM's baseline and update files (a damaged one: into "
+            "a new file)",
 )
 SQL_VARS = 500
 ZLIB_LEVEL = 6           # level 1 was no faster on these records, and 4 % larger
