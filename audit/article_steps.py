@@ -208,6 +208,10 @@ def open_records(cfg: Config, offline_records: "Sequence[str] | OfflineSource | 
 
 
 def close_records(source: RecordSource) -> None:
+    close = getattr(source, "close", None)        # the mirror's source: its file and its fallback's cache
+    if close is not None:
+        close()
+        return
     cache = getattr(source, "cache", None)
     if cache is not None:
         cache.close()

@@ -14,6 +14,7 @@ import importlib
 import os
 import sqlite3
 import sys
+import time
 from pathlib import Path
 
 from audit.changes import fault_text
@@ -22,6 +23,7 @@ from audit.errors import BadInputError
 from audit.locks import BusyError
 from audit.pipeline import check_nightly, check_out_dir, locate_article, run_audit, run_nightly, run_recheck
 from audit.printable import printable
+from audit.pubmed import mirror, mirror_load
 from audit.pubmed.budget import summary_line
 from audit.reading.formats.refexport import read_export
 from audit.review import server
@@ -106,7 +108,13 @@ def _retractions(args: argparse.Namespace, cfg) -> None:
 
 
 def _requests(s: dict) -> None:
-    print(summary_line(s.get("source") or {}))
+    src = s.get("source") or {}
+    m = src.get("mirror")
+    if isinstance(m, dict):
+        print(f"PubMed mirror (through {m.get('through')}): {m.get('mirror_records', 0)} records read, "
+              f"{m.get('deleted', 0)} deleted by NLM, {m.get('not_in_mirror', 0)} not held (PubMed not asked), "
+              f"{m.get('newer_than_mirror', 0)} newer than it (asked of PubMed)")
+    print(summary_line(src))
 
 
 def cmd_nightly(args: argparse.Namespace) -> int:
@@ -157,6 +165,48 @@ def cmd_review(args: argparse.Namespace) -> int:
         print(f"Exported {n} decision(s) to {args.export}")
         return 0
     server.serve(cfg, args.host, args.port, args.token or os.environ.get(server.TOKEN_ENV) or None)
+    return 0
+
+
+def _mirror_path(args: argparse.Namespace) -> str:
+    if args.path:
+        return str(args.path)
+    cfg = load_config(_config_path(args.config))
+    if not cfg.mirror.path:
+        raise BadInputError(args.config, "no mirror path: set mirror.path in the config, or give --path")
+    return cfg.mirror.path
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1e6:.1f} MB"
+
+
+def cmd_mirror(args: argparse.Namespace) -> int:
+    """``mirror load FILES...`` and ``mirror status``."""
+    path = _mirror_path(args)
+    if args.mirror_command == "load":
+        def said(f) -> None:          # as each file commits: a later failure leaves these applied
+            print(f"Applied {f.name}: {f.records} records ({f.added} new, {f.revised} revised), {f.deleted} "
+                  f"deleted, {f.seconds:.1f} s ({f.records / max(f.seconds, 1e-9):,.0f} records/s)", flush=True)
+        res = mirror_load.load_files(path, args.files, progress=said)
+        for why in res.skipped:
+            print(f"Skipped {why}")
+        st = mirror.mirror_status(path)
+        print(f"Mirror {st.path}: {st.records} records, {len(st.files)} files applied (the last {st.last_file}), "
+              f"{_mb(st.bytes)}")
+        return 0
+    st = mirror.mirror_status(path)
+    span = f"PMIDs {st.min_pmid} to {st.max_pmid}" if st.records else "empty"
+    print(f"PubMed mirror {st.path}: {st.records} records ({span}), {st.deleted} deleted PMIDs remembered, "
+          f"{_mb(st.bytes)}")
+    print(f"{len(st.files)} file(s) applied" + (f", the last {st.last_file}:" if st.files else ""))
+    for f in st.files:
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(f.applied_at))
+        print(f"  {f.seq:>5}  {f.name}  {f.size:,} bytes  sha256 {f.sha256[:16]}  {f.records} records "
+              f"({f.added} new, {f.revised} revised), {f.deleted} deleted  {when}  {f.seconds:.1f} s")
+    if st.stale_fields:
+        print(f"Records of older files lack the fields {', '.join(st.stale_fields)} (written by an older "
+              "citeaudit): load the files again into a new mirror file to have them")
     return 0
 
 
@@ -217,6 +267,18 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--token", default=None, help="asked of every request (also CITEAUDIT_REVIEW_TOKEN)")
     v.add_argument("--export", default=None, metavar="CSV", help="write every decision to this CSV and exit")
     v.set_defaults(func=cmd_review)
+
+    m = sub.add_parser("mirror", help="a local PubMed mirror from NLM's baseline and update files")
+    msub = m.add_subparsers(dest="mirror_command", required=True)
+    where = argparse.ArgumentParser(add_help=False)
+    where.add_argument("--config", default="config.yaml", help="config.yaml whose mirror.path names the mirror")
+    where.add_argument("--path", type=Path, default=None, help="the mirror file (instead of mirror.path)")
+    ml = msub.add_parser("load", parents=[common, where],
+                         help="apply baseline/update files (pubmedYYnNNNN.xml.gz), each once, in NLM's order")
+    ml.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    ml.set_defaults(func=cmd_mirror)
+    ms = msub.add_parser("status", parents=[common, where], help="what the mirror holds and which files made it")
+    ms.set_defaults(func=cmd_mirror)
 
     # Subcommands owning their own options.
     sub.add_parser("eutils-server", help="local E-utilities server for tests and benchmarks", add_help=False)

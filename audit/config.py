@@ -327,6 +327,16 @@ class NoticesConfig:
 
 
 @dataclass(config=_SECTION)
+class MirrorConfig:
+    """A local PubMed mirror (audit/pubmed/mirror.py, loaded by ``citeaudit mirror load``).
+
+    With a path, audits and the source search read records from it; E-utilities are asked only for
+    PMIDs above the mirror's highest (newer than its last file).
+    """
+    path: str = ""
+
+
+@dataclass(config=_SECTION)
 class Config:
     entrez: EntrezConfig = field(default_factory=EntrezConfig)
     scoring: ScoringConfig = field(default_factory=ScoringConfig)
@@ -338,6 +348,7 @@ class Config:
     sources: SourcesConfig = field(default_factory=SourcesConfig)
     crossref: CrossrefConfig = field(default_factory=CrossrefConfig)
     notices: NoticesConfig = field(default_factory=NoticesConfig)
+    mirror: MirrorConfig = field(default_factory=MirrorConfig)
     offline_records: Paths = field(default_factory=list)
     source_path: str = ""            # the file this came from, for messages (not a key of the file)
 
@@ -475,10 +486,12 @@ def load_config(path: str | os.PathLike | None = None, env: dict | None = None) 
         cfg.output.history_db = rel(cfg.output.history_db)
         cfg.offline_records = [rel(x) for x in cfg.offline_records]
         cfg.notices.retraction_watch = rel(cfg.notices.retraction_watch)
+        cfg.mirror.path = rel(cfg.mirror.path)
         if "CITEAUDIT_CROSSREF_CACHE" not in env_keys.values():
             cfg.crossref.cache_path = rel(cfg.crossref.cache_path)
         if "CITEAUDIT_CACHE" not in env_keys.values():
             cfg.entrez.cache_path = rel(cfg.entrez.cache_path)
     cfg.entrez.cache_path = os.path.expanduser(cfg.entrez.cache_path)
     cfg.crossref.cache_path = os.path.expanduser(cfg.crossref.cache_path)
+    cfg.mirror.path = os.path.expanduser(cfg.mirror.path)
     return cfg

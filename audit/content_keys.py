@@ -86,13 +86,15 @@ def content_key(article: Article, records: dict[str, Record], scoring_hash: str,
     return digest("article", article.id, article.sha256, *refs, "scoring", scoring_hash, "code", code)
 
 
-def search_key(sources_cfg, offline_records: Sequence[str] | None = None) -> str:
+def search_key(sources_cfg, offline_records: Sequence[str] | None = None, mirror: bool = False) -> str:
     """What decides an article's source search besides the article and its records (audit.sources).
 
     The search settings, and for an offline run the record set it searches (every record file's
     bytes): a record added to the offline set can become a candidate, so the stored search is stale.
     An online run searches PubMed, whose answers no key can pin; its stored search is kept until the
-    article, its records, the settings or the code change.
+    article, its records, the settings or the code change.  A run over the PubMed mirror is keyed
+    like an online one, plus the word "mirror" (switching to or from it searches again): keying
+    its state would score every article again after each daily update file.
     """
     if not sources_cfg.enabled:
         return "sources off"
@@ -101,7 +103,7 @@ def search_key(sources_cfg, offline_records: Sequence[str] | None = None) -> str
         root = Path(p)
         found = sorted(f for f in root.rglob("*") if f.is_file()) if root.is_dir() else [root]
         files += [f"{f}:{hashlib.sha256(f.read_bytes()).hexdigest() if f.is_file() else ''}" for f in found]
-    return digest("sources", config_hash(sources_cfg), *files)
+    return digest("sources", config_hash(sources_cfg), *files, *(["mirror"] if mirror else []))
 
 
 def error_key(audit: ArticleAudit) -> str:

@@ -301,7 +301,7 @@ class SourceSearch:
     claim_id: str
     purpose: str                 # identify | suggest
     status: str                  # identified | not_identified | suggested | none_found
-    mode: str                    # "online" (PubMed + local index) | "offline" (local index only)
+    mode: str                    # "online" (PubMed + local index) | "offline" (local index only) | "mirror"
     reference_id: str | None = None        # suggest: the citation judged unsupportive
     cues: dict[str, str] = field(default_factory=dict)   # journal, year, author read from the claim
     queries: list[SearchQuery] = field(default_factory=list)

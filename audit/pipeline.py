@@ -43,6 +43,7 @@ from audit.progress import Progress
 from audit.pubmed.budget import with_requests
 from audit.pubmed.cache import SCHEMA
 from audit.pubmed.fetch import OfflineSource
+from audit.pubmed.mirror import Mirror
 from audit.reading.ingest import article_id, article_paths, file_sha256
 from audit.run_summary import AUDIT, NIGHTLY, RECHECK, finish
 from audit.storage import check_is_sqlite
@@ -93,9 +94,12 @@ def check_out_dir(out_dir: str | Path, inputs: Sequence[str | Path]) -> None:
 
 
 def check_cache_path(cfg: Config, offline_records: Sequence[str] | None) -> None:
-    """A record cache path naming a file that is not SQLite (a typo) is refused before any work."""
+    """A record cache path naming a file that is not SQLite (a typo) is refused before any work; so is
+    a mirror path that names no PubMed mirror."""
     if not offline_records and cfg.entrez.cache_path:
         check_is_sqlite(os.path.expanduser(cfg.entrez.cache_path), SCHEMA)
+    if not offline_records and cfg.mirror.path:
+        Mirror(cfg.mirror.path).close()
 
 
 def run_audit(paths: Sequence[str | Path], out_dir: str | Path, cfg: Config,
@@ -142,7 +146,8 @@ def run_nightly(cfg: Config, executor: Executor | None = None, progress: bool = 
 def own_files(cfg: Config) -> list[str]:
     """What a run writes, which no corpus glob or manifest may make an article: the reports
     folder, the history and the record cache (with their companions)."""
-    return [cfg.output.reports_dir, cfg.output.history_db, cfg.entrez.cache_path]
+    return [cfg.output.reports_dir, cfg.output.history_db, cfg.entrez.cache_path] + \
+        ([cfg.mirror.path] if cfg.mirror.path else [])
 
 
 def run_recheck(cfg: Config, article_id: str, refresh_records: bool = False, executor: Executor | None = None,
@@ -282,7 +287,8 @@ def _execute(plan: RunPlan, executor: Executor, history) -> dict:
         if keyed:
             # The stored audit holds the source search: its key must change with what decides the search.
             scoring_hash = digest(scoring_hash, search_key(cfg.sources if plan.find_sources else _NO_SEARCH,
-                                                           plan.offline_records))
+                                                           plan.offline_records,
+                                                           mirror=bool(cfg.mirror.path and not plan.offline_records)))
         memo: dict[str, str] = {}
         # Reviewers' decisions are marked as each report is written (citeaudit review).
         decided: dict[str, list[dict]] = {}

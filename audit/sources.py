@@ -137,7 +137,9 @@ class SourceFinder:
     def for_source(cls, source, scoring: ScoringConfig, cfg: SourcesConfig | None = None) -> "SourceFinder":
         """The finder of a run: offline records, or the record cache plus PubMed for an EntrezSource."""
         cfg = cfg or SourcesConfig()
-        if hasattr(source, "records") and isinstance(source.records, dict):
+        if hasattr(source, "search_index"):          # the PubMed mirror: its own index, PubMed not asked
+            index = source.search_index()
+        elif hasattr(source, "records") and isinstance(source.records, dict):
             index = LocalIndex(source.records.values())
         elif getattr(source, "cache", None) is not None:
             index = LocalIndex.from_cache(source.cache)
@@ -147,7 +149,12 @@ class SourceFinder:
 
     @property
     def mode(self) -> str:
-        return "online" if self.searcher.online else "offline"
+        return getattr(self.searcher.index, "mode", None) or ("online" if self.searcher.online else "offline")
+
+    @property
+    def _not_online(self) -> str:
+        """What a search that asked no PubMed query searched, for its note."""
+        return getattr(self.searcher.index, "note", "") or "offline: only the local index was searched"
 
     def _pool(self, text: str, g: Gathered) -> tuple[dict[str, float], dict[str, Record]]:
         recs = {p: self.searcher.index.records[p] for p in g.found_by if p in self.searcher.index.records}
@@ -201,7 +208,7 @@ class SourceFinder:
         else:
             s.note = "no candidate matches every cue of the claim and supports it"
         if not self.searcher.online:
-            s.note = (s.note + "; " if s.note else "") + "offline: only the local index was searched"
+            s.note = (s.note + "; " if s.note else "") + self._not_online
         return _unless_failed(s)
 
     def _confident(self, best: Ranked, rec: Record, cues: Cues, runner_up: Ranked | None = None) -> bool:
@@ -230,7 +237,7 @@ class SourceFinder:
                          mode=self.mode, reference_id=reference_id, queries=g.queries, candidates=cands,
                          note=f"citation judged {verdict.replace('_', ' ')}")
         if not self.searcher.online:
-            s.note += "; offline: only the local index was searched"
+            s.note += "; " + self._not_online
         return _unless_failed(s)
 
     def _judge_support(self, claim: str, cands: list[Candidate]) -> None:
@@ -342,7 +349,7 @@ def identified_findings(s: SourceSearch, rec: Record | None) -> list[Finding]:
 def source_findings(searches: list[SourceSearch], records: dict[str, Record] | None = None) -> list[Finding]:
     out = []
     for s in searches:
-        where = " (offline: local records only)" if s.mode == "offline" else ""
+        where = {"offline": " (offline: local records only)", "mirror": " (the PubMed mirror only)"}.get(s.mode, "")
         if s.unanswered():
             # A PubMed query of the search went unanswered: said, counted as the run's fault, and
             # searched again next run.  What the search did conclude stands beside it.

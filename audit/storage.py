@@ -34,6 +34,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, TypeVar, Union
+from urllib.parse import quote
 
 from audit.errors import BadInputError
 
@@ -70,8 +71,19 @@ class Schema:
         return len(self.migrations)
 
 
-def connect(path: str | os.PathLike) -> sqlite3.Connection:
-    """A connection with the house rules (see the module docstring); autocommit, any thread."""
+def connect(path: str | os.PathLike, read_only: bool = False) -> sqlite3.Connection:
+    """A connection with the house rules (see the module docstring); autocommit, any thread.
+
+    ``read_only``: opened ``mode=ro``, journal mode left as the file has it (setting
+    it is a write), for a store written by one job and read by many (the PubMed
+    mirror): a reader cannot change it, and the file may sit on read-only storage.
+    """
+    if read_only:
+        uri = "file:" + quote(os.path.abspath(os.fspath(path))) + "?mode=ro"
+        con = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None,
+                              check_same_thread=False)
+        con.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
+        return con
     con = sqlite3.connect(os.fspath(path), timeout=BUSY_TIMEOUT_S, isolation_level=None,
                           check_same_thread=False)
     try:
@@ -246,6 +258,35 @@ def open_store(path: str | os.PathLike, schema: Schema) -> sqlite3.Connection:
                     spath, schema.kind, reason, aside)
     con = connect(spath)
     migrate(con, schema, spath)
+    return con
+
+
+def open_read_only(path: str | os.PathLike, schema: Schema) -> sqlite3.Connection:
+    """A read-only connection to an existing store of ``schema``, at its current version.
+
+    Nothing is created or migrated (a reader must not write); a missing file, another
+    kind of store, or another schema version is a ``StoreError`` naming the file.
+    """
+    spath = os.path.expanduser(os.fspath(path))
+    if not os.path.isfile(spath):
+        raise StoreError(spath, f"no {schema.kind} here{'; ' + schema.recover if schema.recover else ''}")
+    check_is_sqlite(spath, schema)
+    con = connect(spath, read_only=True)
+    try:
+        app = con.execute("PRAGMA application_id").fetchone()[0]
+        found = con.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        con.close()
+        raise StoreError(spath, f"cannot read the {schema.kind}: {exc}") from None
+    if app != schema.application_id:
+        con.close()
+        raise StoreError(spath, f"not a citeaudit {schema.kind} (application_id {app:#x}); "
+                                "is the path pointing at another file?")
+    if found != schema.version:
+        con.close()
+        newer = found > schema.version
+        raise StoreError(spath, f"{schema.kind} of schema {found}, this citeaudit reads schema {schema.version}; "
+                                + ("upgrade citeaudit" if newer else "open it for writing once to upgrade it"))
     return con
 
 

@@ -14,6 +14,7 @@ BENCHMARKS = [
     ("articles: whole-article accuracy on the labelled set (citeaudit eval articles)", "bench.evaluation.articles"),
     ("cli: a cold `citeaudit audit` of one article vs the library call", "bench.bench_cli"),
     ("fetch: Entrez batching vs one request per PMID", "bench.bench_fetch"),
+    ("mirror: PubMed mirror load rate, lookups, searches, memory, disk (and a full PubMed)", "bench.bench_mirror"),
     ("score: claim-source pairs per second", "bench.bench_score"),
     ("stance: claim-source pairs judged per second", "bench.bench_stance"),
     ("topic: off-topic judgement across medicine (MeSH), genuine citations", "bench.bench_topic"),

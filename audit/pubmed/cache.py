@@ -30,6 +30,7 @@ import logging
 import os
 import threading
 import time
+import typing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -101,9 +102,33 @@ def record_json(r: Record) -> str:
     return json.dumps(d, ensure_ascii=False)
 
 
+def _flat_item_class(typ) -> type | None:
+    """The dataclass of a ``list[SomeDataclass]`` field whose own fields hold no dataclass, else None."""
+    args = typing.get_args(typ)
+    if typing.get_origin(typ) is not list or len(args) != 1 or not dataclasses.is_dataclass(args[0]):
+        return None
+    inner = typing.get_type_hints(args[0]).values()
+    return None if any(dataclasses.is_dataclass(a) for t in inner for a in (t, *typing.get_args(t))) else args[0]
+
+
+# Record fields that are lists of flat dataclasses (mesh, notices): built directly, the rest taken as
+# JSON gives them, which is what models.from_dict does with them, at a fifth of its time.
+_NESTED = {n: (c, frozenset(f.name for f in dataclasses.fields(c)))
+           for n, t in typing.get_type_hints(Record).items() if (c := _flat_item_class(t)) is not None}
+_GENERIC = {n for n, t in typing.get_type_hints(Record).items()
+            if n not in _NESTED and any(dataclasses.is_dataclass(a) for a in (t, *typing.get_args(t)))}
+
+
 def record_from_dict(d: dict) -> Record:
-    """Rebuild a Record from ``models.to_dict(record)``."""
-    return from_dict(Record, d)
+    """Rebuild a Record from ``models.to_dict(record)`` (the same object ``models.from_dict`` builds)."""
+    if _GENERIC:        # a field this fast path does not know how to build
+        return from_dict(Record, d)
+    kw = {k: v for k, v in d.items() if k in _RECORD_FIELDS_SET}
+    for name, (cls, names) in _NESTED.items():
+        items = kw.get(name)
+        if items:
+            kw[name] = [cls(**{k: v for k, v in x.items() if k in names}) for x in items]
+    return Record(**kw)
 
 
 @dataclass

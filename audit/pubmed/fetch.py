@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import re
 from pathlib import Path
-from typing import Protocol, Sequence
+from typing import Mapping, Protocol, Sequence
 
 from rapidfuzz import fuzz, process
 
@@ -29,6 +29,23 @@ class RecordSource(Protocol):
     def stats(self) -> dict: ...
     # Identifier (DOI/PMCID as given) or citation key -> why its lookup failed this run.
     lookup_failures: dict[str, str]
+
+
+def match_citation(ref: Reference, titles: Mapping[str, str], records: Mapping[str, Record]) -> str | None:
+    """The PMID among ``titles`` (pmid -> normalised title) that a citation names, or None."""
+    pmid = None
+    title = normalise_title(ref.cited_title or "")
+    if len(title) >= 15:
+        hits = process.extract(title, titles, scorer=fuzz.token_set_ratio, score_cutoff=TITLE_MATCH, limit=10)
+        pmid = best_match(ref, [records[h[2]] for h in hits], {h[2]: h[1] for h in hits})
+    raw = normalise_title(ref.raw)
+    if pmid is None and len(raw) >= 15:
+        # The title as read may be wrong (an author list, a group name): a whole citation
+        # string matches the title inside it (partial_ratio).
+        best = process.extractOne(raw, titles, scorer=fuzz.partial_ratio, score_cutoff=TITLE_MATCH)
+        if best is not None and len(best[0]) >= 15 and acceptable(ref, records[best[2]], best[1]):
+            pmid = best[2]
+    return pmid
 
 
 class OfflineSource:
@@ -82,19 +99,7 @@ class OfflineSource:
         if not self._titles:
             return out
         for ref in refs:
-            pmid = None
-            title = normalise_title(ref.cited_title or "")
-            if len(title) >= 15:
-                hits = process.extract(title, self._titles, scorer=fuzz.token_set_ratio,
-                                       score_cutoff=TITLE_MATCH, limit=10)
-                pmid = best_match(ref, [self.records[h[2]] for h in hits], {h[2]: h[1] for h in hits})
-            raw = normalise_title(ref.raw)
-            if pmid is None and len(raw) >= 15:
-                # The title as read may be wrong (an author list, a group name): a whole citation
-                # string matches the title inside it (partial_ratio).
-                best = process.extractOne(raw, self._titles, scorer=fuzz.partial_ratio, score_cutoff=TITLE_MATCH)
-                if best is not None and len(best[0]) >= 15 and acceptable(ref, self.records[best[2]], best[1]):
-                    pmid = best[2]
+            pmid = match_citation(ref, self._titles, self.records)
             if pmid is not None:
                 out[ref.id] = pmid
         return out
@@ -108,25 +113,33 @@ class OfflineSource:
 
 def open_source(cfg: Config, offline: "Sequence[str | Path] | OfflineSource | None" = None,
                 run: str | None = None) -> RecordSource:
-    """Offline records when given (their paths, or an OfflineSource the run has loaded once), else
-    Entrez through the SQLite cache; ``run``: the run's token (its sources share one request
-    ledger: counts, budgets, breakers)."""
+    """Offline records when given (their paths, or an OfflineSource the run has loaded once); else the
+    PubMed mirror when ``mirror.path`` is set (E-utilities only for PMIDs newer than it); else Entrez
+    through the SQLite cache.  ``run``: the run's token (its sources share one request ledger:
+    counts, budgets, breakers)."""
     from audit.crossref.beyond import attach       # Crossref and Retraction Watch, after PubMed
     if isinstance(offline, OfflineSource):
         return attach(offline, cfg, online=False)
     paths = list(offline) if offline else []
     if paths:
         return attach(OfflineSource.from_paths(paths, cfg.entrez.max_inflated_bytes()), cfg, online=False)
+    if cfg.mirror.path:
+        from audit.pubmed.mirror_source import MirrorSource
+        # Online as far as Crossref goes: the mirror is PubMed's own data, and PubMed is asked beyond it.
+        return attach(MirrorSource.open(cfg.mirror.path, lambda: entrez_source(cfg, run)), cfg, online=True)
+    return attach(entrez_source(cfg, run), cfg, online=True)
+
+
+def entrez_source(cfg: Config, run: str | None = None) -> RecordSource:
+    """NCBI E-utilities through the record cache, counted in run ``run``'s request ledger."""
+    from audit.pubmed.budget import ledger_for
     from audit.pubmed.cache import RecordCache
     from audit.pubmed.entrez import EntrezSource
 
     warning = contact_warning(cfg.entrez)
     if warning:
         logging.getLogger("citeaudit").warning(warning)
-    from audit.pubmed.budget import ledger_for
-
     ledger = ledger_for(run).configure(search_per_article=cfg.sources.requests_per_article,
                                        search_per_run=cfg.sources.requests_per_run)
-    return attach(EntrezSource(cfg.entrez, RecordCache(cfg.entrez.cache_path, cfg.entrez.cache_ttl_days,
-                                                       search_ttl_days=cfg.entrez.search_cache_ttl_days),
-                               ledger=ledger), cfg, online=True)
+    return EntrezSource(cfg.entrez, RecordCache(cfg.entrez.cache_path, cfg.entrez.cache_ttl_days,
+                                                search_ttl_days=cfg.entrez.search_cache_ttl_days), ledger=ledger)

@@ -22,12 +22,11 @@ from typing import Iterable, Sequence
 
 from audit.models import Record
 
-SCHEMA = """
-CREATE VIRTUAL TABLE IF NOT EXISTS docs USING fts5(
-    pmid UNINDEXED, title, abstract, mesh, journal, author,
-    tokenize = 'porter unicode61 remove_diacritics 2'
-);
-"""
+# The index's columns and words, shared with the PubMed mirror's index (audit/pubmed/mirror.py), so one
+# query and one set of weights mean the same in both.
+COLUMNS = "pmid UNINDEXED, title, abstract, mesh, journal, author"
+TOKENIZE = "tokenize = 'porter unicode61 remove_diacritics 2'"
+SCHEMA = f"CREATE VIRTUAL TABLE IF NOT EXISTS docs USING fts5({COLUMNS}, {TOKENIZE});"
 # bm25() column weights in schema order (pmid, title, abstract, mesh, journal, author).  Not fitted:
 # the finding's words count alike wherever they stand; journal and author count half, since they name
 # the source rather than what it found.
@@ -39,6 +38,13 @@ _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 class Hit:
     pmid: str
     bm25: float                  # higher is better (FTS5's bm25() negated)
+
+
+def index_row(r: Record) -> tuple[str, str, str, str, str, str]:
+    """A record's values for the columns of ``COLUMNS``."""
+    mesh = " ; ".join(r.mesh_terms + list(r.keywords))
+    return (r.pmid, r.title or "", r.abstract or "", mesh, f"{r.journal or ''} ; {r.journal_iso or ''}",
+            r.first_author or "")
 
 
 def _words(text: str) -> list[str]:
@@ -84,9 +90,7 @@ class LocalIndex:
             if not r.pmid or r.pmid in self.records:
                 continue
             self.records[r.pmid] = r
-            mesh = " ; ".join(r.mesh_terms + list(r.keywords))
-            rows.append((r.pmid, r.title or "", r.abstract or "", mesh,
-                         f"{r.journal or ''} ; {r.journal_iso or ''}", r.first_author or ""))
+            rows.append(index_row(r))
         for row in rows:
             cur = self.con.execute("INSERT INTO docs (pmid, title, abstract, mesh, journal, author) "
                                    "VALUES (?, ?, ?, ?, ?, ?)", row)

@@ -15,7 +15,7 @@ import re
 import zlib
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import BinaryIO, Iterable, Iterator
 
 from audit.errors import BadInputError
 from audit.notices import pubmed_notices
@@ -89,7 +89,7 @@ def _year(article: ET.Element | None, citation: ET.Element) -> int | None:
     return None
 
 
-def _record_from_element(el: ET.Element) -> Record | None:
+def record_from_element(el: ET.Element) -> Record | None:
     if el.tag == "PubmedArticle":
         citation = el.find("MedlineCitation")
         pubmed_data = el.find("PubmedData")
@@ -203,26 +203,44 @@ def _iter_elements(data: bytes, source: str) -> Iterator[ET.Element]:
         if len(data) <= TREE_MAX:
             yield from _outermost_records(ET.fromstring(data))
             return
-        yield from _stream_elements(data)
+        yield from stream_elements(io.BytesIO(data))
     except ET.ParseError as exc:
-        line = exc.position[0] if getattr(exc, "position", None) else None
-        raise BadInputError(source, f"malformed XML: {exc}", line)
+        raise malformed_xml(exc, source)
     except LookupError as exc:          # the XML declaration names an encoding Python lacks
         raise BadInputError(source, f"malformed XML: {exc}", 1)
 
 
-def _stream_elements(data: bytes) -> Iterator[ET.Element]:
-    """Each top-level record element, streaming, clearing as it goes."""
-    stack: list[str] = []
-    for event, el in ET.iterparse(io.BytesIO(data), events=("start", "end")):
+def malformed_xml(exc: ET.ParseError, source: str) -> BadInputError:
+    line = exc.position[0] if getattr(exc, "position", None) else None
+    return BadInputError(source, f"malformed XML: {exc}", line)
+
+
+def stream_elements(fh: BinaryIO, tags: tuple[str, ...] = RECORD_TAGS,
+                     roots: tuple[str, ...] = ()) -> Iterator[ET.Element]:
+    """Each outermost element named in ``tags``, read from ``fh`` as it is parsed.
+
+    Each is cleared once the caller has it, and dropped from the root, so memory
+    stays flat however many records the file holds.  ``roots``: the document
+    element must be one of these (a ValueError naming it otherwise).
+    """
+    inside = 0                      # elements of ``tags`` open around the parser's position
+    root: ET.Element | None = None
+    for event, el in ET.iterparse(fh, events=("start", "end")):
         if event == "start":
-            stack.append(el.tag)
+            if root is None:
+                root = el
+                if roots and el.tag not in roots:
+                    raise ValueError(f"root element <{el.tag}>, not {' or '.join(f'<{r}>' for r in roots)}")
+            if el.tag in tags:
+                inside += 1
             continue
-        stack.pop()
-        # A record is the outermost PubmedArticle/MedlineCitation/PubmedBookArticle.
-        if el.tag in RECORD_TAGS and not any(t in RECORD_TAGS for t in stack):
-            yield el
-            el.clear()
+        if el.tag in tags:
+            inside -= 1
+            if inside == 0:
+                yield el
+                el.clear()
+                if root is not el:
+                    root.clear()    # the finished records' husks, else a list as long as the file
 
 
 # One record's bytes as the document holds them.  Exact on UTF-8 XML with no comment, CDATA
@@ -286,7 +304,7 @@ def _articles(data: bytes, source: str) -> Iterator[tuple[ET.Element, str, bytes
             yield el, pmid, _one_article_xml(el, span)
 
 
-def _check_root(data: bytes, source: str) -> None:
+def check_root(data: bytes, source: str) -> None:
     head = data[:4096].lstrip()
     if not head:
         raise BadInputError(source, "empty file")
@@ -299,10 +317,10 @@ def _check_root(data: bytes, source: str) -> None:
 def parse_records(data: bytes, source: str = "<bytes>", limit: int = MAX_INFLATED) -> list[Record]:
     """Every record in an efetch answer or a baseline/update file."""
     data = _maybe_gunzip(data, source, limit)
-    _check_root(data, source)
+    check_root(data, source)
     out = []
     for el in _iter_elements(data, source):
-        rec = _record_from_element(el)
+        rec = record_from_element(el)
         if rec is not None:
             out.append(rec)
     return out
@@ -311,10 +329,10 @@ def parse_records(data: bytes, source: str = "<bytes>", limit: int = MAX_INFLATE
 def parse_articles(data: bytes, source: str = "<bytes>", limit: int = MAX_INFLATED) -> list[tuple[Record, bytes]]:
     """(record, one-article XML) for every record, from one parse of the data (an efetch answer is read once)."""
     data = _maybe_gunzip(data, source, limit)
-    _check_root(data, source)
+    check_root(data, source)
     out = []
     for el, _, xml in _articles(data, source):
-        rec = _record_from_element(el)
+        rec = record_from_element(el)
         if rec is not None:
             out.append((rec, xml))
     return out
@@ -323,7 +341,7 @@ def parse_articles(data: bytes, source: str = "<bytes>", limit: int = MAX_INFLAT
 def split_articles(data: bytes, source: str = "<bytes>", limit: int = MAX_INFLATED) -> list[tuple[str, bytes]]:
     """(pmid, one-article XML) pairs; a bare MedlineCitation is wrapped as efetch answers it."""
     data = _maybe_gunzip(data, source, limit)
-    _check_root(data, source)
+    check_root(data, source)
     return [(pmid, xml) for _, pmid, xml in _articles(data, source)]
 
 

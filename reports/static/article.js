@@ -598,6 +598,7 @@
       var c = claims[s.claim_id];
       if (c) add(sec, el('blockquote', 'claim-text', c.text));
       if (s.mode === 'offline') add(sec, el('p', 'notice offline', 'Offline: only the local records were searched, not PubMed.'));
+      if (s.mode === 'mirror') add(sec, el('p', 'notice offline', 'The PubMed mirror was searched (PubMed\'s records up to its last update file), not PubMed\'s own search.'));
       if (s.note) add(sec, el('p', 'hint', s.note));
       var cues = Object.keys(s.cues || {}).map(function (k) { return k + ': ' + s.cues[k]; });
       if (cues.length) add(sec, el('p', 'cues', 'The claim names ' + cues.join('; ')));
