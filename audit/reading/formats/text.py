@@ -27,7 +27,6 @@ _RULE = re.compile(r"^\s*([-=*_])(\s*\1){2,}\s*$")
 _TERMINAL = re.compile(r"[.!?:;][\"'”’)\]]?\s*$")
 
 
-
 class TextReader(Reader):
     name = "text"
     suffixes = (".txt",)

@@ -35,7 +35,6 @@ from audit.reading.reference_list import take_references
 from audit.reading.source import Source
 
 
-
 @dataclass
 class _Field:
     instr: list[str] = field(default_factory=list)
