@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Sequence
 
 from audit.errors import BadInputError
+from audit.reading.ingest import article_paths
 
 GLOB_CHARS = set("*?[")
 
@@ -41,8 +42,6 @@ def corpus_files(paths: Sequence[str], manifest: str = "", exclude: Sequence[str
     the corpus paths (the folders, the globs' folders, the named files' folders); a link out
     of them is kept as itself and set aside by the reader.
     """
-    from audit.reading.ingest import article_paths
-
     entries = list(paths) + (manifest_paths(manifest) if manifest else [])
     plain: list[str] = []
     roots: list[str] = []

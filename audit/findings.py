@@ -16,6 +16,7 @@ from audit.identity import crossref_only_findings, identity_findings
 from audit.notices import notice_findings
 from audit.scoring.concepts import EVIDENCE_LABELS
 from audit.pubmed.fetch import normalise_title
+from audit.reading.markers import find_markers
 from audit.models import (CONTRADICTS, CROSSREF_ONLY, FETCH_FAILED, NOT_FOUND, OFF_TOPIC, RESOLVED, UNRESOLVED, WEAK,
                      Article, ClaimDrift, Finding, Pair, Record, Reference)
 
@@ -164,7 +165,6 @@ def drift_findings(drift: ClaimDrift) -> list[Finding]:
 
 def _markers_seen(article: Article) -> bool:
     """Citation markers anywhere in what was read, the set-aside page chrome included."""
-    from audit.reading.extract import find_markers
     texts = [article.text] + [s.text for s in article.set_aside]
     return any(find_markers(t, [])[0] for t in texts if t) or any(r.in_list for r in article.references)
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from audit.reading.extract import find_identifiers, parse_citation, split_sentences
+from audit.reading.references import find_identifiers, parse_citation
+from audit.reading.sentences import split_sentences
 from audit.reading.ingest import read_article_bytes
 
 

@@ -22,7 +22,7 @@ from audit.models import Article, Record
 from audit.pipeline import audit_paths, read_all
 from audit.pubmed.fetch import OfflineSource
 from audit.pubmed.records import load_records
-from audit.reading.extract import parse_citation
+from audit.reading.references import parse_citation
 from audit.reading.ingest import read_article, read_article_bytes, read_articles
 from audit.scoring.score import evidence_type
 from reports.writer import article_report

@@ -17,7 +17,7 @@ from audit.pubmed.entrez import best_title_match
 from audit.pubmed.fetch import OfflineSource
 from audit.pubmed.resolve import identify
 from audit.reading.author_year import find_author_year
-from audit.reading.extract import parse_citation
+from audit.reading.references import parse_citation
 from audit.reading.ingest import read_article, read_article_bytes
 from audit.models import Reference
 

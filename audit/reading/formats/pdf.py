@@ -1,12 +1,11 @@
 """PDF -> Article: text lines in reading order, page furniture set aside, markers, references.
 
 pdfminer.six (MIT, pure Python) gives every character with its box and font size;
-from those this module finds, per page, the text columns (gutters no body line
-crosses), reads them left to right and top to bottom between lines that span the
-page, sets aside running heads, footers and page numbers (lines in the page margins,
-and lines repeated on most pages), and reads superscript numbers as citation markers.
-The reference list is the text after the last "References" heading, split into
-entries at their numbers or, for author-year lists, at their hanging indent.
+``pdf_layout`` makes them text lines in reading order (columns found per page), with
+the page furniture (running heads, footers, page numbers) found and superscript numbers
+read as citation markers.  Here the lines become paragraphs and the reference list:
+the text after the last "References" heading, split into entries at their numbers or,
+for author-year lists, at their hanging indent.
 
 Each text line gets an ordinal ``line``; ``locations`` names its page and column,
 and becomes ``Claim.location``.  A page with no text (a scan) is reported, per page,
@@ -17,309 +16,59 @@ from __future__ import annotations
 import io
 import logging
 import re
-import statistics
-from collections import Counter
-from dataclasses import dataclass, field
+from pathlib import Path
 
 from audit.errors import BadInputError
 from audit.models import Article, SetAside
-from audit.reading.extract import Block, BlockBuilder, _expand, split_entry_label
+from audit.reading import assemble
+from audit.reading.blocks import Block, BlockBuilder
+from audit.reading.formats.base import Reader
+from audit.reading.formats.pdf_layout import Line, furniture, join_labels, page_lines, reading_order
+from audit.reading.references import looks_like_authors, reference_from_entry, split_entry_label
+from audit.reading.source import Source
 
-_LABELISH = re.compile(r"^\s*[\[(]?\s*(\d{1,4}(?:\s*[-–—]\s*\d{1,4})?(?:\s*[,;]\s*\d{1,4}(?:\s*[-–—]\s*\d{1,4})?)*)"
-                       r"\s*[\])]?\s*$")
 _REF_HEAD = re.compile(r"(?i)^\s*(?:\d{1,2}\.?\s*)?(references?|bibliography|literature cited|works cited|"
                        r"reference list)\s*:?\s*$")
-_MARGIN = 0.055                  # top and bottom share of a page where running heads and folios sit
 _MAX_PAGES = 400
-_GUTTER = 10                     # points of white a gutter is at least wide
 
 
-@dataclass
-class _Line:
-    page: int
-    x0: float
-    y0: float
-    x1: float
-    y1: float
-    size: float                  # the body font size of the line
-    pieces: list = field(default_factory=list)    # ("t", text) | ("m", display, labels)
-    column: int = 0              # 0: spans the page; 1, 2, ...: its column
-    bold: bool = False
-    ordinal: int = 0             # the line's place in the document's reading order
+class PdfReader(Reader):
+    name = "pdf"
+    suffixes = (".pdf",)
+    what = "PDF with a text layer"
 
-    @property
-    def text(self) -> str:
-        return "".join(p[1] for p in self.pieces)
+    def owns(self, data: bytes, path: str) -> bool:
+        # the bytes decide; a file named .pdf may carry a few bytes before its header
+        return data.startswith(b"%PDF-") or (Path(path).suffix.lower() == ".pdf" and b"%PDF-" in data[:1024])
+
+    def refuse(self, data: bytes, path: str) -> str:
+        return "not a PDF file (it does not start with %PDF-)"
+
+    def read(self, src: Source) -> list[Article]:
+        return read_pdf(src)
 
 
-def _chars_to_pieces(chars) -> tuple[list, float, bool]:
-    """A line's characters -> text and superscript markers; its body size; bold or not."""
-    sizes = [round(c.size, 1) for c in chars if c.get_text().strip()]
-    if not sizes:
-        return [], 0.0, False
-    body = Counter(sizes).most_common(1)[0][0]
-    base = statistics.median(c.y0 for c in chars if round(c.size, 1) == body and c.get_text().strip())
-    bold = sum(1 for c in chars if "bold" in (c.fontname or "").lower()) > 0.6 * len(sizes)
-    pieces: list = []
-    sup = ""
-    for c in chars:
-        t = c.get_text()
-        small = c.get_text().strip() and c.size < 0.85 * body and c.y0 > base + 0.15 * body
-        if small and (t.isdigit() or (sup and t in ",–-— ")):
-            sup += t
-            continue
-        if sup:
-            pieces.append(_sup_piece(sup, pieces))
-            sup = ""
-        pieces.append(("t", t))
-    if sup:
-        pieces.append(_sup_piece(sup, pieces))
-    merged: list = []
-    for p in pieces:                     # one piece per run of text, not per character
-        if p[0] == "t" and merged and merged[-1][0] == "t":
-            merged[-1] = ("t", merged[-1][1] + p[1])
-        else:
-            merged.append(p)
-    return merged, body, bold
-
-
-def _sup_piece(sup: str, before: list) -> tuple:
-    m = _LABELISH.match(sup)
-    prev = "".join(p[1] for p in before[-3:])
-    # a raised number after a digit or unit is an exponent ("10⁹", "m²"), not a marker
-    if m and sup.strip() and not re.search(r"(?:\d|\b(?:m|cm|mm|kg|l|ml|s))\s*$", prev):
-        labels = _expand(m.group(1))
-        if labels and all(int(lab) < 1000 for lab in labels):     # a raised "2017" is a year, not a citation
-            return ("m", sup, labels)
-    return ("t", sup)
-
-
-def _page_lines(page, pno: int) -> list[_Line]:
-    """The page's text lines, one per row and column.
-
-    pdfminer's own lines are cut where justified text leaves wide gaps and may run
-    across a narrow gutter; so its lines are taken as fragments, grouped into rows
-    (fragments whose boxes overlap in height, superscripts included), and each row is
-    cut at the page's gutters (``_gutters``) into one line per column.
-    """
-    from pdfminer.layout import LTChar, LTTextLine
-
-    frags = []
-
-    def visit(obj):
-        if isinstance(obj, LTTextLine):
-            seq = []
-            for c in obj:
-                if isinstance(c, LTChar):
-                    seq.append(c)
-                elif seq and c.get_text() == " ":
-                    seq.append(_Space(seq[-1]))
-            if any(c.get_text().strip() for c in seq):
-                frags.append((obj.x0, obj.y0, obj.x1, obj.y1, seq))
-        elif hasattr(obj, "__iter__"):
-            for child in obj:
-                visit(child)
-
-    for obj in page:
-        visit(obj)
-    frags.sort(key=lambda f: -f[3])
-    rows: list[list] = []
-    for f in frags:
-        mid = (f[1] + f[3]) / 2
-        for row in rows[-4:]:
-            if row[0] <= mid <= row[1]:
-                row[2].append(f)
-                row[0], row[1] = min(row[0], f[1]), max(row[1], f[3])
-                break
-        else:
-            rows.append([f[1], f[3], [f]])
-    gutters = _gutters([[(f[0], f[2]) for f in row[2]] for row in rows], page.width)
-    states = [_row_state(row[2], gutters) for row in rows]
-    # A row of a single-column part that happens to leave the gutter empty (a short last
-    # line, justified gaps in line) reads with the spanning rows around it.
-    def gap(k: int) -> bool:            # a blank line or more between row k-1 and row k
-        return rows[k - 1][0] - rows[k][1] > 0.9 * max(rows[k][1] - rows[k][0], 1)
-
-    i = 0
-    while i < len(states):
-        if states[i] == "span":
-            i += 1
-            continue
-        j = i
-        while j < len(states) and states[j] != "span" and (j == i or not gap(j)):
-            j += 1
-        # a short run (at most 3 rows) going on from spanning rows at the same spacing,
-        # up to the next spanning row or a blank: the end of a single-column part
-        if i and j - i <= 3 and not gap(i) and states[i - 1] == "span":
-            for k in range(i, j):
-                states[k] = "span"
-        i = j
-    out = []
-    for row, st in zip(rows, states):
-        cols: dict[int, list] = {}
-        for f in row[2]:
-            crosses = st == "span"
-            col = 0 if crosses else 1 + sum(1 for g in gutters if f[0] >= g)
-            cols.setdefault(col, []).append(f)
-        if 0 in cols and len(cols) > 1:          # a row that spans the gutter is one line
-            cols = {0: [f for fs in cols.values() for f in fs]}
-        for col, fs in sorted(cols.items()):
-            fs.sort(key=lambda f: f[0])
-            chars = []
-            for f in fs:
-                if chars:
-                    chars.append(_Space(chars[-1]))
-                chars.extend(f[4])
-            pieces, size, bold = _chars_to_pieces(chars)
-            if pieces and "".join(p[1] for p in pieces).strip():
-                out.append(_Line(pno, min(f[0] for f in fs), min(f[1] for f in fs), max(f[2] for f in fs),
-                                 max(f[3] for f in fs), size, pieces, column=col if gutters else 0, bold=bold))
-    return out
-
-
-def _row_state(frags, gutters) -> str:
-    """span: text crosses a gutter; cut: text on both sides of one; one: text on one side."""
-    if not gutters:
-        return "span"
-    if any(f[0] < g < f[2] for f in frags for g in gutters):
-        return "span"
-    sides = {sum(1 for g in gutters if f[0] >= g) for f in frags}
-    return "cut" if len(sides) > 1 else "one"
-
-
-def _gutters(rows: list[list[tuple[float, float]]], width: float, lo: float = 0.0, hi: float | None = None,
-             depth: int = 0) -> list[float]:
-    """x positions of the page's gutters: the x that the most rows leave empty while
-    having text on both sides (a justified line's wide gaps move from row to row; a
-    gutter stays).  Searched again inside each side, for a third column."""
-    hi = width if hi is None else hi
-    size = int(width) + 2
-    count = [0] * size
-    for row in rows:
-        inside = [(max(0, int(a)), min(size - 1, int(b) + 1)) for a, b in row if a < hi and b > lo]
-        if len(inside) < 2:
-            continue
-        cov = bytearray(size)
-        for a, b in inside:
-            cov[a:b] = b"\x01" * (b - a)
-        # empty over a 10pt window: a reference list's hanging indent ("12." then its text) is
-        # narrower than a gutter
-        run = 0
-        for x in range(min(b for _, b in inside), max(a for a, _ in inside) + 1):
-            run = run + 1 if not cov[x] else 0
-            if run >= _GUTTER:
-                count[x - _GUTTER // 2] += 1
-    best, best_n = None, 0
-    for x in range(int(lo + 0.2 * (hi - lo)), int(hi - 0.2 * (hi - lo))):
-        if count[x] > best_n:
-            best, best_n = x, count[x]
-    if best is None or best_n < 8:
-        return []
-    # the middle of the empty band around the best x, on the rows that leave it empty
-    left = max((b for row in rows for a, b in row if b <= best and not any(a2 < best < b2 for a2, b2 in row)),
-               default=best)
-    right = min((a for row in rows for a, b in row if a >= best and not any(a2 < best < b2 for a2, b2 in row)),
-                default=best)
-    g = (left + right) / 2 if left < right else best
-    out = [g]
-    if depth == 0:
-        out += _gutters(rows, width, lo, g, 1) + _gutters(rows, width, g, hi, 1)
-    return sorted(out)
-
-
-class _Space:
-    """An inferred space, shaped like the character before it (size and baseline)."""
-
-    def __init__(self, like):
-        self.size = like.size
-        self.y0 = like.y0
-        self.fontname = like.fontname
-
-    def get_text(self) -> str:
-        return " "
-
-
-_LABEL_ONLY = re.compile(r"^\s*(?:\[\d{1,4}\]|\d{1,4}\.?)\s*$")
-
-
-def _join_labels(lines: list[_Line]) -> list[_Line]:
-    """A reference number set apart from its entry ("12." right-aligned before the text)
-    joins the line it stands beside."""
-    out = []
-    labels = [ln for ln in lines if _LABEL_ONLY.match(ln.text)]
-    used: set[int] = set()
-    for lab in labels:
-        beside = [ln for ln in lines if ln is not lab and not _LABEL_ONLY.match(ln.text) and
-                  abs(ln.y1 - lab.y1) < 0.5 * max(ln.size, 1) and 0 <= ln.x0 - lab.x1 < 3 * max(ln.size, 1)]
-        if beside:
-            target = min(beside, key=lambda ln: ln.x0 - lab.x1)
-            target.pieces = [("t", lab.text.strip() + " ")] + target.pieces
-            target.x0 = min(target.x0, lab.x0)
-            used.add(id(lab))
-    for ln in lines:
-        if id(ln) not in used:
-            out.append(ln)
-    return out
-
-
-def _reading_order(lines: list[_Line]) -> list[_Line]:
-    """Top to bottom between spanning lines; within, each column top to bottom, left to right."""
-    lines = sorted(lines, key=lambda ln: (-ln.y1, ln.x0))
-    out: list[_Line] = []
-    band: list[_Line] = []
-    for ln in lines:
-        if ln.column == 0 and band and any(b.column for b in band):
-            out.extend(sorted(band, key=lambda b: (b.column, -b.y1, b.x0)))
-            band = []
-        band.append(ln)
-    out.extend(sorted(band, key=lambda b: (b.column, -b.y1, b.x0)))
-    return out
-
-
-def _norm(text: str) -> str:
-    return re.sub(r"\d+", "#", " ".join(text.lower().split()))
-
-
-def _furniture(pages: list[list[_Line]], heights: list[float]) -> set[int]:
-    """ids of lines that are page furniture: in the top or bottom margin, or repeated on
-    most pages (running heads, journal footers, licence lines), or a lone page number."""
-    out: set[int] = set()
-    seen = Counter()
-    for lines in pages:
-        for key in {_norm(ln.text) for ln in lines}:
-            seen[key] += 1
-    many = max(3, len(pages) // 2 + 1) if len(pages) >= 3 else 99
-    for lines, h in zip(pages, heights):
-        for ln in lines:
-            t = ln.text.strip()
-            in_margin = ln.y0 > h * (1 - _MARGIN) or ln.y1 < h * _MARGIN
-            # repeated on most pages, near the top or foot of the page: a running head or footer
-            repeated = seen[_norm(t)] >= many and len(re.findall(r"[A-Za-z]{2,}", t)) >= 2 and \
-                (ln.y0 > h * 0.85 or ln.y1 < h * 0.15)
-            if in_margin or repeated or re.fullmatch(r"(?:page\s*)?\d{1,4}(?:\s*of\s*\d+)?", t, re.I):
-                out.add(id(ln))
-    return out
-
-
-def read(data: bytes, path: str, sha: str, limits) -> list[Article]:
-    from audit.reading import ingest
+def read_pdf(src: Source) -> list[Article]:
+    # pdfminer imported when a PDF is read: a run over text files never pays for it
     from pdfminer.high_level import extract_pages
     from pdfminer.layout import LAParams
     from pdfminer.pdfparser import PDFSyntaxError
 
+    path = src.path
+
     for name in ("pdfminer", "pdfminer.pdffont", "pdfminer.pdfinterp", "pdfminer.pdfpage"):
         logging.getLogger(name).setLevel(logging.ERROR)
-    pages: list[list[_Line]] = []
+    pages: list[list[Line]] = []
     heights: list[float] = []
     aside: list[SetAside] = []
     locations: dict[int, str] = {}
     scanned: list[int] = []
     try:
-        for pno, page in enumerate(extract_pages(io.BytesIO(data), laparams=LAParams(line_margin=0.3, char_margin=1.0)), start=1):
+        for pno, page in enumerate(extract_pages(io.BytesIO(src.data), laparams=LAParams(line_margin=0.3, char_margin=1.0)), start=1):
             if pno > _MAX_PAGES:
                 raise BadInputError(path, f"more than {_MAX_PAGES} pages")
-            lines = _join_labels(_page_lines(page, pno))
-            pages.append(_reading_order(lines))
+            lines = join_labels(page_lines(page, pno))
+            pages.append(reading_order(lines))
             heights.append(page.height)
             if not lines:
                 scanned.append(pno)
@@ -333,8 +82,8 @@ def read(data: bytes, path: str, sha: str, limits) -> list[Article]:
         raise BadInputError(path, f"PDF file could not be read ({type(exc).__name__}: {' '.join(str(exc).split())[:160]})")
     if not pages:
         raise BadInputError(path, "PDF file with no pages")
-    furniture = _furniture(pages, heights)
-    ordered: list[_Line] = []
+    margins = furniture(pages, heights)
+    ordered: list[Line] = []
     n = 0
     for pno, lines in enumerate(pages, start=1):
         if pno in scanned:
@@ -346,7 +95,7 @@ def read(data: bytes, path: str, sha: str, limits) -> list[Article]:
             n += 1
             ln.ordinal = n
             locations[n] = f"page {pno}" + (f", column {ln.column}" if ln.column else "")
-            if id(ln) in furniture:
+            if id(ln) in margins:
                 aside.append(SetAside(ln.text.strip(), n, "page furniture (running head, footer or page number)"))
             else:
                 ordered.append(ln)
@@ -357,7 +106,7 @@ def read(data: bytes, path: str, sha: str, limits) -> list[Article]:
     blocks = _paragraphs(body)
     entries = _entries(refs)
     title = _title(ordered)
-    art = ingest._finish(path, "pdf", sha, title, blocks, entries, chrome=False, aside=aside)
+    art = assemble.article(src, "pdf", title, blocks, entries, chrome=False, aside=aside)
     for c in art.claims:
         c.location = locations.get(c.line, "")
     for s in art.set_aside:
@@ -367,7 +116,7 @@ def read(data: bytes, path: str, sha: str, limits) -> list[Article]:
     return [art]
 
 
-def _title(lines: list[_Line]) -> str:
+def _title(lines: list[Line]) -> str:
     """The largest text on the first page."""
     first = [ln for ln in lines if ln.page == 1 and len(ln.text.split()) >= 2]
     if not first:
@@ -379,7 +128,7 @@ def _title(lines: list[_Line]) -> str:
 _REF_WORD = re.compile(r"^(?:References|REFERENCES|Bibliography|BIBLIOGRAPHY)\b|\b(?:References|REFERENCES)$")
 
 
-def _split_references(lines: list[_Line]) -> tuple[list[_Line], list[_Line]]:
+def _split_references(lines: list[Line]) -> tuple[list[Line], list[Line]]:
     """Body and reference-list lines.  The list starts at a "References" heading: a line of
     its own, or (where a row of two columns was read as one) a line that starts or ends
     with the word.  Of several, the one followed by the most numbered entries wins (a
@@ -399,12 +148,12 @@ def _split_references(lines: list[_Line]) -> tuple[list[_Line], list[_Line]]:
     return lines[:i], lines[i:]
 
 
-def _paragraphs(lines: list[_Line]) -> list[Block]:
+def _paragraphs(lines: list[Line]) -> list[Block]:
     """Lines -> paragraphs: a new one at a column or page change with a gap, a larger gap,
     a first-line indent, a change of font size, or a short heading line."""
     blocks: list[Block] = []
     cur: BlockBuilder | None = None
-    prev: _Line | None = None
+    prev: Line | None = None
     kind = "para"
 
     def flush():
@@ -459,22 +208,19 @@ def _paragraphs(lines: list[_Line]) -> list[Block]:
 def _affiliations(builder: BlockBuilder) -> None:
     """Raised numbers on an author list ("Datta1, Ball1*") or opening an address
     ("1Department of Surgery") mark affiliations, not citations: they are dropped."""
-    from audit.reading.extract import _looks_like_authors
     text = "".join(p[1] for p in builder.pieces if p[0] == "t")
     first = next((p for p in builder.pieces if p[0] != "t" or p[1].strip()), None)
     names = re.sub(r"[*†‡§]", "", text).strip()
     title_case = all(w[0].isupper() or w.lower() in ("and", "et", "al", "van", "de", "der", "von", "da")
                      for w in re.findall(r"[^\W\d_]{3,}", names))
     if first is not None and first[0] == "m" or (not re.search(r"[.!?]$", names) and
-                                                 (title_case or _looks_like_authors(names))):
+                                                 (title_case or looks_like_authors(names))):
         builder.pieces = [p if p[0] == "t" else ("t", "", p[3]) for p in builder.pieces]
 
 
-def _entries(lines: list[_Line]):
+def _entries(lines: list[Line]):
     """Reference lines -> entries: at each number ("12.", "[12]", "12 "), else at each line
     that starts at the column's left edge while the entry's others are indented."""
-    from audit.reading.extract import reference_from_entry
-
     numbered = sum(1 for ln in lines if split_entry_label(ln.text.strip())[0] is not None)
     items: list[tuple[str | None, int, list[str]]] = []
     lefts: dict[tuple[int, int], float] = {}

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from audit.errors import BadInputError
 from audit.models import Article, Reference
-from audit.reading.extract import clean_doi, find_identifiers
+from audit.reading.references import clean_doi, find_identifiers
 
 _YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
 

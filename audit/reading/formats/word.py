@@ -6,37 +6,33 @@ changes, footnotes nor comments, and mammoth drops field codes): tracked inserti
 kept and deletions dropped (listed as set aside), comments are set aside and listed,
 footnotes, endnotes and table rows are read, each with where it sits.
 
-Citations: Zotero (``ADDIN ZOTERO_ITEM CSL_CITATION {json}``, also in bookmark mode with
-the JSON in docProps/custom.xml), Mendeley (``ADDIN CSL_CITATION``, its bookmarks, and
-``MENDELEY_CITATION`` content controls) and EndNote (``ADDIN EN.CITE <EndNote>`` and its
-base64 ``EN.CITE.DATA``) are read as structured references from the manager's own data,
-each field a marker at its place in its sentence.  Plain typed markers and a typed
-reference list are read as for every other format (``ingest``/``extract``).
+Citations a reference manager wrote (Zotero, Mendeley, EndNote: ``word_citations``) are read
+as structured references from the manager's own data, each field a marker at its place in
+its sentence.  Plain typed markers and a typed reference list are read as for every other
+format (``reference_list``, ``claims``).
 
 Each block's ``line`` is its paragraph's ordinal in the file; ``locations`` names it
 ("paragraph 12", "footnote 3", "table 1, row 4") and becomes ``Claim.location``.
 """
 from __future__ import annotations
 
-import base64
-import json
-import re
-import zipfile
 import io
+import zipfile
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from audit.errors import BadInputError
 from audit.models import Article, SetAside
-from audit.reading.extract import Block, BlockBuilder, _expand
-from audit.reading.formats.refexport import Entry, entry_from_csl, entry_from_endnote, parse_xml
-
-W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-_LABELISH = re.compile(r"^\s*[\[(]?\s*(\d{1,4}(?:\s*[-–—]\s*\d{1,4})?(?:\s*[,;]\s*\d{1,4}(?:\s*[-–—]\s*\d{1,4})?)*)"
-                       r"\s*[\])]?\s*$")
-_CITATION = re.compile(r"^\s*(?:ADDIN\s+)?(ZOTERO_ITEM|CSL_CITATION|EN\.CITE(?!\.DATA)|Mendeley Citation)")
-_BIBLIOGRAPHY = re.compile(r"^\s*(?:ADDIN\s+)?(ZOTERO_BIBL|Mendeley Bibliography|EN\.REFLIST)")
-_SUP = "\x01"                    # a superscript number's labels, until the document's style is known
-_TYPED = re.compile(r"[\[(]\s*\d{1,4}(?:\s*[-–—,;]\s*\d{1,4})*\s*[\])]")
+from audit.reading import assemble
+from audit.reading.blocks import Block, BlockBuilder
+from audit.reading.formats.base import Reader
+from audit.reading.formats.refexport import parse_xml
+from audit.reading.formats.word_citations import (BIBLIOGRAPHY_FIELD, CITATION_FIELD, SUP, Citations, bookmark_data,
+                                                  mendeley_control, superscripts)
+from audit.reading.formats.word_styles import W, number_formats, paragraph_styles
+from audit.reading.markers import LABELS_ONLY, expand_labels
+from audit.reading.reference_list import take_references
+from audit.reading.source import Source
 
 
 @dataclass
@@ -71,20 +67,17 @@ class _Reader:
         self.paras: list[_Para] = []
         self.locations: dict[int, str] = {}
         self.aside: list[SetAside] = []
-        self.items: dict[str, Entry] = {}          # citation key -> the manager's record
-        self.shown: dict[str, list[str]] = {}      # key -> numbers its citations displayed
-        self.order: list[str] = []                 # keys in order of first citation
+        self.cites = Citations(path, limits.max_depth)
         self.note_keys: dict[tuple[str, str], list[str]] = {}   # (footnote|endnote, id) -> citation keys
         self.note_number: dict[str, int] = {"footnote": 0, "endnote": 0}
-        self.bookmarks: dict[str, str] = self._bookmark_data()
+        self.bookmarks: dict[str, str] = bookmark_data(self.part("docProps/custom.xml"))
         self.open_marks: dict[str, _Field] = {}
-        self.styles = self._styles()
-        self.numbering = self._numbering()
+        self.styles = paragraph_styles(self.part("word/styles.xml"))
+        self.numbering = number_formats(self.part("word/numbering.xml"))
         self.counters: dict[tuple[str, str], int] = {}
         self.fields: list[_Field] = []
         self.in_bibliography = False
         self.line = 0
-        self.plain = ""
 
     # -- parts -------------------------------------------------------------
     def part(self, name: str):
@@ -100,138 +93,7 @@ class _Reader:
                                            f"(reading.max_bytes in config.yaml)")
         return parse_xml(raw, f"{self.path}!{name}", self.limits.max_depth)
 
-    def _styles(self) -> dict[str, tuple[str, int]]:
-        """styleId -> (kind, heading level) from styles.xml names ("heading 2", "Title", "List ...")."""
-        out: dict[str, tuple[str, int]] = {}
-        root = self.part("word/styles.xml")
-        if root is None:
-            return out
-        for st in root.iter(W + "style"):
-            sid = st.get(W + "styleId") or ""
-            name_el = st.find(W + "name")
-            name = (name_el.get(W + "val") if name_el is not None else sid or "").lower()
-            m = re.match(r"heading\s*(\d)", name)
-            if m:
-                out[sid] = ("heading", int(m.group(1)) + 1)
-            elif name in ("title",):
-                out[sid] = ("heading", 1)
-            elif name.startswith("list"):
-                out[sid] = ("item", 0)
-        return out
-
-    def _numbering(self) -> dict[tuple[str, str], str]:
-        """(numId, ilvl) -> number format ("decimal", "bullet", ...)."""
-        root = self.part("word/numbering.xml")
-        if root is None:
-            return {}
-        abstract = {}
-        for an in root.iter(W + "abstractNum"):
-            for lvl in an.iter(W + "lvl"):
-                fmt = lvl.find(W + "numFmt")
-                abstract[(an.get(W + "abstractNumId"), lvl.get(W + "ilvl"))] = \
-                    fmt.get(W + "val") if fmt is not None else ""
-        out = {}
-        for num in root.iter(W + "num"):
-            aid = num.find(W + "abstractNumId")
-            if aid is None:
-                continue
-            for (a, lvl), fmt in abstract.items():
-                if a == aid.get(W + "val"):
-                    out[(num.get(W + "numId"), lvl)] = fmt
-        return out
-
-    def _bookmark_data(self) -> dict[str, str]:
-        """Zotero's and Mendeley's bookmark storage: the field code split over custom properties."""
-        root = self.part("docProps/custom.xml")
-        if root is None:
-            return {}
-        pieces: dict[str, list[tuple[int, str]]] = {}
-        for prop in root:
-            name = prop.get("name") or ""
-            m = re.match(r"^((?:ZOTERO_BREF|Mendeley_Bookmark)_[A-Za-z0-9_]+?)_(\d+)$", name)
-            if m:
-                pieces.setdefault(m.group(1), []).append((int(m.group(2)), "".join(prop.itertext())))
-        return {k: "".join(t for _, t in sorted(v)) for k, v in pieces.items()}
-
     # -- citations ---------------------------------------------------------
-    def _cite(self, instr: str, shown: str, line: int) -> list[str]:
-        """The keys of the items a citation field holds (registering each item once)."""
-        found: list[tuple[str, Entry]] = []
-        if "EN.CITE" in instr:
-            found = self._endnote(instr, line)
-        else:
-            start = instr.find("{")
-            try:
-                data, _ = json.JSONDecoder().raw_decode(instr[start:]) if start >= 0 else ({}, 0)
-            except ValueError:
-                data = {}
-            props = data.get("properties") if isinstance(data, dict) else None
-            self.plain = str(props.get("plainCitation") or "") if isinstance(props, dict) else ""
-            for i, it in enumerate(data.get("citationItems") or [] if isinstance(data, dict) else []):
-                if not isinstance(it, dict):
-                    continue
-                item = it.get("itemData") if isinstance(it.get("itemData"), dict) else {}
-                uris = it.get("uris") or it.get("uri") or []
-                key = str((uris[0] if isinstance(uris, list) and uris else "") or it.get("id") or
-                          item.get("DOI") or item.get("title") or f"{line}.{i}")
-                found.append((key, entry_from_csl(item, key)))
-        if not found:
-            self.aside.append(SetAside(shown or instr[:200], line, "citation field whose data could not be read"))
-            return []
-        nums = [int(n) for n in _expand(_LABELISH.match(shown).group(1))] if _LABELISH.match(shown or "") else []
-        keys = []
-        for j, (key, entry) in enumerate(found):
-            if key not in self.items:
-                self.items[key] = entry
-                self.order.append(key)
-            if len(nums) == len(found):
-                self.shown.setdefault(key, []).append(str(nums[j]))
-            keys.append(key)
-        return keys
-
-    def _endnote(self, instr: str, line: int) -> list[tuple[str, Entry]]:
-        body = instr.split("EN.CITE", 1)[1]
-        m = re.search(r"EN\.CITE\.DATA\s+(\S+)", instr)
-        if m and "<EndNote" not in body:
-            try:
-                body = base64.b64decode(m.group(1) + "===").decode("utf-8", "replace")
-            except ValueError:
-                return []
-        start = body.find("<EndNote")
-        if start < 0:
-            return []
-        try:
-            root = parse_xml(body[start:body.rfind("</EndNote>") + 10].encode("utf-8"), self.path,
-                             self.limits.max_depth)
-        except BadInputError:
-            return []
-        out = []
-        for cite in root.iter("Cite"):
-            rec = cite.find("record")
-            recnum = (cite.findtext("RecNum") or "").strip()
-            if rec is None:
-                continue
-            entry = entry_from_endnote(rec, recnum)
-            out.append((f"endnote:{recnum or entry.title}", entry))
-        return out
-
-    def labels(self) -> dict[str, str]:
-        """Key -> reference label: the numbers the style printed when every citation agrees,
-        else the order of first citation."""
-        numeric = all(k in self.shown for k in self.order) and bool(self.order)
-        out: dict[str, str] = {}
-        if numeric:
-            for k in self.order:
-                if len(set(self.shown[k])) != 1:
-                    numeric = False
-                    break
-                out[k] = self.shown[k][0]
-            if len(set(out.values())) != len(out):
-                numeric = False
-        if not numeric:
-            out = {k: str(i + 1) for i, k in enumerate(self.order)}
-        return out
-
     # -- walking -----------------------------------------------------------
     def walk_part(self, root, where: str, prefix: str = "") -> None:
         body = root.find(W + "body") if root.tag == W + "document" else root
@@ -308,11 +170,11 @@ class _Reader:
             for mark in self.open_marks.values():
                 mark.display.append(text)
             return
-        if superscript and _LABELISH.match(text) and text.strip():
-            labels = _expand(_LABELISH.match(text).group(1))
+        if superscript and LABELS_ONLY.match(text) and text.strip():
+            labels = expand_labels(LABELS_ONLY.match(text).group(1))
             if labels:
-                # decided for the whole document once it is read (``_superscripts``)
-                para.builder.add_marker(text, [_SUP + lab for lab in labels], self.line)
+                # decided for the whole document once it is read (``superscripts``)
+                para.builder.add_marker(text, [SUP + lab for lab in labels], self.line)
                 return
         para.builder.add_text(text, self.line)
 
@@ -346,7 +208,7 @@ class _Reader:
                 val = tag_el.get(W + "val") if tag_el is not None else ""
                 content = child.find(W + "sdtContent")
                 if val and val.startswith("MENDELEY_CITATION") and content is not None:
-                    f = _Field(instr=[_mendeley_control(val)], phase="result", kind="citation")
+                    f = _Field(instr=[mendeley_control(val)], phase="result", kind="citation")
                     self.fields.append(f)
                     self._inline(content, para)
                     self.fields.pop()
@@ -405,9 +267,9 @@ class _Reader:
         f = self.fields[-1]
         f.phase = "result"
         instr = "".join(f.instr)
-        if _CITATION.match(instr):
+        if CITATION_FIELD.match(instr):
             f.kind = "citation"
-        elif _BIBLIOGRAPHY.match(instr):
+        elif BIBLIOGRAPHY_FIELD.match(instr):
             f.kind = "bibliography"
             self.in_bibliography = True
         else:
@@ -430,13 +292,15 @@ class _Reader:
 
     def _field_separate_for(self, f: _Field) -> None:
         instr = "".join(f.instr)
-        f.kind = "citation" if _CITATION.match(instr) else "other"
+        f.kind = "citation" if CITATION_FIELD.match(instr) else "other"
 
     def _emit_citation(self, f: _Field, para: _Para) -> None:
         shown = " ".join("".join(f.display).split())
-        self.plain = ""
-        keys = self._cite("".join(f.instr), shown, self.line)
-        plain = " ".join(self.plain.split())
+        keys, plain = self.cites.cite("".join(f.instr), shown, self.line)
+        if not keys:
+            self.aside.append(SetAside(shown or "".join(f.instr)[:200], self.line,
+                                       "citation field whose data could not be read"))
+        plain = " ".join(plain.split())
         if keys and plain and shown != plain and shown.endswith(plain) and para.where != "note":
             # a bookmark drawn round more than the citation: the words before it are text
             para.builder.add_text(shown[:-len(plain)], self.line)
@@ -492,36 +356,6 @@ class _Reader:
                 self.aside.append(SetAside(text, self.line, f"Word comment by {who} (not the article's text)"))
 
 
-def _mendeley_control(tag: str) -> str:
-    """Mendeley Cite's content control: ``MENDELEY_CITATION_v3_<base64 JSON>``."""
-    payload = tag.split("_", 3)[-1] if tag.count("_") >= 3 else ""
-    try:
-        return "CSL_CITATION " + base64.b64decode(payload + "===").decode("utf-8", "replace")
-    except ValueError:
-        return ""
-
-
-def _superscripts(paras: list[_Para], fields: bool) -> None:
-    """Superscript numbers are citations only in a manuscript that cites that way.
-
-    A manuscript keeps one citation style: where its text cites with fields or typed
-    "[1]"/"(1)" markers, a superscript number marks an author's affiliation or a
-    footnote of a table ("Kasem1, Alqenawy1"), and is dropped from the text.  A
-    superscript at the very start of a paragraph ("1Department of ...") never cites.
-    """
-    typed = sum(len(_TYPED.findall(p[1])) for para in paras for p in para.builder.pieces if p[0] == "t")
-    keep = not fields and typed < 3
-    for para in paras:
-        out = []
-        for p in para.builder.pieces:
-            if p[0] == "m" and p[2] and p[2][0].startswith(_SUP):
-                if keep and any(q[1].strip() for q in out):
-                    out.append((p[0], p[1], [lab[1:] for lab in p[2]], p[3]))
-                continue
-            out.append(p)
-        para.builder.pieces = out
-
-
 def _title(reader: _Reader) -> str:
     core = reader.part("docProps/core.xml")
     if core is not None:
@@ -531,10 +365,35 @@ def _title(reader: _Reader) -> str:
     return ""
 
 
-def read(data: bytes, path: str, sha: str, limits) -> list[Article]:
-    from audit.reading import ingest
+class WordReader(Reader):
+    name = "docx"
+    suffixes = (".docx",)
+    what = "Word .docx"
 
-    reader = _Reader(data, path, limits)
+    def owns(self, data: bytes, path: str) -> bool:
+        """A zip holding word/document.xml, whatever its name; a .docx zip without one is refused."""
+        if not data.startswith(b"PK\x03\x04"):
+            return False
+        try:
+            names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
+        except (zipfile.BadZipFile, ValueError, OSError) as exc:
+            raise BadInputError(path, f"corrupt zip/Office file: {exc}")
+        if "word/document.xml" in names:
+            return True
+        if Path(path).suffix.lower() == ".docx":
+            raise BadInputError(path, "not a Word document (the zip holds no word/document.xml)")
+        return False
+
+    def refuse(self, data: bytes, path: str) -> str:
+        return "not a Word .docx file (it is not a zip package)"
+
+    def read(self, src: Source) -> list[Article]:
+        return read_docx(src)
+
+
+def read_docx(src: Source) -> list[Article]:
+    path = src.path
+    reader = _Reader(src.data, path, src.limits)
     # Notes first: a body paragraph's footnote number needs the citations of its note.
     doc = reader.part("word/document.xml")
     if doc is None:
@@ -562,9 +421,9 @@ def read(data: bytes, path: str, sha: str, limits) -> list[Article]:
     reader.paras.extend(notes)
     reader.read_comments()
 
-    labels = reader.labels()
-    entries = [reader.items[k].reference(labels[k], 0) for k in reader.order]
-    _superscripts(reader.paras, bool(entries))
+    labels = reader.cites.labels()
+    entries = [reader.cites.items[k].reference(labels[k], 0) for k in reader.cites.order]
+    superscripts(reader.paras, bool(entries))
     blocks: list[Block] = []
     lines = [""] * (reader.line + 1)
     for para in reader.paras:
@@ -580,12 +439,12 @@ def read(data: bytes, path: str, sha: str, limits) -> list[Article]:
     aside = list(reader.aside)
     if not entries:
         # A typed reference list, read as in a text file: one paragraph a line.
-        body, typed = ingest._take_references(lines[:-1])
+        body, typed = take_references(lines[:-1])
         taken = {i + 1 for i, (was, now) in enumerate(zip(lines, body)) if was and not now}
         blocks = [b for b in blocks if b.line not in taken]
         entries = typed
     else:
-        body, typed = ingest._take_references(lines[:-1])
+        body, typed = take_references(lines[:-1])
         taken = {i + 1 for i, (was, now) in enumerate(zip(lines, body)) if was and not now}
         for b in blocks:
             if b.line in taken:
@@ -595,7 +454,7 @@ def read(data: bytes, path: str, sha: str, limits) -> list[Article]:
     first = blocks[0] if blocks else None
     title = _title(reader) or next((b.text for b in blocks if b.kind == "heading" and b.level == 1), "") or \
         (first.text if first is not None and first.kind == "heading" and len(first.text.split()) >= 3 else "")
-    art = ingest._finish(path, "docx", sha, title, blocks, entries, chrome=False, aside=aside)
+    art = assemble.article(src, "docx", title, blocks, entries, chrome=False, aside=aside)
     for c in art.claims:
         c.location = reader.locations.get(c.line, "")
     for s in art.set_aside:
