@@ -21,9 +21,10 @@ import logging
 import os
 import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Iterator, Sequence
 
 from audit import changes
 from audit.config import Config, ReadingConfig, ScoringConfig, SourcesConfig
@@ -33,9 +34,10 @@ from audit.findings import article_findings
 from audit.models import Article, ArticleAudit, Record
 from audit.progress import Progress
 from audit.pubmed.budget import with_requests
-from audit.pubmed.fetch import OfflineSource, RecordSource, open_source
+from audit.pubmed.fetch import OfflineSource, given_source, open_source
 from audit.pubmed.resolve import resolve
 from audit.reading.ingest import article_id, article_paths, file_sha256, read_articles
+from audit.record_source import RecordSource
 from audit.run_summary import AUDIT, NIGHTLY, RECHECK, finish
 from audit.scoring.score import score_article
 
@@ -197,36 +199,36 @@ def read_chunk(files: list[str], limits: ReadingConfig | None = None) -> list[li
     return [read_all(f, limits) for f in files]
 
 
-def resolve_records(articles: list[Article], cfg: Config, offline_records: "list[str] | OfflineSource | None",
+def resolve_records(articles: list[Article], cfg: Config, offline_records: "list[str] | RecordSource | None",
                     refresh: bool = False, run: str | None = None) -> tuple[list[tuple[Article, dict[str, Record]]], dict]:
     """Every article of the run in one call, so the Entrez layer fetches each unique PMID once, in batches.
 
-    ``refresh`` treats every cached record as expired (TTL 0); ``run``: the run's request ledger.
+    ``offline_records``: paths of records files, or the run's record source itself (an OfflineSource it
+    loaded once, any RecordSource it was given); ``refresh`` treats every cached record as expired
+    (TTL 0); ``run``: the run's request ledger.
     """
-    source = open_records(cfg, offline_records, refresh, run)
-    try:
+    with records_from(cfg, offline_records, refresh, run) as source:
         return resolve(articles, source), source.stats()
-    finally:
-        close_records(source)
 
 
-def open_records(cfg: Config, offline_records: "Sequence[str] | OfflineSource | None", refresh: bool = False,
-                 run: str | None = None) -> RecordSource:
-    """The record source; ``refresh`` treats every cached record as expired (TTL 0); ``run``: the
-    token of the run's request ledger (audit.pubmed.budget)."""
+@contextmanager
+def records_from(cfg: Config, offline_records: "Sequence[str] | RecordSource | None", refresh: bool = False,
+                 run: str | None = None) -> Iterator[RecordSource]:
+    """The record source, closed after unless it was given (the run shares a given one between its steps);
+    ``refresh`` treats every cached record as expired (TTL 0); ``run``: the token of the run's request
+    ledger (audit.pubmed.budget)."""
     import dataclasses
 
+    given = given_source(offline_records)
     if refresh and not offline_records:
         cfg = dataclasses.replace(cfg, entrez=dataclasses.replace(cfg.entrez, cache_ttl_days=0.0))
-    if isinstance(offline_records, OfflineSource):
-        return open_source(cfg, offline_records, run)
-    return open_source(cfg, list(offline_records) if offline_records else None, run)
-
-
-def close_records(source: RecordSource) -> None:
-    cache = getattr(source, "cache", None)
-    if cache is not None:
-        cache.close()
+    source = open_source(cfg, given if given is not None else (list(offline_records) if offline_records else None),
+                         run)
+    try:
+        yield source
+    finally:
+        if given is None:
+            source.close()
 
 
 @dataclass
@@ -298,12 +300,9 @@ def audit_chunk(jobs: list[AuditJob], scoring: ScoringConfig, out_dir: str, chun
     # the history with its search and source findings, so an unchanged article sends no request.
     fresh = [i for i, (a, scored) in enumerate(done) if scored and not a.error]
     if fresh:
-        source = open_records(sources["cfg"], sources.get("offline_records"), run=sources.get("run"))
-        try:
+        with records_from(sources["cfg"], sources.get("offline_records"), run=sources.get("run")) as source:
             for i, a in zip(fresh, search_sources([audits[i] for i in fresh], source, sources["cfg"])):
                 audits[i] = a
-        finally:
-            close_records(source)
     return [report_one(j, a, scored, out_dir) for j, a, (_, scored) in zip(jobs, audits, done)]
 
 
@@ -333,6 +332,7 @@ class RunPlan:
     out_dir: Path
     cfg: Config
     offline_records: list[str] | None = None
+    source: RecordSource | None = None     # the record source itself, given by the caller (then no records files)
     history_db: str | None = None          # None: a one-off audit, nothing remembered
     recheck_id: str | None = None          # a re-check: the corpus id its one file keeps
     refresh_records: bool = False
@@ -368,17 +368,20 @@ def check_cache_path(cfg: Config, offline_records: Sequence[str] | None) -> None
 
 def run_audit(paths: Sequence[str | Path], out_dir: str | Path, cfg: Config,
               offline_records: Sequence[str] | None = None, executor: Executor | None = None,
-              progress: bool = False) -> dict:
-    """``citeaudit audit``: the articles under ``paths``, reports in ``out_dir``, no history."""
+              progress: bool = False, source: RecordSource | None = None) -> dict:
+    """``citeaudit audit``: the articles under ``paths``, reports in ``out_dir``, no history.
+
+    ``source``: the record source to ask instead of offline records or Entrez (any RecordSource)."""
     check_out_dir(out_dir, paths)
     files = [str(p) for p in article_paths([str(p) for p in paths])]
     if not files:
         # Nothing to audit is no clean audit: say so instead of an empty index and exit 0.
         raise BadInputError(", ".join(str(p) for p in paths),
                             "no article file here (.md, .txt, .html, .xml, .nxml); nothing was audited")
-    check_cache_path(cfg, offline_records)
+    if source is None:
+        check_cache_path(cfg, offline_records)
     plan = RunPlan(AUDIT, files, Path(out_dir), cfg, list(offline_records) if offline_records else None,
-                   progress=progress, find_sources=cfg.sources.enabled)
+                   source=source, progress=progress, find_sources=cfg.sources.enabled)
     return execute(plan, executor)
 
 
@@ -542,9 +545,14 @@ def _execute(plan: RunPlan, executor: Executor, history) -> dict:
             prog.advance(len(items) - len(todo), force=True)
 
         good = [it for it in todo if isinstance(it, Article)]
-        # Offline records are parsed once for the run; every step that looks records up shares them.
-        offline = OfflineSource.from_paths(plan.offline_records, cfg.entrez.max_inflated_bytes()) \
-            if plan.offline_records and (good or plan.find_sources) else plan.offline_records
+        # Offline records are parsed once for the run; every step that looks records up shares them
+        # (as it shares a source the caller gave).
+        if plan.source is not None:
+            offline = plan.source
+        elif plan.offline_records and (good or plan.find_sources):
+            offline = OfflineSource.from_paths(plan.offline_records, cfg.entrez.max_inflated_bytes())
+        else:
+            offline = plan.offline_records
         resolved: list = []
         if good:
             (_, (resolved, stats)), = executor.run("resolve", resolve_records, [

@@ -35,6 +35,7 @@ from audit.models import (CONTRADICTS, IDENTIFIED, IDENTIFY, NONE_FOUND, NOT_IDE
                           Record, SourceSearch)
 from audit.pubmed.local_index import LocalIndex
 from audit.pubmed.search import NOT_SENT, Cues, Gathered, Searcher, claim_cues, finding_text
+from audit.record_source import RecordSource
 from audit.scoring.score import (TextFeatures, cached_record, prepare_text, score_pair, shared_terms,
                                  support_score)
 
@@ -130,15 +131,12 @@ class SourceFinder:
         self.tiers: tuple[int, ...] = TIERS     # which searches find_sources runs (the pipeline runs one at a time)
 
     @classmethod
-    def for_source(cls, source, scoring: ScoringConfig, cfg: SourcesConfig | None = None) -> "SourceFinder":
-        """The finder of a run: offline records, or the record cache plus PubMed for an EntrezSource."""
+    def for_source(cls, source: RecordSource, scoring: ScoringConfig,
+                   cfg: SourcesConfig | None = None) -> "SourceFinder":
+        """The finder of a run: the records its source holds (offline records, the record cache) in the local
+        index, and the source itself when it can search (PubMed through an EntrezSource)."""
         cfg = cfg or SourcesConfig()
-        if hasattr(source, "records") and isinstance(source.records, dict):
-            index = LocalIndex(source.records.values())
-        elif getattr(source, "cache", None) is not None:
-            index = LocalIndex.from_cache(source.cache)
-        else:
-            index = LocalIndex()
+        index = LocalIndex(source.known_records())
         return cls(Searcher(index, source, cfg.pubmed_retmax, cfg.local_limit), scoring, cfg)
 
     @property

@@ -246,6 +246,11 @@ class RecordCache:
         e = self.get(pmid, now, with_xml=True)
         return e.xml if e else None
 
+    def resolved_records(self) -> list[Record]:
+        """Every resolved record kept, fresh or not (a stale record still names its paper): the local index."""
+        rows = self._read("SELECT fields FROM records WHERE status = 'resolved' AND fields IS NOT NULL")
+        return [record_from_dict(json.loads(f)) for (f,) in rows]
+
     def any_resolved_pmid(self, now: float | None = None) -> str | None:
         """A PMID PubMed answered with a record lately: what an empty efetch answer is checked against."""
         rows = self._read("SELECT pmid FROM records WHERE status=? AND fetched_at > ? "
