@@ -62,7 +62,7 @@ SCHEMA = Schema(
         CREATE INDEX IF NOT EXISTS records_age ON records (fetched_at);
         CREATE INDEX IF NOT EXISTS idmap_age ON idmap (fetched_at)
         """,
-        # 3: ESearch and ECitMatch answers (audit.pubmed.entrez.search_key), with their own TTL.
+        # 3: ESearch and ECitMatch answers (audit.pubmed.eutils_terms.search_key), with their own TTL.
         """
         CREATE TABLE IF NOT EXISTS searches (
             key TEXT PRIMARY KEY,            -- endpoint and normalised query
