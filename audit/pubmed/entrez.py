@@ -55,7 +55,7 @@ class ServiceStopped(EntrezError):
 def eutils_service(cfg: EntrezConfig) -> Service:
     """What E-utilities' answers mean to the transport, and how its failures read."""
     return Service(
-        error=EntrezError, stopped=ServiceStopped, refusal_prefix="NCBI error: ",
+        error=EntrezError, stopped=ServiceStopped, refusal_prefix="NCBI error: ", refused_key="ncbi_error",
         secret=cfg.api_key.get_secret_value(),
         too_large=f"answer larger than {cfg.max_inflated_mb:g} MB (entrez.max_inflated_mb)",
         deadline_reason=DEADLINE_REASON, call_deadline_setting="entrez.call_deadline",

@@ -97,6 +97,7 @@ class Service:
     answers: Callable[[int], bool] = is_success   # statuses whose body is the answer
     read_refusal: Callable[[bytes], str] | None = None   # the service's own words in a refused answer's body
     refusal_prefix: str = ""                      # before a refusal's text ("NCBI error: ")
+    refused_key: str = "refused"                  # the failure count a refusal is counted under
     endpoint_in_errors: bool = True               # messages start with "endpoint: "
     secret: str = ""                              # masked wherever it would be printed
     too_large: str = "answer too large"           # why an answer over RetryPolicy.max_bytes is refused
@@ -214,7 +215,7 @@ class Transport:
             except Retry as exc:
                 reason, wait_at_least = exc.reason, exc.retry_after
             except Refused as exc:
-                self._bump("failures", "refused")
+                self._bump("failures", s.refused_key)
                 raise self._fail(f"{name}{s.refusal_prefix}{exc}") from None
             finally:
                 self.pacing.release()
