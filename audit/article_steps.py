@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Iterator, Sequence
 
 from audit import changes
 from audit.audit_rows import finding_rows, pack_audit, unpack_audit
@@ -19,8 +20,9 @@ from audit.errors import BadInputError
 from audit.findings import article_findings
 from audit.history import ArticleResult
 from audit.models import Article, ArticleAudit, Record
-from audit.pubmed.fetch import OfflineSource, RecordSource, open_source
+from audit.pubmed.fetch import given_source, open_source
 from audit.pubmed.resolve import resolve
+from audit.record_source import RecordSource
 from audit.reading.ingest import article_id, article_paths, file_sha256, read_articles
 from audit.scoring.score import score_article
 from audit.scoring.stance import judge_pairs
@@ -182,39 +184,34 @@ def read_chunk(files: list[str], limits: ReadingConfig | None = None) -> list[li
     return [read_all(f, limits) for f in files]
 
 
-def resolve_records(articles: list[Article], cfg: Config, offline_records: "list[str] | OfflineSource | None",
+def resolve_records(articles: list[Article], cfg: Config, offline_records: "list[str] | RecordSource | None",
                     refresh: bool = False, run: str | None = None) -> tuple[list[tuple[Article, dict[str, Record]]], dict]:
     """Every article of the run in one call, so the Entrez layer fetches each unique PMID once, in batches.
 
-    ``refresh`` treats every cached record as expired (TTL 0); ``run``: the run's request ledger.
+    ``offline_records``: paths of records files, or the run's record source itself (an OfflineSource it
+    loaded once, any RecordSource it was given); ``refresh`` treats every cached record as expired
+    (TTL 0); ``run``: the run's request ledger.
     """
-    source = open_records(cfg, offline_records, refresh, run)
-    try:
+    with records_from(cfg, offline_records, refresh, run) as source:
         return resolve(articles, source), source.stats()
-    finally:
-        close_records(source)
 
 
-def open_records(cfg: Config, offline_records: "Sequence[str] | OfflineSource | None", refresh: bool = False,
-                 run: str | None = None) -> RecordSource:
-    """The record source; ``refresh`` treats every cached record as expired (TTL 0); ``run``: the
-    token of the run's request ledger (audit.pubmed.budget)."""
-
+@contextmanager
+def records_from(cfg: Config, offline_records: "Sequence[str] | RecordSource | None", refresh: bool = False,
+                 run: str | None = None) -> Iterator[RecordSource]:
+    """The record source, closed after unless it was given (the run shares a given one between its steps);
+    ``refresh`` treats every cached record as expired (TTL 0); ``run``: the token of the run's request
+    ledger (audit.pubmed.budget)."""
+    given = given_source(offline_records)
     if refresh and not offline_records:
         cfg = dataclasses.replace(cfg, entrez=dataclasses.replace(cfg.entrez, cache_ttl_days=0.0))
-    if isinstance(offline_records, OfflineSource):
-        return open_source(cfg, offline_records, run)
-    return open_source(cfg, list(offline_records) if offline_records else None, run)
-
-
-def close_records(source: RecordSource) -> None:
-    close = getattr(source, "close", None)        # the mirror's source: its file and its fallback's cache
-    if close is not None:
-        close()
-        return
-    cache = getattr(source, "cache", None)
-    if cache is not None:
-        cache.close()
+    source = open_source(cfg, given if given is not None else (list(offline_records) if offline_records else None),
+                         run)
+    try:
+        yield source
+    finally:
+        if given is None:
+            source.close()
 
 
 @dataclass
@@ -284,12 +281,9 @@ def audit_chunk(jobs: list[AuditJob], scoring: ScoringConfig, out_dir: str, chun
     # the history with its search and source findings, so an unchanged article sends no request.
     fresh = [i for i, (a, scored) in enumerate(done) if scored and not a.error]
     if fresh:
-        source = open_records(sources["cfg"], sources.get("offline_records"), run=sources.get("run"))
-        try:
+        with records_from(sources["cfg"], sources.get("offline_records"), run=sources.get("run")) as source:
             for i, a in zip(fresh, search_sources([audits[i] for i in fresh], source, sources["cfg"])):
                 audits[i] = a
-        finally:
-            close_records(source)
     return [report_one(j, a, scored, out_dir) for j, a, (_, scored) in zip(jobs, audits, done)]
 
 

@@ -28,8 +28,8 @@ from typing import Sequence
 from audit import changes
 # The steps, and the in-memory calls built on them, are also the pipeline's to import from.
 from audit.article_steps import (AuditJob, _article_of, audit_articles, audit_chunk, audit_file,  # noqa: F401
-                                 audit_of, audit_one, audit_paths, chunk_size, chunks, close_records, error_audit,
-                                 open_records, read_all, read_chunk, read_one, report_one, resolve_records,
+                                 audit_of, audit_one, audit_paths, chunk_size, chunks, error_audit,
+                                 read_all, records_from, read_chunk, read_one, report_one, resolve_records,
                                  score_and_find, search_sources, unique_ids)
 from audit.content_keys import code_version, config_hash, content_key, digest, error_key, parse_key, report_key, search_key
 from audit.config import Config, ReadingConfig, SourcesConfig, require_contact_email
@@ -44,6 +44,7 @@ from audit.pubmed.budget import with_requests
 from audit.pubmed.cache import SCHEMA
 from audit.pubmed.fetch import OfflineSource
 from audit.pubmed.mirror import Mirror
+from audit.record_source import RecordSource
 from audit.reading.ingest import article_id, article_paths, file_sha256
 from audit.run_summary import AUDIT, NIGHTLY, RECHECK, finish
 from audit.storage import check_is_sqlite
@@ -68,6 +69,7 @@ class RunPlan:
     out_dir: Path
     cfg: Config
     offline_records: list[str] | None = None
+    source: RecordSource | None = None     # the record source itself, given by the caller (then no records files)
     history_db: str | None = None          # None: a one-off audit, nothing remembered
     recheck_id: str | None = None          # a re-check: the corpus id its one file keeps
     refresh_records: bool = False
@@ -104,17 +106,20 @@ def check_cache_path(cfg: Config, offline_records: Sequence[str] | None) -> None
 
 def run_audit(paths: Sequence[str | Path], out_dir: str | Path, cfg: Config,
               offline_records: Sequence[str] | None = None, executor: Executor | None = None,
-              progress: bool = False) -> dict:
-    """``citeaudit audit``: the articles under ``paths``, reports in ``out_dir``, no history."""
+              progress: bool = False, source: RecordSource | None = None) -> dict:
+    """``citeaudit audit``: the articles under ``paths``, reports in ``out_dir``, no history.
+
+    ``source``: the record source to ask instead of offline records or Entrez (any RecordSource)."""
     check_out_dir(out_dir, paths)
     files = [str(p) for p in article_paths([str(p) for p in paths])]
     if not files:
         # Nothing to audit is no clean audit: say so instead of an empty index and exit 0.
         raise BadInputError(", ".join(str(p) for p in paths),
                             "no article file here (.md, .txt, .html, .xml, .nxml); nothing was audited")
-    check_cache_path(cfg, offline_records)
+    if source is None:
+        check_cache_path(cfg, offline_records)
     plan = RunPlan(AUDIT, files, Path(out_dir), cfg, list(offline_records) if offline_records else None,
-                   progress=progress, find_sources=cfg.sources.enabled)
+                   source=source, progress=progress, find_sources=cfg.sources.enabled)
     return execute(plan, executor)
 
 
@@ -268,9 +273,14 @@ def _execute(plan: RunPlan, executor: Executor, history) -> dict:
             prog.advance(len(items) - len(todo), force=True)
 
         good = [it for it in todo if isinstance(it, Article)]
-        # Offline records are parsed once for the run; every step that looks records up shares them.
-        offline = OfflineSource.from_paths(plan.offline_records, cfg.entrez.max_inflated_bytes()) \
-            if plan.offline_records and (good or plan.find_sources) else plan.offline_records
+        # Offline records are parsed once for the run; every step that looks records up shares them
+        # (as it shares a source the caller gave).
+        if plan.source is not None:
+            offline = plan.source
+        elif plan.offline_records and (good or plan.find_sources):
+            offline = OfflineSource.from_paths(plan.offline_records, cfg.entrez.max_inflated_bytes())
+        else:
+            offline = plan.offline_records
         resolved: list = []
         if good:
             (_, (resolved, stats)), = executor.run("resolve", resolve_records, [

@@ -34,8 +34,8 @@ from audit.models import (CONTRADICTS, IDENTIFIED, IDENTIFY, NONE_FOUND, NOT_IDE
                           SEARCH_FAILED, SUGGEST, SUGGESTED, SUPPORTS, WEAK, ArticleAudit, Candidate, Claim, Finding,
                           Record, SourceSearch)
 from audit.pubmed.budget import SEARCH, requests_for
-from audit.pubmed.local_index import LocalIndex
 from audit.pubmed.search import NOT_SENT, Cues, Gathered, Searcher, claim_cues, finding_text
+from audit.record_source import RecordSource
 from audit.scoring import semantic
 from audit.scoring.stance import judge, source_sentences
 from audit.scoring.score import (TextFeatures, cached_record, prepare_text, score_pair, shared_terms, subject_of,
@@ -134,17 +134,13 @@ class SourceFinder:
         self.tiers: tuple[int, ...] = TIERS     # which searches find_sources runs (the pipeline runs one at a time)
 
     @classmethod
-    def for_source(cls, source, scoring: ScoringConfig, cfg: SourcesConfig | None = None) -> "SourceFinder":
-        """The finder of a run: offline records, or the record cache plus PubMed for an EntrezSource."""
+    def for_source(cls, source: RecordSource, scoring: ScoringConfig,
+                   cfg: SourcesConfig | None = None) -> "SourceFinder":
+        """The finder of a run: the source's own index for the local queries (the records it holds; the
+        PubMed mirror's full-text index), and the source itself when it can search (PubMed through an
+        EntrezSource)."""
         cfg = cfg or SourcesConfig()
-        if hasattr(source, "search_index"):          # the PubMed mirror: its own index, PubMed not asked
-            index = source.search_index()
-        elif hasattr(source, "records") and isinstance(source.records, dict):
-            index = LocalIndex(source.records.values())
-        elif getattr(source, "cache", None) is not None:
-            index = LocalIndex.from_cache(source.cache)
-        else:
-            index = LocalIndex()
+        index = source.search_index()
         return cls(Searcher(index, source, cfg.pubmed_retmax, cfg.local_limit), scoring, cfg)
 
     @property

@@ -34,7 +34,9 @@ from audit.errors import ConfigError
 from audit.models import FETCH_FAILED, NOT_FOUND, PENDING, REFERENCE_STATUSES, RESOLVED, UNRESOLVED
 from audit.pipeline import audit_paths
 from audit.pubmed.cache import RecordCache
-from audit.pubmed.entrez import EntrezSource, _NcbiError, _Retry, read_efetch, read_search
+from audit.pubmed.entrez import EntrezSource
+from audit.pubmed.eutils_answers import read_efetch, read_search
+from audit.transport import Refused, Retry
 from audit.pubmed.fetch import OfflineSource, open_source
 from eutils_fixture import RECORDS_DIR, eutils_factory, record_store  # noqa: F401
 from eutils_fixture import make_entrez_config, start_server
@@ -409,7 +411,7 @@ def test_a_mangled_efetch_answer_gives_records_or_a_clean_refusal(data_dir, data
     mangled = _mangle(data, body)
     try:
         found = read_efetch(mangled, 1 << 20)
-    except (_Retry, _NcbiError):
+    except (Retry, Refused):
         return
     assert all(r.pmid.isdigit() for r, _ in found)
 
@@ -421,6 +423,6 @@ def test_a_mangled_esearch_answer_gives_an_id_list_or_a_clean_refusal(data_dir, 
     mangled = _mangle(data, body)
     try:
         res = read_search(mangled)
-    except (_Retry, _NcbiError):
+    except (Retry, Refused):
         return
     assert all(str(x).isdigit() for x in res["IdList"])

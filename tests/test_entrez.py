@@ -14,7 +14,10 @@ import time
 import pytest
 
 from audit.pubmed.cache import RecordCache
-from audit.pubmed.entrez import EntrezError, EntrezSource, citation_query, read_control
+from audit.pubmed.entrez import EntrezError, EntrezSource
+from audit.pubmed.eutils_answers import read_control
+from audit.pubmed.eutils_queries import search_complete
+from audit.pubmed.eutils_terms import citation_query
 from audit.models import FETCH_FAILED, NOT_FOUND, RESOLVED, Reference
 from eutils_fixture import entrez_config, eutils_factory, eutils_server, record_store  # noqa: F401
 
@@ -429,10 +432,9 @@ def test_citation_query_reads_vancouver_and_apa():
 
 def test_a_search_cut_by_retmax_caches_no_misses():
     # A broad title can fill retmax alone; the batch's other terms then prove nothing.
-    from audit.pubmed.entrez import _complete
     from audit.models import FetchResult
 
     ok = {"1": FetchResult("1", RESOLVED)}
-    assert _complete({"Count": "1", "IdList": ["1"]}, ["1"], ok)
-    assert not _complete({"Count": "150000", "IdList": ["1"]}, ["1"], ok)
-    assert not _complete({"Count": "1", "IdList": ["1"]}, ["1"], {"1": FetchResult("1", "fetch_failed")})
+    assert search_complete({"Count": "1", "IdList": ["1"]}, ["1"], ok)
+    assert not search_complete({"Count": "150000", "IdList": ["1"]}, ["1"], ok)
+    assert not search_complete({"Count": "1", "IdList": ["1"]}, ["1"], {"1": FetchResult("1", "fetch_failed")})

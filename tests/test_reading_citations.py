@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from audit.findings import metadata_findings
-from audit.pubmed.entrez import best_title_match
+from audit.pubmed.eutils_queries import best_title_match
 from audit.pubmed.fetch import OfflineSource
 from audit.pubmed.resolve import identify
 from audit.reading.author_year import find_author_year

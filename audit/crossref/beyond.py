@@ -30,26 +30,26 @@ from __future__ import annotations
 import dataclasses
 import logging
 from dataclasses import dataclass, field
+
 from rapidfuzz import fuzz
 
 from audit.config import Config
+from audit.crossref.works import TITLE_ACCEPT, accepts
 from audit.identity import titles_differ
-from audit.pubmed.fetch import normalise_title
+from audit.pubmed.citation_match import normalise_title
 from audit.models import (CROSSREF_ONLY, FETCH_FAILED, NOT_FOUND, RESOLVED, UNRESOLVED, Article, FetchResult,
                           Record, Reference)
 from audit.notices import CROSSREF, PUBMED, RETRACTION_WATCH, RetractionWatch, with_notices
+from audit.record_source import RecordSource
 
 log = logging.getLogger("audit.crossref.beyond")
-
-TITLE_ACCEPT = 90        # token_set_ratio a Crossref search hit's title needs (as best_title_match for PubMed)
-
 
 @dataclass
 class Beyond:
     """What a run asks beyond PubMed: Crossref (when on) and the Retraction Watch file (when given)."""
 
     cfg: Config
-    online: bool                               # PubMed itself was asked (not offline records)
+    online: bool          # the record source is an authority that was asked (can_say_not_found): PubMed, not files
     retraction_watch: RetractionWatch | None = None
     stats: dict = field(default_factory=dict)
 
@@ -59,23 +59,12 @@ class Beyond:
         return c.enabled and (self.online or c.with_offline_records)
 
 
-def attach(source, cfg: Config, online: bool):
-    """Give ``source`` its ``Beyond`` (read here, so a bad Retraction Watch file stops the run at once)."""
+def attach(source: RecordSource, cfg: Config, online: bool | None = None) -> RecordSource:
+    """Give ``source`` its ``Beyond`` (read here, so a bad Retraction Watch file stops the run at once);
+    ``online``: as the source says (``can_say_not_found``) unless told."""
     rw = RetractionWatch.load(cfg.notices.retraction_watch) if cfg.notices.retraction_watch else None
-    source.beyond = Beyond(cfg, online, rw)
+    source.beyond = Beyond(cfg, source.can_say_not_found if online is None else online, rw)
     return source
-
-
-def accepts(ref: Reference, rec: Record) -> bool:
-    """Is this Crossref search hit the cited work?  Its title must match (and its year, within one)."""
-    want = ref.cited_title or ""
-    if want:
-        score = fuzz.token_set_ratio(want.lower(), rec.title.lower())
-    else:
-        score = fuzz.partial_ratio(rec.title.lower(), (ref.raw or "").lower()) if len(rec.title) > 20 else 0
-    if score < TITLE_ACCEPT:
-        return False
-    return not (ref.cited_year and rec.year and abs(ref.cited_year - rec.year) > 1)
 
 
 def same_title(cited: str, title: str, raw: str = "") -> bool:
@@ -105,8 +94,9 @@ def _asked(rec: Record, *sources: str) -> Record:
     return dataclasses.replace(rec, notice_sources=have + new) if new else rec
 
 
-def beyond_pubmed(results: list[tuple[Article, dict[str, Record]]], source) -> list[tuple[Article, dict[str, Record]]]:
-    beyond: Beyond | None = getattr(source, "beyond", None)
+def beyond_pubmed(results: list[tuple[Article, dict[str, Record]]],
+                  source: RecordSource) -> list[tuple[Article, dict[str, Record]]]:
+    beyond = source.beyond
     if beyond is None or not results:
         return results
     crossref = None
@@ -121,7 +111,14 @@ def beyond_pubmed(results: list[tuple[Article, dict[str, Record]]], source) -> l
             crossref.close()
 
 
-def _extend(results, source, beyond: Beyond, crossref) -> list[tuple[Article, dict[str, Record]]]:
+def _works(crossref: RecordSource, dois: dict[str, str]) -> dict[str, Record]:
+    """key -> the Crossref work of its DOI (a citation search's match: answered from the match)."""
+    got = crossref.fetch(sorted(set(dois.values()))) if dois else {}
+    return {k: got[d].record for k, d in dois.items() if d in got and got[d].record is not None}
+
+
+def _extend(results, source: RecordSource, beyond: Beyond,
+            crossref: RecordSource | None) -> list[tuple[Article, dict[str, Record]]]:
     # 1. Every DOI Crossref is asked about, once for the run.
     dois: dict[str, None] = {}
     free: list[Reference] = []
@@ -136,7 +133,7 @@ def _extend(results, source, beyond: Beyond, crossref) -> list[tuple[Article, di
             elif r.status == UNRESOLVED and r.in_list and not (r.doi or r.pmid or r.pmcid) and r.raw.strip():
                 free.append(dataclasses.replace(r, id=f"{i}:{r.id}"))
     works: dict[str, FetchResult] = crossref.fetch(list(dois)) if crossref is not None and dois else {}
-    found = crossref.match_citations(free, accepts) if crossref is not None and free else {}
+    found = _works(crossref, crossref.match_citations(free)) if crossref is not None and free else {}
 
     out = []
     for i, (art, recs) in enumerate(results):
@@ -182,7 +179,7 @@ def _doi_only(r: Reference, res: FetchResult, beyond: Beyond) -> Reference:
     return dataclasses.replace(r, status=FETCH_FAILED, reason=f"{r.reason}; {res.reason}")
 
 
-def _title_lookups(results, source, crossref) -> list[tuple[Article, dict[str, Record]]]:
+def _title_lookups(results, source: RecordSource, crossref: RecordSource | None) -> list[tuple[Article, dict[str, Record]]]:
     """Where a cited title disagrees with its identifier's record: which record does the title alone name?"""
     asks: list[Reference] = []
     where: dict[str, tuple[int, str]] = {}
@@ -209,7 +206,7 @@ def _title_lookups(results, source, crossref) -> list[tuple[Article, dict[str, R
         log.warning("title look-up failed", exc_info=True)
     rest = [a for a in asks if a.id not in matched]
     if crossref is not None and rest:
-        matched.update({k: f"DOI {w.doi}" for k, w in crossref.match_citations(rest, accepts).items()
+        matched.update({k: f"DOI {w.doi}" for k, w in _works(crossref, crossref.match_citations(rest)).items()
                         if same_title(titles[k], w.title, raws[k])})
     out = []
     for i, (art, recs) in enumerate(results):

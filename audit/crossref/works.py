@@ -11,7 +11,8 @@ notices from ``updated-by`` (``audit/notices.py`` names them; ``"source":
 Crossref).  A work with ``update-to`` a retraction is itself a notice.
 
 Anything that is not such an answer raises ``CrossrefFault``: a 200 whose
-body is not JSON, or JSON of another shape, says nothing about the DOI.
+body is not JSON, or JSON of another shape, says nothing about the DOI.  A
+search hit is the cited work only when ``accepts`` agrees (title, then year).
 """
 from __future__ import annotations
 
@@ -19,10 +20,13 @@ import json
 import re
 from typing import Any
 
-from audit.models import RETRACTION, WITHDRAWAL, Notice, Record
+from rapidfuzz import fuzz
+
+from audit.models import RETRACTION, WITHDRAWAL, Notice, Record, Reference
 from audit.notices import CROSSREF, CROSSREF_UPDATE_TYPES, RETRACTION_WATCH
 
 
+TITLE_ACCEPT = 90        # token_set_ratio a Crossref search hit's title needs (as best_title_match for PubMed)
 VIA_CROSSREF = " (via Crossref)"       # a Retraction Watch assertion Crossref carries in updated-by
 
 
@@ -129,3 +133,14 @@ def read_error(body: bytes) -> str:
     except (UnicodeDecodeError, ValueError, AttributeError):
         return " ".join(body.decode("utf-8", "replace").split())[:200]
 
+
+def accepts(ref: Reference, rec: Record) -> bool:
+    """Is this Crossref search hit the cited work?  Its title must match (and its year, within one)."""
+    want = ref.cited_title or ""
+    if want:
+        score = fuzz.token_set_ratio(want.lower(), rec.title.lower())
+    else:
+        score = fuzz.partial_ratio(rec.title.lower(), (ref.raw or "").lower()) if len(rec.title) > 20 else 0
+    if score < TITLE_ACCEPT:
+        return False
+    return not (ref.cited_year and rec.year and abs(ref.cited_year - rec.year) > 1)

@@ -1,8 +1,8 @@
 """What one run asks of E-utilities: every request counted, the search's own budget, a breaker per service.
 
 A ``RequestLedger`` belongs to a run (``ledger_for(token)``: every record
-source the run opens in this process shares it).  ``EntrezSource.call`` notes
-each HTTP request in it, by endpoint, by purpose and by article:
+source the run opens in this process shares it).  ``audit.transport.Transport.call``
+notes each HTTP request in it, by endpoint, by purpose and by article:
 
 * purpose ``records``: looking records up (efetch, epost, the ``[uid]`` checks,
   DOI/PMCID and citation look-ups);
@@ -24,7 +24,7 @@ A breaker per endpoint stops a run from asking a service that keeps failing:
 after ``entrez.breaker_after`` unusable answers in a row (an HTTP 200 whose
 body cannot be read: empty, cut, not the answer asked for) or as many calls in
 a row that failed after their retries, the endpoint is not asked again in this
-run; its callers get an ``EntrezError`` at once, so the references it would
+run; its callers get the service's error (``EntrezError``) at once, so the references it would
 have answered end ``fetch_failed`` (never ``not_found``) and the run goes on.
 Any usable answer closes it again.
 """
@@ -37,6 +37,10 @@ from dataclasses import dataclass, field
 
 RECORDS, SEARCH = "records", "search"      # what a request is for
 RUN = "(run)"                              # requests of no one article: the run's batched record look-ups
+
+class SearchNotSent(Exception):
+    """A source-search query the search's budget does not allow: it is not sent, and the search says so."""
+
 
 # (purpose, article id) of the requests the current thread or task sends.
 _CONTEXT: ContextVar[tuple[str, str]] = ContextVar("citeaudit_request_context", default=(RECORDS, RUN))

@@ -63,7 +63,7 @@ SCHEMA = Schema(
         CREATE INDEX IF NOT EXISTS records_age ON records (fetched_at);
         CREATE INDEX IF NOT EXISTS idmap_age ON idmap (fetched_at)
         """,
-        # 3: ESearch and ECitMatch answers (audit.pubmed.entrez.search_key), with their own TTL.
+        # 3: ESearch and ECitMatch answers (audit.pubmed.eutils_terms.search_key), with their own TTL.
         """
         CREATE TABLE IF NOT EXISTS searches (
             key TEXT PRIMARY KEY,            -- endpoint and normalised query
@@ -270,6 +270,11 @@ class RecordCache:
     def get_xml(self, pmid: str, now: float | None = None) -> bytes | None:
         e = self.get(pmid, now, with_xml=True)
         return e.xml if e else None
+
+    def resolved_records(self) -> list[Record]:
+        """Every resolved record kept, fresh or not (a stale record still names its paper): the local index."""
+        rows = self._read("SELECT fields FROM records WHERE status = 'resolved' AND fields IS NOT NULL")
+        return [record_from_dict(json.loads(f)) for (f,) in rows]
 
     def any_resolved_pmid(self, now: float | None = None) -> str | None:
         """A PMID PubMed answered with a record lately: what an empty efetch answer is checked against."""

@@ -1,34 +1,25 @@
-"""Where records come from: PubMed XML on disk, or NCBI Entrez through the cache.
+"""Where records come from: PubMed XML on disk (``OfflineSource``), or NCBI Entrez through the cache.
 
-Both sources answer the same three questions, so resolution does not care
-which one it talks to:
-
-- ``fetch(pmids)``: a FetchResult per PMID;
-- ``convert_ids(dois, pmcids)``: DOI/PMCID -> PMID;
-- ``match_citations(refs)``: free citation text -> PMID.
+Both are record sources (``audit.record_source.RecordSource``), so resolution
+does not care which one it talks to; ``open_source`` opens the one a run asks
+for, or takes one it is given, and attaches what is asked after it (Crossref,
+Retraction Watch).
 """
 from __future__ import annotations
 
 import logging
 import re
 from pathlib import Path
-from typing import Mapping, Protocol, Sequence
+from typing import Mapping, Sequence
 
 from rapidfuzz import fuzz, process
 
 from audit.config import Config, contact_warning
 from audit.models import RESOLVED, UNRESOLVED, FetchResult, Record, Reference
+from audit.pubmed.local_index import LocalIndex
 from audit.pubmed.citation_match import TITLE_MATCH, acceptable, best_match, normalise_title
 from audit.pubmed.records import MAX_INFLATED, load_records
-
-
-class RecordSource(Protocol):
-    def fetch(self, pmids: Sequence[str]) -> dict[str, FetchResult]: ...
-    def convert_ids(self, dois: Sequence[str], pmcids: Sequence[str]) -> dict[str, str]: ...
-    def match_citations(self, refs: Sequence[Reference]) -> dict[str, str]: ...
-    def stats(self) -> dict: ...
-    # Identifier (DOI/PMCID as given) or citation key -> why its lookup failed this run.
-    lookup_failures: dict[str, str]
+from audit.record_source import RecordSource
 
 
 def match_citation(ref: Reference, titles: Mapping[str, str], records: Mapping[str, Record]) -> str | None:
@@ -55,12 +46,16 @@ class OfflineSource:
     itself can say a record does not exist.
     """
 
+    can_say_not_found = False
+    can_search = False
+
     def __init__(self, records: dict[str, Record], origin: str = "offline records",
                  skipped: Sequence[str] = ()):
         self.records = records
         self.origin = origin
         self.skipped = list(skipped)     # "file:line: why" of records files that could not be read
         self.lookup_failures: dict[str, str] = {}   # nothing on disk can fail half-way
+        self.beyond = None                          # what is asked after it (audit.crossref.beyond.attach)
         self._by_doi = {r.doi.lower(): p for p, r in records.items() if r.doi}
         self._by_pmc = {r.pmcid.upper(): p for p, r in records.items() if r.pmcid}
         self._titles = {p: normalise_title(r.title) for p, r in records.items() if r.title}
@@ -104,30 +99,44 @@ class OfflineSource:
                 out[ref.id] = pmid
         return out
 
+    def known_records(self) -> list[Record]:
+        return list(self.records.values())
+
+    def search_index(self) -> LocalIndex:
+        return LocalIndex(self.known_records())
+
     def stats(self) -> dict:
         out: dict = {"source": "offline", "records": len(self.records)}
         if self.skipped:
             out["skipped_files"] = list(self.skipped)
         return out
 
+    def close(self) -> None:
+        pass                    # records in memory: nothing to release
 
-def open_source(cfg: Config, offline: "Sequence[str | Path] | OfflineSource | None" = None,
+
+def given_source(records: "Sequence[str | Path] | RecordSource | None") -> RecordSource | None:
+    """``records`` when it is a record source itself (not paths of records files), else None."""
+    return None if records is None or isinstance(records, (str, Path, list, tuple)) else records
+
+
+def open_source(cfg: Config, offline: "Sequence[str | Path] | RecordSource | None" = None,
                 run: str | None = None) -> RecordSource:
-    """Offline records when given (their paths, or an OfflineSource the run has loaded once); else the
-    PubMed mirror when ``mirror.path`` is set (E-utilities only for PMIDs newer than it); else Entrez
-    through the SQLite cache.  ``run``: the run's token (its sources share one request ledger:
-    counts, budgets, breakers)."""
+    """A record source the run was given (an OfflineSource it loaded once, any other RecordSource), else
+    offline records from their paths, else the PubMed mirror when ``mirror.path`` is set (E-utilities
+    only for PMIDs newer than it), else Entrez through the SQLite cache; ``run``: the run's token (its
+    sources share one request ledger: counts, budgets, breakers)."""
     from audit.crossref.beyond import attach       # Crossref and Retraction Watch, after PubMed
-    if isinstance(offline, OfflineSource):
-        return attach(offline, cfg, online=False)
+    given = given_source(offline)
+    if given is not None:
+        return attach(given, cfg)
     paths = list(offline) if offline else []
     if paths:
-        return attach(OfflineSource.from_paths(paths, cfg.entrez.max_inflated_bytes()), cfg, online=False)
+        return attach(OfflineSource.from_paths(paths, cfg.entrez.max_inflated_bytes()), cfg)
     if cfg.mirror.path:
         from audit.pubmed.mirror_source import MirrorSource
-        # Online as far as Crossref goes: the mirror is PubMed's own data, and PubMed is asked beyond it.
-        return attach(MirrorSource.open(cfg.mirror.path, lambda: entrez_source(cfg, run)), cfg, online=True)
-    return attach(entrez_source(cfg, run), cfg, online=True)
+        return attach(MirrorSource.open(cfg.mirror.path, lambda: entrez_source(cfg, run)), cfg)
+    return attach(entrez_source(cfg, run), cfg)
 
 
 def entrez_source(cfg: Config, run: str | None = None) -> RecordSource:

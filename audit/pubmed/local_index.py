@@ -2,8 +2,9 @@
 
 Offline, this index is the only place a claim's source can be looked for; online
 it adds what the record cache already holds to what PubMed's ESearch answers.
-Records come from the record cache (``RecordCache``), from offline PubMed XML
-(``OfflineSource.records``) or from any iterable of ``Record``.
+Records come from what the run's record source already holds
+(``RecordSource.known_records()``: the record cache, offline PubMed XML) or from
+any iterable of ``Record``.
 
 The index lives in memory by default: building it from a few thousand records
 takes well under a second, and a file would only go stale beside the cache.
@@ -14,7 +15,6 @@ above the abstract).  Words are stemmed by FTS5's Porter tokenizer.
 """
 from __future__ import annotations
 
-import json
 import re
 import sqlite3
 from dataclasses import dataclass
@@ -73,13 +73,6 @@ class LocalIndex:
         self.records: dict[str, Record] = {}
         self.rowids: dict[str, int] = {}
         self.add(records)
-
-    @classmethod
-    def from_cache(cls, cache, extra: Iterable[Record] = ()) -> "LocalIndex":
-        """Every resolved record of a RecordCache (fresh or not: a stale record still names its paper)."""
-        from audit.pubmed.cache import record_from_dict
-        rows = cache._read("SELECT fields FROM records WHERE status = 'resolved' AND fields IS NOT NULL")
-        return cls([record_from_dict(json.loads(f)) for (f,) in rows] + list(extra))
 
     def __len__(self) -> int:
         return len(self.records)

@@ -31,7 +31,7 @@ from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 from audit.models import NOT_FOUND, RESOLVED, UNRESOLVED, FetchResult, Record, Reference, is_pmid
 from audit.pubmed.citation_match import normalise_title
-from audit.pubmed.entrez import clean_doi, clean_pmcid       # the one spelling of DOIs and PMCIDs
+from audit.pubmed.eutils_terms import clean_doi, clean_pmcid       # the one spelling of DOIs and PMCIDs
 from audit.pubmed.fetch import RecordSource, match_citation
 from audit.pubmed.local_index import COLUMN_WEIGHTS, Hit, fts_or
 from audit.pubmed.mirror import Mirror
@@ -120,6 +120,12 @@ class MirrorIndex:
 class MirrorSource:
     """Records from the PubMed mirror; E-utilities (``pubmed()``, opened on first need) only for newer PMIDs."""
 
+    # NLM's own records (a DeleteCitation is PubMed's word, and PubMed is asked beyond the mirror), so
+    # beside it a DOI Crossref lacks too is not found; the source search runs on the mirror's own index.
+    can_say_not_found = True
+    can_search = False
+    beyond = None
+
     def __init__(self, mirror: Mirror, pubmed: Callable[[], RecordSource] | None = None):
         self.mirror = mirror
         self._open_pubmed = pubmed
@@ -131,11 +137,6 @@ class MirrorSource:
     @classmethod
     def open(cls, path: str, pubmed: Callable[[], RecordSource] | None = None) -> "MirrorSource":
         return cls(Mirror(path), pubmed)
-
-    @property
-    def cache(self):
-        """The fallback's record cache, once PubMed was asked (pipeline.close_records closes it)."""
-        return getattr(self._pubmed, "cache", None)
 
     def pubmed(self) -> RecordSource | None:
         with self._lock:
@@ -228,8 +229,10 @@ class MirrorSource:
                            "pubmed_asked": self._pubmed is not None})
         return out
 
+    def known_records(self) -> list[Record]:
+        return []              # millions: the search index reads them from the file as it needs them
+
     def close(self) -> None:
-        cache = self.cache
-        if cache is not None:
-            cache.close()
+        if self._pubmed is not None:
+            self._pubmed.close()
         self.mirror.close()

@@ -152,6 +152,14 @@ class RequestGate:
             rate_limit(self.limit_name, occupy=1, strict=True)
             self.prefect_waits += 1
 
+    # The transport's pacing hook (audit.transport.Pacing) also tells when a request ends and what its
+    # answer announced: E-utilities announce nothing, and a rate holds no slot while a request is out.
+    def release(self) -> None:
+        pass
+
+    def learn(self, headers) -> None:
+        pass
+
 
 def prefect_limit_spec(rate: float, margin: float = DEFAULT_MARGIN) -> tuple[int, float]:
     """(limit, slot_decay_per_second) of the Prefect limit that holds ``rate`` across processes.

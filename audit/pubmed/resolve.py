@@ -10,7 +10,7 @@ import dataclasses
 import logging
 from typing import Callable, Sequence
 
-from audit.pubmed.fetch import RecordSource
+from audit.record_source import RecordSource
 from audit.models import (FETCH_FAILED, PENDING, RESOLVED, UNRESOLVED, Article, FetchResult, Record,
                      Reference)
 
@@ -40,7 +40,7 @@ def identify(articles: Sequence[Article], source: RecordSource) -> list[Article]
                            sorted(dois) + sorted(pmcids), failures) if (dois or pmcids) else {}
     matched = _contained(lambda: source.match_citations(free), [r.id for r in free], failures) if free else {}
     # A lookup that failed (network, NCBI) says nothing about PubMed: fetch_failed, not unresolved.
-    failures.update(getattr(source, "lookup_failures", {}))
+    failures.update(source.lookup_failures)
 
     out = []
     for i, a in enumerate(articles):

@@ -8,10 +8,11 @@ type into PubMed (field tags ``[ta]``, ``[dp]``, ``[au]``, ``[mh]``,
 logs each one with what it found.  Ranking the records found is
 ``audit.sources``' job.
 
-Online, ESearch goes through ``EntrezSource.esearch`` and ECitMatch through
-``EntrezSource.citmatch`` (the one rate limiter, retries, answers kept in the
-cache) and the records found through ``EntrezSource.fetch`` (the record
-cache); offline only the local index is asked.  A query the search's request
+When the run's record source can search (``RecordSource.can_search``: PubMed
+through ``EntrezSource``), ESearch goes through its ``esearch`` and ECitMatch
+through its ``citmatch`` (the one transport, answers kept in the cache) and
+the records found through its ``fetch`` (the record cache); otherwise only the
+local index is asked.  A query the search's request
 budget does not allow is logged as ``pubmed (not sent)`` with the reason, and
 the claim is then searched in the local index alone.
 """
@@ -21,8 +22,12 @@ import re
 from dataclasses import dataclass, field
 
 from audit.models import QUERY_NOT_SENT, SearchQuery
+from audit.pubmed.budget import SearchNotSent
+from audit.pubmed.eutils_terms import CitationQuery
 from audit.pubmed.local_index import LocalIndex, fts_or, fts_phrase
+from audit.record_source import RecordSource, SearchingSource
 from audit.scoring.score import CITING_WORDS, STOPWORDS, default_idf, stem, tokens
+from audit.transport import TransportError
 
 
 NOT_SENT = QUERY_NOT_SENT   # a query the search's request budget held back (audit.pubmed.budget)
@@ -168,9 +173,8 @@ def local_queries(text: str, cues: Cues) -> list[str]:
     return out
 
 
-def citation_line(cues: Cues):
+def citation_line(cues: Cues) -> CitationQuery:
     """The ECitMatch fields a claim gives: journal, year, first author (no volume or page)."""
-    from audit.pubmed.entrez import CitationQuery
     return CitationQuery(cues.journal, str(cues.year or ""), "", "", cues.author.lower())
 
 
@@ -190,13 +194,14 @@ class Searcher:
     """Runs a claim's queries on PubMed (online) and on the local index.
 
     ``source`` is the record source of the run; it is asked only when it can
-    search (``EntrezSource`` has ``esearch``): an ``OfflineSource`` cannot, and
+    search (``can_search``: ``EntrezSource``); an ``OfflineSource`` cannot, and
     the search is then offline.
     """
 
-    def __init__(self, index: LocalIndex, source=None, retmax: int = 20, local_limit: int = 30):
+    def __init__(self, index: LocalIndex, source: RecordSource | None = None, retmax: int = 20,
+                 local_limit: int = 30):
         self.index = index
-        self.source = source if source is not None and hasattr(source, "esearch") else None
+        self.source: SearchingSource | None = source if source is not None and source.can_search else None
         self.retmax = retmax
         self.local_limit = local_limit
         self._mesh: set[str] | None = None
@@ -235,7 +240,6 @@ class Searcher:
             g.found_by.setdefault(p, []).append(len(g.queries) - 1)
 
     def _pubmed(self, term: str, g: Gathered) -> SearchQuery:
-        from audit.pubmed.entrez import EntrezError, SearchNotSent
         q = SearchQuery("pubmed", term)
         try:
             res = self.source.esearch(term, retmax=self.retmax, sort="relevance")
@@ -243,7 +247,7 @@ class Searcher:
             q.count = int(res.get("Count", len(q.found)) or 0)
         except SearchNotSent as exc:
             q.where, q.error = NOT_SENT, f"not sent: {exc}"
-        except (EntrezError, ValueError, TypeError) as exc:
+        except (TransportError, ValueError, TypeError) as exc:
             q.error = str(exc) or type(exc).__name__
         if q.found:
             fetched = self.source.fetch(q.found)
@@ -262,18 +266,16 @@ class Searcher:
         The answers land in the cache, where each claim's own ``_citmatch`` finds
         them; a batch that fails or is not sent leaves each claim to ask alone.
         """
-        from audit.pubmed.entrez import EntrezError, SearchNotSent
         lines = {citation_line(c).line(""): citation_line(c) for c in cues if c.journal and c.year and c.author}
         if not self.online or not lines:
             return
         try:
             self._citmatched.update(self.source.citmatch(lines))
-        except (EntrezError, SearchNotSent, ValueError, TypeError) as exc:
+        except (TransportError, SearchNotSent, ValueError, TypeError) as exc:
             self._citmatched.update(dict.fromkeys(lines, exc))
 
     def _citmatch(self, cues: Cues, g: Gathered) -> None:
         """ECitMatch on journal, year and first author (no volume or page: the claim gives none)."""
-        from audit.pubmed.entrez import EntrezError, SearchNotSent
         cq = citation_line(cues)
         q = SearchQuery("pubmed ecitmatch", cq.line("claim"))
         try:
@@ -285,7 +287,7 @@ class Searcher:
                 pmid = self.source.citmatch({"claim": cq}).get("claim")
         except SearchNotSent as exc:
             q.where, q.error, pmid = NOT_SENT, f"not sent: {exc}", None
-        except (EntrezError, ValueError, TypeError) as exc:
+        except (TransportError, ValueError, TypeError) as exc:
             q.error, pmid = str(exc) or type(exc).__name__, None
         if pmid:
             fr = self.source.fetch([pmid]).get(pmid)
