@@ -68,7 +68,7 @@ _KINDS = (
     Kind("off_topic", "high", CLAIM,
          "the source, or the claim itself, is about another disease, tumour type, species or age group than the "
          "article (named in MeSH terms); medium (\"check: ...\") when the source otherwise matches the claim "
-         "closely, or the only difference is species or age",
+         "closely, or the only difference is species, age group or the body part the claim names",
          "Cite a source on the article's subject, or check that the claim belongs here.", ("high", "medium")),
     Kind("metadata_mismatch", "medium", REFERENCE,
          "journal, year or title in the article disagree with the record (a year one off is low; a title high)",

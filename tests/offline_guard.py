@@ -7,6 +7,7 @@ conftest.py; processes the tests start are pointed at local servers by their env
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
 
 LOCAL_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost", ""}
@@ -28,17 +29,27 @@ def _is_local(host) -> bool:
         return False
 
 
+def _refused(what: str) -> "InternetRefused":
+    """The refusal, also written to $CITEAUDIT_GUARD_LOG when set: a process the tests start (through
+    tests/guarded_cli.py) may swallow the exception in a thread of its own, and the file still says."""
+    log = os.environ.get("CITEAUDIT_GUARD_LOG")
+    if log:
+        with open(log, "a", encoding="utf-8") as fh:
+            fh.write(what + "\n")
+    return InternetRefused(f"tests do not reach the internet: {what} refused")
+
+
 def install() -> None:
     real_getaddrinfo, real_connect, real_connect_ex = socket.getaddrinfo, socket.socket.connect, socket.socket.connect_ex
 
     def getaddrinfo(host, *a, **k):
         if not _is_local(host):
-            raise InternetRefused(f"tests do not reach the internet: lookup of {host!r} refused")
+            raise _refused(f"lookup of {host!r}")
         return real_getaddrinfo(host, *a, **k)
 
     def _check(sock, address):
         if sock.family in (socket.AF_INET, socket.AF_INET6) and not _is_local(address[0]):
-            raise InternetRefused(f"tests do not reach the internet: connection to {address[0]!r} refused")
+            raise _refused(f"connection to {address[0]!r}")
 
     def connect(self, address):
         _check(self, address)

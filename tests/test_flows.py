@@ -164,3 +164,36 @@ def test_killed_run_resumes_without_repeating_or_losing_work(prefect_harness, tm
     assert all((out / "articles" / a / "report.json").is_file() for a in done_before)
     hist.close()
     clean.close()
+
+
+def test_serve_stops_on_ctrl_c_within_its_grace_without_a_traceback_or_a_lookup_beyond_this_machine(
+        prefect_harness, tmp_path, small_corpus):
+    """``citeaudit serve`` (issue 22): Ctrl-C ends it in STOP_GRACE seconds with one line, and in all its life
+    it looks up or connects to nothing but this machine (tests/guarded_cli.py logs any attempt)."""
+    import time
+
+    from flows.deploy import STOP_GRACE
+
+    records, corpus, _ = small_corpus
+    cfg = write_config(tmp_path / "config.yaml", corpus, tmp_path / "out", offline=records)
+    guard_log = tmp_path / "guard.log"
+    env = dict(os.environ, PREFECT_API_URL=prefect_harness, CITEAUDIT_GUARD_LOG=str(guard_log),
+               PREFECT_SERVER_ANALYTICS_ENABLED="false", DO_NOT_TRACK="1")
+    proc = subprocess.Popen([sys.executable, str(ROOT / "tests" / "guarded_cli.py"), "serve", "--config", str(cfg)],
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        said = [proc.stdout.readline() for _ in range(2)]    # the rate-limit line, then "Serving ..."
+        assert any(l.startswith("Serving 'nightly-audit/") for l in said), "".join(said) + proc.stderr.read()[-2000:]
+        time.sleep(4)                            # the runner is up and polling the API
+        assert proc.poll() is None, proc.stderr.read()[-2000:]
+        t = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=STOP_GRACE + 10)
+        took = time.monotonic() - t
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert took < STOP_GRACE + 1, took
+    assert proc.returncode in (0, 130), (proc.returncode, err[-2000:])
+    assert "citeaudit: serve stopped" in err and "Traceback" not in err, err[-2000:]
+    assert not guard_log.exists() or guard_log.read_text() == "", guard_log.read_text()
