@@ -1,6 +1,6 @@
 """Reading articles: pasted pages, boilerplate libraries, JATS links, adversarial shapes.
 
-``python -m bench.bench_reading [--mb 1.0] [--repeat 2]``
+``python -m bench.bench_reading [--mb 1.0] [--repeat 2] [--only formats]``
 
 1. Claim recall and chrome precision over the page corpus in tests/pages
    (targets: recall >= 0.98, no chrome line read as a claim).
@@ -15,7 +15,10 @@
    (references found against the count in the document, the page where the list starts)
    and, for Word files with reference-manager fields, every field against its own data:
    the field's items must be the references of the claim it stands in, with the field's
-   DOI/PMID (targets: 100% on fields, references found >= 95% on PDFs).
+   DOI/PMID (targets: 100% on fields, references found >= 95% on PDFs); and, per PDF, the
+   hand-read sample of citations in reading_truth.json (bench.evaluation.pdf_links: the
+   claim holding each sampled quote links exactly the references its markers cite;
+   target >= 95% per file).  ``--only formats`` runs this part alone.
 5. Adversarial shapes of ``--mb`` megabytes (HTML nested 100k deep, one long
    line, a wall of markers, thousands of references) timed beside a normal
    article of the same size and format, limits lifted so each is read in
@@ -33,7 +36,7 @@ from pathlib import Path
 
 from audit.config import ReadingConfig
 from audit.errors import BadInputError
-from bench.evaluation import jats_links, page_corpus
+from bench.evaluation import jats_links, page_corpus, pdf_links
 from audit.reading.boilerplate import main_text
 from audit.reading.ingest import read_article, read_article_bytes, read_articles_bytes
 
@@ -106,7 +109,12 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--mb", type=float, default=1.0, help="size of each adversarial shape (MB)")
     ap.add_argument("--repeat", type=int, default=2, help="runs per shape (the fastest CPU time counts)")
+    ap.add_argument("--only", choices=["formats"], help="run one part alone: formats (Word and PDF files)")
     args = ap.parse_args(argv)
+    if args.only == "formats":
+        print("== Word and PDF files (bench/data/reading_truth.json)")
+        print(_format_figures(_formats()))
+        return 0
 
     print("== page corpus (tests/pages), default settings")
     rows, pages = page_corpus.run(PAGES)
@@ -165,10 +173,15 @@ def main(argv: list[str] | None = None) -> int:
           f"chrome_claims={pages['chrome_claims']} chrome_precision={pages['chrome_precision']:.4f} "
           f"boilerplate={default} jats_reference_recall={j_rr:.4f} jats_link_recall={j_lr:.4f} "
           f"jats_link_precision={j_lp:.4f} spurious_uncited={jt['spurious_uncited']} "
-          f"adversarial_max_ratio={max(ratios):.2f} docx_field_links={fmt['field_links']:.4f} "
-          f"docx_reference_recall={fmt['docx_refs']:.4f} pdf_reference_recall={fmt['pdf_refs']:.4f} "
-          f"pdf_list_page_right={fmt['pdf_pages']}")
+          f"adversarial_max_ratio={max(ratios):.2f} {_format_figures(fmt)}")
     return 0
+
+
+def _format_figures(fmt: dict) -> str:
+    return (f"docx_field_links={fmt['field_links']:.4f} docx_reference_recall={fmt['docx_refs']:.4f} "
+            f"pdf_reference_recall={fmt['pdf_refs']:.4f} pdf_list_page_right={fmt['pdf_pages']} "
+            f"pdf_link_accuracy={fmt['pdf_links']:.4f} pdf_link_worst_file={fmt['pdf_links_worst']:.4f} "
+            f"pdf_links_sampled={fmt['pdf_links_sampled']}")
 
 
 def _field_items(path: Path) -> list[list[tuple[str, str]]]:
@@ -236,6 +249,8 @@ def _formats() -> dict:
             expected += n
         print(f"   {f.name[:56]:56s} fields {ok}/{len(items)}  references {got}" + (f" of {n}" if n else ""))
     pfound = pexp = pages_right = 0
+    links: list = []
+    worst = 1.0
     totals = {"ours": 0, "pypdf": 0, "pypdf_refs": 0}
     for name, t in sorted(truth["pdf"].items()):
         t0 = time.perf_counter()
@@ -251,6 +266,12 @@ def _formats() -> dict:
         cited = sum(1 for c in art.claims if c.citations)
         line += f", list on page {t['list_page']}: {'found' if right else 'not found'}; " \
                 f"{cited} cited claims; {time.perf_counter() - t0:.1f} s"
+        outcomes = pdf_links.compare(art, t)
+        links += outcomes
+        if outcomes:
+            summ = pdf_links.summary(outcomes)
+            worst = min(worst, summ["accuracy"])
+            line += f"; sampled citations linked right {summ['right']}/{summ['sampled']} = {summ['accuracy']:.3f}"
         # the other pure-Python extractor, measured the same way: pypdf's text through the text reader
         t0 = time.perf_counter()
         alt = _pypdf_article(data / "pdf" / name)
@@ -263,8 +284,12 @@ def _formats() -> dict:
         print(line)
     print(f"   cited claims: pdfminer.six reader {totals['ours']}, pypdf text {totals['pypdf']}; "
           f"references found: pdfminer.six {pfound / max(1, pexp):.3f}, pypdf text {totals['pypdf_refs'] / max(1, pexp):.3f}")
+    ls = pdf_links.summary(links)
+    print(f"   sampled citations linked right: {ls['right']}/{ls['sampled']} = {ls['accuracy']:.4f} "
+          f"(missing {ls['missing']}, extra {ls['extra']}, not found {ls['not found']}; worst file {worst:.3f})")
     return {"field_links": linked / max(1, fields), "docx_refs": found / max(1, expected),
-            "pdf_refs": pfound / max(1, pexp), "pdf_pages": f"{pages_right}/{len(truth['pdf'])}"}
+            "pdf_refs": pfound / max(1, pexp), "pdf_pages": f"{pages_right}/{len(truth['pdf'])}",
+            "pdf_links": ls["accuracy"], "pdf_links_worst": worst, "pdf_links_sampled": ls["sampled"]}
 
 
 def jats_links_dir() -> Path:

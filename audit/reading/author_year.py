@@ -32,9 +32,13 @@ _MONTHS = {"january", "february", "march", "april", "may", "june", "july", "augu
            "dec", "spring", "summer", "autumn", "fall", "winter"}
 _NAME_TOKEN = re.compile(r"[^\W\d_][\w'’.\-]*", re.UNICODE)
 # "Smith et al. (2019)", "Smith and Jones (2019)": a narrative citation, the names before the year.
-_NARRATIVE = re.compile(r"(?P<names>(?:(?:[a-z]{1,4}\s+){0,2}[A-Z\u00C0-\u00DE][\w'’\-]+)"
-                        r"(?:\s+et\s+al\.?|\s+(?:and|&)\s+(?:[a-z]{1,4}\s+){0,2}[A-Z\u00C0-\u00DE][\w'’\-]+)?)"
-                        rf"\s+\((?P<years>{_YEAR}(?:\s*[,;]\s*{_YEAR})*)\)")
+# "Smith and colleagues (2019)" is "Smith et al."; "Blackburne & Whelan, (2013)" has a comma.
+# A name's particles are those of _PARTICLES only: "by Smith et al. (2019)" is Smith's.
+_PART = "(?:(?:" + "|".join(sorted(_PARTICLES, key=len, reverse=True)) + r")\s+){0,2}"
+_NARRATIVE = re.compile(rf"(?P<names>\b{_PART}[A-Z\u00C0-\u00DE][\w'’\-]+"
+                        r"(?:\s+et\s+al\.?|\s+and\s+(?:colleagues|co-?workers)"
+                        rf"|\s+(?:and|&)\s+{_PART}[A-Z\u00C0-\u00DE][\w'’\-]+)?)"
+                        rf",?\s+\((?P<years>{_YEAR}(?:\s*[,;]\s*{_YEAR})*)\)")
 
 
 @dataclass(frozen=True)
@@ -129,8 +133,14 @@ def find_author_year(text: str) -> list[Found]:
             continue
         cites: list[AuthorYear] = []
         ok = []
+        names = ""
         for part in re.split(r";", inner):
             parsed = _parse_part(part)
+            if parsed is None and names and re.fullmatch(rf"\s*{_YEARS.pattern}", part):
+                # "(Nilsson et al., 1997; 2004)": a year alone is another work of the authors before
+                parsed = _parse_part(names + ", " + part)
+            elif parsed:
+                names = _YEARS.sub("", " ".join(part.split())).rstrip(" ,")
             ok.append(parsed is not None)
             cites.extend(parsed or [])
         if not cites:
@@ -149,7 +159,8 @@ def find_author_year(text: str) -> list[Found]:
         ys = m.start("years") - 1
         if any(s <= ys < e for s, e in taken):
             continue
-        parsed = _parse_part(m.group("names") + ", " + m.group("years").replace(";", ","))
+        names = re.sub(r"\s+and\s+(?:colleagues|co-?workers)$", " et al.", m.group("names"))
+        parsed = _parse_part(names + ", " + m.group("years").replace(";", ","))
         if parsed:
             out.append(Found(ys, m.end(), parsed))
     out.sort(key=lambda f: f.start)

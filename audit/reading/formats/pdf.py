@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+from collections import Counter
 from pathlib import Path
 
 from audit.errors import BadInputError
@@ -63,8 +64,11 @@ def read_pdf(src: Source) -> list[Article]:
     aside: list[SetAside] = []
     locations: dict[int, str] = {}
     scanned: list[int] = []
+    # boxes_flow=None: pdfminer's grouping of text boxes is not asked for (pdf_layout orders
+    # the lines itself); on a figure-heavy PDF it took minutes (the Yonsei PDF: 254 s, now 1.4 s)
+    laparams = LAParams(line_margin=0.3, char_margin=1.0, boxes_flow=None)
     try:
-        for pno, page in enumerate(extract_pages(io.BytesIO(src.data), laparams=LAParams(line_margin=0.3, char_margin=1.0)), start=1):
+        for pno, page in enumerate(extract_pages(io.BytesIO(src.data), laparams=laparams), start=1):
             if pno > _MAX_PAGES:
                 raise BadInputError(path, f"more than {_MAX_PAGES} pages")
             lines = join_labels(page_lines(page, pno))
@@ -103,6 +107,9 @@ def read_pdf(src: Source) -> list[Article]:
         raise BadInputError(path, f"no page of this PDF has a text layer ({len(pages)} page(s), scanned images?): "
                                   "nothing to read without OCR")
     body, refs = _split_references(ordered)
+    refs, after = _list_end(refs)
+    aside += [SetAside(ln.text.strip(), ln.ordinal, "after the reference list, in another type (a publisher's page)")
+              for ln in after if ln.text.strip()]
     blocks = _paragraphs(body)
     entries = _entries(refs)
     title = _title(ordered)
@@ -139,13 +146,52 @@ def _split_references(lines: list[Line]) -> tuple[list[Line], list[Line]]:
 
     def entries_after(i: int) -> int:
         nxt = next((h for h in heads if h > i), len(lines))
-        return sum(1 for ln in lines[i + 1:nxt] if split_entry_label(ln.text.strip())[0] is not None)
+        return sum(1 for ln in lines[i + 1:nxt] if _entry_label(ln.text.strip())[0] is not None)
 
     exact = [i for i in heads if _REF_HEAD.match(lines[i].text)]
     i = max(heads, key=lambda h: (entries_after(h), h in exact, h))
     if _REF_HEAD.match(lines[i].text):
         return lines[:i], lines[i + 1:]
     return lines[:i], lines[i:]
+
+
+_BARE_LABEL = re.compile(r"^\s*(\d{1,3})\s+(\S+)(?:\s+(\S))?")
+_NAME_PARTICLES = {"van", "von", "de", "del", "della", "der", "den", "di", "da", "du", "dos", "das", "le", "la",
+                   "ten", "ter", "el", "al"}
+
+
+def _entry_label(text: str) -> tuple[str | None, str]:
+    """An entry's number and its text, as ``split_entry_label`` reads them, and also where a
+    bare number opens an entry whose first author starts with a particle or a capital
+    outside A-Z ("37 van Santen DK", "23 Çalişkan E"), which that one does not take."""
+    label, rest = split_entry_label(text)
+    if label is None:
+        m = _BARE_LABEL.match(text)
+        word = m.group(2) if m else ""
+        if m and (word[0].isupper() or (word in _NAME_PARTICLES and (m.group(3) or "").isupper())):
+            return str(int(m.group(1))), text[m.end(1):].strip()
+    return label, rest
+
+
+def _list_end(refs: list[Line]) -> tuple[list[Line], list[Line]]:
+    """The reference list, and what follows it in the file: the list ends at a page whose
+    text is, from its first line on, mostly not in the list's type size (the publisher's
+    page a journal PDF may end with: "Updated information and services ... This article
+    cites 35 articles")."""
+    sizes = Counter()
+    for ln in refs:
+        sizes[round(ln.size * 2) / 2] += len(ln.text)
+    if not sizes:
+        return refs, []
+    size = sizes.most_common(1)[0][0]
+    for k in range(1, len(refs)):
+        if refs[k].page == refs[k - 1].page or abs(refs[k].size - size) <= 1.0:
+            continue
+        rest = refs[k:]
+        same = sum(len(ln.text) for ln in rest if abs(ln.size - size) <= 0.5)
+        if same < 0.5 * sum(len(ln.text) for ln in rest):
+            return refs[:k], rest
+    return refs, []
 
 
 def _paragraphs(lines: list[Line]) -> list[Block]:
@@ -165,11 +211,17 @@ def _paragraphs(lines: list[Line]) -> list[Block]:
                 blocks.append(b)
         cur = None
 
+    # the body text's size: a line of it after a smaller caption or footer is no heading
+    sizes = Counter()
+    for ln in lines:
+        sizes[round(ln.size, 1)] += len(ln.text)
+    body = sizes.most_common(1)[0][0] if sizes else 0.0
     for i, ln in enumerate(lines):
         nxt = lines[i + 1] if i + 1 < len(lines) else None
         text = ln.text.strip()
-        heading = (ln.bold or (prev is not None and ln.size > prev.size + 1.5) or
-                   (nxt is not None and ln.size > nxt.size + 0.4 and len(text.split()) <= 8)) and \
+        larger = ln.size > body + 0.4
+        heading = (ln.bold or (larger and prev is not None and ln.size > prev.size + 1.5) or
+                   (larger and nxt is not None and ln.size > nxt.size + 0.4 and len(text.split()) <= 8)) and \
             len(text.split()) <= 12 and not re.search(r"[.;,]$", text)
         new = prev is None or heading or (prev is not None and (
             abs(ln.size - prev.size) > 1.0 or
@@ -178,8 +230,11 @@ def _paragraphs(lines: list[Line]) -> list[Block]:
              re.search(r"[.:]$", prev.text.strip()))))
         if prev is not None and prev.bold and not ln.bold:
             new = True
+        # a sentence runs on over a column or page break (single-column pages too), unless the
+        # text moves between the page's width and its columns
         if prev is not None and (ln.column != prev.column or ln.page != prev.page) and \
-                (0 in (ln.column, prev.column) or re.search(r"[.:!?]$", prev.text.strip())):
+                ((0 in (ln.column, prev.column) and ln.column != prev.column) or
+                 re.search(r"[.:!?]$", prev.text.strip())):
             new = True
         if new or cur is None:
             flush()
@@ -221,7 +276,7 @@ def _affiliations(builder: BlockBuilder) -> None:
 def _entries(lines: list[Line]):
     """Reference lines -> entries: at each number ("12.", "[12]", "12 "), else at each line
     that starts at the column's left edge while the entry's others are indented."""
-    numbered = sum(1 for ln in lines if split_entry_label(ln.text.strip())[0] is not None)
+    numbered = sum(1 for ln in lines if _entry_label(ln.text.strip())[0] is not None)
     items: list[tuple[str | None, int, list[str]]] = []
     lefts: dict[tuple[int, int], float] = {}
     for ln in lines:
@@ -231,7 +286,7 @@ def _entries(lines: list[Line]):
         text = " ".join(ln.text.split())
         if not text:
             continue
-        label, rest = split_entry_label(text)
+        label, rest = _entry_label(text)
         if numbered >= max(2, len(lines) // 6):
             # a numbered list counts up: "2005." opening a wrapped line is a year, not entry 2005
             last = next((int(it[0]) for it in reversed(items) if it[0]), 0)

@@ -1,9 +1,14 @@
 """A PDF's pages as text lines in reading order (pdfminer.six's characters, boxes and sizes).
 
-Per page: the text columns (gutters no body line crosses), each row cut into one line per
-column, read left to right and top to bottom between lines that span the page; raised
-small numbers become markers; the page furniture (running heads, footers, page numbers:
-lines in the margins, and lines repeated on most pages) is found for setting aside.
+pdfminer.six gives every character with its box and font size.  Its lines are taken
+as fragments and grouped into rows; the page's gutters are the x positions most rows
+leave empty with text on both sides (a part of the page its gutters do not cut, such
+as two columns above a wide figure, gets its own: a zone); each row is cut at the
+gutters that run through it into one line per column.  Raised numbers become citation
+markers, unless they are exponents.  Reading order: top to bottom between lines that
+span the page (and between zones), each column top to bottom within.  The page
+furniture (running heads, footers, page numbers: lines in the margins, and lines
+repeated on most pages) is found for setting aside.
 """
 from __future__ import annotations
 
@@ -15,7 +20,8 @@ from dataclasses import dataclass, field
 from audit.reading.markers import LABELS_ONLY, expand_labels
 
 _MARGIN = 0.055                  # top and bottom share of a page where running heads and folios sit
-_GUTTER = 10                     # points of white a gutter is at least wide
+_GUTTER = 8                      # points of white a gutter is at least wide
+_SIDE = 24                       # points of text a gutter has at least on its left, in a row
 
 
 @dataclass
@@ -28,6 +34,7 @@ class Line:
     size: float                  # the body font size of the line
     pieces: list = field(default_factory=list)    # ("t", text) | ("m", display, labels)
     column: int = 0              # 0: spans the page; 1, 2, ...: its column
+    zone: int = 0                # the part of the page whose columns it belongs to (``_layout``)
     bold: bool = False
     ordinal: int = 0             # the line's place in the document's reading order
 
@@ -62,6 +69,12 @@ def _chars_to_pieces(chars) -> tuple[list, float, bool]:
     for p in pieces:                     # one piece per run of text, not per character
         if p[0] == "t" and merged and merged[-1][0] == "t":
             merged[-1] = ("t", merged[-1][1] + p[1])
+        elif p[0] == "m" and len(merged) > 1 and merged[-2][0] == "m" and merged[-1][0] == "t" and \
+                not merged[-1][1].strip():
+            # "¹ ²": one marker of two references, set with a space
+            space = merged.pop()
+            first = merged.pop()
+            merged.append(("m", first[1] + space[1] + p[1], first[2] + [lab for lab in p[2] if lab not in first[2]]))
         else:
             merged.append(p)
     return merged, body, bold
@@ -70,8 +83,14 @@ def _chars_to_pieces(chars) -> tuple[list, float, bool]:
 def _sup_piece(sup: str, before: list) -> tuple:
     m = LABELS_ONLY.match(sup)
     prev = "".join(p[1] for p in before[-3:])
-    # a raised number after a digit or unit is an exponent ("10⁹", "m²"), not a marker
-    if m and sup.strip() and not re.search(r"(?:\d|\b(?:m|cm|mm|kg|l|ml|s))\s*$", prev):
+    after_marker = bool(before) and (before[-1][0] == "m" or (
+        len(before) > 1 and before[-2][0] == "m" and not before[-1][1].strip()))
+    # a raised number after a digit or unit is an exponent ("10⁹", "m²"), and so is a raised 2
+    # after a lone I, R or χ (the I² of heterogeneity, R², χ²); BMJ sets "active¹ ²" for
+    # refs 1 and 2, so one after a marker and a space is a marker again
+    exponent = not after_marker and (re.search(r"(?:\d|\b(?:m|cm|mm|kg|l|ml|s))\s*$", prev) or (
+        sup.strip() == "2" and re.search(r"(?:^|[^\w])[IRrχ]\s*$", prev)))
+    if m and sup.strip() and not exponent:
         labels = expand_labels(m.group(1))
         if labels and all(int(lab) < 1000 for lab in labels):     # a raised "2017" is a year, not a citation
             return ("m", sup, labels)
@@ -117,8 +136,8 @@ def page_lines(page, pno: int) -> list[Line]:
                 break
         else:
             rows.append([f[1], f[3], [f]])
-    gutters = _gutters([[(f[0], f[2]) for f in row[2]] for row in rows], page.width)
-    states = [_row_state(row[2], gutters) for row in rows]
+    active, zones = _layout([row[2] for row in rows], page.width)
+    states = [_row_state(row[2], act) for row, act in zip(rows, active)]
     # A row of a single-column part that happens to leave the gutter empty (a short last
     # line, justified gaps in line) reads with the spanning rows around it.
     def gap(k: int) -> bool:            # a blank line or more between row k-1 and row k
@@ -139,11 +158,11 @@ def page_lines(page, pno: int) -> list[Line]:
                 states[k] = "span"
         i = j
     out = []
-    for row, st in zip(rows, states):
+    for row, st, act, zone in zip(rows, states, active, zones):
         cols: dict[int, list] = {}
         for f in row[2]:
             crosses = st == "span"
-            col = 0 if crosses else 1 + sum(1 for g in gutters if f[0] >= g)
+            col = 0 if crosses else 1 + sum(1 for g in act if f[0] >= g)
             cols.setdefault(col, []).append(f)
         if 0 in cols and len(cols) > 1:          # a row that spans the gutter is one line
             cols = {0: [f for fs in cols.values() for f in fs]}
@@ -157,8 +176,54 @@ def page_lines(page, pno: int) -> list[Line]:
             pieces, size, bold = _chars_to_pieces(chars)
             if pieces and "".join(p[1] for p in pieces).strip():
                 out.append(Line(pno, min(f[0] for f in fs), min(f[1] for f in fs), max(f[2] for f in fs),
-                                 max(f[3] for f in fs), size, pieces, column=col if gutters else 0, bold=bold))
+                                 max(f[3] for f in fs), size, pieces, column=col if act else 0, bold=bold,
+                                 zone=zone))
     return out
+
+
+_NEAR = 6                        # rows on either side that say whether a gutter runs through a row
+
+
+def _cut(frags, g: float) -> int:
+    """+1: the row's text stands on both sides of g; -1: a piece crosses g; 0: one side only."""
+    if any(f[0] < g < f[2] for f in frags):
+        return -1
+    return 1 if len({f[0] >= g for f in frags}) == 2 else 0
+
+
+def _active_gutters(rows: list[list], gutters: list[float]) -> list[list[float]]:
+    """Per row, the page's gutters that run through it.
+
+    A page's gutters are found over all its rows, but a table's column gaps run only
+    through the table, and the text below it crosses them: a gutter runs through a row
+    unless most of the rows around it cross it.  A row that crosses a gutter running
+    through its neighbours spans the columns (a heading, a wide abstract line)."""
+    signs = [[_cut(frags, g) for g in gutters] for frags in rows]
+    out = []
+    for k in range(len(rows)):
+        near = signs[max(0, k - _NEAR):k + _NEAR + 1]
+        out.append([g for j, g in enumerate(gutters) if sum(s[j] for s in near) >= 0])
+    return out
+
+
+def _layout(rows: list[list], width: float) -> tuple[list[list[float]], list[int]]:
+    """Per row, the gutters that cut it, and its zone (0, or 1 for the second layout).
+
+    The gutters that most rows leave empty are the page's (``_gutters``); a part of the
+    page that they do not cut (two columns of text above a wide figure whose own gaps
+    won the count) has its gutters looked for again over its rows alone, and is a zone
+    of its own: its columns are read apart from the figure's."""
+    gutters = _gutters([[(f[0], f[2]) for f in frags] for frags in rows], width)
+    active = _active_gutters(rows, gutters)
+    zones = [0] * len(rows)
+    rest = [k for k, frags in enumerate(rows) if not any(_cut(frags, g) == 1 for g in active[k])]
+    if len(rest) >= 8 and len(rest) < len(rows):
+        again = _gutters([[(f[0], f[2]) for f in rows[k]] for k in rest], width)
+        if again:
+            for k, act in zip(rest, _active_gutters([rows[k] for k in rest], again)):
+                if act:
+                    active[k], zones[k] = act, 1
+    return active, zones
 
 
 def _row_state(frags, gutters) -> str:
@@ -186,13 +251,21 @@ def _gutters(rows: list[list[tuple[float, float]]], width: float, lo: float = 0.
         cov = bytearray(size)
         for a, b in inside:
             cov[a:b] = b"\x01" * (b - a)
-        # empty over a 10pt window: a reference list's hanging indent ("12." then its text) is
-        # narrower than a gutter
-        run = 0
-        for x in range(min(b for _, b in inside), max(a for a, _ in inside) + 1):
-            run = run + 1 if not cov[x] else 0
-            if run >= _GUTTER:
+        # empty over an 8pt window (a Lancet gutter is 9pt) after a stretch of text at least
+        # _SIDE wide: a reference list's hanging indent ("12." then its text) leaves as wide a
+        # gap on many rows, but after a label, not after a column's text
+        run, start = 0, None         # start: where the text before this gap begins (gaps under _GUTTER join it)
+        for x in range(min(a for a, _ in inside), max(a for a, _ in inside) + 1):
+            if cov[x]:
+                if start is None:
+                    start = x
+                run = 0
+                continue
+            run += 1
+            if run >= _GUTTER and start is not None and x - run + 1 - start >= _SIDE:
                 count[x - _GUTTER // 2] += 1
+            if run >= _GUTTER and cov[x + 1]:
+                start = None         # the text after a gap starts a new stretch
     best, best_n = None, 0
     for x in range(int(lo + 0.2 * (hi - lo)), int(hi - 0.2 * (hi - lo))):
         if count[x] > best_n:
@@ -247,12 +320,12 @@ def join_labels(lines: list[Line]) -> list[Line]:
 
 
 def reading_order(lines: list[Line]) -> list[Line]:
-    """Top to bottom between spanning lines; within, each column top to bottom, left to right."""
+    """Top to bottom between spanning lines and zones; within, each column top to bottom, left to right."""
     lines = sorted(lines, key=lambda ln: (-ln.y1, ln.x0))
     out: list[Line] = []
     band: list[Line] = []
     for ln in lines:
-        if ln.column == 0 and band and any(b.column for b in band):
+        if band and (ln.column == 0 and any(b.column for b in band) or ln.zone != band[-1].zone):
             out.extend(sorted(band, key=lambda b: (b.column, -b.y1, b.x0)))
             band = []
         band.append(ln)
@@ -261,7 +334,9 @@ def reading_order(lines: list[Line]) -> list[Line]:
 
 
 def _norm(text: str) -> str:
-    return re.sub(r"\d+", "#", " ".join(text.lower().split()))
+    """A line's text with its numbers as "#" and without a page number at either end: a
+    running head carries the folio on the left on even pages and on the right on odd ones."""
+    return re.sub(r"^(?:#\s*)+|(?:\s*#)+$", "", re.sub(r"\d+", "#", " ".join(text.lower().split())))
 
 
 def furniture(pages: list[list[Line]], heights: list[float]) -> set[int]:
