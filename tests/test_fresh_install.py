@@ -62,3 +62,25 @@ def test_plain_install_reads_a_page_without_main(tmp_path):
     assert len(report["claims"]) >= 5 and any(c["citations"] for c in report["claims"])
     # the boilerplate reader judged the page (what it set aside says so), so jusText ran
     assert any("main content" in s["reason"] for s in report["set_aside"]), report["set_aside"][:5]
+
+    # The same plain install reads a Word manuscript and a PDF (pdfminer.six, lxml: core dependencies) ...
+    mixed = tmp_path / "mixed"
+    mixed.mkdir()
+    shutil.copy(DATA / "docx" / "docxtojats_word_zotero_22cites_biomed_numeric.docx", mixed)
+    shutil.copy(DATA / "pdf" / "bmc_jtraumamanagout_2010_dvt_prophylaxis_numbered.pdf", mixed)
+    out2 = tmp_path / "out2"
+    run = subprocess.run([str(bindir / "citeaudit"), "audit", str(mixed), "--out", str(out2),
+                          "--offline-records", str(DATA / "pubmed")],
+                         capture_output=True, text=True, env=env, timeout=900, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr[-3000:]
+    formats = {}
+    for rep in out2.rglob("report.json"):
+        r = json.loads(rep.read_text(encoding="utf-8"))
+        formats[r["article"]["format"]] = sum(1 for c in r["claims"] if c["citations"])
+    assert set(formats) == {"docx", "pdf"} and all(formats.values()), formats
+    # ... and holds the product only: no test server, no evaluation, no benchmarks.
+    site = subprocess.run([str(bindir / "python"), "-c", "import audit, sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                          capture_output=True, text=True, env=env, timeout=120, cwd=tmp_path).stdout.strip()
+    installed = {p.name for p in Path(site).iterdir()}
+    assert {"audit", "reports", "flows"} <= installed and not {"bench", "devtools", "tests"} & installed
+    assert not list(Path(site, "audit").rglob("eutils_server.py")) and not list(Path(site, "audit").rglob("evaluation"))
