@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT.parent / "shared" / "data"
+from conftest import DATA  # noqa: E402  (../shared/data, or $CITEAUDIT_SHARED)
 PAGE = DATA / "articles" / "articles" / "fragility-fracture-prevention.html"
 
 pytestmark = pytest.mark.slow

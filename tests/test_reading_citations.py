@@ -21,7 +21,7 @@ from audit.reading.references import parse_citation
 from audit.reading.ingest import read_article, read_article_bytes
 from audit.models import Reference
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+from conftest import DATA  # noqa: E402  (../shared/data, or $CITEAUDIT_SHARED)
 ARTICLES = DATA / "articles" / "articles"
 EXPECTATIONS = DATA / "articles" / "expectations.json"
 
