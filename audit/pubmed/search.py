@@ -26,7 +26,8 @@ from audit.pubmed.budget import SearchNotSent
 from audit.pubmed.eutils_terms import CitationQuery
 from audit.pubmed.local_index import LocalIndex, fts_or, fts_phrase
 from audit.record_source import RecordSource, SearchingSource
-from audit.scoring.score import CITING_WORDS, STOPWORDS, default_idf, stem, tokens
+from audit.scoring.features import CITING_WORDS
+from audit.text import STOPWORDS, default_idf, stem, tokens
 from audit.transport import TransportError
 
 
@@ -36,26 +37,23 @@ JOURNAL_WORDS = 6      # claim words OR-ed inside a journal-limited PubMed query
 
 # Words that end a journal's name in "published in <journal> found that ...": a verb of reporting, a
 # clause, a year.  "reports" and "shows" are not among them: "Case Reports" is a journal's name.
-_ENDS_NAME = r"(?:found|finds|showed|demonstrated|demonstrates|suggested|suggests|concluded|concludes|" \
-             r"observed|noted|indicated|indicates|revealed|confirmed|described|describes|reported|that|which|" \
-             r"where|whose|in\s+(?:19|20)\d\d|among|with|by|from|as)"
+# Verbs that report a finding ("... found that"), the one list every pattern below stops a journal's name at.
+_REPORTED = r"found|finds|showed|demonstrated|demonstrates|suggested|suggests|concluded|concludes|observed|" \
+            r"noted|indicated|indicates|revealed|confirmed|described|describes|reported"
+_ENDS_NAME = rf"(?:{_REPORTED}|that|which|where|whose|in\s+(?:19|20)\d\d|among|with|by|from|as)"
 _JOURNAL = re.compile(r"\b(?:published|appearing|appeared|reported)\s+in\s+(?:the\s+)?"
                       rf"(?P<j>[A-Z][\w&'’\-]*(?:\s+(?!{_ENDS_NAME}\b)[\w&'’\-]+){{0,15}})"
                       rf"(?=\s*(?:[,;.:()]|\s{_ENDS_NAME}\b|$))")
 # With a reporting verb after it, the name is everything up to the verb: names hold commas and full
 # stops ("Journal of anaesthesiology, clinical pharmacology", "The Lancet. Oncology").
 _JOURNAL_TO_VERB = re.compile(r"\b(?:published|appearing|appeared)\s+in\s+(?:the\s+)?(?P<j>[A-Z][^;()]{1,140}?)\s*,?\s+"
-                              r"(?:found|finds|showed|demonstrated|demonstrates|suggested|suggests|concluded|"
-                              r"concludes|observed|noted|indicated|indicates|revealed|confirmed|described|"
-                              r"describes|reported)\s+(?:that\s+)?[a-z]")
+                              rf"(?:{_REPORTED})\s+(?:that\s+)?[a-z]")
 # "A report in Acta Tropica found", "Research in the Saudi Pharmaceutical Journal shows": a piece of work
 # "in" a name.  "A study in Denmark found" and "a trial in patients with asthma showed" have the same
 # shape, so the name must read as a journal's (below).
 _WORK_IN = re.compile(r"\b(?i:study|report|research|trial|paper|article|analysis|review|survey|meta-analysis|"
                       r"case\s+series)\s+(?:published\s+)?in\s+(?:the\s+)?(?P<j>[A-Z][^;()]{1,120}?)\s*,?\s+"
-                      r"(?:also\s+)?(?:found|finds|showed|shows|demonstrated|demonstrates|suggested|suggests|"
-                      r"concluded|concludes|observed|noted|indicated|indicates|revealed|confirmed|described|"
-                      r"describes|reported|reports)\b"
+                      rf"(?:also\s+)?(?:{_REPORTED}|shows|reports)\b"
                       r"|\b(?i:according\s+to)\s+an?\s+(?i:study|report|trial|review|analysis|survey)\s+(?:published\s+)?"
                       r"in\s+(?:the\s+)?(?P<j2>[A-Z][^;()]{1,120}?)\s*(?:[.;]|$)")
 # Words of journals' names in every field (NLM's catalogue titles): "Acta", "Annals", "Journal", ...
