@@ -3,7 +3,8 @@
 Each finding says in one line what is wrong and where.  Severity: ``high``
 means the citation cannot stand as written (no such paper, retracted, off the
 subject, wrong paper); ``medium`` needs a look (numbers, metadata, evidence
-type, unresolved); ``low`` is advisory.
+type, unresolved); ``low`` is advisory.  Which one a finding gets is decided
+in audit/severity.py, from the facts passed to it here.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from rapidfuzz import fuzz
 from audit.finding_kinds import severity_rank
 from audit.identity import crossref_only_findings, identity_findings
 from audit.notices import notice_findings
+from audit.severity import severity_of
 from audit.scoring.concepts import EVIDENCE_LABELS
 from audit.pubmed.fetch import normalise_title
 from audit.reading.markers import find_markers
@@ -50,20 +52,20 @@ def journal_matches(cited: str, record: Record) -> bool:
 def metadata_findings(ref: Reference, rec: Record) -> list[Finding]:
     out = []
     who = f"PMID {rec.pmid}" if rec.pmid else f"DOI {rec.doi}"    # a Crossref record has no PMID
-    def add(severity: str, msg: str, detail: str) -> None:
-        out.append(Finding("metadata_mismatch", severity, msg, None, ref.id, rec.pmid, detail))
+    def add(msg: str, detail: str, **facts) -> None:
+        out.append(Finding("metadata_mismatch", severity_of("metadata_mismatch", field=detail, **facts), msg, None,
+                           ref.id, rec.pmid, detail))
     if ref.cited_year and rec.year and ref.cited_year != rec.year:
-        # Online-first and print years often differ by one.
-        sev = "low" if abs(ref.cited_year - rec.year) == 1 else "medium"
-        add(sev, f"Reference {ref.id} gives year {ref.cited_year}; {who} was published in {rec.year}.", "year")
+        add(f"Reference {ref.id} gives year {ref.cited_year}; {who} was published in {rec.year}.", "year",
+            year_gap=ref.cited_year - rec.year)
     if ref.cited_journal and not journal_matches(ref.cited_journal, rec):
-        add("medium", f"Reference {ref.id} names the journal \"{ref.cited_journal}\"; "
-                      f"{who} appeared in \"{rec.journal or rec.journal_iso}\".", "journal")
+        add(f"Reference {ref.id} names the journal \"{ref.cited_journal}\"; "
+            f"{who} appeared in \"{rec.journal or rec.journal_iso}\".", "journal")
     if ref.cited_title and rec.title:
         score = fuzz.token_set_ratio(normalise_title(ref.cited_title), normalise_title(rec.title))
         if score < 80:
-            add("high", f"Reference {ref.id} gives the title \"{ref.cited_title[:90]}\", but {who} "
-                        f"is \"{rec.title[:90]}\": the identifier may point to another paper.", "title")
+            add(f"Reference {ref.id} gives the title \"{ref.cited_title[:90]}\", but {who} "
+                f"is \"{rec.title[:90]}\": the identifier may point to another paper.", "title")
     return out
 
 
@@ -71,23 +73,25 @@ def reference_findings(ref: Reference, records: dict[str, Record], citing: list[
     claim = citing[0] if citing else None
     where = f" (cited by {', '.join(citing)})" if citing else ""
     if not ref.in_list:
-        return [Finding("missing_reference", "medium",
+        return [Finding("missing_reference", severity_of("missing_reference"),
                         f"Marker {ref.id} has no entry in a reference list: the source cannot be checked{where}.",
                         claim, ref.id, None)]
     if ref.status == NOT_FOUND and not ref.pmid:     # a DOI that neither PubMed nor Crossref holds
-        return [Finding("not_found", "high", f"Reference {ref.id}: {ref.reason}.", claim, ref.id, None)]
+        return [Finding("not_found", severity_of("not_found"), f"Reference {ref.id}: {ref.reason}.", claim, ref.id,
+                        None)]
     if ref.status == NOT_FOUND:
-        return [Finding("not_found", "high", f"PMID {ref.pmid} (reference {ref.id}) does not exist in PubMed.",
+        return [Finding("not_found", severity_of("not_found"),
+                        f"PMID {ref.pmid} (reference {ref.id}) does not exist in PubMed.",
                         claim, ref.id, ref.pmid)]
     if ref.status == FETCH_FAILED:
-        return [Finding("fetch_failed", "low",
+        return [Finding("fetch_failed", severity_of("fetch_failed"),
                         f"Reference {ref.id}{f' (PMID {ref.pmid})' if ref.pmid else ''} could not be fetched "
                         f"from NCBI ({ref.reason}); "
                         "re-run to check it.", claim, ref.id, ref.pmid)]
     if ref.status == CROSSREF_ONLY and ref.work is not None:
         return crossref_only_findings(ref, claim)
     if ref.status == UNRESOLVED:
-        return [Finding("unresolved_reference", "medium",
+        return [Finding("unresolved_reference", severity_of("unresolved_reference"),
                         f"Reference {ref.id} could not be resolved to a PubMed record: {ref.reason}.",
                         claim, ref.id, ref.pmid)]
     rec = records.get(ref.pmid or "")
@@ -111,27 +115,27 @@ def pair_findings(pair: Pair, rec: Record | None, drift: ClaimDrift | None = Non
     if pair.verdict == OFF_TOPIC:
         also = f" The claim itself drifts from the article's subject: {drift.explanation}" if drift else ""
         # high only on strong evidence; a conflict on a source that otherwise matches the claim is a "check".
-        out.append(Finding("off_topic", pair.severity or "high",
+        out.append(Finding("off_topic", severity_of("off_topic", pair=pair.severity),
                            f"Claim {pair.claim_id} cites {ref}, which is off topic: {pair.explanation}.{also}",
                            pair.claim_id, pair.reference_id, pair.pmid))
     elif pair.verdict == WEAK and pair.severity:
         # A subject conflict on a source that matches the claim's words: asked to be checked.
-        out.append(Finding("off_topic", pair.severity,
+        out.append(Finding("off_topic", severity_of("off_topic", pair=pair.severity),
                            f"Claim {pair.claim_id} cites {ref}, which may be off topic: {pair.explanation}",
                            pair.claim_id, pair.reference_id, pair.pmid))
     elif pair.verdict == WEAK:
-        out.append(Finding("weak_support", "low",
+        out.append(Finding("weak_support", severity_of("weak_support"),
                            f"Claim {pair.claim_id} is only weakly supported by {ref}: {pair.explanation}",
                            pair.claim_id, pair.reference_id, pair.pmid))
     if pair.weak_evidence:
         kind = EVIDENCE_LABELS.get(pair.evidence_type, "a narrow study")
-        out.append(Finding("weak_evidence", "medium",
+        out.append(Finding("weak_evidence", severity_of("weak_evidence"),
                            f"Claim {pair.claim_id} makes a general statement but {ref} is {kind}.",
                            pair.claim_id, pair.reference_id, pair.pmid))
     out += stance_findings(pair, ref)
     if pair.unsupported_numbers and rec is not None and rec.abstract:
         nums = ", ".join(pair.unsupported_numbers)
-        out.append(Finding("unsupported_number", "medium",
+        out.append(Finding("unsupported_number", severity_of("unsupported_number"),
                            f"Claim {pair.claim_id} states {nums}, which the abstract of {ref} does not contain.",
                            pair.claim_id, pair.reference_id, pair.pmid))
     return out
@@ -143,11 +147,11 @@ def stance_findings(pair: Pair, ref: str) -> list[Finding]:
     if st is None:
         return []
     if st.verdict == CONTRADICTS:
-        return [Finding("contradicted", "high",
+        return [Finding("contradicted", severity_of("contradicted"),
                         f"Claim {pair.claim_id} is contradicted by {ref}: {st.explanation}. "
                         f"The source says: \"{st.evidence}\"", pair.claim_id, pair.reference_id, pair.pmid)]
     if st.overstated:
-        return [Finding("overstated", "medium",
+        return [Finding("overstated", severity_of("overstated"),
                         f"Claim {pair.claim_id} says more than {ref}: {st.explanation}. "
                         f"The source says: \"{st.evidence}\"", pair.claim_id, pair.reference_id, pair.pmid)]
     return []
@@ -156,9 +160,7 @@ def stance_findings(pair: Pair, ref: str) -> list[Finding]:
 def drift_findings(drift: ClaimDrift) -> list[Finding]:
     if not drift.drifts:
         return []
-    # Another disease or tumour type is a strong sign; another species or age group alone needs a look.
-    strong = bool({"disease", "histology"} & set(drift.axes))
-    return [Finding("off_topic", "high" if strong else "medium",
+    return [Finding("off_topic", severity_of("off_topic", drift_axes=drift.axes),
                     f"Claim {drift.claim_id} drifts from the article's subject: {drift.explanation}",
                     drift.claim_id, None, None)]
 
@@ -173,7 +175,7 @@ def reading_findings(article: Article) -> list[Finding]:
     """When reading gave no claims, say why: never "cites no sources" for a page that was not read."""
     if article.claims:
         if not any(c.citations for c in article.claims) and _markers_seen(article):
-            return [Finding("markers_not_read", "medium",
+            return [Finding("markers_not_read", severity_of("markers_not_read"),
                             "Citation markers or a reference list were found, but no claim carries a marker: "
                             "check how the article was read (set-aside page text is listed in the report).",
                             None, None, None)]
@@ -181,12 +183,14 @@ def reading_findings(article: Article) -> list[Finding]:
     aside = len(article.set_aside)
     where = f" {aside} block(s) were set aside as page chrome (listed in the report)." if aside else ""
     if _markers_seen(article):
-        return [Finding("no_claims", "medium", "Citation markers or references were found but no claim could be "
-                                               "read from the article." + where, None, None, None)]
+        return [Finding("no_claims", severity_of("no_claims"),
+                        "Citation markers or references were found but no claim could be "
+                        "read from the article." + where, None, None, None)]
     if article.text.strip() or aside:
-        return [Finding("no_claims", "medium", "The article has text but no claim could be read from it." + where,
+        return [Finding("no_claims", severity_of("no_claims"),
+                        "The article has text but no claim could be read from it." + where,
                         None, None, None)]
-    return [Finding("no_claims", "medium", "The article holds no text to audit.", None, None, None)]
+    return [Finding("no_claims", severity_of("no_claims"), "The article holds no text to audit.", None, None, None)]
 
 
 def article_findings(article: Article, records: dict[str, Record], pairs: list[Pair],
@@ -198,7 +202,7 @@ def article_findings(article: Article, records: dict[str, Record], pairs: list[P
     out: list[Finding] = []
     out += reading_findings(article)
     if article.claims and not any(c.citations for c in article.claims) and not _markers_seen(article):
-        out.append(Finding("no_citations", "low",
+        out.append(Finding("no_citations", severity_of("no_citations"),
                            "The article cites no sources: no citation markers were found.", None, None, None))
     # One finding per problem: a drifting claim whose source is off topic is told once, on the pair.
     off_claims = {p.claim_id for p in pairs if p.verdict == OFF_TOPIC}
@@ -207,14 +211,14 @@ def article_findings(article: Article, records: dict[str, Record], pairs: list[P
         if d.claim_id not in off_claims:
             out += drift_findings(d)
     if drifts and not any(d.subject_recognised for d in drifts):
-        out.append(Finding("subject_unrecognised", "low",
+        out.append(Finding("subject_unrecognised", severity_of("subject_unrecognised"),
                            "The article's subject was not recognised in MeSH terms (no disease, tumour type, body "
                            "part or species in its title, question or sources): claims and sources could not be "
                            "checked against it.", None, None, None))
     for ref in article.references:
         out += reference_findings(ref, records, citing.get(ref.id, []))
         if ref.in_list and not citing.get(ref.id):
-            out.append(Finding("uncited_reference", "low",
+            out.append(Finding("uncited_reference", severity_of("uncited_reference"),
                                f"Reference {ref.id} is listed but no claim cites it.", None, ref.id, ref.pmid))
     told: set[str] = set()
     for p in pairs:

@@ -26,6 +26,7 @@ from rapidfuzz import fuzz
 
 from audit.models import Finding, Record, Reference
 from audit.notices import CROSSREF, notice_findings
+from audit.severity import severity_of
 
 TITLE_SAME = 80          # token_set_ratio at or above which two titles name one paper (metadata_findings' rule)
 
@@ -79,7 +80,7 @@ def identity_findings(ref: Reference, rec: Record, claim: str | None) -> list[Fi
     pmid = rec.pmid or None
 
     def found(msg: str, detail: str) -> list[Finding]:
-        return [Finding("identifier_mismatch", "high", msg, claim, ref.id, pmid, detail)]
+        return [Finding("identifier_mismatch", severity_of("identifier_mismatch"), msg, claim, ref.id, pmid, detail)]
 
     if ref.title_match and ref.title_match.lower() != me.lower() and titles_differ(ref.cited_title, rec.title):
         return found(f"Reference {ref.id}: {me} is \"{_q(rec.title)}\"; the reference's title "
@@ -114,7 +115,7 @@ def crossref_only_findings(ref: Reference, claim: str | None) -> list[Finding]:
     preprint = work.work_type == "posted-content"
     where = ", ".join(str(x) for x in (work.journal, work.year) if x)
     out.append(Finding(
-        "not_in_pubmed", "medium" if preprint else "low",
+        "not_in_pubmed", severity_of("not_in_pubmed", preprint=preprint),
         f"Reference {ref.id} (DOI {work.doi}) is not in PubMed; Crossref holds it as a {what}"
         f"{' (a preprint, not peer reviewed)' if preprint else ''}: \"{_q(work.title)}\""
         f"{f' ({where})' if where else ''}. Its title, journal and year were checked; its content was not "

@@ -32,6 +32,7 @@ from typing import Iterable
 from audit.errors import BadInputError
 from audit.models import (CORRECTION, EXPRESSION_OF_CONCERN, RETRACTION, WITHDRAWAL, Finding, Notice, Record,
                           Reference)
+from audit.severity import severity_of
 
 PUBMED, CROSSREF, RETRACTION_WATCH = "pubmed", "crossref", "retraction-watch"
 SOURCE_NAMES = {PUBMED: "PubMed", CROSSREF: "Crossref", RETRACTION_WATCH: "Retraction Watch"}
@@ -217,20 +218,22 @@ def notice_findings(ref: Reference, rec: Record, claim: str | None, asked: Itera
     who = _ident(ref, rec)
     out = []
 
-    def add(kind: str, severity: str, text: str, ns: list[Notice]) -> None:
-        out.append(Finding(kind, severity, f"Reference {ref.id}, {who}, {text}{_linked(ns)}." + _who(rec, ns, asked),
+    def add(kind: str, text: str, ns: list[Notice]) -> None:
+        out.append(Finding(kind, severity_of(kind),
+                           f"Reference {ref.id}, {who}, {text}{_linked(ns)}." + _who(rec, ns, asked),
                            claim, ref.id, rec.pmid if rec.origin == PUBMED else None))
 
     if RETRACTION in by_kind:
-        add("retracted", "high", "has been retracted", by_kind[RETRACTION])
+        add("retracted", "has been retracted", by_kind[RETRACTION])
     elif WITHDRAWAL in by_kind:
-        add("withdrawn", "high", "has been withdrawn", by_kind[WITHDRAWAL])
+        add("withdrawn", "has been withdrawn", by_kind[WITHDRAWAL])
     elif rec.is_retraction_notice:
-        out.append(Finding("retracted", "medium", f"Reference {ref.id}, {who}, is a retraction notice, not a study.",
+        out.append(Finding("retracted", severity_of("retracted", notice_only=True),
+                           f"Reference {ref.id}, {who}, is a retraction notice, not a study.",
                            claim, ref.id, rec.pmid if rec.origin == PUBMED else None))
     if EXPRESSION_OF_CONCERN in by_kind:
-        add("expression_of_concern", "high", "carries an expression of concern", by_kind[EXPRESSION_OF_CONCERN])
+        add("expression_of_concern", "carries an expression of concern", by_kind[EXPRESSION_OF_CONCERN])
     if CORRECTION in by_kind and RETRACTION not in by_kind:
-        add("corrected", "low", "has a published correction; cite it with the correction in mind",
+        add("corrected", "has a published correction; cite it with the correction in mind",
             by_kind[CORRECTION])
     return out

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from audit import changes
 from audit.models import SEVERITIES
+from audit.severity import HIGH
 from audit.progress import Progress
 from reports.writer import apply_decisions, article_folder, write_run_index
 
@@ -74,7 +75,7 @@ def _tally(reports: list[dict]) -> dict:
             if isinstance(f, dict):
                 by_sev[f.get("severity")] = by_sev.get(f.get("severity"), 0) + 1
     return {"articles": len(reports), "errors": sum(1 for r in reports if r.get("error")),
-            "findings": sum(by_sev.values()), "by_severity": by_sev, "high": by_sev.get("high", 0)}
+            "findings": sum(by_sev.values()), "by_severity": by_sev, HIGH: by_sev.get(HIGH, 0)}
 
 
 def _previous_articles(history, run) -> int | None:
@@ -144,7 +145,7 @@ def finish(plan: "RunPlan", history, run, ids: list[str], results: dict, stats: 
                         "refresh_records": plan.refresh_records})
 
     run_info = dict(base, **{k: v for k, v in summary.items() if isinstance(v, (str, int, float, bool))
-                             and k not in ("kind", "articles", "errors", "findings", "high")})
+                             and k not in ("kind", "articles", "errors", "findings", HIGH)})
     run_info["faults"] = faults
     if faults:
         run_info["degraded_because"] = changes.fault_text(faults)     # the index shows this line

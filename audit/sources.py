@@ -30,6 +30,7 @@ from typing import Iterable
 
 from audit.config import ScoringConfig, SourcesConfig
 from audit.findings import journal_matches, pair_findings
+from audit.severity import severity_of
 from audit.models import (CONTRADICTS, IDENTIFIED, IDENTIFY, NONE_FOUND, NOT_IDENTIFIED, OFF_TOPIC, RELEVANT,
                           SEARCH_FAILED, SUGGEST, SUGGESTED, SUPPORTS, WEAK, ArticleAudit, Candidate, Claim, Finding,
                           Record, SourceSearch)
@@ -333,8 +334,9 @@ def identified_findings(s: SourceSearch, rec: Record | None) -> list[Finding]:
     p = s.identified
     out = []
     if rec is not None and rec.retracted:
-        out.append(Finding("retracted", "high", f"Claim {s.claim_id}'s identified source PMID {rec.pmid} has been "
-                                                "retracted.", s.claim_id, None, rec.pmid, "identified"))
+        out.append(Finding("retracted", severity_of("retracted"),
+                           f"Claim {s.claim_id}'s identified source PMID {rec.pmid} has been retracted.",
+                           s.claim_id, None, rec.pmid, "identified"))
     for f in pair_findings(p, rec):
         f.reference_id, f.detail = None, "identified"
         f.message += " (source identified, not given)"
@@ -352,8 +354,8 @@ def source_findings(searches: list[SourceSearch], records: dict[str, Record] | N
             what = ("the search for its source" if s.purpose == IDENTIFY else
                     f"the search for records supporting it instead of reference {s.reference_id}")
             how = "failed" if s.status == SEARCH_FAILED else "lost PubMed queries"
-            out.append(Finding("search_failed", "low", f"Claim {s.claim_id}: {what} {how} "
-                                                       f"({s.unanswered()[:160]}); re-run.",
+            out.append(Finding("search_failed", severity_of("search_failed"),
+                               f"Claim {s.claim_id}: {what} {how} ({s.unanswered()[:160]}); re-run.",
                                s.claim_id, s.reference_id if s.purpose != IDENTIFY else None, None))
         held = [q for q in s.queries if q.where == NOT_SENT]
         if held:
@@ -361,7 +363,7 @@ def source_findings(searches: list[SourceSearch], records: dict[str, Record] | N
                       f"{held[0].error.removeprefix('not sent: ')}; the local index was searched)")
         if s.purpose == IDENTIFY and s.status == IDENTIFIED and s.identified is not None:
             p = s.identified
-            out.append(Finding("source_identified", "low",
+            out.append(Finding("source_identified", severity_of("source_identified"),
                                f"Claim {s.claim_id} gives no reference entry; its likely source is PMID {p.pmid} "
                                f"(identified, not given; verdict {p.verdict.replace('_', ' ')}). "
                                "Add it to the reference list if it is the source.",
@@ -370,7 +372,7 @@ def source_findings(searches: list[SourceSearch], records: dict[str, Record] | N
         elif s.purpose == IDENTIFY and s.status == NOT_IDENTIFIED:
             n = len(s.queries)
             best = f"; best candidate PMID {s.candidates[0].pmid}" if s.candidates else ""
-            out.append(Finding("source_not_identified", "medium",
+            out.append(Finding("source_not_identified", severity_of("source_not_identified"),
                                f"Claim {s.claim_id} gives no reference entry and its source could not be "
                                f"identified ({n} quer{'y' if n == 1 else 'ies'}{best}){where}.",
                                s.claim_id, None, None))
@@ -380,7 +382,7 @@ def source_findings(searches: list[SourceSearch], records: dict[str, Record] | N
             rest = ", ".join(c.pmid for c in s.candidates if not c.supports)
             said = [f"records that support it, as suggestions for the author: PMID {yes}" if yes else "",
                     f"related records to look at (not shown to support it): PMID {rest}" if rest else ""]
-            out.append(Finding("suggested_sources", "low",
+            out.append(Finding("suggested_sources", severity_of("suggested_sources"),
                                f"Claim {s.claim_id}: reference {s.reference_id} does not support it; "
                                f"{'; '.join(x for x in said if x)}{where}.",
                                s.claim_id, s.reference_id, None))

@@ -18,6 +18,7 @@ from typing import Iterable
 
 from audit import finding_kinds
 from audit.finding_kinds import severity_rank
+from audit.severity import HIGH
 
 # Findings about a reference itself, not about one claim's use of it, hold for every marker of that
 # reference (a retracted paper cited twice is one problem with two markers); what to do, one sentence
@@ -78,7 +79,7 @@ def what(f: dict, marker: str) -> str:
     kind = f.get("kind")
     m = _SUBJECTS.search(_TREE_PARENS.sub("", msg))
     if kind == "off_topic" and f.get("reference_id") and m:
-        may = "may be" if f.get("severity") != "high" else "is"
+        may = "may be" if f.get("severity") != HIGH else "is"
         return sentence(f"The cited paper {marker} {may} off the article's subject: it is about {m['src']}, "
                          f"the article about {m['art']}")
     d = _DRIFT.search(_TREE_PARENS.sub("", msg))

@@ -35,6 +35,7 @@ from audit.scoring.mesh import initialisms
 from audit.text import STOPWORDS, Idf, build_df, default_idf, stem, tokens  # noqa: F401  (re-exported)
 from audit.config import ScoringConfig
 from audit.models import OFF_TOPIC, RELEVANT, RESOLVED, UNVERIFIABLE, WEAK, Article, ClaimDrift, Pair, Record
+from audit.severity import CHECK, FEW_WORDS, HOST, NONE, SUBJECT, asks_check, pair_severity
 from audit.scoring.numbers import NumberMention, claim_numbers, source_numbers  # noqa: F401  (re-exported)
 from audit.scoring.features import (CITING_WORDS, RecordFeatures, TextFeatures, evidence_type,  # noqa: F401  (re-exported)
                                     prepare_record, prepare_text)
@@ -250,7 +251,7 @@ def score_pair(claim_id: str, reference_id: str, c: TextFeatures, r: RecordFeatu
     # Only the claim's: an article's title names its organ broadly, and its sources range over others.
     soft += sj.conflicts(c.profile, r.profile, cfg.mesh_depth, axes=("anatomy",), site_depth=cfg.mesh_depth_site)
     reasons: list[str] = []
-    severity = ""
+    severity = NONE
     why_medium = ""
     if not r.has_text:
         verdict = WEAK
@@ -266,12 +267,13 @@ def score_pair(claim_id: str, reference_id: str, c: TextFeatures, r: RecordFeatu
         axes = {x.axis for x in hard_s + hard_c}
         close = match >= rel_thr and c.profile.recognised() and \
             (not r.has_mesh or sj.closeness(c.profile, r.profile, axes) > cfg.unrelated_below)
-        verdict, severity = (WEAK, "medium") if close else (OFF_TOPIC, "high")
+        verdict = WEAK if close else OFF_TOPIC
+        severity = pair_severity(SUBJECT, close=close)
         why_medium = f" (though it matches the claim's words, relevance {match:.2f})"
     elif soft and match < rel_thr:
         verdict = OFF_TOPIC
         reasons.append(_conflict_text(soft[:1], "the article" if soft[0] in sconf else "the claim", "the source"))
-        severity = "medium" if r.title_only else "high"
+        severity = pair_severity(HOST, title_only=r.title_only)
         why_medium = " (judged from the title alone)"
     elif rel < off_thr:
         verdict = OFF_TOPIC
@@ -280,7 +282,7 @@ def score_pair(claim_id: str, reference_id: str, c: TextFeatures, r: RecordFeatu
         # subject is recognised and the source names nothing near it in the MeSH tree.
         unrelated = c.profile.recognised() and r.profile.recognised() and \
             sj.relatedness(c.profile, r.profile) < cfg.unrelated_below
-        severity = "high" if unrelated and not r.title_only else "medium"
+        severity = pair_severity(FEW_WORDS, unrelated=unrelated, title_only=r.title_only)
         why_medium = " (judged from the title alone)" if r.title_only else \
             " (the claim's and the source's MeSH terms are not far apart, or one names none)"
     elif rel < rel_thr or weak_ev or soft:
@@ -289,13 +291,13 @@ def score_pair(claim_id: str, reference_id: str, c: TextFeatures, r: RecordFeatu
             reasons.append(f"source only partly matches the claim (relevance {rel:.2f})")
         if soft:
             # Another species or age group on a source that matches the claim's words: a "check" (medium).
-            severity = "medium"
+            severity = pair_severity(CHECK)
             reasons.append("check: " + _conflict_text(soft[:1], "the article" if soft[0] in sconf else "the claim",
                                                       "the source"))
     else:
         verdict = RELEVANT
         reasons.append(f"source matches the claim (relevance {rel:.2f})")
-    if severity == "medium" and not reasons[-1].startswith("check: "):
+    if asks_check(severity) and not reasons[-1].startswith("check: "):
         reasons[-1] = "check: " + reasons[-1] + why_medium
     if weak_ev:
         reasons.append(f"source is {cx.NARROW_EVIDENCE[etype]}, cited for a claim about patients in general")
