@@ -5,19 +5,13 @@ from __future__ import annotations
 
 import json
 
-from audit.changes import claim_excerpt, finding_identities
+from audit import finding_row
 from audit.models import ArticleAudit, Record, from_dict, to_dict
 
+
 def finding_rows(audit: ArticleAudit) -> list[dict]:
-    """The findings of one audit as rows with their stable ``identity`` (see audit.changes)."""
-    art = audit.article
-    claim_text = {c.id: claim_excerpt(c.text) for c in art.claims}
-    rows = []
-    for f, ident in zip(audit.findings, finding_identities(audit)):
-        rows.append({"article_id": art.id, "identity": ident, "kind": f.kind, "severity": f.severity,
-                     "message": f.message, "claim_id": f.claim_id,
-                     "claim_text": claim_text.get(f.claim_id, "") if f.claim_id else "",
-                     "reference_id": f.reference_id, "pmid": f.pmid})
+    """The findings of one audit as the history's rows (audit.finding_row), by their stable ``identity``."""
+    rows = [r.to_dict(finding_row.HISTORY_FIELDS) for r in finding_row.finding_rows(audit)]
     rows.sort(key=lambda r: r["identity"])
     return rows
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from audit import changes
+from audit.finding_row import CHANGE_FIELDS
 from audit.models import SEVERITIES
 from audit.severity import HIGH
 from audit.progress import Progress
@@ -30,8 +31,7 @@ def _iso(ts: float) -> str:
 
 
 def _public(row: dict) -> dict:
-    return {k: row.get(k) for k in ("article_id", "kind", "severity", "message", "claim_id", "claim_text",
-                                    "reference_id", "pmid", "identity", "status")}
+    return {k: row.get(k) for k in CHANGE_FIELDS}
 
 
 def load_reports(out_dir: Path, ids: list[str], hashes: dict[str, str] | None = None) -> list[dict]:

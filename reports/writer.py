@@ -11,7 +11,8 @@ import re
 from pathlib import Path
 from typing import Any, Iterable
 
-from audit.changes import claim_excerpt, finding_identities, statuses
+from audit.changes import statuses
+from audit.finding_row import REPORT_FIELDS, finding_rows
 from audit.models import (NOT_FOUND, RESOLVED, SEVERITIES, ArticleAudit, Record, to_dict)
 from audit.printable import json_controls
 from audit.review.decisions import apply
@@ -95,7 +96,6 @@ def article_report(audit: ArticleAudit, diff: dict | None = None) -> dict:
     """The report.json content for one audited article (pure: no files, no clock)."""
     art = audit.article
     records = audit.records or {}
-    claim_text = {c.id: claim_excerpt(c.text) for c in art.claims}
     refs = []
     for ref in art.references:
         rec = records.get(ref.pmid) if ref.pmid else None
@@ -106,12 +106,9 @@ def article_report(audit: ArticleAudit, diff: dict | None = None) -> dict:
         d["unsupported_numbers"] = list(p.unsupported_numbers)
         d["shared_terms"] = list(p.shared_terms)
         pairs.append(d)
-    identities = finding_identities(audit)
-    findings = [{"kind": f.kind, "severity": f.severity, "claim_id": f.claim_id,
-                 "reference_id": f.reference_id, "pmid": f.pmid, "message": f.message,
-                 "claim_text": claim_text.get(f.claim_id, "") if f.claim_id else "",
-                 "detail": f.detail, "identity": ident}
-                for f, ident in zip(audit.findings, identities)]
+    told = finding_rows(audit)
+    identities = [r.identity for r in told]
+    findings = [r.to_dict(REPORT_FIELDS) for r in told]
     if diff is not None:
         marks = statuses(diff, identities)
         for f in findings:
