@@ -47,6 +47,7 @@ from pathlib import Path
 
 from audit.config import ScoringConfig, load_config
 from audit.models import OFF_TOPIC, Record
+from audit.severity import HIGH, severity_of
 from audit.scoring.score import (RecordFeatures, TextFeatures, claim_drift, article_subject, prepare_record,
                                  prepare_text, score_pair)
 
@@ -196,7 +197,7 @@ def genuine_pair_alarms(g: Genuine, cfg: ScoringConfig) -> int:
     n = 0
     for cf, rf in g.pairs:
         p = score_pair("c", "r", cf, rf, cf, cfg)
-        n += p.verdict == OFF_TOPIC and (p.severity or "high") == "high"
+        n += p.verdict == OFF_TOPIC and severity_of("off_topic", pair=p.severity) == HIGH
     return n
 
 
@@ -223,7 +224,7 @@ def jats_alarms(items, cfg: ScoringConfig) -> tuple[int, list[str]]:
     n, examples = 0, []
     for name, cid, cf, subject in items:
         fs = drift_findings(claim_drift(cid, cf, subject, cfg))
-        if any(f.severity == "high" for f in fs):
+        if any(f.severity == HIGH for f in fs):
             n += 1
             examples.append(f"{name} {cid}: {fs[0].message[:160]}")
     return n, examples
