@@ -220,7 +220,8 @@ class Pair:
     unsupported_numbers: list[str] = field(default_factory=list)
     shared_terms: list[str] = field(default_factory=list)
     pmid: str | None = None
-    severity: str = ""                    # of an off_topic verdict: high (strong evidence) or medium (check)
+    severity: str = ""                    # of an off_topic verdict: high (strong evidence) or medium (check);
+                                          # audit.severity.pair_severity decides it
     stance: Stance | None = None          # set by the stance step (scoring.semantic and scoring.stance on)
 
 
