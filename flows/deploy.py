@@ -90,13 +90,14 @@ def _stop_within(grace: float) -> None:
     signal.signal(signal.SIGTERM, stop)
 
 
-def serve_cli(args) -> int:
+def serve_cli(config: str | None) -> int:
+    """``citeaudit serve --config CONFIG``."""
     # A loaded machine can take longer than Prefect's 20 s to bring up its temporary API server
     # (read when prefect is imported).
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     from prefect import serve
 
-    config_path = str(Path(args.config).resolve()) if args.config else None
+    config_path = str(Path(config).resolve()) if config else None
     cfg = load_config(config_path)
     deployments = build_deployments(cfg, config_path)
     if ensure_rate_limit(cfg):

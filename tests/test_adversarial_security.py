@@ -240,20 +240,19 @@ def test_a_malformed_eutils_url_is_one_line_and_exit_2(url, corpus, tmp_path):
     assert "Traceback" not in r.stderr
 
 
-def test_a_full_disk_under_the_history_is_one_line_and_exit_2(tmp_path):
+def test_a_full_disk_under_the_history_is_one_line_and_exit_2(tmp_path, monkeypatch, capsys):
     import sqlite3
     from audit import cli
+    from audit.cli import runs
 
-    def full(args):
+    def full(cfg_path):
         raise sqlite3.OperationalError("database or disk is full")
-    args = cli.build_parser().parse_args(["nightly", "--config", "x.yaml"])
-    args.func = full
-    parser = cli.build_parser
-    try:
-        cli.build_parser = lambda: type("P", (), {"parse_args": lambda self, argv: args})()
-        assert cli.main(["nightly"]) == cli.EXIT_USER
-    finally:
-        cli.build_parser = parser
+    monkeypatch.setattr(runs, "load_config", full)
+    assert cli.main(["nightly", "--config", str(tmp_path / "x.yaml")]) == cli.EXIT_USER
+    err = capsys.readouterr().err
+    assert err == "citeaudit: a history or cache database could not be written: database or disk is full\n"
+    with pytest.raises(sqlite3.OperationalError):
+        cli.main(["nightly", "--config", str(tmp_path / "x.yaml"), "--debug"])
 
 
 def test_a_trickling_server_is_held_to_the_call_deadline(eutils_factory, corpus, tmp_path):
