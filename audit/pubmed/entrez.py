@@ -24,6 +24,7 @@ message, never in ``stats()``.
 """
 from __future__ import annotations
 
+import math
 import threading
 import time
 from typing import Callable
@@ -81,7 +82,7 @@ class EntrezSource(EfetchRecords, EutilsQueries):
 
     def __init__(self, cfg: EntrezConfig, cache: RecordCache | None = None, *,
                  session: requests.Session | None = None, gate: RequestGate | None = None,
-                 use_prefect: bool | None = None, workers: int = 2,
+                 use_prefect: bool | None = None, workers: int | None = None,
                  on_batch: Callable[[list[str], list[Record]], None] | None = None,
                  sleep: Callable[[float], None] = time.sleep, ledger: RequestLedger | None = None):
         self.cfg = cfg
@@ -97,7 +98,10 @@ class EntrezSource(EfetchRecords, EutilsQueries):
                                    session=session, sleep=sleep)
         self.session = self.transport.session
         self.session.headers.setdefault("User-Agent", USER_AGENT)
-        self.workers = max(1, workers)
+        # Requests in flight at once (None: as many as the pace sends in a second, at least 2): a batch's
+        # request leaves at its pacing slot while earlier answers are still read and parsed, so parsing
+        # never holds the next request back.  The gate, not this width, keeps the rate under the cap.
+        self.workers = max(1, workers) if workers else max(2, math.ceil(cfg.rate()))
         # DOI/PMCID given, or citation key -> why its lookup failed (network/NCBI): those
         # references end fetch_failed, not "no PubMed record" (resolve.identify reads this).
         self.lookup_failures: dict[str, str] = {}
