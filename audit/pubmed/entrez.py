@@ -38,8 +38,9 @@ from audit.pubmed.cache import RecordCache
 from audit.pubmed.eutils_fetch import EfetchRecords
 from audit.pubmed.eutils_queries import EutilsQueries
 from audit.pubmed.local_index import LocalIndex
-from audit.pubmed.ratelimit import RequestGate
+from audit.pubmed.ratelimit import DEFAULT_MARGIN, RequestGate
 from audit.transport import RetryPolicy, Service, Transport, TransportError, redact
+from audit.transport.answer_window import WindowedPacing, shared_window
 
 USER_AGENT = "citeaudit (+https://pubmed.ncbi.nlm.nih.gov/; E-utilities client)"
 # A server too slow to answer within the deadline: the reason's first words are its failure count key.
@@ -94,7 +95,10 @@ class EntrezSource(EfetchRecords, EutilsQueries):
             use_prefect = cfg.prefect_rate_limit or None        # None: the environment decides
         self.gate = gate or RequestGate(cfg.rate(), use_prefect=use_prefect,
                                         limit_name=cfg.concurrency_limit_name)
-        self.transport = Transport(eutils_service(cfg), eutils_policy(cfg), self.gate, self.ledger,
+        # The gate spaces the grants; the answer window keeps a request counted until its answer is
+        # back, so a request that leaves late after its grant cannot crowd NCBI's one-second count.
+        pacing = WindowedPacing(self.gate, shared_window("eutils", cfg.rate(), DEFAULT_MARGIN))
+        self.transport = Transport(eutils_service(cfg), eutils_policy(cfg), pacing, self.ledger,
                                    session=session, sleep=sleep)
         self.session = self.transport.session
         self.session.headers.setdefault("User-Agent", USER_AGENT)
