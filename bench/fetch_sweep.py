@@ -118,8 +118,11 @@ def sweep(records: list[Path], pmids: list[str], tmp: Path, rate: float, latency
         print(f"reading that answer into records (one thread): {fmt(parse, 's')}; "
               f"writing them to the cache: {fmt(write, 's')}")
         rtt_s = statistics.median(rtt)
+        parse_s = statistics.median(parse) + statistics.median(write)
+        print(f"one core reads {batch / parse_s:,.0f} records/s (parse + cache write), so a fetch of n answers "
+              f"takes at least one round trip + n x {parse_s:.3f} s of this process's time (the 'core s' column)")
         print(f"{'PMIDs':>6} {'requests':>8} {'seconds':>28} {'records/s':>10} {'/2000':>6} "
-              f"{'bound s':>8} {'/bound':>7} {'429s':>5}")
+              f"{'bound s':>8} {'/bound':>7} {'core s':>7} {'429s':>5}")
         for n in SIZES:
             ids = pmids[:n]
             n_req = math.ceil(n / batch)
@@ -143,7 +146,7 @@ def sweep(records: list[Path], pmids: list[str], tmp: Path, rate: float, latency
             med = statistics.median(rps)
             print(f"{n:6d} {statistics.median(sent):8.0f} {fmt(secs, 's'):>28} {med:10.0f} "
                   f"{med / limit:6.3f} {bound:8.3f} {bound / statistics.median(secs):7.3f} "
-                  f"{refused:5d}")
+                  f"{rtt_s + n_req * parse_s:7.3f} {refused:5d}")
             print(f"       records/s {fmt(rps, '', 0)}")
             out[f"rps_{n}"] = med
             out[f"rps_{n}_min"] = min(rps)
@@ -152,4 +155,5 @@ def sweep(records: list[Path], pmids: list[str], tmp: Path, rate: float, latency
             out[f"of_bound_{n}"] = bound / statistics.median(secs)
         out["rtt_s"] = rtt_s
         out["parse_s_per_answer"] = statistics.median(parse)
+        out["cache_write_s_per_answer"] = statistics.median(write)
     return out
