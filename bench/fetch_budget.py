@@ -45,7 +45,7 @@ def _phase(name: str, log: Path, before: int, secs: float, extra: str = "") -> d
     over = sum(1 for r in mine if r["status"] == 429)
     by = dict(sorted(Counter(r["endpoint"] for r in mine).items()))
     print(f"{name:6} {len(mine):5d} requests {by}, {over} over the {CAP}/s cap (429), {secs:.1f} s{extra}")
-    return {f"{name}_requests": len(mine), f"{name}_over_cap": over, f"{name}_s": round(secs, 1)}
+    return {f"budget_{name}_requests": len(mine), f"budget_{name}_over_cap": over, f"budget_{name}_s": round(secs, 1)}
 
 
 def budget(records: Path, tmp: Path) -> dict:
@@ -60,8 +60,9 @@ def budget(records: Path, tmp: Path) -> dict:
     with server_process([records], log, rate_cap=CAP) as url:
         cfg = _cfg(url, tmp, "budget-records.sqlite")
         t = time.perf_counter()
-        run_audit([folder], tmp / "budget-cold", cfg)
-        out.update(_phase("cold", log, 0, time.perf_counter() - t))
+        cold = run_audit([folder], tmp / "budget-cold", cfg)["source"]["eutils"]["by_purpose"]
+        out.update(_phase("cold", log, 0, time.perf_counter() - t, f"; by purpose {dict(sorted(cold.items()))}"))
+        out.update({f"budget_cold_{k}_requests": v for k, v in cold.items()})
         before = len(logged(log))
         t = time.perf_counter()
         run_audit([folder], tmp / "budget-warm", cfg)
@@ -83,5 +84,5 @@ def budget(records: Path, tmp: Path) -> dict:
                 f"{sum(len(r.get('dropped', [])) for r in served)} records dropped; "
                 f"{wrong} of {len(healthy)} references wrong")
         out.update(_phase("faults", log, 0, secs, note))
-        out["faults_wrong"] = wrong
+        out["budget_faults_wrong"] = wrong
     return out

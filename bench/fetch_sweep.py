@@ -119,8 +119,8 @@ def sweep(records: list[Path], pmids: list[str], tmp: Path, rate: float, latency
               f"writing them to the cache: {fmt(write, 's')}")
         rtt_s = statistics.median(rtt)
         parse_s = statistics.median(parse) + statistics.median(write)
-        print(f"one core reads {batch / parse_s:,.0f} records/s (parse + cache write), so a fetch of n answers "
-              f"takes at least one round trip + n x {parse_s:.3f} s of this process's time (the 'core s' column)")
+        print(f"one core reads {batch / parse_s:,.0f} records/s (parse + cache write, measured alone): a fetch "
+              f"on one core needs about one round trip + its records at that speed (the 'core s' column)")
         print(f"{'PMIDs':>6} {'requests':>8} {'seconds':>28} {'records/s':>10} {'/2000':>6} "
               f"{'bound s':>8} {'/bound':>7} {'core s':>7} {'429s':>5}")
         for n in SIZES:
@@ -146,7 +146,7 @@ def sweep(records: list[Path], pmids: list[str], tmp: Path, rate: float, latency
             med = statistics.median(rps)
             print(f"{n:6d} {statistics.median(sent):8.0f} {fmt(secs, 's'):>28} {med:10.0f} "
                   f"{med / limit:6.3f} {bound:8.3f} {bound / statistics.median(secs):7.3f} "
-                  f"{rtt_s + n_req * parse_s:7.3f} {refused:5d}")
+                  f"{rtt_s + n / batch * parse_s:7.3f} {refused:5d}")
             print(f"       records/s {fmt(rps, '', 0)}")
             out[f"rps_{n}"] = med
             out[f"rps_{n}_min"] = min(rps)
