@@ -1,6 +1,7 @@
 """Benchmark: fetching PubMed records through the Entrez layer vs a naive loop.
 
     .venv/bin/python -m bench.bench_fetch [--records N] [--naive N] [--rate R] [--latency-ms MS]
+                                          [--no-sweep] [--no-budget]
 
 A local E-utilities server (devtools.eutils_server) serves the real records in
 shared/data/pubmed plus, to reach the requested count, GENERATED clones of
@@ -17,6 +18,10 @@ times (medians, with min/max):
 * warm: the same fetch again, served from the SQLite cache;
 * naive: one efetch request per PMID, on a subset (``--naive``, default 100)
   and extrapolated linearly to the full count.
+
+Then (``bench.fetch_sweep``) records/s for 100, 400 and 800 PMIDs at a 10/s cap against the physical
+limit and the least time of those requests, and (``bench.fetch_budget``) the request counts of the
+request-budget corpus at a 3/s cap: cold, warm, and with faults.
 """
 from __future__ import annotations
 
@@ -38,6 +43,8 @@ from devtools.eutils_server import run_server
 from audit.models import RESOLVED
 from audit.pubmed.records import load_raw_records, parse_records, wrap_article_set
 from audit.pubmed.ratelimit import shared_limiter
+from bench.fetch_budget import budget
+from bench.fetch_sweep import sweep
 from bench.spread import fmt, kv
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -137,6 +144,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--latency-ms", type=float, default=100.0)
     ap.add_argument("--repeat", type=int, default=3, help="timed runs (medians with min/max are printed)")
     ap.add_argument("--crossref", type=int, default=200, help="DOIs asked of the local Crossref stand-in (0: none)")
+    ap.add_argument("--no-sweep", action="store_true", help="skip the records/s sweep (100, 400, 800 PMIDs at 10/s)")
+    ap.add_argument("--no-budget", action="store_true", help="skip the request counts of the budget corpus at 3/s")
     a = ap.parse_args(argv)
 
     real_dir = shared_pubmed()
@@ -206,8 +215,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"speed-up {label}: {naive_full / t:.1f}x faster than the naive loop; "
                   f"{len(pmids) / stats[label][1]:.0f}x fewer requests")
         xref = crossref_bench(a.crossref, tmp) if a.crossref else {}
+        swept = {} if a.no_sweep else sweep([real_dir, gen_dir], pmids, tmp, 10.0, a.latency_ms, a.repeat)
+        counted = {} if a.no_budget else budget(real_dir, tmp)
         epost = secs[modes[0][0]]
-        print(kv(**xref, records=len(pmids), batched_s=statistics.median(epost), batched_min_s=min(epost),
+        print(kv(**xref, **swept, **counted, records=len(pmids), batched_s=statistics.median(epost), batched_min_s=min(epost),
                  batched_max_s=max(epost), warm_s=warm_secs, naive_extrapolated_s=naive_full,
                  speedup=naive_full / statistics.median(epost), requests=stats[modes[0][0]][1], runs=a.repeat))
         return 0

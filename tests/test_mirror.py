@@ -35,7 +35,9 @@ from audit.sources import SourceFinder
 from audit.config import ScoringConfig
 from devtools.eutils_server import EutilsServer
 from eutils_fixture import record_store
+from audit.history import History
 from nightly_corpus import BASELINE, PMIDS, corpus_articles, write_config, write_corpus
+from prefect_harness import prefect_harness  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -394,3 +396,39 @@ def test_a_nightly_over_the_mirror_asks_eutils_only_for_newer_pmids(tmp_path, da
     assert cli_main(["nightly", "--config", str(cfg_path)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith(f"citeaudit: {missing}: no PubMed mirror here")
+
+
+def test_a_nightly_on_two_dask_workers_reads_one_mirror(prefect_harness, tmp_path, data_dir, monkeypatch):
+    # The nightly on a Dask LocalCluster of two worker processes (concurrency.task_runner: dask), every
+    # worker opening the one mirror file read-only: no E-utilities request, the findings of the thread runner.
+    pytest.importorskip("prefect_dask")
+    from flows.nightly import nightly_audit
+
+    mirror = tmp_path / "pubmed.sqlite"
+    load_files(mirror, [data_dir / BASELINE])
+    before = (mirror.stat().st_mtime_ns, mirror.read_bytes())
+    corpus = write_corpus(tmp_path / "corpus", corpus_articles(data_dir))
+    srv = EutilsServer(store=record_store()).start()
+    monkeypatch.setenv("CITEAUDIT_EUTILS_URL", srv.url)
+    runs = {}
+    try:
+        for runner in ("thread", "dask"):
+            out = tmp_path / f"out-{runner}"
+            cfg = write_config(tmp_path / f"{runner}.yaml", corpus, out, mirror={"path": str(mirror)},
+                               entrez={"cache_path": str(tmp_path / f"records-{runner}.sqlite")},
+                               concurrency={"task_runner": runner, "workers": 2})
+            s = nightly_audit(config_path=str(cfg), progress=False)
+            with History(out / "history.sqlite") as hist:
+                found = sorted((r["article_id"], r["identity"], r["severity"]) for r in hist.run_findings(s["run_id"]))
+            runs[runner] = (s, found)
+        assert srv.requests == []
+    finally:
+        srv.stop()
+    (dask, dask_found), (thread, thread_found) = runs["dask"], runs["thread"]
+    assert dask["task_runner"] == "DaskTaskRunner" and thread["task_runner"] == "ThreadPoolTaskRunner"
+    assert dask["entrez_requests"] == thread["entrez_requests"] == 0
+    assert dask["scored"] == thread["scored"] == 4
+    assert dask_found == thread_found and dask_found
+    # Read-only from every worker: the file as the load left it, no journal beside it.
+    assert (mirror.stat().st_mtime_ns, mirror.read_bytes()) == before
+    assert not any(Path(str(mirror) + s).exists() for s in ("-wal", "-journal"))

@@ -119,9 +119,10 @@ def test_faults_leave_no_reference_wrong(corpus, tmp_path):
         assert sum(len(r.get("dropped", [])) for r in srv.requests) > 50
         wrong = {k: (got[k], v) for k, v in healthy.items() if got[k] != v}
         assert wrong == {}
-        # Over the cap: on the loaded 2-core machine a few retries arrived bunched (5 of ~250 measured,
-        # answered 429 and retried); the cold run without faults asserts 0.  Left open (see the notes).
-        assert _over_cap(srv) <= 0.05 * len(srv.requests)
+        # Over the cap: none.  A request may reach the server well after its grant (measured: up to 92 ms on
+        # the loaded machine, beyond the limiter's 50 ms margin), so the pace counts it until its answer is
+        # back (audit/transport/answer_window.py); before, a few of ~250 arrived bunched and got a 429.
+        assert _over_cap(srv) == 0
         # The records' retries were not spent by the search's, nor the search's by the records'.
         waits = src.stats()["ledger"]["retry_wait_s"]
         assert waits.get("records", 0) > 0

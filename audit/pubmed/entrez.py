@@ -24,6 +24,7 @@ message, never in ``stats()``.
 """
 from __future__ import annotations
 
+import math
 import threading
 import time
 from typing import Callable
@@ -37,8 +38,9 @@ from audit.pubmed.cache import RecordCache
 from audit.pubmed.eutils_fetch import EfetchRecords
 from audit.pubmed.eutils_queries import EutilsQueries
 from audit.pubmed.local_index import LocalIndex
-from audit.pubmed.ratelimit import RequestGate
+from audit.pubmed.ratelimit import DEFAULT_MARGIN, RequestGate
 from audit.transport import RetryPolicy, Service, Transport, TransportError, redact
+from audit.transport.answer_window import WindowedPacing, shared_window
 
 USER_AGENT = "citeaudit (+https://pubmed.ncbi.nlm.nih.gov/; E-utilities client)"
 # A server too slow to answer within the deadline: the reason's first words are its failure count key.
@@ -81,7 +83,7 @@ class EntrezSource(EfetchRecords, EutilsQueries):
 
     def __init__(self, cfg: EntrezConfig, cache: RecordCache | None = None, *,
                  session: requests.Session | None = None, gate: RequestGate | None = None,
-                 use_prefect: bool | None = None, workers: int = 2,
+                 use_prefect: bool | None = None, workers: int | None = None,
                  on_batch: Callable[[list[str], list[Record]], None] | None = None,
                  sleep: Callable[[float], None] = time.sleep, ledger: RequestLedger | None = None):
         self.cfg = cfg
@@ -93,11 +95,17 @@ class EntrezSource(EfetchRecords, EutilsQueries):
             use_prefect = cfg.prefect_rate_limit or None        # None: the environment decides
         self.gate = gate or RequestGate(cfg.rate(), use_prefect=use_prefect,
                                         limit_name=cfg.concurrency_limit_name)
-        self.transport = Transport(eutils_service(cfg), eutils_policy(cfg), self.gate, self.ledger,
+        # The gate spaces the grants; the answer window keeps a request counted until its answer is
+        # back, so a request that leaves late after its grant cannot crowd NCBI's one-second count.
+        pacing = WindowedPacing(self.gate, shared_window("eutils", cfg.rate(), DEFAULT_MARGIN))
+        self.transport = Transport(eutils_service(cfg), eutils_policy(cfg), pacing, self.ledger,
                                    session=session, sleep=sleep)
         self.session = self.transport.session
         self.session.headers.setdefault("User-Agent", USER_AGENT)
-        self.workers = max(1, workers)
+        # Requests in flight at once (None: as many as the pace sends in a second, at least 2): a batch's
+        # request leaves at its pacing slot while earlier answers are still read and parsed, so parsing
+        # never holds the next request back.  The gate, not this width, keeps the rate under the cap.
+        self.workers = max(1, workers) if workers else max(2, math.ceil(cfg.rate()))
         # DOI/PMCID given, or citation key -> why its lookup failed (network/NCBI): those
         # references end fetch_failed, not "no PubMed record" (resolve.identify reads this).
         self.lookup_failures: dict[str, str] = {}
