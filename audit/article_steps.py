@@ -1,7 +1,7 @@
 """The steps of the pipeline, one article (or one chunk of articles) at a time: read, resolve, score,
-find sources, write its report.  Module functions with plain-data arguments, so the executor that
-``audit.pipeline.execute`` is given (threads, Prefect, Dask) can ship them; ``audit_file`` and
-``audit_paths`` run them in memory for a caller that holds a record source.
+find sources, write its report (or, in a run that writes nothing, keep the audit).  Module functions
+with plain-data arguments, so the executor that ``audit.pipeline.execute`` is given (threads, Prefect,
+Dask) can ship them.
 """
 from __future__ import annotations
 
@@ -126,11 +126,6 @@ def _line_of(exc: BaseException) -> int | None:
     return None
 
 
-def audit_articles(articles: Sequence[Article], source: RecordSource, cfg: Config) -> list[ArticleAudit]:
-    audits = [score_and_find(a, recs, cfg.scoring) for a, recs in resolve(articles, source)]
-    return search_sources(audits, source, cfg)
-
-
 def search_sources(audits: list[ArticleAudit], source: RecordSource, cfg: Config) -> list[ArticleAudit]:
     """Unreferenced claims' likely sources and replacements for unsupportive citations (audit.sources)."""
     if not cfg.sources.enabled:
@@ -152,23 +147,6 @@ def _search_one(audit: ArticleAudit, finder, find_sources) -> ArticleAudit:
         log.warning("%s: the source search failed (%s: %s); its findings are kept without it",
                     audit.article.path, type(exc).__name__, exc)
         return audit
-
-
-def audit_paths(paths: Sequence[str | Path], source: RecordSource, cfg: Config) -> list[ArticleAudit]:
-    """Every article under ``paths`` as audits in memory (no files written); unreadable ones are error audits."""
-    items = [it for p in article_paths(list(paths)) for it in read_all(p, cfg.reading)]
-    unique_ids(items)
-    good = [it for it in items if isinstance(it, Article)]
-    audited = iter(audit_articles(good, source, cfg))
-    return [next(audited) if isinstance(it, Article) else it for it in items]
-
-
-def audit_file(path: str | Path, source: RecordSource, cfg: Config) -> ArticleAudit:
-    """The audit of a single-article file (audit_paths audits every article of a set)."""
-    item = read_one(path, cfg.reading)
-    if isinstance(item, ArticleAudit):
-        return item
-    return audit_articles([item], source, cfg)[0]
 
 
 def _article_of(item: Article | ArticleAudit) -> Article:
@@ -199,19 +177,20 @@ def resolve_records(articles: list[Article], cfg: Config, offline_records: "list
 @contextmanager
 def records_from(cfg: Config, offline_records: "Sequence[str] | RecordSource | None", refresh: bool = False,
                  run: str | None = None) -> Iterator[RecordSource]:
-    """The record source, closed after unless it was given (the run shares a given one between its steps);
-    ``refresh`` treats every cached record as expired (TTL 0); ``run``: the token of the run's request
-    ledger (audit.pubmed.budget)."""
+    """The record source: the run's own, as the run opened it (``audit.pipeline`` opens it once and shares
+    it between its steps), else one opened here and closed after; ``refresh`` treats every cached record
+    as expired (TTL 0); ``run``: the token of the run's request ledger (audit.pubmed.budget)."""
     given = given_source(offline_records)
+    if given is not None:
+        yield given
+        return
     if refresh and not offline_records:
         cfg = dataclasses.replace(cfg, entrez=dataclasses.replace(cfg.entrez, cache_ttl_days=0.0))
-    source = open_source(cfg, given if given is not None else (list(offline_records) if offline_records else None),
-                         run)
+    source = open_source(cfg, list(offline_records) if offline_records else None, run)
     try:
         yield source
     finally:
-        if given is None:
-            source.close()
+        source.close()
 
 
 @dataclass
@@ -262,16 +241,26 @@ def report_one(job: AuditJob, audit: ArticleAudit, scored: bool, out_dir: str):
         faults=faults, report_sha=file_sha256(Path(folder) / "report.json") or "")
 
 
-def audit_one(job: AuditJob, scoring: ScoringConfig, out_dir: str):
-    """Score (or reuse), compare with the previous findings, write the report."""
-    return report_one(job, *audit_of(job, scoring), out_dir)
+def keep_one(job: AuditJob, audit: ArticleAudit, scored: bool) -> ArticleResult:
+    """The audit itself, for a run that writes nothing (``audit.pipeline.audit_paths``): no report is
+    written and there is no history to keep rows for; ``extra["audit"]`` is what the caller gets."""
+    art = audit.article
+    return ArticleResult(article_id=art.id, path=art.path, sha256=art.sha256, content_key=job.content_key,
+                         scored=scored, rows=[], statuses={}, error=audit.error, extra={"audit": audit})
 
 
-def audit_chunk(jobs: list[AuditJob], scoring: ScoringConfig, out_dir: str, chunk_key: str = "",
+def audit_one(job: AuditJob, scoring: ScoringConfig, out_dir: str | None):
+    """Score (or reuse), compare with the previous findings, write the report (``out_dir`` None: keep the audit)."""
+    audit, scored = audit_of(job, scoring)
+    return report_one(job, audit, scored, out_dir) if out_dir is not None else keep_one(job, audit, scored)
+
+
+def audit_chunk(jobs: list[AuditJob], scoring: ScoringConfig, out_dir: str | None, chunk_key: str = "",
                 sources: dict | None = None) -> list:
     """``audit_one`` for each job.  With ``sources`` (cfg and offline_records), the source search
     (``search_sources``) runs on the chunk's audits after scoring, before the reports are written:
-    the verdicts say which citations need replacements."""
+    the verdicts say which citations need replacements.  ``out_dir`` None: nothing is written, each
+    result holds its audit (``keep_one``)."""
     # chunk_key (a hash of the articles' content keys) names the Prefect task run.
     if not sources:
         return [audit_one(j, scoring, out_dir) for j in jobs]
@@ -284,6 +273,8 @@ def audit_chunk(jobs: list[AuditJob], scoring: ScoringConfig, out_dir: str, chun
         with records_from(sources["cfg"], sources.get("offline_records"), run=sources.get("run")) as source:
             for i, a in zip(fresh, search_sources([audits[i] for i in fresh], source, sources["cfg"])):
                 audits[i] = a
+    if out_dir is None:
+        return [keep_one(j, a, scored) for j, a, (_, scored) in zip(jobs, audits, done)]
     return [report_one(j, a, scored, out_dir) for j, a, (_, scored) in zip(jobs, audits, done)]
 
 

@@ -27,10 +27,11 @@ from typing import Sequence
 
 from audit import changes
 # The steps, and the in-memory calls built on them, are also the pipeline's to import from.
-from audit.article_steps import (AuditJob, _article_of, audit_articles, audit_chunk, audit_file,  # noqa: F401
-                                 audit_of, audit_one, audit_paths, chunk_size, chunks, error_audit,
-                                 read_all, records_from, read_chunk, read_one, report_one, resolve_records,
-                                 score_and_find, search_sources, unique_ids)
+from audit.article_steps import (AuditJob, _article_of, audit_chunk, audit_of, audit_one,  # noqa: F401
+                                 chunk_size, chunks, error_audit, keep_one, read_all, records_from, read_chunk,
+                                 read_one, report_one, resolve_records, score_and_find, search_sources,
+                                 unique_ids)
+from audit.crossref.beyond import attach
 from audit.content_keys import code_version, config_hash, content_key, digest, error_key, parse_key, report_key, search_key
 from audit.config import Config, ReadingConfig, SourcesConfig, require_contact_email
 from audit.corpus import corpus_files
@@ -66,10 +67,13 @@ class RunPlan:
 
     kind: str                              # audit | nightly | recheck
     files: list[str]
-    out_dir: Path
+    out_dir: Path | None                   # None: nothing written, the audits kept in memory (audit_paths)
     cfg: Config
     offline_records: list[str] | None = None
     source: RecordSource | None = None     # the record source itself, given by the caller (then no records files)
+    # The run gives the record source it opens or is given what it asks beyond PubMed (Crossref, Retraction
+    # Watch: crossref.beyond.attach); False: the given source is used as its caller set it up (audit_paths).
+    attach_beyond: bool = True
     history_db: str | None = None          # None: a one-off audit, nothing remembered
     recheck_id: str | None = None          # a re-check: the corpus id its one file keeps
     refresh_records: bool = False
@@ -121,6 +125,23 @@ def run_audit(paths: Sequence[str | Path], out_dir: str | Path, cfg: Config,
     plan = RunPlan(AUDIT, files, Path(out_dir), cfg, list(offline_records) if offline_records else None,
                    source=source, progress=progress, find_sources=cfg.sources.enabled)
     return execute(plan, executor)
+
+
+def audit_paths(paths: Sequence[str | Path], source: RecordSource, cfg: Config) -> list[ArticleAudit]:
+    """Every article under ``paths`` as audits in memory, unreadable ones as error audits: the run
+    ``citeaudit audit`` makes (``execute``), with no output folder, so no report is written.
+
+    ``source`` is used as given: what it asks beyond PubMed is its caller's (``fetch.open_source``
+    attaches Crossref and Retraction Watch; an ``OfflineSource`` or ``EntrezSource`` built by hand
+    asks nothing more)."""
+    files = [str(p) for p in article_paths([str(p) for p in paths])]
+    plan = RunPlan(AUDIT, files, None, cfg, source=source, attach_beyond=False, find_sources=cfg.sources.enabled)
+    return execute(plan)["audits"]
+
+
+def audit_file(path: str | Path, source: RecordSource, cfg: Config) -> ArticleAudit:
+    """The audit of a single-article file (audit_paths audits every article of a set)."""
+    return audit_paths([path], source, cfg)[0]
 
 
 def check_nightly(cfg: Config) -> None:
@@ -189,12 +210,19 @@ def locate_article(wanted: str, cfg: Config) -> str:
 
 
 def execute(plan: RunPlan, executor: Executor | None = None) -> dict:
-    """Run ``plan``; return its summary (the dict the CLI prints and the history keeps)."""
+    """Run ``plan``; return its summary (the dict the CLI prints and the history keeps).
 
+    A plan with no output folder writes nothing (no reports, index, lock or history): its summary
+    holds the audits themselves, in article order (``"audits"``; ``audit_paths``)."""
+
+    executor = executor if executor is not None else LocalExecutor(plan.cfg.concurrency.workers)
+    if plan.out_dir is None:
+        if plan.history_db:
+            raise ValueError("a run with a history writes reports: give it an output folder")
+        return _execute(plan, executor, None)
     out_dir = Path(plan.out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     lock = lock_path_for(plan.history_db) if plan.history_db else out_dir / ".citeaudit.lock"
-    executor = executor if executor is not None else LocalExecutor(plan.cfg.concurrency.workers)
     with run_lock(lock, plan.lock_wait, plan.kind):
         for stray in prepare_reports_folder(out_dir):      # a reports folder with links is refused here
             log.info("removed %s, left by a run that was killed", stray)
@@ -242,7 +270,7 @@ def read_files(executor: Executor, files: list[str], history, size: int,
 def _execute(plan: RunPlan, executor: Executor, history) -> dict:
 
     t0 = time.time()
-    cfg, out_dir = plan.cfg, Path(plan.out_dir)
+    cfg, out_dir = plan.cfg, (Path(plan.out_dir) if plan.out_dir is not None else None)
     run = history.begin_run(plan.kind, resume=plan.kind == NIGHTLY) if history is not None else None
     prog = Progress(len(plan.files), label=plan.kind, enabled=plan.progress)
     if run is not None and run.resumed:
@@ -273,12 +301,13 @@ def _execute(plan: RunPlan, executor: Executor, history) -> dict:
             prog.advance(len(items) - len(todo), force=True)
 
         good = [it for it in todo if isinstance(it, Article)]
-        # Offline records are parsed once for the run; every step that looks records up shares them
-        # (as it shares a source the caller gave).
+        # Offline records are parsed once for the run, and what is asked beyond PubMed attached once;
+        # every step that looks records up shares them (as it shares a source the caller gave).  An
+        # online source is opened by each step instead: a process of its own may run it.
         if plan.source is not None:
-            offline = plan.source
+            offline = attach(plan.source, cfg) if plan.attach_beyond else plan.source
         elif plan.offline_records and (good or plan.find_sources):
-            offline = OfflineSource.from_paths(plan.offline_records, cfg.entrez.max_inflated_bytes())
+            offline = attach(OfflineSource.from_paths(plan.offline_records, cfg.entrez.max_inflated_bytes()), cfg)
         else:
             offline = plan.offline_records
         resolved: list = []
@@ -354,12 +383,16 @@ def _execute(plan: RunPlan, executor: Executor, history) -> dict:
         # history keeps its chunks, each committed before the next, so a killed nightly resumes.
         parts = chunks(jobs, len(jobs) if plan.find_sources and history is None else size)
         sources = {"cfg": cfg, "offline_records": offline, "run": ledger} if plan.find_sources else None
-        calls = [{"jobs": c, "scoring": cfg.scoring, "out_dir": str(out_dir), "sources": sources,
+        calls = [{"jobs": c, "scoring": cfg.scoring, "out_dir": str(out_dir) if out_dir else None,
+                  "sources": sources,
                   "chunk_key": digest(*(j.content_key for j in c))[:16]} for c in parts]
         for _, part in executor.run("audit", audit_chunk, calls):
             commit(part, sum(r.scored for r in part))
 
     stats = with_requests(stats, ledger)
+    if out_dir is None:
+        return {"kind": plan.kind, "articles": len(ids), "audits": [results[aid].extra["audit"] for aid in ids],
+                "stats": stats}
     return finish(plan, history, run, ids, results, stats, prog, t0, executor.name, written)
 
 
