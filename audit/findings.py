@@ -8,66 +8,16 @@ in audit/severity.py, from the facts passed to it here.
 """
 from __future__ import annotations
 
-import re
-
-from rapidfuzz import fuzz
-
 from audit.finding_kinds import severity_rank
-from audit.identity import crossref_only_findings, identity_findings
+from audit.identity import crossref_only_findings, identity_findings, metadata_findings
 from audit.notices import notice_findings
 from audit.severity import severity_of
 from audit.scoring.concepts import EVIDENCE_LABELS
-from audit.pubmed.fetch import normalise_title
+# journal_matches: still importable from here (audit.sources asks for it by this name).
+from audit.pubmed.citation_match import journal_matches  # noqa: F401
 from audit.reading.markers import find_markers
 from audit.models import (CONTRADICTS, CROSSREF_ONLY, FETCH_FAILED, NOT_FOUND, OFF_TOPIC, RESOLVED, UNRESOLVED, WEAK,
                      Article, ClaimDrift, Finding, Pair, Record, Reference)
-
-_STOP = {"the", "of", "and", "official", "journal", "j", "a", "an", "in", "for", "on", "de", "la", "&"}
-
-
-def _journal_words(name: str) -> list[str]:
-    name = re.sub(r":.*$", "", name)         # subtitles ("... : official journal of ...")
-    name = re.sub(r"\([^)]*\)", " ", name)   # places ("Lancet (London, England)")
-    return [w for w in re.sub(r"[^\w\s]", " ", name.lower()).split() if w not in _STOP]
-
-
-def journal_matches(cited: str, record: Record) -> bool:
-    """Is the journal named in the article the record's journal (full name or ISO abbreviation)?"""
-    c = _journal_words(cited)
-    if not c:
-        return True
-    for candidate in (record.journal, record.journal_iso):
-        words = _journal_words(candidate)
-        if not words:
-            continue
-        # Sort, not set, ratio: "Nature" is not "Nature Medicine", though one holds the other.
-        if fuzz.token_sort_ratio(" ".join(c), " ".join(words)) >= 90:
-            return True
-        # Abbreviations: "J Surg Oncol" against "Journal of surgical oncology".
-        if len(c) == len(words) and all(a.startswith(b) or b.startswith(a) for a, b in zip(c, words)):
-            return True
-    return not (record.journal or record.journal_iso)
-
-
-def metadata_findings(ref: Reference, rec: Record) -> list[Finding]:
-    out = []
-    who = f"PMID {rec.pmid}" if rec.pmid else f"DOI {rec.doi}"    # a Crossref record has no PMID
-    def add(msg: str, detail: str, **facts) -> None:
-        out.append(Finding("metadata_mismatch", severity_of("metadata_mismatch", field=detail, **facts), msg, None,
-                           ref.id, rec.pmid, detail))
-    if ref.cited_year and rec.year and ref.cited_year != rec.year:
-        add(f"Reference {ref.id} gives year {ref.cited_year}; {who} was published in {rec.year}.", "year",
-            year_gap=ref.cited_year - rec.year)
-    if ref.cited_journal and not journal_matches(ref.cited_journal, rec):
-        add(f"Reference {ref.id} names the journal \"{ref.cited_journal}\"; "
-            f"{who} appeared in \"{rec.journal or rec.journal_iso}\".", "journal")
-    if ref.cited_title and rec.title:
-        score = fuzz.token_set_ratio(normalise_title(ref.cited_title), normalise_title(rec.title))
-        if score < 80:
-            add(f"Reference {ref.id} gives the title \"{ref.cited_title[:90]}\", but {who} "
-                f"is \"{rec.title[:90]}\": the identifier may point to another paper.", "title")
-    return out
-
 
 def reference_findings(ref: Reference, records: dict[str, Record], citing: list[str]) -> list[Finding]:
     claim = citing[0] if citing else None

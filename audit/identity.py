@@ -15,7 +15,8 @@ second paper:
   named where the reference names its authors.
 
 A title that differs while the authors agree (an invented or garbled title on
-the right paper) stays ``metadata_mismatch``, as does a wrong year or journal.
+the right paper) stays ``metadata_mismatch``, as does a wrong year or journal
+(``metadata_findings``, here beside the rule that tells the two apart).
 """
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from rapidfuzz import fuzz
 
 from audit.models import Finding, Record, Reference
 from audit.notices import CROSSREF, notice_findings
+from audit.pubmed.citation_match import journal_matches, normalise_title
 from audit.severity import severity_of
 
 TITLE_SAME = 80          # token_set_ratio at or above which two titles name one paper (metadata_findings' rule)
@@ -99,10 +101,30 @@ def identity_findings(ref: Reference, rec: Record, claim: str | None) -> list[Fi
     return []
 
 
+def metadata_findings(ref: Reference, rec: Record) -> list[Finding]:
+    """``metadata_mismatch``: the year, journal or title a reference gives against its record's (the same
+    paper, told wrongly; identity_findings says when it is another paper)."""
+    out = []
+    who = f"PMID {rec.pmid}" if rec.pmid else f"DOI {rec.doi}"    # a Crossref record has no PMID
+    def add(msg: str, detail: str, **facts) -> None:
+        out.append(Finding("metadata_mismatch", severity_of("metadata_mismatch", field=detail, **facts), msg, None,
+                           ref.id, rec.pmid, detail))
+    if ref.cited_year and rec.year and ref.cited_year != rec.year:
+        add(f"Reference {ref.id} gives year {ref.cited_year}; {who} was published in {rec.year}.", "year",
+            year_gap=ref.cited_year - rec.year)
+    if ref.cited_journal and not journal_matches(ref.cited_journal, rec):
+        add(f"Reference {ref.id} names the journal \"{ref.cited_journal}\"; "
+            f"{who} appeared in \"{rec.journal or rec.journal_iso}\".", "journal")
+    if ref.cited_title and rec.title:
+        score = fuzz.token_set_ratio(normalise_title(ref.cited_title), normalise_title(rec.title))
+        if score < 80:
+            add(f"Reference {ref.id} gives the title \"{ref.cited_title[:90]}\", but {who} "
+                f"is \"{rec.title[:90]}\": the identifier may point to another paper.", "title")
+    return out
+
+
 def crossref_only_findings(ref: Reference, claim: str | None) -> list[Finding]:
     """A reference PubMed does not hold, checked against Crossref's record of its DOI."""
-    from audit.findings import metadata_findings
-
     work = ref.work
     assert work is not None
     out = notice_findings(ref, work, claim, work.notice_sources or [CROSSREF])

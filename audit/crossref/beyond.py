@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from audit.config import Config
+from audit.crossref.client import open_crossref
 from audit.crossref.works import TITLE_ACCEPT, accepts
 from audit.identity import titles_differ
 from audit.pubmed.citation_match import normalise_title
@@ -101,7 +102,6 @@ def beyond_pubmed(results: list[tuple[Article, dict[str, Record]]],
         return results
     crossref = None
     if beyond.crossref_on:
-        from audit.crossref.client import open_crossref
         crossref = open_crossref(beyond.cfg.crossref)
     try:
         return _extend(results, source, beyond, crossref)

@@ -8,9 +8,10 @@ second paper of one title): away from the cited year the first author or the jou
 """
 from __future__ import annotations
 
-from typing import Iterable
+import re
+from typing import Iterable, Mapping
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from audit.models import Record, Reference
 from audit.reading.author_year import entry_first_author, name_key
@@ -21,7 +22,6 @@ TITLE_SURE = 95         # ... and to take it in another year, with the author or
 
 def normalise_title(title: str) -> str:
     """Lower case, punctuation (the brackets of a translated title "[...]" too) as spaces."""
-    import re
     return " ".join(re.sub(r"[^\w\s]", " ", (title or "").lower()).split())
 
 
@@ -35,11 +35,36 @@ def first_author_agrees(ref: Reference, rec: Record) -> bool:
     return bool(cited and have) and (cited == have or cited.endswith(" " + have) or have.endswith(" " + cited))
 
 
+_STOP = {"the", "of", "and", "official", "journal", "j", "a", "an", "in", "for", "on", "de", "la", "&"}
+
+
+def _journal_words(name: str) -> list[str]:
+    name = re.sub(r":.*$", "", name)         # subtitles ("... : official journal of ...")
+    name = re.sub(r"\([^)]*\)", " ", name)   # places ("Lancet (London, England)")
+    return [w for w in re.sub(r"[^\w\s]", " ", name.lower()).split() if w not in _STOP]
+
+
+def journal_matches(cited: str, record: Record) -> bool:
+    """Is the journal named in the article the record's journal (full name or ISO abbreviation)?"""
+    c = _journal_words(cited)
+    if not c:
+        return True
+    for candidate in (record.journal, record.journal_iso):
+        words = _journal_words(candidate)
+        if not words:
+            continue
+        # Sort, not set, ratio: "Nature" is not "Nature Medicine", though one holds the other.
+        if fuzz.token_sort_ratio(" ".join(c), " ".join(words)) >= 90:
+            return True
+        # Abbreviations: "J Surg Oncol" against "Journal of surgical oncology".
+        if len(c) == len(words) and all(a.startswith(b) or b.startswith(a) for a, b in zip(c, words)):
+            return True
+    return not (record.journal or record.journal_iso)
+
+
+
 def journal_agrees(ref: Reference, rec: Record) -> bool:
-    if not ref.cited_journal:
-        return False
-    from audit.findings import journal_matches
-    return journal_matches(ref.cited_journal, rec)
+    return bool(ref.cited_journal) and journal_matches(ref.cited_journal, rec)
 
 
 def acceptable(ref: Reference, rec: Record, score: float) -> bool:
@@ -66,3 +91,20 @@ def best_match(ref: Reference, records: Iterable[Record], scores: dict[str, floa
         if best_key is None or key > best_key:
             best, best_key = rec.pmid, key
     return best
+
+
+def match_citation(ref: Reference, titles: Mapping[str, str], records: Mapping[str, Record]) -> str | None:
+    """The PMID among ``titles`` (pmid -> normalised title) that a citation names, or None."""
+    pmid = None
+    title = normalise_title(ref.cited_title or "")
+    if len(title) >= 15:
+        hits = process.extract(title, titles, scorer=fuzz.token_set_ratio, score_cutoff=TITLE_MATCH, limit=10)
+        pmid = best_match(ref, [records[h[2]] for h in hits], {h[2]: h[1] for h in hits})
+    raw = normalise_title(ref.raw)
+    if pmid is None and len(raw) >= 15:
+        # The title as read may be wrong (an author list, a group name): a whole citation
+        # string matches the title inside it (partial_ratio).
+        best = process.extractOne(raw, titles, scorer=fuzz.partial_ratio, score_cutoff=TITLE_MATCH)
+        if best is not None and len(best[0]) >= 15 and acceptable(ref, records[best[2]], best[1]):
+            pmid = best[2]
+    return pmid

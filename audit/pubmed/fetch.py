@@ -8,35 +8,20 @@ Retraction Watch).
 from __future__ import annotations
 
 import logging
-import re
 from pathlib import Path
-from typing import Mapping, Sequence
-
-from rapidfuzz import fuzz, process
+from typing import Sequence
 
 from audit.config import Config, contact_warning
+from audit.crossref.beyond import attach
 from audit.models import RESOLVED, UNRESOLVED, FetchResult, Record, Reference
+from audit.pubmed.budget import ledger_for
+from audit.pubmed.cache import RecordCache
+from audit.pubmed.citation_match import match_citation, normalise_title
+from audit.pubmed.entrez import EntrezSource
 from audit.pubmed.local_index import LocalIndex
-from audit.pubmed.citation_match import TITLE_MATCH, acceptable, best_match, normalise_title
+from audit.pubmed.mirror_source import MirrorSource
 from audit.pubmed.records import MAX_INFLATED, load_records
 from audit.record_source import RecordSource
-
-
-def match_citation(ref: Reference, titles: Mapping[str, str], records: Mapping[str, Record]) -> str | None:
-    """The PMID among ``titles`` (pmid -> normalised title) that a citation names, or None."""
-    pmid = None
-    title = normalise_title(ref.cited_title or "")
-    if len(title) >= 15:
-        hits = process.extract(title, titles, scorer=fuzz.token_set_ratio, score_cutoff=TITLE_MATCH, limit=10)
-        pmid = best_match(ref, [records[h[2]] for h in hits], {h[2]: h[1] for h in hits})
-    raw = normalise_title(ref.raw)
-    if pmid is None and len(raw) >= 15:
-        # The title as read may be wrong (an author list, a group name): a whole citation
-        # string matches the title inside it (partial_ratio).
-        best = process.extractOne(raw, titles, scorer=fuzz.partial_ratio, score_cutoff=TITLE_MATCH)
-        if best is not None and len(best[0]) >= 15 and acceptable(ref, records[best[2]], best[1]):
-            pmid = best[2]
-    return pmid
 
 
 class OfflineSource:
@@ -126,7 +111,6 @@ def open_source(cfg: Config, offline: "Sequence[str | Path] | RecordSource | Non
     offline records from their paths, else the PubMed mirror when ``mirror.path`` is set (E-utilities
     only for PMIDs newer than it), else Entrez through the SQLite cache; ``run``: the run's token (its
     sources share one request ledger: counts, budgets, breakers)."""
-    from audit.crossref.beyond import attach       # Crossref and Retraction Watch, after PubMed
     given = given_source(offline)
     if given is not None:
         return attach(given, cfg)
@@ -134,17 +118,12 @@ def open_source(cfg: Config, offline: "Sequence[str | Path] | RecordSource | Non
     if paths:
         return attach(OfflineSource.from_paths(paths, cfg.entrez.max_inflated_bytes()), cfg)
     if cfg.mirror.path:
-        from audit.pubmed.mirror_source import MirrorSource
         return attach(MirrorSource.open(cfg.mirror.path, lambda: entrez_source(cfg, run)), cfg)
     return attach(entrez_source(cfg, run), cfg)
 
 
 def entrez_source(cfg: Config, run: str | None = None) -> RecordSource:
     """NCBI E-utilities through the record cache, counted in run ``run``'s request ledger."""
-    from audit.pubmed.budget import ledger_for
-    from audit.pubmed.cache import RecordCache
-    from audit.pubmed.entrez import EntrezSource
-
     warning = contact_warning(cfg.entrez)
     if warning:
         logging.getLogger("citeaudit").warning(warning)

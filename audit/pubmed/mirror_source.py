@@ -30,12 +30,12 @@ from collections import OrderedDict
 from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 from audit.models import NOT_FOUND, RESOLVED, UNRESOLVED, FetchResult, Record, Reference, is_pmid
-from audit.pubmed.citation_match import normalise_title
+from audit.pubmed.citation_match import match_citation, normalise_title
 from audit.pubmed.eutils_terms import clean_doi, clean_pmcid       # the one spelling of DOIs and PMCIDs
-from audit.pubmed.fetch import RecordSource, match_citation
 from audit.pubmed.local_index import COLUMN_WEIGHTS, Hit, fts_or
 from audit.pubmed.mirror import Mirror
 from audit.pubmed.search import key_words
+from audit.record_source import RecordSource
 
 TITLE_CANDIDATES = 20      # records the title index offers per citation, for the title matching to judge
 MEMO = 20_000              # records a search index keeps at hand (the candidates of recent claims)

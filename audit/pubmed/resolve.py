@@ -10,6 +10,7 @@ import dataclasses
 import logging
 from typing import Callable, Sequence
 
+from audit.crossref.beyond import beyond_pubmed     # Crossref, Retraction Watch (when the source has them)
 from audit.record_source import RecordSource
 from audit.models import (FETCH_FAILED, PENDING, RESOLVED, UNRESOLVED, Article, FetchResult, Record,
                      Reference)
@@ -119,5 +120,4 @@ def resolve(articles: Sequence[Article], source: RecordSource) -> list[tuple[Art
     failed: dict[str, str] = {}
     results = _contained(lambda: source.fetch(pmids), pmids, failed) if pmids else {}
     results.update({p: FetchResult(p, FETCH_FAILED, None, why) for p, why in failed.items()})
-    from audit.crossref.beyond import beyond_pubmed     # Crossref, Retraction Watch (when the source has them)
     return beyond_pubmed([apply_results(a, results) for a in identified], source)
