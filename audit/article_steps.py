@@ -21,9 +21,10 @@ from audit.findings import article_findings
 from audit.history import ArticleResult
 from audit.models import Article, ArticleAudit, Record
 from audit.pubmed.fetch import given_source, open_source
+from audit.pubmed.ratelimit import SharedGate
 from audit.pubmed.resolve import resolve
 from audit.record_source import RecordSource
-from audit.reading.ingest import article_id, article_paths, file_sha256, read_articles
+from audit.reading.ingest import article_id, file_sha256, read_articles
 from audit.scoring.score import score_article
 from audit.scoring.stance import judge_pairs
 from audit.sources import TIERS, SourceFinder, find_sources
@@ -163,30 +164,32 @@ def read_chunk(files: list[str], limits: ReadingConfig | None = None) -> list[li
 
 
 def resolve_records(articles: list[Article], cfg: Config, offline_records: "list[str] | RecordSource | None",
-                    refresh: bool = False, run: str | None = None) -> tuple[list[tuple[Article, dict[str, Record]]], dict]:
+                    refresh: bool = False, run: str | None = None, rate_gate: SharedGate | None = None,
+                    ) -> tuple[list[tuple[Article, dict[str, Record]]], dict]:
     """Every article of the run in one call, so the Entrez layer fetches each unique PMID once, in batches.
 
     ``offline_records``: paths of records files, or the run's record source itself (an OfflineSource it
     loaded once, any RecordSource it was given); ``refresh`` treats every cached record as expired
-    (TTL 0); ``run``: the run's request ledger.
+    (TTL 0); ``run``: the run's request ledger; ``rate_gate``: the run's shared rate gate (flows/).
     """
-    with records_from(cfg, offline_records, refresh, run) as source:
+    with records_from(cfg, offline_records, refresh, run, rate_gate) as source:
         return resolve(articles, source), source.stats()
 
 
 @contextmanager
 def records_from(cfg: Config, offline_records: "Sequence[str] | RecordSource | None", refresh: bool = False,
-                 run: str | None = None) -> Iterator[RecordSource]:
+                 run: str | None = None, rate_gate: SharedGate | None = None) -> Iterator[RecordSource]:
     """The record source: the run's own, as the run opened it (``audit.pipeline`` opens it once and shares
     it between its steps), else one opened here and closed after; ``refresh`` treats every cached record
-    as expired (TTL 0); ``run``: the token of the run's request ledger (audit.pubmed.budget)."""
+    as expired (TTL 0); ``run``: the token of the run's request ledger (audit.pubmed.budget);
+    ``rate_gate``: what its E-utilities requests wait on across processes (``fetch.open_source``)."""
     given = given_source(offline_records)
     if given is not None:
         yield given
         return
     if refresh and not offline_records:
         cfg = dataclasses.replace(cfg, entrez=dataclasses.replace(cfg.entrez, cache_ttl_days=0.0))
-    source = open_source(cfg, list(offline_records) if offline_records else None, run)
+    source = open_source(cfg, list(offline_records) if offline_records else None, run, rate_gate)
     try:
         yield source
     finally:
@@ -270,7 +273,8 @@ def audit_chunk(jobs: list[AuditJob], scoring: ScoringConfig, out_dir: str | Non
     # the history with its search and source findings, so an unchanged article sends no request.
     fresh = [i for i, (a, scored) in enumerate(done) if scored and not a.error]
     if fresh:
-        with records_from(sources["cfg"], sources.get("offline_records"), run=sources.get("run")) as source:
+        with records_from(sources["cfg"], sources.get("offline_records"), run=sources.get("run"),
+                          rate_gate=sources.get("rate_gate")) as source:
             for i, a in zip(fresh, search_sources([audits[i] for i in fresh], source, sources["cfg"])):
                 audits[i] = a
     if out_dir is None:

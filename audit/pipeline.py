@@ -45,6 +45,7 @@ from audit.pubmed.budget import with_requests
 from audit.pubmed.cache import SCHEMA
 from audit.pubmed.fetch import OfflineSource
 from audit.pubmed.mirror import Mirror
+from audit.pubmed.ratelimit import SharedGate
 from audit.record_source import RecordSource
 from audit.reading.ingest import article_id, article_paths, file_sha256
 from audit.run_summary import AUDIT, NIGHTLY, RECHECK, finish
@@ -74,6 +75,9 @@ class RunPlan:
     # The run gives the record source it opens or is given what it asks beyond PubMed (Crossref, Retraction
     # Watch: crossref.beyond.attach); False: the given source is used as its caller set it up (audit_paths).
     attach_beyond: bool = True
+    # What every E-utilities request of the run waits on across processes, handed in by the flows
+    # (flows.rate_gate, when entrez.prefect_rate_limit asks for it); None: each process's own limiter.
+    rate_gate: SharedGate | None = None
     history_db: str | None = None          # None: a one-off audit, nothing remembered
     recheck_id: str | None = None          # a re-check: the corpus id its one file keeps
     refresh_records: bool = False
@@ -110,10 +114,12 @@ def check_cache_path(cfg: Config, offline_records: Sequence[str] | None) -> None
 
 def run_audit(paths: Sequence[str | Path], out_dir: str | Path, cfg: Config,
               offline_records: Sequence[str] | None = None, executor: Executor | None = None,
-              progress: bool = False, source: RecordSource | None = None) -> dict:
+              progress: bool = False, source: RecordSource | None = None,
+              rate_gate: SharedGate | None = None) -> dict:
     """``citeaudit audit``: the articles under ``paths``, reports in ``out_dir``, no history.
 
-    ``source``: the record source to ask instead of offline records or Entrez (any RecordSource)."""
+    ``source``: the record source to ask instead of offline records or Entrez (any RecordSource);
+    ``rate_gate``: the shared rate gate the flows hand in (``RunPlan.rate_gate``)."""
     check_out_dir(out_dir, paths)
     files = [str(p) for p in article_paths([str(p) for p in paths])]
     if not files:
@@ -123,7 +129,7 @@ def run_audit(paths: Sequence[str | Path], out_dir: str | Path, cfg: Config,
     if source is None:
         check_cache_path(cfg, offline_records)
     plan = RunPlan(AUDIT, files, Path(out_dir), cfg, list(offline_records) if offline_records else None,
-                   source=source, progress=progress, find_sources=cfg.sources.enabled)
+                   source=source, progress=progress, find_sources=cfg.sources.enabled, rate_gate=rate_gate)
     return execute(plan, executor)
 
 
@@ -154,7 +160,7 @@ def check_nightly(cfg: Config) -> None:
 
 
 def run_nightly(cfg: Config, executor: Executor | None = None, progress: bool = True,
-                lock_wait: float = 0.0) -> dict:
+                lock_wait: float = 0.0, rate_gate: SharedGate | None = None) -> dict:
     """The corpus named by the config, against the history; resumes an interrupted nightly."""
 
     check_nightly(cfg)
@@ -165,7 +171,7 @@ def run_nightly(cfg: Config, executor: Executor | None = None, progress: bool = 
                     "not audited, e.g. %s", len(set_aside), set_aside[0])
     plan = RunPlan(NIGHTLY, files, Path(cfg.output.reports_dir), cfg, list(cfg.offline_records) or None,
                    history_db=cfg.output.history_db, progress=progress, lock_wait=lock_wait,
-                   find_sources=cfg.sources.enabled, set_aside=set_aside)
+                   find_sources=cfg.sources.enabled, set_aside=set_aside, rate_gate=rate_gate)
     return execute(plan, executor)
 
 
@@ -177,12 +183,12 @@ def own_files(cfg: Config) -> list[str]:
 
 
 def run_recheck(cfg: Config, article_id: str, refresh_records: bool = False, executor: Executor | None = None,
-                lock_wait: float = 30.0) -> dict:
+                lock_wait: float = 30.0, rate_gate: SharedGate | None = None) -> dict:
     """One article of the corpus now, compared with its last audit; refreshes the run index."""
     path = locate_article(article_id, cfg)
     plan = RunPlan(RECHECK, [path], Path(cfg.output.reports_dir), cfg, list(cfg.offline_records) or None,
                    history_db=cfg.output.history_db, recheck_id=article_id, refresh_records=refresh_records,
-                   lock_wait=lock_wait, find_sources=cfg.sources.enabled)
+                   lock_wait=lock_wait, find_sources=cfg.sources.enabled, rate_gate=rate_gate)
     return execute(plan, executor)
 
 
@@ -314,7 +320,7 @@ def _execute(plan: RunPlan, executor: Executor, history) -> dict:
         if good:
             (_, (resolved, stats)), = executor.run("resolve", resolve_records, [
                 {"articles": good, "cfg": cfg, "offline_records": offline,
-                 "refresh": plan.refresh_records, "run": ledger}])
+                 "refresh": plan.refresh_records, "run": ledger, "rate_gate": plan.rate_gate}])
         prog.set_records(int(stats.get("records_fetched", 0)))
         recs_by_id = {a.id: (a, r) for a, r in resolved}
 
@@ -382,7 +388,8 @@ def _execute(plan: RunPlan, executor: Executor, history) -> dict:
         # The one-off audit searches with one record index for the run: one call.  A run with a
         # history keeps its chunks, each committed before the next, so a killed nightly resumes.
         parts = chunks(jobs, len(jobs) if plan.find_sources and history is None else size)
-        sources = {"cfg": cfg, "offline_records": offline, "run": ledger} if plan.find_sources else None
+        sources = {"cfg": cfg, "offline_records": offline, "run": ledger, "rate_gate": plan.rate_gate} \
+            if plan.find_sources else None
         calls = [{"jobs": c, "scoring": cfg.scoring, "out_dir": str(out_dir) if out_dir else None,
                   "sources": sources,
                   "chunk_key": digest(*(j.content_key for j in c))[:16]} for c in parts]

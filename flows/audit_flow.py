@@ -13,6 +13,7 @@ from prefect import flow, get_run_logger
 from audit.config import load_config
 from audit.pipeline import run_audit, run_recheck
 from flows.engine import PrefectExecutor, task_runner_for
+from flows.rate_gate import gate_for
 
 
 @flow(name="audit-run", log_prints=True)
@@ -20,7 +21,8 @@ def audit_run(paths: list[str], out_dir: str, offline_records: list[str] | None 
               config_path: str | None = None) -> dict:
     """Audit every article under ``paths`` and write the reports to ``out_dir``."""
     cfg = load_config(config_path)
-    s = run_audit(paths, out_dir, cfg, offline_records, executor=PrefectExecutor(task_runner_for(cfg.concurrency)))
+    s = run_audit(paths, out_dir, cfg, offline_records, executor=PrefectExecutor(task_runner_for(cfg.concurrency)),
+                  rate_gate=gate_for(cfg))
     get_run_logger().info("audited %d articles: %d findings (%d high); index at %s",
                           s["articles"], s["findings"], s["high"], s["index"])
     return s
@@ -39,7 +41,7 @@ def audit_article(article_id: str, config_path: str | None = None, refresh_recor
     logger = get_run_logger()
     cfg = load_config(config_path)
     s = run_recheck(cfg, article_id, refresh_records, executor=PrefectExecutor(task_runner_for(cfg.concurrency)),
-                    lock_wait=lock_wait)
+                    lock_wait=lock_wait, rate_gate=gate_for(cfg))
     try:
         from prefect.artifacts import create_link_artifact, create_table_artifact
 

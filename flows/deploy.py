@@ -21,9 +21,10 @@ from pathlib import Path
 
 from audit.config import Config, load_config, mask_url_credentials
 from audit.errors import BadInputError
-from audit.pubmed.ratelimit import ensure_prefect_limit, prefect_enabled_by_env
+from audit.pubmed.ratelimit import rate_limit_shared
 from flows.audit_flow import audit_article
 from flows.nightly import nightly_audit
+from flows.rate_gate import ensure_prefect_limit
 
 NIGHTLY = "nightly"
 RECHECK = "recheck"
@@ -51,11 +52,11 @@ def ensure_rate_limit(cfg: Config, enabled: bool | None = None) -> bool:
     NCBI caps requests per key or address, not per process: with several
     workers (Dask processes, served flow runs side by side) each process's
     own limiter is not enough, so every request also takes the one slot of
-    this limit, which frees at the allowed rate (see audit.pubmed.ratelimit).
+    this limit, which frees at the allowed rate (see flows.rate_gate).
     """
 
     if enabled is None:
-        enabled = bool(getattr(cfg.entrez, "prefect_rate_limit", False)) or prefect_enabled_by_env()
+        enabled = rate_limit_shared(cfg.entrez)
     if not enabled:
         return False
     ensure_prefect_limit(cfg.entrez.concurrency_limit_name, cfg.entrez.rate())

@@ -17,6 +17,7 @@ from audit.models import SEVERITIES
 from audit.changes import fault_text
 from audit.pipeline import run_nightly
 from flows.engine import PrefectExecutor, task_runner_for
+from flows.rate_gate import gate_for
 
 
 def _publish_artifacts(summary: dict) -> None:
@@ -47,7 +48,8 @@ def _publish_artifacts(summary: dict) -> None:
 def nightly_audit(config_path: str | None = None, progress: bool = True, lock_wait: float = 0.0) -> dict:
     """Audit the whole corpus named by the config; resume an interrupted run."""
     cfg = load_config(config_path)
-    s = run_nightly(cfg, PrefectExecutor(task_runner_for(cfg.concurrency)), progress=progress, lock_wait=lock_wait)
+    s = run_nightly(cfg, PrefectExecutor(task_runner_for(cfg.concurrency)), progress=progress, lock_wait=lock_wait,
+                    rate_gate=gate_for(cfg))
     _publish_artifacts(s)
     get_run_logger().info("nightly run %s: %d articles (%d scored), %d findings (%d new, %d resolved); index at %s",
                           s["run_id"], s["articles"], s["scored"], s["findings"], s["new"], s["resolved"], s["index"])

@@ -45,10 +45,10 @@ def _send(pacing, n: int, stall_first: float) -> list[float]:
 def test_a_late_request_crowds_the_limiters_window_but_not_the_answer_windows():
     # The limiter alone: grants 1/rate apart and the 10th previous 1.05 s back, but request 0 arrives
     # 0.5 s after its grant, inside the second that ends with request 10: 11 arrivals in one second.
-    alone = _send(RequestGate(RATE, use_prefect=False, limiter=RateLimiter(RATE)), RATE + 1, 0.5)
+    alone = _send(RequestGate(RATE, limiter=RateLimiter(RATE)), RATE + 1, 0.5)
     assert _most_in_one_second(alone) == RATE + 1
     # With the window: request 0 is counted until its answer is back, so request 10 waits for it.
-    paced = WindowedPacing(RequestGate(RATE, use_prefect=False, limiter=RateLimiter(RATE)),
+    paced = WindowedPacing(RequestGate(RATE, limiter=RateLimiter(RATE)),
                            AnswerWindow(RATE, 1.05))
     arrivals = _send(paced, 2 * RATE + 1, 0.5)
     assert _most_in_one_second(arrivals) <= RATE
@@ -58,7 +58,7 @@ def test_a_late_request_crowds_the_limiters_window_but_not_the_answer_windows():
 def test_a_slot_is_freed_by_an_attempt_that_ended_without_an_answer():
     # A timeout or a reset: no headers (learn is not called); release ends the request just the same.
     win = AnswerWindow(1, 0.2)
-    paced = WindowedPacing(RequestGate(1000, use_prefect=False, limiter=RateLimiter(1000)), win)
+    paced = WindowedPacing(RequestGate(1000, limiter=RateLimiter(1000)), win)
     paced.acquire()
     paced.release()
     t = time.monotonic()

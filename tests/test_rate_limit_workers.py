@@ -1,7 +1,8 @@
 """Two worker processes, one NCBI cap: the Prefect global rate limit holds it.
 
 Each process has its own ``shared_limiter``, so two workers at the allowed
-rate together send twice as much.  With ``use_prefect=True`` every request
+rate together send twice as much.  With the flows' gate handed in
+(``flows.rate_gate.PrefectRateGate``) every request
 also takes a slot of one Prefect global concurrency limit, shaped by
 ``prefect_limit_spec`` (one slot, decaying at ``rate / 1.05``).  The test runs
 two spawned OS processes (as Dask worker processes would be) against one local
@@ -23,7 +24,6 @@ connections); over the internet to NCBI it is what the margin is for.
 from __future__ import annotations
 
 import multiprocessing as mp
-import os
 import time
 import uuid
 from contextlib import contextmanager
@@ -31,9 +31,10 @@ from contextlib import contextmanager
 import pytest
 
 from audit.models import RESOLVED
-from audit.pubmed.ratelimit import RequestGate, ensure_prefect_limit, prefect_limit_spec
+from flows.rate_gate import PrefectRateGate, ensure_prefect_limit, gate_for, prefect_limit_spec
 from eutils_fixture import record_store, start_server
 from prefect_harness import prefect_harness  # noqa: F401
+from rate_limit_worker import worker
 
 RATE = 5.0          # between NCBI's 3 (no key) and 10 (key): many requests, a short test
 CAP = int(RATE)
@@ -53,46 +54,13 @@ def _max_in_wall_second(times: list[float]) -> int:
     return max(per.values(), default=0)
 
 
-# ---------------------------------------------------------------------------
-# The worker process (spawned: a fresh interpreter, as a Dask worker process is)
-
-
-def _worker(index: int, api_url: str, jobs, results, barrier) -> None:
-    # Before Prefect is imported: the child must talk to the harness's API.
-    os.environ["PREFECT_API_URL"] = api_url
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    from prefect.concurrency.sync import rate_limit  # noqa: F401  (imported before the start line)
-
-    from audit.config import EntrezConfig
-    from audit.pubmed.entrez import EntrezSource
-
-    while True:
-        job = jobs.get()
-        if job is None:
-            return
-        cfg = EntrezConfig(base_url=job["url"], requests_per_second=RATE, batch_size=BATCH,
-                           tool=f"citeaudit-worker{index}", email="tests@example.org", timeout=5.0,
-                           max_retries=job["max_retries"], backoff_base=0.05, backoff_max=0.2,
-                           concurrency_limit_name=job["limit_name"])
-        src = EntrezSource(cfg, None, use_prefect=job["use_prefect"], workers=2)
-        barrier.wait(timeout=60)              # both processes start fetching together
-        t0 = time.time()
-        try:
-            res = src.fetch(job["pmids"])
-            out = {"statuses": {p: r.status for p, r in res.items()}, "error": None}
-        except Exception as exc:              # reported to the test, not lost in the child
-            out = {"statuses": {}, "error": repr(exc)}
-        out.update(index=index, started=t0, ended=time.time(), prefect_waits=src.gate.prefect_waits)
-        results.put(out)
-
-
 @contextmanager
 def _two_workers(api_url: str):
     ctx = mp.get_context("spawn")
     barrier = ctx.Barrier(3)
     results = ctx.Queue()
     queues = [ctx.Queue(), ctx.Queue()]
-    procs = [ctx.Process(target=_worker, args=(i, api_url, queues[i], results, barrier), daemon=True)
+    procs = [ctx.Process(target=worker, args=(i, api_url, queues[i], results, barrier), daemon=True)
              for i in range(2)]
     for p in procs:
         p.start()
@@ -101,7 +69,7 @@ def _two_workers(api_url: str):
             max_retries: int) -> list[dict]:
         for q, pmids in zip(queues, pmid_sets):
             q.put({"url": url, "pmids": pmids, "use_prefect": use_prefect, "limit_name": limit_name,
-                   "max_retries": max_retries})
+                   "max_retries": max_retries, "rate": RATE, "batch": BATCH})
         barrier.wait(timeout=60)
         return sorted((results.get(timeout=60) for _ in procs), key=lambda r: r["index"])
 
@@ -198,10 +166,10 @@ def test_limit_shape_and_reshaping_a_bursty_limit(prefect_harness):
 def test_a_missing_prefect_limit_is_an_error_not_a_silent_pass(prefect_harness):
     from prefect.concurrency._asyncio import ConcurrencySlotAcquisitionError
 
-    gate = RequestGate(1000.0, use_prefect=True, limit_name=f"no-such-limit-{uuid.uuid4().hex[:8]}")
+    gate = PrefectRateGate(f"no-such-limit-{uuid.uuid4().hex[:8]}")
     with pytest.raises(ConcurrencySlotAcquisitionError, match="must be created"):
         gate.acquire()
-    assert gate.prefect_waits == 0
+    assert gate.waits == 0
 
 
 def test_serve_creates_the_limit_in_the_shape_that_holds(prefect_harness):
@@ -221,3 +189,14 @@ def test_serve_creates_the_limit_in_the_shape_that_holds(prefect_harness):
             assert (got.limit, got.slot_decay_per_second) == prefect_limit_spec(cfg.entrez.rate())
         finally:
             client.delete_global_concurrency_limit_by_name(cfg.entrez.concurrency_limit_name)
+
+
+def test_the_flows_hand_in_the_gate_only_when_asked(monkeypatch):
+    from audit.config import load_config
+
+    monkeypatch.delenv("CITEAUDIT_PREFECT_RATE_LIMIT", raising=False)
+    cfg = load_config(None, env={})
+    assert gate_for(cfg) is None
+    cfg.entrez.prefect_rate_limit = True
+    cfg.entrez.concurrency_limit_name = "ncbi-eutils-x"
+    assert gate_for(cfg) == PrefectRateGate("ncbi-eutils-x")

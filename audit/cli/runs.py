@@ -1,7 +1,8 @@
 """``audit``, ``nightly``, ``recheck`` and ``serve``: the commands that run the pipeline.
 
 They run it in this process (``audit.pipeline``): no Prefect API server, no engine import.  With
-``--prefect``, or ``PREFECT_API_URL`` set, or Dask as the task runner, the same pipeline runs inside the
+``--prefect``, or ``PREFECT_API_URL`` set, or Dask as the task runner, or the Prefect rate limit asked
+for (``entrez.prefect_rate_limit``: the flows hand in that gate), the same pipeline runs inside the
 Prefect flows (``flows/``) so runs are recorded there; only then are the flows imported.
 """
 from __future__ import annotations
@@ -19,6 +20,7 @@ from audit.config import load_config
 from audit.errors import BadInputError
 from audit.pipeline import check_nightly, check_out_dir, locate_article, run_audit, run_nightly, run_recheck
 from audit.pubmed.budget import summary_line
+from audit.pubmed.ratelimit import rate_limit_shared
 from audit.reading.formats.refexport import read_export
 
 PATH = click.Path(path_type=Path)
@@ -26,7 +28,9 @@ PATH = click.Path(path_type=Path)
 
 def use_prefect(prefect: bool, cfg) -> bool:
     # Dask runs through Prefect's DaskTaskRunner, so a Dask config implies the engine.
-    return bool(prefect or os.environ.get("PREFECT_API_URL") or cfg.concurrency.task_runner == "dask")
+    # The Prefect rate gate is the flows' to hand in (flows.rate_gate): a run that asks for it is a flow run.
+    return bool(prefect or os.environ.get("PREFECT_API_URL") or cfg.concurrency.task_runner == "dask"
+                or rate_limit_shared(cfg.entrez))
 
 
 def _quiet_prefect(verbose: bool) -> None:

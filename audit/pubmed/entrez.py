@@ -38,7 +38,7 @@ from audit.pubmed.cache import RecordCache
 from audit.pubmed.eutils_fetch import EfetchRecords
 from audit.pubmed.eutils_queries import EutilsQueries
 from audit.pubmed.local_index import LocalIndex
-from audit.pubmed.ratelimit import DEFAULT_MARGIN, RequestGate
+from audit.pubmed.ratelimit import DEFAULT_MARGIN, RequestGate, SharedGate
 from audit.transport import RetryPolicy, Service, Transport, TransportError, redact
 from audit.transport.answer_window import WindowedPacing, shared_window
 
@@ -83,7 +83,7 @@ class EntrezSource(EfetchRecords, EutilsQueries):
 
     def __init__(self, cfg: EntrezConfig, cache: RecordCache | None = None, *,
                  session: requests.Session | None = None, gate: RequestGate | None = None,
-                 use_prefect: bool | None = None, workers: int | None = None,
+                 shared_gate: SharedGate | None = None, workers: int | None = None,
                  on_batch: Callable[[list[str], list[Record]], None] | None = None,
                  sleep: Callable[[float], None] = time.sleep, ledger: RequestLedger | None = None):
         self.cfg = cfg
@@ -91,10 +91,9 @@ class EntrezSource(EfetchRecords, EutilsQueries):
         # The run's requests, budgets and breakers; shared by every source the run opens.
         self.ledger = (ledger or RequestLedger()).configure(breaker_after=cfg.breaker_after)
         self.base_url = cfg.base_url if cfg.base_url.endswith("/") else cfg.base_url + "/"
-        if use_prefect is None:
-            use_prefect = cfg.prefect_rate_limit or None        # None: the environment decides
-        self.gate = gate or RequestGate(cfg.rate(), use_prefect=use_prefect,
-                                        limit_name=cfg.concurrency_limit_name)
+        # shared_gate: what every process of the run waits on besides its own limiter, handed in by
+        # the run (flows.rate_gate when entrez.prefect_rate_limit asks for it).
+        self.gate = gate or RequestGate(cfg.rate(), shared=shared_gate)
         # The gate spaces the grants; the answer window keeps a request counted until its answer is
         # back, so a request that leaves late after its grant cannot crowd NCBI's one-second count.
         pacing = WindowedPacing(self.gate, shared_window("eutils", cfg.rate(), DEFAULT_MARGIN))
@@ -130,7 +129,7 @@ class EntrezSource(EfetchRecords, EutilsQueries):
         out["requests_total"] = sum(out["requests"].values())
         out["rate_per_s"] = self.cfg.rate()
         out["base_url"] = redact(self.base_url, self.cfg.api_key.get_secret_value())
-        out["prefect_rate_limit"] = self.gate.use_prefect
+        out["shared_rate_gate"] = self.gate.shared is not None
         out["ledger"] = self.ledger.snapshot()
         if self.cache is not None:
             c = self.cache.stats()

@@ -20,6 +20,7 @@ from audit.pubmed.citation_match import match_citation, normalise_title
 from audit.pubmed.entrez import EntrezSource
 from audit.pubmed.local_index import LocalIndex
 from audit.pubmed.mirror_source import MirrorSource
+from audit.pubmed.ratelimit import SharedGate
 from audit.pubmed.records import MAX_INFLATED, load_records
 from audit.record_source import RecordSource
 
@@ -106,11 +107,12 @@ def given_source(records: "Sequence[str | Path] | RecordSource | None") -> Recor
 
 
 def open_source(cfg: Config, offline: "Sequence[str | Path] | RecordSource | None" = None,
-                run: str | None = None) -> RecordSource:
+                run: str | None = None, rate_gate: SharedGate | None = None) -> RecordSource:
     """A record source the run was given (an OfflineSource it loaded once, any other RecordSource), else
     offline records from their paths, else the PubMed mirror when ``mirror.path`` is set (E-utilities
     only for PMIDs newer than it), else Entrez through the SQLite cache; ``run``: the run's token (its
-    sources share one request ledger: counts, budgets, breakers)."""
+    sources share one request ledger: counts, budgets, breakers); ``rate_gate``: what every E-utilities
+    request waits on besides this process's limiter (handed in by flows/: ``flows.rate_gate``)."""
     given = given_source(offline)
     if given is not None:
         return attach(given, cfg)
@@ -118,16 +120,18 @@ def open_source(cfg: Config, offline: "Sequence[str | Path] | RecordSource | Non
     if paths:
         return attach(OfflineSource.from_paths(paths, cfg.entrez.max_inflated_bytes()), cfg)
     if cfg.mirror.path:
-        return attach(MirrorSource.open(cfg.mirror.path, lambda: entrez_source(cfg, run)), cfg)
-    return attach(entrez_source(cfg, run), cfg)
+        return attach(MirrorSource.open(cfg.mirror.path, lambda: entrez_source(cfg, run, rate_gate)), cfg)
+    return attach(entrez_source(cfg, run, rate_gate), cfg)
 
 
-def entrez_source(cfg: Config, run: str | None = None) -> RecordSource:
-    """NCBI E-utilities through the record cache, counted in run ``run``'s request ledger."""
+def entrez_source(cfg: Config, run: str | None = None, rate_gate: SharedGate | None = None) -> RecordSource:
+    """NCBI E-utilities through the record cache, counted in run ``run``'s request ledger; ``rate_gate``:
+    the run's shared gate, if it has one (``open_source``)."""
     warning = contact_warning(cfg.entrez)
     if warning:
         logging.getLogger("citeaudit").warning(warning)
     ledger = ledger_for(run).configure(search_per_article=cfg.sources.requests_per_article,
                                        search_per_run=cfg.sources.requests_per_run)
     return EntrezSource(cfg.entrez, RecordCache(cfg.entrez.cache_path, cfg.entrez.cache_ttl_days,
-                                                search_ttl_days=cfg.entrez.search_cache_ttl_days), ledger=ledger)
+                                                search_ttl_days=cfg.entrez.search_cache_ttl_days),
+                        ledger=ledger, shared_gate=rate_gate)

@@ -17,32 +17,12 @@ Two rules are enforced together:
   seconds or not, therefore sees at most ``cap = floor(rate)`` requests.
 
 Several worker processes or machines each have their own limiter, so on a
-multi-worker deployment the cap must be enforced centrally.  Prefect offers a
-global concurrency limit with slot decay that works as a rate limit.  Its
-slots form a token bucket: ``limit`` is the burst it allows after a quiet
-spell, ``slot_decay_per_second`` the refill rate.  A limit of N decaying at N
-per second therefore lets N requests through at once and N more within the
-same second -- twice NCBI's cap when two workers start together (measured:
-8 in one second at a cap of 5).  So the limit must hold ONE slot, decaying
-at ``rate / (1 + margin)``: requests are then spaced at least
-``(1 + margin) / rate`` apart across every process, which keeps any
-one-second window at or under the cap with the same jitter margin as the
-local limiter (``prefect_limit_spec``).  Create it once per Prefect
-server/workspace with ``ensure_prefect_limit(name, rate)``, or::
-
-    prefect gcl create ncbi-eutils --limit 1 --slot-decay-per-second 2.857   # 3/1.05
-    # with an API key:  --limit 1 --slot-decay-per-second 9.524               # 10/1.05
-
-and turn it on with ``use_prefect=True`` (``EntrezConfig.prefect_rate_limit``
-when the config has it) or the environment variable
-``CITEAUDIT_PREFECT_RATE_LIMIT=1``.  ``acquire()`` then waits on the local
-limiter and *then* for a Prefect slot, so the request leaves right after the
-global grant: the local limiter keeps one process's threads evenly spaced,
-the global one keeps all processes together under the cap.  A missing limit
-is an error, not a silent pass.  Prefect's decay is coarse (each grant or
-refusal restarts the slot's clock), so a contended limit delivers about
-60-80% of ``rate``.  It is off by default because it needs a reachable
-Prefect API.
+multi-worker deployment the cap must be enforced centrally: a ``RequestGate``
+then also waits on a gate all the processes share, handed in by the run
+(``flows.rate_gate.PrefectRateGate``, a Prefect global concurrency limit,
+when ``entrez.prefect_rate_limit`` or ``CITEAUDIT_PREFECT_RATE_LIMIT=1`` asks
+for it: ``rate_limit_shared``).  This module knows only that the shared gate
+has an ``acquire()``; the engine that implements it lives in ``flows/``.
 """
 from __future__ import annotations
 
@@ -51,7 +31,9 @@ import os
 import threading
 import time
 from collections import deque
-from typing import Callable
+from typing import Callable, Protocol
+
+from audit.config import EntrezConfig
 
 PREFECT_ENV = "CITEAUDIT_PREFECT_RATE_LIMIT"
 DEFAULT_MARGIN = 0.05  # seconds added to the one-second window, for network jitter
@@ -60,6 +42,18 @@ DEFAULT_MARGIN = 0.05  # seconds added to the one-second window, for network jit
 def prefect_enabled_by_env(env: dict | None = None) -> bool:
     env = os.environ if env is None else env
     return str(env.get(PREFECT_ENV, "")).strip().lower() in ("1", "true", "yes", "on")
+
+
+def rate_limit_shared(cfg: EntrezConfig, env: dict | None = None) -> bool:
+    """Does the run ask for the cap to be held across processes (``entrez.prefect_rate_limit``, or the
+    environment)?  The flows then hand in their gate (``flows.rate_gate.gate_for``)."""
+    return bool(cfg.prefect_rate_limit) or prefect_enabled_by_env(env)
+
+
+class SharedGate(Protocol):
+    """A gate every process of a run waits on (``flows.rate_gate.PrefectRateGate``)."""
+
+    def acquire(self) -> None: ...
 
 
 class RateLimiter:
@@ -127,30 +121,21 @@ def shared_limiter(rate: float) -> RateLimiter:
 class RequestGate:
     """What the Entrez client calls before every HTTP request.
 
-    Waits on the process-wide limiter and, when enabled, on a Prefect global
-    concurrency limit used as a rate limit (see the module docstring).
+    Waits on the process-wide limiter and then, when the run handed one in, on
+    the gate all its processes share (see the module docstring).
     """
 
-    def __init__(self, rate: float, use_prefect: bool | None = None,
-                 limit_name: str = "ncbi-eutils", limiter: RateLimiter | None = None):
+    def __init__(self, rate: float, limiter: RateLimiter | None = None, shared: SharedGate | None = None):
         self.limiter = limiter or shared_limiter(rate)
-        self.use_prefect = prefect_enabled_by_env() if use_prefect is None else use_prefect
-        self.limit_name = limit_name
-        self.prefect_waits = 0
+        self.shared = shared
 
     def acquire(self) -> None:
-        # Local first: the Prefect grant is what orders requests across
+        # Local first: the shared grant is what orders requests across
         # processes, so the request should leave right after it, not after a
         # further local wait that would bunch it up with another process's.
         self.limiter.acquire()
-        if self.use_prefect:
-            # Imported here: Prefect is heavy and only needed on multi-worker runs.
-            from prefect.concurrency.sync import rate_limit
-
-            # strict: without the limit Prefect would skip the wait silently and
-            # the workers together would exceed the cap.
-            rate_limit(self.limit_name, occupy=1, strict=True)
-            self.prefect_waits += 1
+        if self.shared is not None:
+            self.shared.acquire()
 
     # The transport's pacing hook (audit.transport.Pacing) also tells when a request ends and what its
     # answer announced: E-utilities announce nothing, and a rate holds no slot while a request is out.
@@ -159,36 +144,3 @@ class RequestGate:
 
     def learn(self, headers) -> None:
         pass
-
-
-def prefect_limit_spec(rate: float, margin: float = DEFAULT_MARGIN) -> tuple[int, float]:
-    """(limit, slot_decay_per_second) of the Prefect limit that holds ``rate`` across processes.
-
-    One slot, so no burst; decay ``rate / (1 + margin)``, so consecutive grants
-    are ``(1 + margin) / rate`` apart and ``floor(rate)`` of them never fit in
-    one second, even with ``margin`` seconds of jitter on the way to NCBI.
-    """
-    if rate <= 0:
-        raise ValueError("rate must be > 0")
-    return 1, round(float(rate) / (1.0 + margin), 6)
-
-
-def ensure_prefect_limit(name: str, rate: float, margin: float = DEFAULT_MARGIN) -> str:
-    """Create the Prefect limit, or reshape an existing one; returns created/updated/unchanged."""
-    from prefect.client.orchestration import get_client
-    from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate, GlobalConcurrencyLimitUpdate
-    from prefect.exceptions import ObjectNotFound
-
-    limit, decay = prefect_limit_spec(rate, margin)
-    with get_client(sync_client=True) as client:
-        try:
-            cur = client.read_global_concurrency_limit_by_name(name)
-        except ObjectNotFound:
-            client.create_global_concurrency_limit(GlobalConcurrencyLimitCreate(
-                name=name, limit=limit, slot_decay_per_second=decay))
-            return "created"
-        if cur.limit == limit and abs(cur.slot_decay_per_second - decay) < 1e-6 and cur.active:
-            return "unchanged"
-        client.update_global_concurrency_limit(name, GlobalConcurrencyLimitUpdate(
-            limit=limit, slot_decay_per_second=decay, active=True))
-        return "updated"
