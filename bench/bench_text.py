@@ -34,6 +34,7 @@ import io
 import runpy
 import subprocess
 import sys
+import threading
 import time
 import zipfile
 from functools import lru_cache
@@ -72,9 +73,12 @@ def pysbd_articles(blank_markers: bool):
     """pysbd's cuts as spans, with audit.reading.sentences' rules for what is not language: a cut never
     falls inside a marker, markers right after the stop stay with its sentence, inline bullets cut."""
     import pysbd
-    seg = pysbd.Segmenter(language="en", clean=False, char_span=True)
+    # A Segmenter keeps the text it is working on in itself, and articles are read on several threads.
+    local = threading.local()
 
     def split(text: str, markers) -> list[tuple[int, int]]:
+        seg = getattr(local, "seg", None) or pysbd.Segmenter(language="en", clean=False, char_span=True)
+        local.seg = seg
         spans = sorted((m.start, m.end) for m in markers)
         by_start = {m.start: m for m in markers}
         seen = text
@@ -116,10 +120,12 @@ def pysbd_articles(blank_markers: bool):
 def snowball(algorithm: str):
     import snowballstemmer    # measured only when installed beside
     from audit.scoring.mesh import spelling
-    st = snowballstemmer.stemmer(algorithm)
+    local = threading.local()      # a stemmer object keeps the word it is working on in itself
 
     @lru_cache(maxsize=200_000)
     def stem_(word: str) -> str:
+        st = getattr(local, "st", None) or snowballstemmer.stemmer(algorithm)
+        local.st = st
         w = spelling(word)
         return st.stemWord(w[:-2] if w.endswith("'s") else w)
     return stem_
@@ -256,6 +262,38 @@ def sentences(data: Path, repeat: int, evals: bool) -> dict:
         figs[f"{key}_claim_recall"] = pages["claim_recall"]
         if arts:
             figs[f"{key}_expectations_met"] = arts["expectations_met"]
+    if _have("pysbd"):
+        figs.update(_article_speed(data, repeat))
+    return figs
+
+
+def _article_speed(data: Path, repeat: int) -> dict:
+    """Seconds to read the article set and tests/pages, and to split one block of 100 kB of prose
+    (a pasted page with no paragraph breaks), with each article splitter."""
+    import audit.reading.sentences as article_sentences
+    from audit.reading.ingest import read_article
+    files = sorted((data / "articles" / "articles").iterdir()) + sorted(
+        p for p in (ROOT / "tests" / "pages").iterdir() if p.suffix != ".json")
+    para = "Statins lowered LDL cholesterol by 30% in adults over 75 (Smith et al. 2019). The effect was smaller [3]. "
+    block = para * (100_000 // len(para))
+    native = article_sentences.split_sentences
+    figs = {}
+    for spec, split in (("reading", native), ("pysbd_blanked", pysbd_articles(True))):
+        _rebind(article_sentences.split_sentences, split)
+        try:
+            read = []
+            for _ in range(repeat):
+                t0 = time.perf_counter()
+                claims = sum(len(read_article(p).claims) for p in files)
+                read.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            split(block, [])
+            long_block = time.perf_counter() - t0
+        finally:
+            _rebind(split, native)
+        print(f"   {spec:18s} reads {len(files)} files ({claims} claims) in {spread(read)['median']:.2f} s; "
+              f"one 100 kB block split in {long_block:.2f} s")
+        figs.update({f"{spec}_read_s": round(spread(read)["median"], 3), f"{spec}_100kb_block_s": round(long_block, 3)})
     return figs
 
 
