@@ -40,8 +40,14 @@ import zipfile
 from functools import lru_cache
 from pathlib import Path
 
+import audit.reading.sentences as article_sentences
+import audit.scoring.concepts as cx
+import audit.text as audit_text
+from audit.cli import main as cli_main
 from audit.pubmed.records import load_records
+from audit.reading.ingest import read_article
 from audit.reading.sentences import _MARKER_GAP
+from audit.scoring.mesh import spelling
 from audit.text import split_sentences, stem, tokens
 from bench.evaluation.evaluate import _parse_sentences, build_background, default_data_dir
 from bench.spread import kv, spread
@@ -72,7 +78,7 @@ def syntok_abstracts():
 def pysbd_articles(blank_markers: bool):
     """pysbd's cuts as spans, with audit.reading.sentences' rules for what is not language: a cut never
     falls inside a marker, markers right after the stop stay with its sentence, inline bullets cut."""
-    import pysbd
+    import pysbd    # measured only when installed beside
     # A Segmenter keeps the text it is working on in itself, and articles are read on several threads.
     local = threading.local()
 
@@ -119,7 +125,6 @@ def pysbd_articles(blank_markers: bool):
 
 def snowball(algorithm: str):
     import snowballstemmer    # measured only when installed beside
-    from audit.scoring.mesh import spelling
     local = threading.local()      # a stemmer object keeps the word it is working on in itself
 
     @lru_cache(maxsize=200_000)
@@ -140,9 +145,6 @@ def _rebind(old, new) -> None:
 
 
 def _install(spec: str) -> None:
-    import audit.reading.sentences as article_sentences
-    import audit.scoring.concepts as cx
-    import audit.text as text
     for m in ("audit.pipeline", "audit.sources", "audit.pubmed.search", "audit.scoring.score",
               "audit.scoring.stance", "audit.scoring.features", "audit.scoring.semantic",
               "bench.evaluation.topic", "bench.evaluation.retrieval", "bench.evaluation.articles"):
@@ -152,14 +154,14 @@ def _install(spec: str) -> None:
     if spec.startswith("pysbd"):
         _rebind(article_sentences.split_sentences, pysbd_articles(spec == "pysbd-blanked"))
     elif spec.startswith("snowball-"):
-        _rebind(text.stem, snowball(spec.split("-", 1)[1]))
+        _rebind(audit_text.stem, snowball(spec.split("-", 1)[1]))
 
         @lru_cache(maxsize=1)
         def background_df():
             df, n = build_background(default_data_dir())
             return {t: c for t, c in df.items() if c >= 3}, n     # as write_background keeps it
         _rebind(cx.background_df, background_df)
-        text.default_idf.cache_clear()
+        audit_text.default_idf.cache_clear()
     else:
         raise SystemExit(f"unknown variant {spec!r}")
 
@@ -167,8 +169,7 @@ def _install(spec: str) -> None:
 def _inside(spec: str, argv: list[str]) -> int:
     _install(spec)
     if argv[0] == "citeaudit":
-        from audit.cli import main
-        return main(argv[1:]) or 0
+        return cli_main(argv[1:]) or 0
     sys.argv = argv
     runpy.run_module(argv[0], run_name="__main__")
     return 0
@@ -270,8 +271,6 @@ def sentences(data: Path, repeat: int, evals: bool) -> dict:
 def _article_speed(data: Path, repeat: int) -> dict:
     """Seconds to read the article set and tests/pages, and to split one block of 100 kB of prose
     (a pasted page with no paragraph breaks), with each article splitter."""
-    import audit.reading.sentences as article_sentences
-    from audit.reading.ingest import read_article
     files = sorted((data / "articles" / "articles").iterdir()) + sorted(
         p for p in (ROOT / "tests" / "pages").iterdir() if p.suffix != ".json")
     para = "Statins lowered LDL cholesterol by 30% in adults over 75 (Smith et al. 2019). The effect was smaller [3]. "
