@@ -4,7 +4,9 @@ The test extra installs packages the core does not declare, so the rest of the s
 missing core dependency: jusText needs ``lxml_html_clean`` for an HTML page with no <main>/<article>,
 and without it such a page "could not be read (ImportError ...)".  Here a fresh virtual environment
 gets the package by pip alone (the registry pip is configured with, through its cache; no other
-network) and its ``citeaudit`` audits such a page offline.  Slow: pip resolves and installs every
+network) and its ``citeaudit`` audits such a page offline, with jusText and with each other library
+``reading.boilerplate`` accepts (trafilatura, readability-lxml: core dependencies, so a value config.yaml
+offers works after a plain install).  Slow: pip resolves and installs every
 core dependency, minutes on a busy machine.
 """
 from __future__ import annotations
@@ -45,7 +47,7 @@ def test_plain_install_reads_a_page_without_main(tmp_path):
     assert pip.returncode == 0, pip.stderr[-3000:]
     # Only what the core declares is there: the test extra's packages are not.
     probe = subprocess.run([str(bindir / "python"), "-c", "import importlib.util as u; "
-                            "print(u.find_spec('trafilatura') is None, u.find_spec('pytest') is None)"],
+                            "print(u.find_spec('pytest') is None, u.find_spec('hypothesis') is None)"],
                            capture_output=True, text=True, env=env, timeout=120)
     assert probe.stdout.split() == ["True", "True"], probe.stdout + probe.stderr
 
@@ -62,6 +64,20 @@ def test_plain_install_reads_a_page_without_main(tmp_path):
     assert len(report["claims"]) >= 5 and any(c["citations"] for c in report["claims"])
     # the boilerplate reader judged the page (what it set aside says so), so jusText ran
     assert any("main content" in s["reason"] for s in report["set_aside"]), report["set_aside"][:5]
+
+    # Every other library reading.boilerplate accepts is installed with the package and judges the page.
+    for library in ("trafilatura", "readability"):
+        cfg = tmp_path / f"{library}.yaml"
+        cfg.write_text(f"reading:\n  boilerplate: {library}\n", encoding="utf-8")
+        out_lib = tmp_path / f"out-{library}"
+        run = subprocess.run([str(bindir / "citeaudit"), "audit", str(PAGE), "--out", str(out_lib),
+                              "--offline-records", str(DATA / "pubmed"), "--config", str(cfg)],
+                             capture_output=True, text=True, env=env, timeout=900, cwd=tmp_path)
+        assert run.returncode == 0, run.stderr[-3000:]
+        report = json.loads(next(out_lib.rglob("report.json")).read_text(encoding="utf-8"))
+        assert "ImportError" not in json.dumps(report) + run.stderr
+        assert any(c["citations"] for c in report["claims"])
+        assert any(f"main content ({library})" in s["reason"] for s in report["set_aside"]), report["set_aside"][:5]
 
     # The same plain install reads a Word manuscript and a PDF (pdfminer.six, lxml: core dependencies) ...
     mixed = tmp_path / "mixed"
