@@ -15,6 +15,9 @@ from typing import Any, Callable, Iterator, Protocol
 
 class Executor(Protocol):
     name: str
+    # True when every call runs in this process, so calls may share unpicklable objects (an open record
+    # cache); read with getattr(..., False): an executor that does not say ships its calls elsewhere.
+    in_process: bool
 
     def __enter__(self) -> "Executor": ...
 
@@ -31,6 +34,9 @@ class LocalExecutor:
     def __init__(self, workers: int = 1):
         self.workers = max(1, int(workers))
         self.name = "LocalExecutor"
+        # Every step runs in this process: the run may hand its steps objects that cannot be pickled
+        # (an open record cache), which an executor shipping calls to other processes could not.
+        self.in_process = True
         self._pool: ThreadPoolExecutor | None = None
 
     def __enter__(self) -> "LocalExecutor":

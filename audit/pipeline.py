@@ -21,6 +21,7 @@ import logging
 import os
 import time
 import uuid
+from contextlib import ExitStack, closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
@@ -43,7 +44,7 @@ from audit.models import Article, ArticleAudit
 from audit.progress import Progress
 from audit.pubmed.budget import with_requests
 from audit.pubmed.cache import SCHEMA
-from audit.pubmed.fetch import OfflineSource
+from audit.pubmed.fetch import OfflineSource, open_source
 from audit.pubmed.mirror import Mirror
 from audit.pubmed.ratelimit import SharedGate
 from audit.record_source import RecordSource
@@ -299,7 +300,7 @@ def _execute(plan: RunPlan, executor: Executor, history) -> dict:
     ledger = uuid.uuid4().hex        # every record source of this run counts its requests in one ledger
     results: dict[str, ArticleResult] = {}
     written: dict[str, dict] = {}
-    with executor:
+    with executor, ExitStack() as stack:
         items = read_files(executor, plan.files, history, size, cfg.reading)
         unique_ids(items)
         if plan.recheck_id:
@@ -321,12 +322,17 @@ def _execute(plan: RunPlan, executor: Executor, history) -> dict:
 
         good = [it for it in todo if isinstance(it, Article)]
         # Offline records are parsed once for the run, and what is asked beyond PubMed attached once;
-        # every step that looks records up shares them (as it shares a source the caller gave).  An
-        # online source is opened by each step instead: a process of its own may run it.
+        # every step that looks records up shares them (as it shares a source the caller gave).  So does
+        # an online source (record cache, mirror) when every step runs in this process; a step that
+        # may run in a process of its own (Prefect, Dask) opens its own.  A refreshing re-check opens its
+        # records with TTL 0 for the resolve step only, so its source search does not fetch them again.
         if plan.source is not None:
             offline = attach(plan.source, cfg) if plan.attach_beyond else plan.source
         elif plan.offline_records and (good or plan.find_sources):
             offline = attach(OfflineSource.from_paths(plan.offline_records, cfg.entrez.max_inflated_bytes()), cfg)
+        elif getattr(executor, "in_process", False) and not plan.offline_records and not plan.refresh_records \
+                and (good or plan.find_sources):
+            offline = stack.enter_context(closing(open_source(cfg, None, ledger, plan.rate_gate)))
         else:
             offline = plan.offline_records
         resolved: list = []

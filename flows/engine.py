@@ -48,6 +48,7 @@ class PrefectExecutor:
     def __init__(self, runner):
         self.runner = runner
         self.name = type(runner).__name__
+        self.in_process = False     # task runs may be shipped to workers (Dask): each step opens its own source
 
     def __enter__(self) -> "PrefectExecutor":
         self.runner.__enter__()

@@ -201,3 +201,52 @@ def test_the_search_budget_goes_to_unreferenced_claims_first(tmp_path):
         assert all("not sent" in s.note for s in suggest)
     finally:
         srv.stop()
+
+
+def test_an_in_process_nightly_opens_its_record_cache_once_and_finds_what_per_step_sources_find(corpus, tmp_path,
+                                                                                              monkeypatch):
+    # Issue 25: online, every step of a run used to open its own record cache (and the source search
+    # its own index from it), once per chunk.  Threads of one process now share the run's source.
+    from audit.article_steps import chunk_size
+    from audit.executor import LocalExecutor
+
+    folder, _ = corpus
+    part = tmp_path / "corpus"
+    part.mkdir()
+    for f in sorted(folder.iterdir())[:9]:
+        (part / f.name).write_bytes(f.read_bytes())
+    assert -(-9 // chunk_size(9, 1)) > 1                  # more than one audit chunk
+    opened = []
+    real_init = RecordCache.__init__
+
+    def counting_init(self, *a, **k):
+        opened.append(a[0] if a else k.get("path"))
+        real_init(self, *a, **k)
+
+    monkeypatch.setattr(RecordCache, "__init__", counting_init)
+    srv = start_server(rate_cap=CAP)
+    try:
+        cfg = _cfg(srv, tmp_path)
+        cfg.corpus.paths = [str(part)]
+        shared = run_nightly(cfg, executor=LocalExecutor(1), progress=False)
+        assert shared["scored"] == 9 and _over_cap(srv) == 0
+        assert len(opened) == 1, opened
+        first = {p.parent.name: json.loads(p.read_text())["findings"]
+                 for p in (tmp_path / "nightly" / "articles").glob("*/report.json")}
+
+        # The same corpus with every step opening its own source (as for Prefect or Dask workers),
+        # over the same cache and a fresh history: the same findings.
+        class Shipping(LocalExecutor):
+            def __init__(self, workers: int = 1):
+                super().__init__(workers)
+                self.in_process = False
+
+        opened.clear()
+        cfg.output = OutputConfig(reports_dir=str(tmp_path / "again"), history_db=str(tmp_path / "again.sqlite"))
+        per_step = run_nightly(cfg, executor=Shipping(1), progress=False)
+        assert per_step["scored"] == 9 and len(opened) > 1
+        second = {p.parent.name: json.loads(p.read_text())["findings"]
+                  for p in (tmp_path / "again" / "articles").glob("*/report.json")}
+        assert len(first) == 9 and first == second
+    finally:
+        srv.stop()
