@@ -28,7 +28,7 @@ from audit.reading.ingest import article_id, file_sha256, read_articles
 from audit.scoring.score import score_article
 from audit.scoring.stance import judge_pairs
 from audit.sources import TIERS, SourceFinder, find_sources
-from reports.writer import DIRNAME_MAX, article_dirname, article_folder, write_report
+from reports.writer import article_folder, write_report
 
 log = logging.getLogger("audit.pipeline")
 
@@ -65,35 +65,6 @@ def read_all(path: str | Path, limits: ReadingConfig | None = None) -> list[Arti
 def read_one(path: str | Path, limits: ReadingConfig | None = None) -> Article | ArticleAudit:
     """The file's first article (read_all gives every article of a multi-article file)."""
     return read_all(path, limits)[0]
-
-
-def unique_ids(items: Sequence[Article | ArticleAudit]) -> None:
-    """Every article of a run gets an id that is its own report folder's name, unique in the run.
-
-    Ids are cleaned and cut to the folder-name length first, so two long
-    names with a common prefix, or two same-named files in different folders,
-    get "-2", "-3"... rather than one report overwriting the other.
-    """
-
-    arts = [_article_of(it) for it in items]
-    for art in arts:
-        art.id = article_dirname(art.id)
-    taken = {a.id.casefold() for a in arts}
-    seen: set[str] = set()
-    for art in arts:
-        key = art.id.casefold()
-        if key in seen:
-            n = 2
-            while True:
-                suffix = f"-{n}"
-                cand = art.id[:DIRNAME_MAX - len(suffix)].rstrip(".-") + suffix
-                if cand.casefold() not in taken:
-                    break
-                n += 1
-            art.id = cand
-            taken.add(cand.casefold())
-            key = cand.casefold()
-        seen.add(key)
 
 
 def score_and_find(article: Article, records: dict[str, Record], cfg: ScoringConfig) -> ArticleAudit:

@@ -27,11 +27,11 @@ from pathlib import Path
 from typing import Sequence
 
 from audit import changes
+from audit.article_ids import unique_ids
 # The steps, and the in-memory calls built on them, are also the pipeline's to import from.
 from audit.article_steps import (AuditJob, _article_of, audit_chunk, audit_of, audit_one,  # noqa: F401
                                  chunk_size, chunks, error_audit, keep_one, read_all, records_from, read_chunk,
-                                 read_one, report_one, resolve_records, score_and_find, search_sources,
-                                 unique_ids)
+                                 read_one, report_one, resolve_records, score_and_find, search_sources)
 from audit.crossref.beyond import attach
 from audit.content_keys import code_version, config_hash, content_key, digest, error_key, parse_key, report_key, search_key
 from audit.config import Config, ReadingConfig, SourcesConfig, require_contact_email

@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 from typing import Any, Iterable
 
+from audit.article_ids import clean_id as article_dirname      # the library names articles and their folders
 from audit.changes import statuses
 from audit.finding_row import REPORT_FIELDS, finding_rows
 from audit.models import (NOT_FOUND, RESOLVED, SEVERITIES, ArticleAudit, Record, to_dict)
@@ -34,19 +35,6 @@ def valid_pmid(pmid: Any) -> str | None:
 def pubmed_url(pmid: Any) -> str | None:
     p = valid_pmid(pmid)
     return f"https://pubmed.ncbi.nlm.nih.gov/{p}/" if p else None
-
-
-DIRNAME_MAX = 120
-
-
-def article_dirname(article_id: str) -> str:
-    """A folder name that stays inside the output folder whatever the id holds.
-
-    The pipeline gives every article of a run an id equal to its folder name
-    (``audit.pipeline.unique_ids``), so two ids never share a folder.
-    """
-    name = re.sub(r"[^A-Za-z0-9._-]+", "-", str(article_id or "")).strip(".-")
-    return name[:DIRNAME_MAX].rstrip(".-") or "article"
 
 
 def article_folder(out_dir: Path | str, article_id: str) -> Path:
