@@ -103,10 +103,13 @@ def search_sources(audits: list[ArticleAudit], source: RecordSource, cfg: Config
     if not cfg.sources.enabled:
         return audits
     finder = SourceFinder.for_source(source, cfg.scoring, cfg.sources)
-    # Tier by tier over every article: the search's budget goes where it matters most first.
-    for tier in TIERS:
-        finder.tiers = (tier,)
-        audits = [_search_one(a, finder, find_sources) for a in audits]
+    # The run's chunks share the source's index, and a search adds to it: one chunk searches at a time
+    # (online the searches wait on NCBI's pace anyway; offline they hold the GIL).
+    with finder.searcher.index.lock:
+        # Tier by tier over every article: the search's budget goes where it matters most first.
+        for tier in TIERS:
+            finder.tiers = (tier,)
+            audits = [_search_one(a, finder, find_sources) for a in audits]
     return audits
 
 

@@ -21,6 +21,7 @@ from audit.pubmed.budget import RequestLedger
 from audit.pubmed.cache import RecordCache
 from audit.pubmed.entrez import EntrezSource
 from audit.pubmed.fetch import open_source
+from audit.pubmed.local_index import LocalIndex
 from bench.budget_corpus import budget_corpus
 from eutils_fixture import RECORDS_DIR, eutils_factory, record_store, start_server  # noqa: F401
 
@@ -224,6 +225,14 @@ def test_an_in_process_nightly_opens_its_record_cache_once_and_finds_what_per_st
         real_init(self, *a, **k)
 
     monkeypatch.setattr(RecordCache, "__init__", counting_init)
+    indexes = []
+    real_index_init = LocalIndex.__init__
+
+    def counting_index(self, *a, **k):
+        indexes.append(1)
+        real_index_init(self, *a, **k)
+
+    monkeypatch.setattr(LocalIndex, "__init__", counting_index)
     srv = start_server(rate_cap=CAP)
     try:
         cfg = _cfg(srv, tmp_path)
@@ -231,6 +240,7 @@ def test_an_in_process_nightly_opens_its_record_cache_once_and_finds_what_per_st
         shared = run_nightly(cfg, executor=LocalExecutor(1), progress=False)
         assert shared["scored"] == 9 and _over_cap(srv) == 0
         assert len(opened) == 1, opened
+        assert len(indexes) == 1                    # and the source search's index built once for the run
         first = {p.parent.name: json.loads(p.read_text())["findings"]
                  for p in (tmp_path / "nightly" / "articles").glob("*/report.json")}
 
@@ -242,11 +252,39 @@ def test_an_in_process_nightly_opens_its_record_cache_once_and_finds_what_per_st
                 self.in_process = False
 
         opened.clear()
+        indexes.clear()
         cfg.output = OutputConfig(reports_dir=str(tmp_path / "again"), history_db=str(tmp_path / "again.sqlite"))
         per_step = run_nightly(cfg, executor=Shipping(1), progress=False)
-        assert per_step["scored"] == 9 and len(opened) > 1
+        assert per_step["scored"] == 9 and len(opened) > 1 and len(indexes) > 2
         second = {p.parent.name: json.loads(p.read_text())["findings"]
                   for p in (tmp_path / "again" / "articles").glob("*/report.json")}
         assert len(first) == 9 and first == second
     finally:
         srv.stop()
+
+
+def test_the_kept_search_index_takes_in_records_cached_since_and_revised_ones(tmp_path):
+    # The index a source keeps for its run's searches must hold what a fresh build from the cache would.
+    import dataclasses
+
+    from audit.pubmed.fetch import OfflineSource
+
+    real = OfflineSource.from_paths([RECORDS_DIR], 1 << 30).records
+    recs = [real[p] for p in sorted(real)[:3]]
+    cache = RecordCache(str(tmp_path / "records.sqlite"), 7)
+    src = EntrezSource(EntrezConfig(base_url="http://127.0.0.1:9/", email="tests@example.org"), cache)
+    try:
+        cache.put_many([(recs[0], None), (recs[1], None)])
+        idx = src.search_index()
+        assert set(idx.records) == {recs[0].pmid, recs[1].pmid}
+        cache.put_many([(recs[2], None)])
+        cache.put_many([(dataclasses.replace(recs[0], title="Quokka xylophone trial"), None)])
+        assert src.search_index() is idx and set(idx.records) == {r.pmid for r in recs}
+        assert [h.pmid for h in idx.search('"quokka"')] == [recs[0].pmid]
+        fresh = LocalIndex(cache.resolved_records())
+        for r in recs[1:]:
+            q = " OR ".join(f'"{w}"' for w in r.title.split()[:6] if w.isalpha())
+            assert [(h.pmid, round(h.bm25, 9)) for h in idx.search(q)] == \
+                [(h.pmid, round(h.bm25, 9)) for h in fresh.search(q)]
+    finally:
+        src.close()

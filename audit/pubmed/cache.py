@@ -273,8 +273,16 @@ class RecordCache:
 
     def resolved_records(self) -> list[Record]:
         """Every resolved record kept, fresh or not (a stale record still names its paper): the local index."""
-        rows = self._read("SELECT fields FROM records WHERE status = 'resolved' AND fields IS NOT NULL")
-        return [record_from_dict(json.loads(f)) for (f,) in rows]
+        return self.resolved_since(0)[0]
+
+    def resolved_since(self, after: int) -> tuple[list[Record], int]:
+        """The resolved records written after row ``after`` (0: all), in the order they were written, and
+        the last row now: a run's search index takes in what was cached since it last looked.  A row
+        written again (INSERT OR REPLACE) gets a new, higher rowid, so a revised record comes back too."""
+        rows = self._read("SELECT rowid, fields FROM records WHERE rowid > ? AND status = 'resolved' "
+                          "AND fields IS NOT NULL ORDER BY rowid", (int(after),))
+        last = self._read("SELECT COALESCE(MAX(rowid), 0) FROM records")[0][0]
+        return [record_from_dict(json.loads(f)) for _, f in rows], max(int(after), int(last or 0))
 
     def any_resolved_pmid(self, now: float | None = None) -> str | None:
         """A PMID PubMed answered with a record lately: what an empty efetch answer is checked against."""

@@ -111,6 +111,9 @@ class EntrezSource(EfetchRecords, EutilsQueries):
         self.on_batch = on_batch       # called after each batch is committed (tests, progress)
         self.beyond = None             # what is asked after PubMed (audit.crossref.beyond.attach)
         self._lock = threading.Lock()
+        self._index_lock = threading.Lock()
+        self._index: LocalIndex | None = None       # search_index(): built once, then kept up to date
+        self._indexed_upto = 0                       # the last record-cache row it holds
         self._stats: dict = {"records_fetched": 0, "not_found": 0, "fetch_failed": 0, "cache_hits": 0,
                              "cache_not_found_hits": 0, "id_cache_hits": 0, "search_cache_hits": 0}
 
@@ -155,7 +158,17 @@ class EntrezSource(EfetchRecords, EutilsQueries):
         return self.cache.resolved_records() if self.cache is not None else []
 
     def search_index(self) -> LocalIndex:
-        return LocalIndex(self.known_records())
+        """The cached records as one index, built once for this source and brought up to date with what
+        was cached since, so the chunks of a run sharing the source do not each rebuild it from the cache."""
+        with self._index_lock:
+            if self.cache is None:
+                return LocalIndex()
+            if self._index is None:
+                self._index = LocalIndex()
+            fresh, self._indexed_upto = self.cache.resolved_since(self._indexed_upto)
+            with self._index.lock:
+                self._index.add(fresh, replace=True)
+            return self._index
 
     def close(self) -> None:
         if self.cache is not None:

@@ -8,6 +8,7 @@ Retraction Watch).
 from __future__ import annotations
 
 import logging
+import threading
 from pathlib import Path
 from typing import Sequence
 
@@ -46,6 +47,19 @@ class OfflineSource:
         self._by_pmc = {r.pmcid.upper(): p for p, r in records.items() if r.pmcid}
         self._titles = {p: normalise_title(r.title) for p, r in records.items() if r.title}
         self.requests = 0
+        self._index_lock = threading.Lock()
+        self._index: LocalIndex | None = None      # search_index(), built at the first search
+
+    def __getstate__(self) -> dict:
+        # Shipped to a worker process (Dask) without its index (an SQLite connection) or lock: it builds its own.
+        state = dict(self.__dict__)
+        state.pop("_index_lock", None)
+        state["_index"] = None
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._index_lock = threading.Lock()
 
     @classmethod
     def from_paths(cls, paths: Sequence[str | Path], limit: int = MAX_INFLATED) -> "OfflineSource":
@@ -89,7 +103,11 @@ class OfflineSource:
         return list(self.records.values())
 
     def search_index(self) -> LocalIndex:
-        return LocalIndex(self.known_records())
+        """One index of the records for every search of the run (they do not change)."""
+        with self._index_lock:
+            if self._index is None:
+                self._index = LocalIndex(self.known_records())
+            return self._index
 
     def stats(self) -> dict:
         out: dict = {"source": "offline", "records": len(self.records)}

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import threading
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
@@ -69,6 +70,9 @@ def fts_phrase(text: str, column: str | None = None) -> str:
 class LocalIndex:
     def __init__(self, records: Iterable[Record] = ()):
         self.con = sqlite3.connect(":memory:", check_same_thread=False)
+        # One search at a time (audit.article_steps.search_sources): a search adds what PubMed finds to
+        # the index as it goes, and a run's chunks on parallel threads share one index.
+        self.lock = threading.RLock()
         self.con.executescript(SCHEMA)
         self.records: dict[str, Record] = {}
         self.rowids: dict[str, int] = {}
@@ -77,11 +81,20 @@ class LocalIndex:
     def __len__(self) -> int:
         return len(self.records)
 
-    def add(self, records: Iterable[Record]) -> int:
+    def add(self, records: Iterable[Record], replace: bool = False) -> int:
+        """Index ``records``; a PMID already held is skipped, or with ``replace`` indexed anew at the end
+        (a record cached again), so the index holds its rows in the order a fresh build would."""
         rows = []
         for r in records:
-            if not r.pmid or r.pmid in self.records:
+            if not r.pmid:
                 continue
+            if r.pmid in self.records:
+                if not replace:
+                    continue
+                old = self.rowids.pop(r.pmid, None)
+                if old is not None:
+                    self.con.execute("DELETE FROM docs WHERE rowid = ?", (old,))
+                rows = [row for row in rows if row[0] != r.pmid]      # the same PMID twice in this call
             self.records[r.pmid] = r
             rows.append(index_row(r))
         for row in rows:

@@ -97,6 +97,7 @@ class MirrorIndex:
     def __init__(self, mirror: Mirror):
         self.mirror = mirror
         self.records = MirrorRecords(mirror)
+        self.lock = threading.RLock()      # LocalIndex's interface; the mirror's own reads need none
         self.note = (f"the PubMed mirror was searched ({mirror.count} records, through {mirror.last_file}); "
                      "PubMed was not asked")
 
