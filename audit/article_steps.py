@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 from audit import changes
+from audit.article_ids import _article_of
 from audit.audit_rows import finding_rows, pack_audit, unpack_audit
 from audit.content_keys import report_key
 from audit.config import Config, ReadingConfig, ScoringConfig
@@ -122,10 +123,6 @@ def _search_one(audit: ArticleAudit, finder, find_sources) -> ArticleAudit:
         log.warning("%s: the source search failed (%s: %s); its findings are kept without it",
                     audit.article.path, type(exc).__name__, exc)
         return audit
-
-
-def _article_of(item: Article | ArticleAudit) -> Article:
-    return item.article if isinstance(item, ArticleAudit) else item
 
 
 # ---------------------------------------------------------------------------

@@ -330,8 +330,7 @@ def _execute(plan: RunPlan, executor: Executor, history) -> dict:
             offline = attach(plan.source, cfg) if plan.attach_beyond else plan.source
         elif plan.offline_records and (good or plan.find_sources):
             offline = attach(OfflineSource.from_paths(plan.offline_records, cfg.entrez.max_inflated_bytes()), cfg)
-        elif getattr(executor, "in_process", False) and not plan.offline_records and not plan.refresh_records \
-                and (good or plan.find_sources):
+        elif getattr(executor, "in_process", False) and not plan.refresh_records and (good or plan.find_sources):
             offline = stack.enter_context(closing(open_source(cfg, None, ledger, plan.rate_gate)))
         else:
             offline = plan.offline_records
