@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 from audit import changes
-from audit.article_ids import _article_of
 from audit.audit_rows import finding_rows, pack_audit, unpack_audit
 from audit.content_keys import report_key
 from audit.config import Config, ReadingConfig, ScoringConfig
@@ -28,7 +27,7 @@ from audit.record_source import RecordSource
 from audit.reading.ingest import article_id, file_sha256, read_articles
 from audit.scoring.score import score_article
 from audit.scoring.stance import judge_pairs
-from audit.sources import TIERS, SourceFinder, find_sources
+from audit.search_step import score_and_search
 from reports.writer import article_folder, write_report
 
 log = logging.getLogger("audit.pipeline")
@@ -97,32 +96,6 @@ def _line_of(exc: BaseException) -> int | None:
     if isinstance(pos, tuple) and pos and isinstance(pos[0], int) and pos[0] > 0:
         return pos[0]
     return None
-
-
-def search_sources(audits: list[ArticleAudit], source: RecordSource, cfg: Config) -> list[ArticleAudit]:
-    """Unreferenced claims' likely sources and replacements for unsupportive citations (audit.sources)."""
-    if not cfg.sources.enabled:
-        return audits
-    finder = SourceFinder.for_source(source, cfg.scoring, cfg.sources)
-    # The run's chunks share the source's index, and a search adds to it: one chunk searches at a time
-    # (online the searches wait on NCBI's pace anyway; offline they hold the GIL).
-    with finder.searcher.index.lock:
-        # Tier by tier over every article: the search's budget goes where it matters most first.
-        for tier in TIERS:
-            finder.tiers = (tier,)
-            audits = [_search_one(a, finder, find_sources) for a in audits]
-    return audits
-
-
-def _search_one(audit: ArticleAudit, finder, find_sources) -> ArticleAudit:
-    # The search only adds to an audit that is already complete: a failure in it must not
-    # cost the article its findings, nor the run its other articles.
-    try:
-        return find_sources(audit, finder)
-    except Exception as exc:  # noqa: BLE001 - contained per article, as in score_and_find
-        log.warning("%s: the source search failed (%s: %s); its findings are kept without it",
-                    audit.article.path, type(exc).__name__, exc)
-        return audit
 
 
 # ---------------------------------------------------------------------------
@@ -238,16 +211,11 @@ def audit_chunk(jobs: list[AuditJob], scoring: ScoringConfig, out_dir: str | Non
     # chunk_key (a hash of the articles' content keys) names the Prefect task run.
     if not sources:
         return [audit_one(j, scoring, out_dir) for j in jobs]
-    done = [audit_of(j, scoring) for j in jobs]
+    cfg = sources["cfg"]
+    done = score_and_search(jobs, lambda j: audit_of(j, scoring), cfg,
+                            lambda: records_from(cfg, sources.get("offline_records"), run=sources.get("run"),
+                                                 rate_gate=sources.get("rate_gate")))
     audits = [a for a, _ in done]
-    # Only audits scored now are searched: a reused audit (unchanged content key) comes back from
-    # the history with its search and source findings, so an unchanged article sends no request.
-    fresh = [i for i, (a, scored) in enumerate(done) if scored and not a.error]
-    if fresh:
-        with records_from(sources["cfg"], sources.get("offline_records"), run=sources.get("run"),
-                          rate_gate=sources.get("rate_gate")) as source:
-            for i, a in zip(fresh, search_sources([audits[i] for i in fresh], source, sources["cfg"])):
-                audits[i] = a
     if out_dir is None:
         return [keep_one(j, a, scored) for j, a, (_, scored) in zip(jobs, audits, done)]
     return [report_one(j, a, scored, out_dir) for j, a, (_, scored) in zip(jobs, audits, done)]

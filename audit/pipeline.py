@@ -27,16 +27,17 @@ from pathlib import Path
 from typing import Sequence
 
 from audit import changes
-from audit.article_ids import unique_ids
+from audit.article_ids import _article_of, unique_ids
 # The steps, and the in-memory calls built on them, are also the pipeline's to import from.
-from audit.article_steps import (AuditJob, _article_of, audit_chunk, audit_of, audit_one,  # noqa: F401
+from audit.article_steps import (AuditJob, audit_chunk, audit_of, audit_one,  # noqa: F401
                                  chunk_size, chunks, error_audit, keep_one, read_all, records_from, read_chunk,
-                                 read_one, report_one, resolve_records, score_and_find, search_sources)
+                                 read_one, report_one, resolve_records, score_and_find)
 from audit.crossref.beyond import attach
 from audit.content_keys import code_version, config_hash, content_key, digest, error_key, parse_key, report_key, search_key
 from audit.config import Config, ReadingConfig, SourcesConfig, require_contact_email
 from audit.corpus import corpus_files
 from audit.errors import BadInputError, ConfigError
+from audit.search_step import search_sources  # noqa: F401 - the pipeline's to import from, as the steps
 from audit.executor import Executor, LocalExecutor, ordered
 from audit.history import ArticleResult, History
 from audit.locks import lock_path_for, run_lock

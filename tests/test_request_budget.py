@@ -288,3 +288,105 @@ def test_the_kept_search_index_takes_in_records_cached_since_and_revised_ones(tm
                 [(h.pmid, round(h.bm25, 9)) for h in fresh.search(q)]
     finally:
         src.close()
+
+
+# --- The search beside the scoring (audit/search_step.py) ------------------------------------------
+
+def _searches(srv) -> list[dict]:
+    """The source search's ESearch requests (not the records' ``[uid]`` checks)."""
+    return [r for r in srv.requests if r["endpoint"] == "esearch" and "[uid]" not in r["params"]["term"]]
+
+
+def _sources_of(out_dir) -> dict:
+    return {p.parent.name: json.loads(p.read_text())["sources"] for p in sorted((out_dir / "articles").glob("*/report.json"))}
+
+
+def test_online_the_search_runs_while_the_chunk_is_scored_and_finds_what_tier_by_tier_finds(corpus, tmp_path,
+                                                                                            monkeypatch):
+    from audit import article_steps, search_step
+    folder, _ = corpus
+    some = tmp_path / "some"
+    some.mkdir()
+    for f in sorted(folder.iterdir())[:6]:
+        (some / f.name).write_text(f.read_text())
+    scored_at: list[float] = []
+    audit_of = article_steps.audit_of
+
+    def timed(job, scoring):
+        out = audit_of(job, scoring)
+        # Scoring made slow (half a second an article, without holding the GIL) so that "while" does not
+        # hang on how loaded the machine is: tier by tier, no search could start within these 3 s.
+        time.sleep(0.5)
+        scored_at.append(time.time())
+        return out
+    monkeypatch.setattr(article_steps, "audit_of", timed)
+    srv = start_server(rate_cap=CAP)
+    try:
+        cfg = _cfg(srv, tmp_path, cache_path=str(tmp_path / "beside.sqlite"))
+        run_audit([some], tmp_path / "beside", cfg)
+        searches = _searches(srv)
+        assert len(scored_at) == 6 and searches
+        # PubMed was searched for the first articles while the last ones were still being scored.
+        assert searches[0]["time"] < scored_at[-1], (searches[0]["time"], scored_at)
+
+        # The same searches tier by tier, after the whole chunk is scored (the order the run keeps where
+        # its search budget could run out): the same sources, the same requests.
+        monkeypatch.setattr(search_step._Alongside, "start", classmethod(lambda cls, *a: None))
+        srv.reset_log()
+        scored_at.clear()
+        cfg = _cfg(srv, tmp_path, cache_path=str(tmp_path / "tiers.sqlite"))
+        run_audit([some], tmp_path / "tiers", cfg)
+        again = _searches(srv)
+        assert again[0]["time"] > scored_at[-1]
+        assert sorted(r["params"]["term"] for r in again) == sorted(r["params"]["term"] for r in searches)
+        assert _sources_of(tmp_path / "beside") == _sources_of(tmp_path / "tiers")
+        assert _over_cap(srv) == 0
+    finally:
+        srv.stop()
+
+
+def test_the_runs_search_budget_is_set_aside_only_where_every_article_can_spend_its_own():
+    led = RequestLedger().configure(search_per_article=3, search_per_run=10)
+    assert led.reserve_search(3)                      # 9 of 10
+    assert not led.reserve_search(1)                  # 9 held + 3 > 10: this chunk searches tier by tier
+    led.release_search(3)
+    assert led.spend_search("a") == "" and led.reserve_search(3)        # 1 spent + 9 <= 10
+    assert not RequestLedger().configure(search_per_article=0, search_per_run=10).reserve_search(1)
+    assert RequestLedger().configure(search_per_article=3, search_per_run=0).reserve_search(10 ** 6)
+
+
+def _sent(search) -> int:
+    return sum(1 for q in search.queries if q.where.startswith("pubmed") and q.where != "pubmed (not sent)")
+
+
+def _held(search) -> int:
+    return sum(1 for q in search.queries if q.where == "pubmed (not sent)")
+
+
+def test_where_the_runs_budget_may_run_out_no_suggestion_is_searched_before_every_source_is(tmp_path):
+    # Two articles, each with an unreferenced claim naming its study and weak citations; the run may
+    # send 7, each article 5.  Article by article, the first would spend its 5, weak citations included,
+    # and leave the second's unreferenced claim too few; tier by tier, every article's unreferenced claims
+    # are searched before anyone's weak citations.
+    claims = _named_claims(2)
+    recs = [e.record for e in record_store().entries.values() if e.record.title][:3]
+    folder = tmp_path / "two"
+    folder.mkdir()
+    for n in range(2):
+        (folder / f"art-{n}.md").write_text(
+            "# Notes\n\n" + claims[n] + "\n\n" +
+            "\n\n".join(f"The weather was mild that year [{i + 1}]." for i in range(len(recs))) +
+            "\n\n## References\n\n" + "\n".join(f"{i + 1}. PMID: {r.pmid}" for i, r in enumerate(recs)) + "\n")
+    srv = start_server()
+    try:
+        cfg = _cfg(srv, tmp_path, requests_per_second=50)
+        cfg.sources = SourcesConfig(requests_per_article=5, requests_per_run=7)
+        audits = audit_paths([folder], open_source(cfg), cfg)
+        searches = [s for a in audits for s in a.sources]
+        identify = [s for s in searches if s.purpose == "identify"]
+        suggest = [s for s in searches if s.purpose == "suggest"]
+        assert sum(_sent(s) for s in searches) == 7 and any(_held(s) for s in suggest)    # the budget ran out
+        assert len(identify) == 2 and not any(_held(s) for s in identify)
+        assert not any(_sent(s) for s in suggest)
+    finally:
+        srv.stop()

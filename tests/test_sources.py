@@ -221,7 +221,7 @@ def test_identified_source_is_audited_like_a_cited_reference(offline, shared_rec
 
 
 def test_a_failing_source_search_keeps_the_article_and_its_findings(offline, shared_records, monkeypatch, caplog):
-    from audit import article_steps
+    from audit import search_step
     from audit.models import Article
     from audit.pipeline import score_and_find, search_sources
     text, _ = next(iter(journal_claims(shared_records)))
@@ -233,7 +233,7 @@ def test_a_failing_source_search_keeps_the_article_and_its_findings(offline, sha
 
     def broken(audit, finder):
         raise KeyError("index went away")
-    monkeypatch.setattr(article_steps, "find_sources", broken)
+    monkeypatch.setattr(search_step, "find_sources", broken)
     (out,) = search_sources([audit], offline, Config())
     assert [f.kind for f in out.findings] == before and out.sources == []
     assert "a.txt: the source search failed (KeyError" in caplog.text

@@ -98,6 +98,7 @@ class RequestLedger:
     search_by_article: dict[str, int] = field(default_factory=dict)   # queries spent (cached or sent)
     retry_wait_s: dict[str, float] = field(default_factory=dict)
     not_sent: dict[str, int] = field(default_factory=dict)    # article -> search queries held back by the budget
+    search_held: int = 0               # queries set aside by reserve_search, not yet let go
     refused: dict[str, int] = field(default_factory=dict)     # endpoint -> calls refused by an open breaker
     breakers: dict[str, Breaker] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
@@ -141,6 +142,29 @@ class RequestLedger:
             else:
                 self.search_by_article[article] = mine + 1
             return why
+
+    def reserve_search(self, articles: int) -> bool:
+        """Set aside room for ``articles`` more articles to spend their whole per-article budget, if the
+        run's budget has it (counting what other callers hold set aside): then the order those articles
+        search in changes nothing any of them is given.  False (nothing set aside) when it might."""
+        with self._lock:
+            if not self.search_per_run:
+                return True
+            if not self.search_per_article:
+                return False
+            need = articles * self.search_per_article
+            # What the holders spend is counted twice (spent and still held) until they let go: an
+            # overestimate, which at worst keeps the tier-by-tier order where it was not needed.
+            if sum(self.search_by_article.values()) + self.search_held + need > self.search_per_run:
+                return False
+            self.search_held += need
+            return True
+
+    def release_search(self, articles: int) -> None:
+        """Let go of what ``reserve_search(articles)`` set aside."""
+        with self._lock:
+            if self.search_per_run and self.search_per_article:
+                self.search_held = max(0, self.search_held - articles * self.search_per_article)
 
     # -- retry waits, per purpose ------------------------------------------------
     def wait_spent(self, purpose: str) -> float:
