@@ -216,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"{len(pmids) / stats[label][1]:.0f}x fewer requests")
         xref = crossref_bench(a.crossref, tmp) if a.crossref else {}
         swept = {} if a.no_sweep else sweep([real_dir, gen_dir], pmids, tmp, 10.0, a.latency_ms, a.repeat)
-        counted = {} if a.no_budget else budget(real_dir, tmp)
+        counted = {} if a.no_budget else budget(real_dir, tmp, a.repeat)
         epost = secs[modes[0][0]]
         print(kv(**xref, **swept, **counted, records=len(pmids), batched_s=statistics.median(epost), batched_min_s=min(epost),
                  batched_max_s=max(epost), warm_s=warm_secs, naive_extrapolated_s=naive_full,
