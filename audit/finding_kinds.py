@@ -116,6 +116,10 @@ _KINDS = (
     Kind("source_not_identified", "medium", CLAIM,
          "no record matches the claim's cues and supports it",
          "Add the reference the claim relies on."),
+    Kind("search_held_back", "low", ARTICLE,
+         "PubMed queries of the source search that the run's search budget (sources.requests_per_run) did not "
+         "send: those searches looked in the local index only; a later run sends them, as far as its budget goes",
+         "Nothing, unless the sources are needed now: raise sources.requests_per_run and re-check the article."),
     Kind("suggested_sources", "low", CLAIM,
          "records offered for a citation that does not support its claim: \"supporting\" only when relevance and "
          "stance both say so, else \"related records to look at\""),

@@ -38,6 +38,7 @@ from audit.config import Config, ReadingConfig, SourcesConfig, require_contact_e
 from audit.corpus import corpus_files
 from audit.errors import BadInputError, ConfigError
 from audit.search_step import search_sources  # noqa: F401 - the pipeline's to import from, as the steps
+from audit.sources import HELD_BACK
 from audit.executor import Executor, LocalExecutor, ordered
 from audit.history import ArticleResult, History
 from audit.locks import lock_path_for, run_lock
@@ -359,6 +360,12 @@ def _execute(plan: RunPlan, executor: Executor, history) -> dict:
         for d in (history.decisions(todo_ids) if history is not None else []):
             decided.setdefault(d["article_id"], []).append(d)
 
+        keys = {_article_of(it).id: content_key(*recs_by_id[_article_of(it).id], scoring_hash, code, memo)
+                for it in todo if keyed and isinstance(it, Article)}
+        # A search that failed last time is tried again: its stored answer is no answer.
+        reusable = {aid for aid, key in keys.items() if (st := states.get(aid)) is not None and
+                    st.content_key == key and changes.SEARCH_FAILED_FAULT not in changes.row_faults(st.findings)}
+        again = _held_back_again(plan, cfg.sources, keys, reusable, states)
         direct: list[ArticleResult] = []
         jobs: list[AuditJob] = []
         for it in todo:
@@ -368,11 +375,10 @@ def _execute(plan: RunPlan, executor: Executor, history) -> dict:
                 jobs.append(AuditJob(it, {}, error_key(it) if keyed else "", prev_rows))
                 continue
             art, recs = recs_by_id[aid]
-            key = content_key(art, recs, scoring_hash, code, memo) if keyed else ""
+            key = keys.get(aid, "")
             st = states.get(aid)
             faults = changes.row_faults(st.findings) if st is not None else {}
-            # A search that failed last time is tried again: its stored answer is no answer.
-            if st is not None and st.content_key == key and changes.SEARCH_FAILED_FAULT not in faults:
+            if aid in reusable and aid not in again:
                 diff = changes.diff_rows(prev_rows, st.findings) if prev_rows is not None else None
                 rkey = report_key(key, diff)
                 # A re-check always writes the report: the editor asked to see it against the last audit.
@@ -420,6 +426,22 @@ def _execute(plan: RunPlan, executor: Executor, history) -> dict:
         return {"kind": plan.kind, "articles": len(ids), "audits": [results[aid].extra["audit"] for aid in ids],
                 "stats": stats}
     return finish(plan, history, run, ids, results, stats, prog, t0, executor.name, written)
+
+
+def _held_back_again(plan: RunPlan, sources: SourcesConfig, keys: dict[str, str], reusable: set[str],
+                     states: dict) -> set[str]:
+    """Unchanged articles whose last source search the run's budget held back (a ``search_held_back``
+    row), to be scored and searched again: as many as this run's search budget has room for once the
+    articles scored anyway have had theirs, in corpus order, so that night by night every article's
+    search is sent in the end, and no night re-scores articles whose searches would be held back again."""
+    if not plan.find_sources:
+        return set()
+    held = [aid for aid in keys if aid in reusable and
+            any(r.get("kind") == HELD_BACK and not r.get("carried") for r in states[aid].findings)]
+    if not sources.requests_per_run:
+        return set(held)
+    room = sources.requests_per_run // max(1, sources.requests_per_article)
+    return set(held[:max(0, room - (len(keys) - len(reusable)))])
 
 
 def _report_intact(folder: Path, sha: str) -> bool:

@@ -34,7 +34,7 @@ from audit.severity import severity_of
 from audit.models import (CONTRADICTS, IDENTIFIED, IDENTIFY, NONE_FOUND, NOT_IDENTIFIED, OFF_TOPIC, RELEVANT,
                           SEARCH_FAILED, SUGGEST, SUGGESTED, SUPPORTS, WEAK, ArticleAudit, Candidate, Claim, Finding,
                           Record, SourceSearch)
-from audit.pubmed.budget import SEARCH, requests_for
+from audit.pubmed.budget import RUN_BUDGET_SPENT, SEARCH, requests_for
 from audit.pubmed.search import NOT_SENT, Cues, Gathered, Searcher, claim_cues, finding_text
 from audit.record_source import RecordSource
 from audit.scoring import semantic
@@ -313,8 +313,31 @@ def find_sources(audit: ArticleAudit, finder: SourceFinder) -> ArticleAudit:
             s.note = (s.note + "; " if s.note else "") + f"{len(held)} PubMed quer" + \
                 ("y" if len(held) == 1 else "ies") + f" not sent ({held[0].error.removeprefix('not sent: ')})"
     audit.sources = audit.sources + searches
-    audit.findings = audit.findings + source_findings(searches, finder.searcher.index.records)
+    # One held-back finding for the article, over every tier searched so far (each call replaces it).
+    audit.findings = [f for f in audit.findings if f.kind != HELD_BACK] + \
+        source_findings(searches, finder.searcher.index.records) + held_back_findings(audit.sources)
     return audit
+
+
+HELD_BACK = "search_held_back"
+
+
+def held_by_run(q) -> bool:
+    """A query the run's search budget held back: a later run, with budget left, sends it.  (One the
+    article's own budget held back is not: that budget counts cached queries too, so it would be held
+    back again.)"""
+    return q.where == NOT_SENT and RUN_BUDGET_SPENT in q.error
+
+
+def held_back_findings(searches: list[SourceSearch]) -> list[Finding]:
+    held = [(s, q) for s in searches for q in s.queries if held_by_run(q)]
+    if not held:
+        return []
+    n, m = len(held), len({id(s) for s, _ in held})
+    return [Finding(HELD_BACK, severity_of(HELD_BACK),
+                    f"{n} PubMed quer{'y' if n == 1 else 'ies'} of {m} source search{'' if m == 1 else 'es'} "
+                    f"not sent: {held[0][1].error.removeprefix('not sent: ')}; those searches looked in the "
+                    "local index only. A later run sends them.", None, None, None)]
 
 
 def _suggestion_tasks(audit: ArticleAudit, claims: dict[str, Claim]) -> list[tuple[int, Claim, object, str]]:

@@ -390,3 +390,55 @@ def test_where_the_runs_budget_may_run_out_no_suggestion_is_searched_before_ever
         assert not any(_sent(s) for s in suggest)
     finally:
         srv.stop()
+
+
+def _write_named(folder, claims, recs) -> None:
+    """An article per claim: the claim names its study with no reference entry (its source is searched
+    for), then citations the scorer finds weak (suggestions are searched for)."""
+    folder.mkdir()
+    for n, claim in enumerate(claims):
+        (folder / f"art-{n}.md").write_text(
+            "# Notes\n\n" + claim + "\n\n" +
+            "\n\n".join(f"The weather was mild that year [{i + 1}]." for i in range(len(recs))) +
+            "\n\n## References\n\n" + "\n".join(f"{i + 1}. PMID: {r.pmid}" for i, r in enumerate(recs)) + "\n")
+
+
+def _held_rows(reports) -> dict:
+    return {p.parent.name: [f["message"] for f in json.loads(p.read_text())["findings"] if f["kind"] == "search_held_back"]
+            for p in sorted((reports / "articles").glob("*/report.json"))}
+
+
+def test_searches_the_runs_budget_held_back_are_sent_on_later_nights_as_far_as_each_nights_budget_goes(tmp_path):
+    # Three unchanged articles, a run budget of 4 queries, 3 per article: the first night's budget runs
+    # out (tier by tier: unreferenced claims first) and what it held back is said in a search_held_back
+    # finding; each later night scores again only as many held-back articles as its budget can search
+    # (4 // 3 = 1), the first in corpus order, until every search has been sent; then a night scores
+    # nothing.  In the end each article has the sources a run with budget enough finds.
+    recs = [e.record for e in record_store().entries.values() if e.record.title][:3]
+    folder = tmp_path / "three"
+    _write_named(folder, _named_claims(3), recs)
+    srv = start_server()
+    try:
+        cfg = _cfg(srv, tmp_path, requests_per_second=50)
+        cfg.corpus.paths = [str(folder)]
+        cfg.sources = SourcesConfig(requests_per_article=3, requests_per_run=4)
+        reports = tmp_path / "nightly"
+        nights, held = [], []
+        for _ in range(6):
+            nights.append(run_nightly(cfg, progress=False)["scored"])
+            rows = _held_rows(reports)
+            held.append([a for a, m in rows.items() if m])
+            if len(nights) == 1:
+                assert all("sources.requests_per_run = 4" in m[0] for m in rows.values() if m)
+        assert nights[0] == 3 and len(held[0]) >= 2, held[0]
+        for k in range(1, 6):
+            assert nights[k] == min(1, len(held[k - 1])), (nights, held)
+            assert held[k] == held[k - 1][nights[k]:], (k, held)      # the first held back, searched
+        assert held[-1] == [] and nights[-1] == 0
+
+        # A one-off audit with budget enough for all three, over the same cache: the same sources.
+        cfg.sources = SourcesConfig(requests_per_article=3, requests_per_run=0)
+        run_audit([folder], tmp_path / "enough", cfg)
+        assert _sources_of(reports) == _sources_of(tmp_path / "enough")
+    finally:
+        srv.stop()

@@ -38,6 +38,12 @@ from dataclasses import dataclass, field
 RECORDS, SEARCH = "records", "search"      # what a request is for
 RUN = "(run)"                              # requests of no one article: the run's batched record look-ups
 
+# The reason spend_search gives when the run's budget, not the article's, is spent: a query held back for
+# it may be sent on a later run (audit.sources.held_by_run); one the article's own budget held back would
+# be held back again (the budget counts cached queries too).
+RUN_BUDGET_SPENT = "the run's search budget is spent"
+
+
 class SearchNotSent(Exception):
     """A source-search query the search's budget does not allow: it is not sent, and the search says so."""
 
@@ -134,7 +140,7 @@ class RequestLedger:
             mine = self.search_by_article.get(article, 0)
             why = ""
             if self.search_per_run and run >= self.search_per_run:
-                why = f"the run's search budget is spent (sources.requests_per_run = {self.search_per_run})"
+                why = f"{RUN_BUDGET_SPENT} (sources.requests_per_run = {self.search_per_run})"
             elif self.search_per_article and mine >= self.search_per_article:
                 why = f"this article's search budget is spent (sources.requests_per_article = {self.search_per_article})"
             if why:
