@@ -212,13 +212,12 @@ def audit_chunk(jobs: list[AuditJob], scoring: ScoringConfig, out_dir: str | Non
     if not sources:
         return [audit_one(j, scoring, out_dir) for j in jobs]
     cfg = sources["cfg"]
-    done = score_and_search(jobs, lambda j: audit_of(j, scoring), cfg,
+    # Each article's report is written as soon as its search ends (while later ones still wait on the pace).
+    return score_and_search(jobs, lambda j: audit_of(j, scoring), cfg,
                             lambda: records_from(cfg, sources.get("offline_records"), run=sources.get("run"),
-                                                 rate_gate=sources.get("rate_gate")))
-    audits = [a for a, _ in done]
-    if out_dir is None:
-        return [keep_one(j, a, scored) for j, a, (_, scored) in zip(jobs, audits, done)]
-    return [report_one(j, a, scored, out_dir) for j, a, (_, scored) in zip(jobs, audits, done)]
+                                                 rate_gate=sources.get("rate_gate")),
+                            (lambda i, a, scored: keep_one(jobs[i], a, scored)) if out_dir is None else
+                            (lambda i, a, scored: report_one(jobs[i], a, scored, out_dir)))
 
 
 def chunks(items: Sequence, size: int) -> list[list]:

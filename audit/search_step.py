@@ -23,7 +23,7 @@ import logging
 import queue
 import threading
 from contextlib import ExitStack
-from typing import Callable, ContextManager
+from typing import Callable, ContextManager, Iterator
 
 from audit.config import Config
 from audit.models import ArticleAudit
@@ -65,16 +65,22 @@ def search_one(audit: ArticleAudit, finder: SourceFinder) -> ArticleAudit:
 
 
 def score_and_search(jobs: list, score: Callable[[object], tuple[ArticleAudit, bool]], cfg: Config,
-                     open_source: Callable[[], ContextManager[RecordSource]]) -> list[tuple[ArticleAudit, bool]]:
-    """(audit, scored now) for each job, the freshly scored ones searched.
+                     open_source: Callable[[], ContextManager[RecordSource]],
+                     finish: Callable[[int, ArticleAudit, bool], object] | None = None) -> list:
+    """``finish(i, audit, scored now)`` for each job, the freshly scored audits searched first.
 
     ``score(job)`` scores or reuses one job's audit; ``open_source()`` gives the run's record source,
     entered only once an audit needs searching (a chunk of reused audits opens nothing);
-    ``job.article`` is an ``ArticleAudit`` where there is nothing to score.
+    ``job.article`` is an ``ArticleAudit`` where there is nothing to score; ``finish`` (its report
+    written, say) is called in this thread once an audit is final, by default ``(audit, scored)``.
+    Where the searches run beside the scoring, an article is finished as soon as its search is, while
+    the later ones' searches still wait on the pace: the chunk ends with its last search, not after it.
     """
+    finish = finish or (lambda i, audit, scored: (audit, scored))
     if not cfg.sources.enabled:
-        return [score(j) for j in jobs]
+        return [finish(i, *score(j)) for i, j in enumerate(jobs)]
     done: list[tuple[ArticleAudit, bool]] = []
+    out: dict[int, object] = {}
     with ExitStack() as stack:
         search: _Alongside | None = None
         later: dict[int, ArticleAudit] = {}        # searched tier by tier once the chunk is scored
@@ -94,13 +100,16 @@ def score_and_search(jobs: list, score: Callable[[object], tuple[ArticleAudit, b
                 search.add(i, audit)
             else:
                 later[i] = audit
-        found = search.results() if search is not None else {}
+        if search is not None:
+            searched = set(search.given)
+            out.update((i, finish(i, *d)) for i, d in enumerate(done) if i not in searched)
+            for i, audit in search.results():
+                out[i] = finish(i, audit, True)
         if later:
             keys = list(later)
-            found.update(zip(keys, search_sources([later[k] for k in keys], source, cfg)))
-        for i, audit in found.items():
-            done[i] = (audit, True)
-    return done
+            for i, audit in zip(keys, search_sources([later[k] for k in keys], source, cfg)):
+                done[i] = (audit, True)
+    return [out[i] if i in out else finish(i, *d) for i, d in enumerate(done)]
 
 
 class _Alongside(threading.Thread):
@@ -112,7 +121,8 @@ class _Alongside(threading.Thread):
         super().__init__(name="citeaudit-search", daemon=True)
         self.finder, self.ledger, self.left = finder, ledger, left
         self.todo: queue.Queue = queue.Queue()
-        self.out: dict[int, ArticleAudit] = {}
+        self.searched: queue.Queue = queue.Queue()     # (i, audit) as each search ends; None after the last
+        self.given: list[int] = []
         self.failure: BaseException | None = None
 
     @classmethod
@@ -126,13 +136,14 @@ class _Alongside(threading.Thread):
         # (measured: bringing the index up to 831 cached records took about 7 s there, well under one here).
         t = cls(SourceFinder.for_source(source, cfg.scoring, cfg.sources), ledger, left)
         threading.Thread.start(t)
-        # Also when the scoring fails: the searches not yet started are dropped, the thread ends, the
-        # room is let go.
+        # Also when the scoring or a finish fails: the searches not yet started are dropped, the thread
+        # ends, the room is let go.
         stack.push(lambda kind, *_: t.stop(drop=kind is not None))
         return t
 
     def add(self, i: int, audit: ArticleAudit) -> None:
         # The request context (purpose, article) and anything else the caller set travels with the audit.
+        self.given.append(i)
         self.todo.put((i, audit, contextvars.copy_context()))
 
     def run(self) -> None:
@@ -140,15 +151,20 @@ class _Alongside(threading.Thread):
             with self.finder.searcher.index.lock:
                 while (item := self.todo.get()) is not None:
                     i, audit, ctx = item
-                    self.out[i] = ctx.run(search_one, audit, self.finder)
+                    self.searched.put((i, ctx.run(search_one, audit, self.finder)))
         except BaseException as exc:   # noqa: BLE001 - handed to the scoring thread, which raises it
             self.failure = exc
+        finally:
+            self.searched.put(None)
 
-    def results(self) -> dict[int, ArticleAudit]:
+    def results(self) -> Iterator[tuple[int, ArticleAudit]]:
+        """Each (i, searched audit) as its search ends, until the last; then the thread is done."""
+        self.todo.put(None)                 # nothing more comes
+        while (item := self.searched.get()) is not None:
+            yield item
         self.stop()
         if self.failure is not None:
             raise self.failure
-        return self.out
 
     def stop(self, drop: bool = False) -> None:
         while drop:

@@ -326,8 +326,11 @@ def test_online_the_search_runs_while_the_chunk_is_scored_and_finds_what_tier_by
         run_audit([some], tmp_path / "beside", cfg)
         searches = _searches(srv)
         assert len(scored_at) == 6 and searches
-        # PubMed was searched for the first articles while the last ones were still being scored.
+        # PubMed was searched for the first articles while the last ones were still being scored, and
+        # the first articles' reports were written while the last ones' searches still waited on the pace.
         assert searches[0]["time"] < scored_at[-1], (searches[0]["time"], scored_at)
+        written = sorted(p.stat().st_mtime for p in (tmp_path / "beside" / "articles").glob("*/report.json"))
+        assert len(written) == 6 and written[0] < searches[-1]["time"], (written, searches[-1]["time"])
 
         # The same searches tier by tier, after the whole chunk is scored (the order the run keeps where
         # its search budget could run out): the same sources, the same requests.
