@@ -32,8 +32,8 @@ from audit.config import ScoringConfig, SourcesConfig
 from audit.findings import journal_matches, pair_findings
 from audit.severity import severity_of
 from audit.models import (CONTRADICTS, IDENTIFIED, IDENTIFY, NONE_FOUND, NOT_IDENTIFIED, OFF_TOPIC, RELEVANT,
-                          SEARCH_FAILED, SUGGEST, SUGGESTED, SUPPORTS, WEAK, ArticleAudit, Candidate, Claim, Finding,
-                          Record, SourceSearch)
+                          SEARCH_FAILED, SUGGEST, SUGGESTED, SUPPORTS, WEAK, Article, ArticleAudit, Candidate, Claim,
+                          Finding, Record, SourceSearch)
 from audit.pubmed.budget import RUN_BUDGET_SPENT, SEARCH, requests_for
 from audit.pubmed.search import NOT_SENT, Cues, Gathered, Searcher, claim_cues, finding_text
 from audit.record_source import RecordSource
@@ -133,6 +133,16 @@ class SourceFinder:
         self.scoring = scoring
         self.cfg = cfg or SourcesConfig()
         self.tiers: tuple[int, ...] = TIERS     # which searches find_sources runs (the pipeline runs one at a time)
+        self._subjects: dict[int, tuple[Article, TextFeatures]] = {}
+
+    def subject(self, art: Article, records: dict[str, Record]) -> TextFeatures:
+        """``subject_of`` the article, once per finder: searched tier by tier, an article comes back once a
+        tier, and its subject (MeSH terms of its title, claims and sources) was most of the search's time."""
+        # Keyed by the article object, held beside its subject so that its id is not reused meanwhile.
+        got = self._subjects.get(id(art))
+        if got is None or got[0] is not art:
+            got = self._subjects[id(art)] = (art, subject_of(art, records, self.scoring))
+        return got[1]
 
     @classmethod
     def for_source(cls, source: RecordSource, scoring: ScoringConfig,
@@ -295,7 +305,7 @@ def find_sources(audit: ArticleAudit, finder: SourceFinder) -> ArticleAudit:
         return audit
     # The subject the article's cited claims were judged against (its title or question, and what its
     # sources agree on): an identified or suggested source is judged as a cited one would be.
-    subject = subject_of(art, audit.records or {}, finder.scoring)
+    subject = finder.subject(art, audit.records or {})
     in_list = {r.id for r in art.references if r.in_list}
     claims = {c.id: c for c in art.claims}
     searches: list[SourceSearch] = []
