@@ -49,9 +49,8 @@ def _phase(name: str, runs: list[tuple[float, list[dict]]], extra: str = "") -> 
     over = sum(1 for _, sent in runs for r in sent if r["status"] == 429)
     secs = [s for s, _ in runs]
     by = dict(sorted(Counter(r["endpoint"] for r in mine).items()))
-    spread = f" ({fmt(secs, 's', 1)})" if len(secs) > 1 else ""
-    print(f"{name:6} {len(mine):5d} requests {by}, {over} over the {CAP}/s cap (429), "
-          f"{statistics.median(secs):.1f} s{spread}{extra}")
+    took = fmt(secs, "s", 1) if len(secs) > 1 else f"{secs[0]:.1f} s"
+    print(f"{name:6} {len(mine):5d} requests {by}, {over} over the {CAP}/s cap (429), {took}{extra}")
     return {f"budget_{name}_requests": len(mine), f"budget_{name}_over_cap": over,
             f"budget_{name}_s": round(statistics.median(secs), 1)}
 
@@ -67,19 +66,27 @@ def budget(records: Path, tmp: Path, repeat: int = 3) -> dict:
     log = tmp / "budget-healthy.jsonl"
     with server_process([records], log, rate_cap=CAP) as url:
         runs: dict[str, list] = {"cold": [], "warm": []}     # (seconds, the requests it sent) per run
+        edges: list[tuple[float, float]] = []                 # cold: (first request at, after the last) s
         for rep in range(max(1, repeat)):
             cfg = _cfg(url, tmp, f"budget-records-{rep}.sqlite")
             for phase in ("cold", "warm"):
                 before = len(logged(log))
-                t = time.perf_counter()
+                t, wall = time.perf_counter(), time.time()
                 summary = run_audit([folder], tmp / f"budget-{phase}-{rep}", cfg)
                 runs[phase].append((time.perf_counter() - t, logged(log)[before:]))
                 if phase == "cold":
                     cold = summary["source"]["eutils"]["by_purpose"]
+                    sent = runs[phase][-1][1]
+                    # Where the run is not waiting on the pace: before its first request, after its last.
+                    edges.append((sent[0]["time"] - wall, wall + runs[phase][-1][0] - sent[-1]["time"]))
         # The requests alone at the cap: what the issue asks the cold run to finish within.
         alone = len(runs["cold"][-1][1]) / CAP
-        out.update(_phase("cold", runs["cold"], f"; its requests alone at {CAP}/s: {alone:.1f} s; "
-                                                f"by purpose {dict(sorted(cold.items()))}"))
+        head = statistics.median(h for h, _ in edges)
+        tail = statistics.median(t for _, t in edges)
+        out.update(_phase("cold", runs["cold"], f"; its requests alone at {CAP}/s: {alone:.1f} s; first request "
+                                                f"{head:.1f} s after the start, {tail:.1f} s from the last to the "
+                                                f"end (medians); by purpose {dict(sorted(cold.items()))}"))
+        out["budget_cold_head_s"], out["budget_cold_tail_s"] = round(head, 1), round(tail, 1)
         out["budget_cold_requests_alone_s"] = round(alone, 1)
         out.update({f"budget_cold_{k}_requests": v for k, v in cold.items()})
         out.update(_phase("warm", runs["warm"]))
