@@ -211,11 +211,7 @@ def test_an_in_process_nightly_opens_its_record_cache_once_and_finds_what_per_st
     from audit.article_steps import chunk_size
     from audit.executor import LocalExecutor
 
-    folder, _ = corpus
-    part = tmp_path / "corpus"
-    part.mkdir()
-    for f in sorted(folder.iterdir())[:9]:
-        (part / f.name).write_bytes(f.read_bytes())
+    part = _first_articles(corpus[0], tmp_path / "corpus", 9)
     assert -(-9 // chunk_size(9, 1)) > 1                  # more than one audit chunk
     opened = []
     real_init = RecordCache.__init__
@@ -297,6 +293,14 @@ def _searches(srv) -> list[dict]:
     return [r for r in srv.requests if r["endpoint"] == "esearch" and "[uid]" not in r["params"]["term"]]
 
 
+def _first_articles(folder, dest, n: int):
+    """A corpus of the first ``n`` articles of ``folder``."""
+    dest.mkdir()
+    for f in sorted(folder.iterdir())[:n]:
+        (dest / f.name).write_bytes(f.read_bytes())
+    return dest
+
+
 def _sources_of(out_dir) -> dict:
     return {p.parent.name: json.loads(p.read_text())["sources"] for p in sorted((out_dir / "articles").glob("*/report.json"))}
 
@@ -304,11 +308,7 @@ def _sources_of(out_dir) -> dict:
 def test_online_the_search_runs_while_the_chunk_is_scored_and_finds_what_tier_by_tier_finds(corpus, tmp_path,
                                                                                             monkeypatch):
     from audit import article_steps, search_step
-    folder, _ = corpus
-    some = tmp_path / "some"
-    some.mkdir()
-    for f in sorted(folder.iterdir())[:6]:
-        (some / f.name).write_text(f.read_text())
+    some = _first_articles(corpus[0], tmp_path / "some", 6)
     scored_at: list[float] = []
     audit_of = article_steps.audit_of
 
@@ -366,20 +366,25 @@ def _held(search) -> int:
     return sum(1 for q in search.queries if q.where == "pubmed (not sent)")
 
 
+def _write_named(folder, claims, recs) -> None:
+    """An article per claim: the claim names its study with no reference entry (its source is searched
+    for), then citations the scorer finds weak (suggestions are searched for)."""
+    folder.mkdir()
+    for n, claim in enumerate(claims):
+        (folder / f"art-{n}.md").write_text(
+            "# Notes\n\n" + claim + "\n\n" +
+            "\n\n".join(f"The weather was mild that year [{i + 1}]." for i in range(len(recs))) +
+            "\n\n## References\n\n" + "\n".join(f"{i + 1}. PMID: {r.pmid}" for i, r in enumerate(recs)) + "\n")
+
+
 def test_where_the_runs_budget_may_run_out_no_suggestion_is_searched_before_every_source_is(tmp_path):
     # Two articles, each with an unreferenced claim naming its study and weak citations; the run may
     # send 7, each article 5.  Article by article, the first would spend its 5, weak citations included,
     # and leave the second's unreferenced claim too few; tier by tier, every article's unreferenced claims
     # are searched before anyone's weak citations.
-    claims = _named_claims(2)
     recs = [e.record for e in record_store().entries.values() if e.record.title][:3]
     folder = tmp_path / "two"
-    folder.mkdir()
-    for n in range(2):
-        (folder / f"art-{n}.md").write_text(
-            "# Notes\n\n" + claims[n] + "\n\n" +
-            "\n\n".join(f"The weather was mild that year [{i + 1}]." for i in range(len(recs))) +
-            "\n\n## References\n\n" + "\n".join(f"{i + 1}. PMID: {r.pmid}" for i, r in enumerate(recs)) + "\n")
+    _write_named(folder, _named_claims(2), recs)
     srv = start_server()
     try:
         cfg = _cfg(srv, tmp_path, requests_per_second=50)
@@ -393,17 +398,6 @@ def test_where_the_runs_budget_may_run_out_no_suggestion_is_searched_before_ever
         assert not any(_sent(s) for s in suggest)
     finally:
         srv.stop()
-
-
-def _write_named(folder, claims, recs) -> None:
-    """An article per claim: the claim names its study with no reference entry (its source is searched
-    for), then citations the scorer finds weak (suggestions are searched for)."""
-    folder.mkdir()
-    for n, claim in enumerate(claims):
-        (folder / f"art-{n}.md").write_text(
-            "# Notes\n\n" + claim + "\n\n" +
-            "\n\n".join(f"The weather was mild that year [{i + 1}]." for i in range(len(recs))) +
-            "\n\n## References\n\n" + "\n".join(f"{i + 1}. PMID: {r.pmid}" for i, r in enumerate(recs)) + "\n")
 
 
 def _held_rows(reports) -> dict:
