@@ -20,6 +20,7 @@ from audit.errors import BadInputError
 from audit.findings import article_findings
 from audit.history import ArticleResult
 from audit.models import Article, ArticleAudit, Record
+from audit.pubmed.budget import step_ledger
 from audit.pubmed.fetch import given_source, open_source
 from audit.pubmed.ratelimit import SharedGate
 from audit.pubmed.resolve import resolve
@@ -109,15 +110,20 @@ def read_chunk(files: list[str], limits: ReadingConfig | None = None) -> list[li
 
 def resolve_records(articles: list[Article], cfg: Config, offline_records: "list[str] | RecordSource | None",
                     refresh: bool = False, run: str | None = None, rate_gate: SharedGate | None = None,
-                    ) -> tuple[list[tuple[Article, dict[str, Record]]], dict]:
+                    origin: int | None = None) -> tuple[list[tuple[Article, dict[str, Record]]], dict]:
     """Every article of the run in one call, so the Entrez layer fetches each unique PMID once, in batches.
 
     ``offline_records``: paths of records files, or the run's record source itself (an OfflineSource it
     loaded once, any RecordSource it was given); ``refresh`` treats every cached record as expired
-    (TTL 0); ``run``: the run's request ledger; ``rate_gate``: the run's shared rate gate (flows/).
+    (TTL 0); ``run``: the run's request ledger; ``rate_gate``: the run's shared rate gate (flows/);
+    ``origin``: the run's process (away from it, the stats carry the requests as ``ledger_counts``).
     """
-    with records_from(cfg, offline_records, refresh, run, rate_gate) as source:
-        return resolve(articles, source), source.stats()
+    with step_ledger(run, origin) as (token, back):
+        with records_from(cfg, offline_records, refresh, token, rate_gate) as source:
+            resolved, stats = resolve(articles, source), source.stats()
+    if back:
+        stats["ledger_counts"] = back
+    return resolved, stats
 
 
 @contextmanager
@@ -203,21 +209,26 @@ def audit_one(job: AuditJob, scoring: ScoringConfig, out_dir: str | None):
 
 
 def audit_chunk(jobs: list[AuditJob], scoring: ScoringConfig, out_dir: str | None, chunk_key: str = "",
-                sources: dict | None = None) -> list:
-    """``audit_one`` for each job.  With ``sources`` (cfg and offline_records), the source search
-    (``search_sources``) runs on the chunk's audits after scoring, before the reports are written:
-    the verdicts say which citations need replacements.  ``out_dir`` None: nothing is written, each
-    result holds its audit (``keep_one``)."""
+                sources: dict | None = None) -> tuple[list, dict]:
+    """(``audit_one`` for each job, the requests it sent where the run cannot count them itself).
+
+    With ``sources`` (cfg, offline_records, the run's ledger token, ``origin``: the run's process,
+    ``search_share``: what of the run's search budget the chunk may spend away from it), the source
+    search (``audit.search_step``) runs on the chunk's audits after scoring, before the reports are
+    written: the verdicts say which citations need replacements.  ``out_dir`` None: nothing is written,
+    each result holds its audit (``keep_one``)."""
     # chunk_key (a hash of the articles' content keys) names the Prefect task run.
     if not sources:
-        return [audit_one(j, scoring, out_dir) for j in jobs]
+        return [audit_one(j, scoring, out_dir) for j in jobs], {}
     cfg = sources["cfg"]
-    # Each article's report is written as soon as its search ends (while later ones still wait on the pace).
-    return score_and_search(jobs, lambda j: audit_of(j, scoring), cfg,
-                            lambda: records_from(cfg, sources.get("offline_records"), run=sources.get("run"),
-                                                 rate_gate=sources.get("rate_gate")),
-                            (lambda i, a, scored: keep_one(jobs[i], a, scored)) if out_dir is None else
-                            (lambda i, a, scored: report_one(jobs[i], a, scored, out_dir)))
+    with step_ledger(sources.get("run"), sources.get("origin"), sources.get("search_share")) as (token, back):
+        # Each article's report is written as soon as its search ends (while later ones still wait on the pace).
+        results = score_and_search(jobs, lambda j: audit_of(j, scoring), cfg,
+                                   lambda: records_from(cfg, sources.get("offline_records"), run=token,
+                                                        rate_gate=sources.get("rate_gate")),
+                                   (lambda i, a, scored: keep_one(jobs[i], a, scored)) if out_dir is None else
+                                   (lambda i, a, scored: report_one(jobs[i], a, scored, out_dir)))
+    return results, back
 
 
 def chunks(items: Sequence, size: int) -> list[list]:

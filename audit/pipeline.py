@@ -44,7 +44,7 @@ from audit.history import ArticleResult, History
 from audit.locks import lock_path_for, run_lock
 from audit.models import Article, ArticleAudit
 from audit.progress import Progress
-from audit.pubmed.budget import with_requests
+from audit.pubmed.budget import ledger_for, with_requests
 from audit.pubmed.cache import SCHEMA
 from audit.pubmed.fetch import OfflineSource, open_source
 from audit.pubmed.mirror import Mirror
@@ -340,7 +340,10 @@ def _execute(plan: RunPlan, executor: Executor, history) -> dict:
         if good:
             (_, (resolved, stats)), = executor.run("resolve", resolve_records, [
                 {"articles": good, "cfg": cfg, "offline_records": offline,
-                 "refresh": plan.refresh_records, "run": ledger, "rate_gate": plan.rate_gate}])
+                 "refresh": plan.refresh_records, "run": ledger, "rate_gate": plan.rate_gate,
+                 "origin": os.getpid()}])
+            # A step in another process (a Dask worker) counted its requests there: they are the run's too.
+            ledger_for(ledger).absorb(stats.pop("ledger_counts", None))
         prog.set_records(int(stats.get("records_fetched", 0)))
         recs_by_id = {a.id: (a, r) for a, r in resolved}
 
@@ -413,12 +416,14 @@ def _execute(plan: RunPlan, executor: Executor, history) -> dict:
         # The one-off audit searches with one record index for the run: one call.  A run with a
         # history keeps its chunks, each committed before the next, so a killed nightly resumes.
         parts = chunks(jobs, len(jobs) if plan.find_sources and history is None else size)
-        sources = {"cfg": cfg, "offline_records": offline, "run": ledger, "rate_gate": plan.rate_gate} \
-            if plan.find_sources else None
+        sources = {"cfg": cfg, "offline_records": offline, "run": ledger, "rate_gate": plan.rate_gate,
+                   "origin": os.getpid()} if plan.find_sources else None
+        shares = _search_shares(cfg.sources, parts)
         calls = [{"jobs": c, "scoring": cfg.scoring, "out_dir": str(out_dir) if out_dir else None,
-                  "sources": sources,
-                  "chunk_key": digest(*(j.content_key for j in c))[:16]} for c in parts]
-        for _, part in executor.run("audit", audit_chunk, calls):
+                  "sources": dict(sources, search_share=share) if sources else None,
+                  "chunk_key": digest(*(j.content_key for j in c))[:16]} for c, share in zip(parts, shares)]
+        for _, (part, counts) in executor.run("audit", audit_chunk, calls):
+            ledger_for(ledger).absorb(counts)
             commit(part, sum(r.scored for r in part))
 
     stats = with_requests(stats, ledger)
@@ -426,6 +431,23 @@ def _execute(plan: RunPlan, executor: Executor, history) -> dict:
         return {"kind": plan.kind, "articles": len(ids), "audits": [results[aid].extra["audit"] for aid in ids],
                 "stats": stats}
     return finish(plan, history, run, ids, results, stats, prog, t0, executor.name, written)
+
+
+def _search_shares(sources: SourcesConfig, parts: list[list[AuditJob]]) -> list[int | None]:
+    """What of the run's search budget each chunk may spend where it runs away from the run's process
+    (its own ledger: the run's cannot be asked from there); in the run's process the run's ledger decides.
+    Handed out in corpus order, as the run's ledger would spend it: each chunk the most its articles to
+    be scored could spend, until the budget is gone (or in proportion to them, with no per-article limit)."""
+    if not sources.requests_per_run:
+        return [None] * len(parts)
+    fresh = [sum(1 for j in c if j.reuse_blob is None and not isinstance(j.article, ArticleAudit)) for c in parts]
+    left, out = sources.requests_per_run, []
+    for n in fresh:
+        want = n * sources.requests_per_article if sources.requests_per_article else \
+            sources.requests_per_run * n // max(1, sum(fresh))
+        out.append(min(left, want))
+        left -= out[-1]
+    return out
 
 
 def _held_back_again(plan: RunPlan, sources: SourcesConfig, keys: dict[str, str], reusable: set[str],

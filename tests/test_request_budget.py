@@ -24,6 +24,7 @@ from audit.pubmed.fetch import open_source
 from audit.pubmed.local_index import LocalIndex
 from bench.budget_corpus import budget_corpus
 from eutils_fixture import RECORDS_DIR, eutils_factory, record_store, start_server  # noqa: F401
+from prefect_harness import prefect_harness  # noqa: F401
 
 CAP = 3
 
@@ -358,6 +359,27 @@ def test_the_runs_search_budget_is_set_aside_only_where_every_article_can_spend_
     assert RequestLedger().configure(search_per_article=3, search_per_run=0).reserve_search(10 ** 6)
 
 
+def test_a_step_away_from_the_runs_process_counts_in_its_own_ledger_and_hands_the_counts_back():
+    import os
+    from audit.pubmed.budget import ledger_for, requests_for, step_ledger, with_requests
+    with step_ledger("run-a", os.getpid(), share=1) as (token, back):
+        assert token == "run-a"                       # at home: the run's own ledger, nothing handed back
+    assert back == {}
+    with step_ledger("run-a", os.getpid() + 1, share=1) as (token, back):
+        led = ledger_for(token)
+        led.configure(search_per_article=3, search_per_run=10)
+        with requests_for("search", "x"):
+            led.note_request("esearch")
+        assert led.spend_search("x") == "" and "requests_per_run" in led.spend_search("x")   # its share: 1
+    run = ledger_for("run-a")
+    run.absorb(back)
+    snap = run.snapshot()
+    assert snap["by_endpoint"] == {"esearch": 1} and snap["by_purpose"] == {"search": 1}
+    assert snap["search_budget"]["spent"] == 1 and snap["search_budget"]["not_sent"] == {"x": 1}
+    assert ledger_for(token) is not led                 # the step's ledger was dropped
+    with_requests({}, "run-a")
+
+
 def _sent(search) -> int:
     return sum(1 for q in search.queries if q.where.startswith("pubmed") and q.where != "pubmed (not sent)")
 
@@ -439,3 +461,40 @@ def test_searches_the_runs_budget_held_back_are_sent_on_later_nights_as_far_as_e
         assert _sources_of(reports) == _sources_of(tmp_path / "enough")
     finally:
         srv.stop()
+
+
+def test_a_nightly_on_two_dask_workers_counts_what_they_send_and_keeps_to_the_runs_search_budget(
+        prefect_harness, tmp_path, monkeypatch):
+    # Issue 23: "every request counted per run, shown in the run summary".  On Dask the steps run in
+    # worker processes, whose ledgers the run cannot read: their requests went uncounted (the summary
+    # said 0 where the server saw them), and each worker spent the whole run's search budget again.
+    # Now each step away from the run counts in a ledger of its own, given a share of the run's search
+    # budget, and hands its counts back with its results.
+    pytest.importorskip("prefect_dask")
+    from flows.nightly import nightly_audit
+    from nightly_corpus import write_config
+
+    recs = [e.record for e in record_store().entries.values() if e.record.title][:3]
+    folder = tmp_path / "named"
+    _write_named(folder, _named_claims(10), recs)          # 10 articles: 3 chunks of at most 4
+    srv = start_server()
+    monkeypatch.setenv("CITEAUDIT_EUTILS_URL", srv.url)
+    try:
+        cfg = write_config(tmp_path / "dask.yaml", folder, tmp_path / "out",
+                           entrez={"cache_path": str(tmp_path / "records.sqlite")},
+                           concurrency={"task_runner": "dask", "workers": 2},
+                           sources={"requests_per_article": 3, "requests_per_run": 7})
+        s = nightly_audit(config_path=str(cfg), progress=False)
+        sent = list(srv.requests)
+    finally:
+        srv.stop()
+    assert s["task_runner"] == "DaskTaskRunner" and s["scored"] == 10
+    e = s["source"]["eutils"]
+    assert s["entrez_requests"] == e["total"] == len(sent) > 0
+    assert e["by_endpoint"] == dict(Counter(r["endpoint"] for r in sent))
+    # The run's search budget held across the workers: at most 7 queries asked (cached or sent), the
+    # rest held back and said so in the articles' reports (to be sent on a later night).
+    assert 0 < e["search_budget"]["spent"] <= 7
+    assert len([r for r in sent if r["endpoint"] == "ecitmatch" or r in _searches(srv)]) <= 7
+    held = _held_rows(tmp_path / "out")
+    assert sum(1 for m in held.values() if m) >= 5, held

@@ -30,7 +30,9 @@ Any usable answer closes it again.
 """
 from __future__ import annotations
 
+import os
 import threading
+import uuid
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -105,6 +107,9 @@ class RequestLedger:
     retry_wait_s: dict[str, float] = field(default_factory=dict)
     not_sent: dict[str, int] = field(default_factory=dict)    # article -> search queries held back by the budget
     search_held: int = 0               # queries set aside by reserve_search, not yet let go
+    # A step run away from the run's process (a Dask worker) counts in a ledger of its own, given this
+    # share of the run's search budget by the run (``audit.pipeline``): None, the run's whole budget.
+    search_share: int | None = None
     refused: dict[str, int] = field(default_factory=dict)     # endpoint -> calls refused by an open breaker
     breakers: dict[str, Breaker] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
@@ -133,13 +138,20 @@ class RequestLedger:
             return sum(self.by_endpoint.values())
 
     # -- the search's budget ---------------------------------------------------
+    def _run_limit(self) -> int | None:
+        """How many queries this ledger's callers may spend in all (None: no limit)."""
+        if self.search_share is not None:
+            return self.search_share
+        return self.search_per_run or None
+
     def spend_search(self, article: str) -> str:
         """"" when the article's search may ask one more query (it is then counted), else why not."""
         with self._lock:
             run = sum(self.search_by_article.values())
             mine = self.search_by_article.get(article, 0)
             why = ""
-            if self.search_per_run and run >= self.search_per_run:
+            limit = self._run_limit()
+            if limit is not None and run >= limit:
                 why = f"{RUN_BUDGET_SPENT} (sources.requests_per_run = {self.search_per_run})"
             elif self.search_per_article and mine >= self.search_per_article:
                 why = f"this article's search budget is spent (sources.requests_per_article = {self.search_per_article})"
@@ -154,14 +166,15 @@ class RequestLedger:
         run's budget has it (counting what other callers hold set aside): then the order those articles
         search in changes nothing any of them is given.  False (nothing set aside) when it might."""
         with self._lock:
-            if not self.search_per_run:
+            limit = self._run_limit()
+            if limit is None:
                 return True
             if not self.search_per_article:
                 return False
             need = articles * self.search_per_article
             # What the holders spend is counted twice (spent and still held) until they let go: an
             # overestimate, which at worst keeps the tier-by-tier order where it was not needed.
-            if sum(self.search_by_article.values()) + self.search_held + need > self.search_per_run:
+            if sum(self.search_by_article.values()) + self.search_held + need > limit:
                 return False
             self.search_held += need
             return True
@@ -169,7 +182,7 @@ class RequestLedger:
     def release_search(self, articles: int) -> None:
         """Let go of what ``reserve_search(articles)`` set aside."""
         with self._lock:
-            if self.search_per_run and self.search_per_article:
+            if self._run_limit() is not None and self.search_per_article:
                 self.search_held = max(0, self.search_held - articles * self.search_per_article)
 
     # -- retry waits, per purpose ------------------------------------------------
@@ -214,6 +227,29 @@ class RequestLedger:
         with self._lock:
             self._breaker(endpoint).call_failed(reason)
 
+    # -- a step's ledger, taken back into the run's -------------------------------------
+    _ADDED = ("by_endpoint", "by_purpose", "by_article", "search_by_article", "retry_wait_s", "not_sent", "refused")
+
+    def counts(self) -> dict:
+        """Everything the ledger counted, as plain data (it travels back from a worker process)."""
+        with self._lock:
+            out = {name: dict(getattr(self, name)) for name in self._ADDED}
+            out["breakers_open"] = {e: b.opened for e, b in self.breakers.items() if b.opened}
+            return out
+
+    def absorb(self, counts: dict | None) -> None:
+        """Add a step's ``counts()`` to this ledger's: the run's summary then shows its requests too."""
+        if not counts:
+            return
+        with self._lock:
+            for name in self._ADDED:
+                mine = getattr(self, name)
+                for k, v in (counts.get(name) or {}).items():
+                    mine[k] = mine.get(k, 0) + v
+            for endpoint, why in (counts.get("breakers_open") or {}).items():
+                b = self._breaker(endpoint)
+                b.opened = b.opened or why
+
     # -- what the run summary and run.json show ----------------------------------
     def snapshot(self) -> dict:
         with self._lock:
@@ -244,6 +280,34 @@ def ledger_for(token: str | None) -> RequestLedger:
         if led is None:
             led = _LEDGERS[token] = RequestLedger()
         return led
+
+
+def take_counts(token: str) -> dict:
+    """The counts of ledger ``token``, which is dropped (a step's own, at the step's end)."""
+    with _LEDGERS_LOCK:
+        led = _LEDGERS.pop(token, None)
+    return led.counts() if led is not None else {}
+
+
+@contextmanager
+def step_ledger(run: str | None, origin: int | None, share: int | None = None):
+    """(the ledger token a pipeline step counts its requests in, the counts it hands back to the run).
+
+    In the run's own process (pid ``origin``; Prefect's threads) the step counts in the run's ledger and
+    hands back nothing.  Away from it (a Dask worker process, whose ledgers the run cannot read) it counts
+    in a ledger of its own, spending at most ``share`` of the run's search budget (None: no limit of the
+    run's), whose counts it hands back when it ends: the run adds them to its own (``absorb``).
+    """
+    if not run or origin is None or origin == os.getpid():
+        yield run, {}
+        return
+    token = f"{run}/{uuid.uuid4().hex}"
+    ledger_for(token).search_share = share
+    back: dict = {}
+    try:
+        yield token, back
+    finally:
+        back.update(take_counts(token))
 
 
 def with_requests(stats: dict, token: str) -> dict:
