@@ -300,6 +300,11 @@ def _execute(plan: RunPlan, executor: Executor, history) -> dict:
     size = chunk_size(len(plan.files), cfg.concurrency.workers)
     stats: dict = {}
     ledger = uuid.uuid4().hex        # every record source of this run counts its requests in one ledger
+    if plan.find_sources and plan.source is None and not plan.offline_records:
+        # Online, the run's ledger states the search budget even when no source opens in this process
+        # (every step on a Dask worker): run.json says what the run was allowed, as it says what it spent.
+        ledger_for(ledger).configure(search_per_article=cfg.sources.requests_per_article,
+                                     search_per_run=cfg.sources.requests_per_run)
     results: dict[str, ArticleResult] = {}
     written: dict[str, dict] = {}
     with executor, ExitStack() as stack:

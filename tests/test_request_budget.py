@@ -494,7 +494,7 @@ def test_a_nightly_on_two_dask_workers_counts_what_they_send_and_keeps_to_the_ru
     assert e["by_endpoint"] == dict(Counter(r["endpoint"] for r in sent))
     # The run's search budget held across the workers: at most 7 queries asked (cached or sent), the
     # rest held back and said so in the articles' reports (to be sent on a later night).
-    assert 0 < e["search_budget"]["spent"] <= 7
+    assert 0 < e["search_budget"]["spent"] <= 7 and e["search_budget"]["per_run"] == 7
     assert len([r for r in sent if r["endpoint"] == "ecitmatch" or r in _searches(srv)]) <= 7
     held = _held_rows(tmp_path / "out")
     assert sum(1 for m in held.values() if m) >= 5, held
