@@ -388,12 +388,13 @@ def _held(search) -> int:
     return sum(1 for q in search.queries if q.where == "pubmed (not sent)")
 
 
-def _write_named(folder, claims, recs) -> None:
-    """An article per claim: the claim names its study with no reference entry (its source is searched
-    for), then citations the scorer finds weak (suggestions are searched for)."""
+def _write_named(folder, n: int) -> None:
+    """``n`` articles, each a claim naming its study with no reference entry (its source is searched
+    for), then citations of three records the scorer finds weak (suggestions are searched for)."""
+    recs = [e.record for e in record_store().entries.values() if e.record.title][:3]
     folder.mkdir()
-    for n, claim in enumerate(claims):
-        (folder / f"art-{n}.md").write_text(
+    for k, claim in enumerate(_named_claims(n)):
+        (folder / f"art-{k}.md").write_text(
             "# Notes\n\n" + claim + "\n\n" +
             "\n\n".join(f"The weather was mild that year [{i + 1}]." for i in range(len(recs))) +
             "\n\n## References\n\n" + "\n".join(f"{i + 1}. PMID: {r.pmid}" for i, r in enumerate(recs)) + "\n")
@@ -404,9 +405,8 @@ def test_where_the_runs_budget_may_run_out_no_suggestion_is_searched_before_ever
     # send 7, each article 5.  Article by article, the first would spend its 5, weak citations included,
     # and leave the second's unreferenced claim too few; tier by tier, every article's unreferenced claims
     # are searched before anyone's weak citations.
-    recs = [e.record for e in record_store().entries.values() if e.record.title][:3]
     folder = tmp_path / "two"
-    _write_named(folder, _named_claims(2), recs)
+    _write_named(folder, 2)
     srv = start_server()
     try:
         cfg = _cfg(srv, tmp_path, requests_per_second=50)
@@ -433,9 +433,8 @@ def test_searches_the_runs_budget_held_back_are_sent_on_later_nights_as_far_as_e
     # finding; each later night scores again only as many held-back articles as its budget can search
     # (4 // 3 = 1), the first in corpus order, until every search has been sent; then a night scores
     # nothing.  In the end each article has the sources a run with budget enough finds.
-    recs = [e.record for e in record_store().entries.values() if e.record.title][:3]
     folder = tmp_path / "three"
-    _write_named(folder, _named_claims(3), recs)
+    _write_named(folder, 3)
     srv = start_server()
     try:
         cfg = _cfg(srv, tmp_path, requests_per_second=50)
@@ -474,9 +473,8 @@ def test_a_nightly_on_two_dask_workers_counts_what_they_send_and_keeps_to_the_ru
     from flows.nightly import nightly_audit
     from nightly_corpus import write_config
 
-    recs = [e.record for e in record_store().entries.values() if e.record.title][:3]
     folder = tmp_path / "named"
-    _write_named(folder, _named_claims(10), recs)          # 10 articles: 3 chunks of at most 4
+    _write_named(folder, 10)          # 10 articles: 3 chunks of at most 4
     srv = start_server()
     monkeypatch.setenv("CITEAUDIT_EUTILS_URL", srv.url)
     try:
